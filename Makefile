@@ -1,0 +1,46 @@
+# Two commands on a fresh Debian machine: `make demo` and `make test`. Both install what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LLVM := /usr/lib/llvm-19/bin
+APT_PACKAGES := clang-19 llvm-19 llvm-19-dev csmith g++ make python3-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint system setup clean
+
+demo: setup
+	$(BIN)/compilerlm size builtin:nbody,huffman,stack_vm --pipeline 'mem2reg,simplifycfg,instcombine<no-verify-fixpoint>'
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check .
+
+# System packages (LLVM 19 pinned), installed through apt only when missing.
+system:
+	@missing=""; \
+	for tool in clang opt llc llvm-as llvm-stress; do [ -x $(LLVM)/$$tool ] || missing=1; done; \
+	[ -f /usr/lib/llvm-19/include/llvm/IR/Module.h ] || missing=1; \
+	command -v csmith >/dev/null || missing=1; command -v g++ >/dev/null || missing=1; \
+	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages: $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+$(STAMP): pyproject.toml | system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+setup: system $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

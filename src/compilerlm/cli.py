@@ -1,0 +1,210 @@
+"""The `compilerlm` command. Each subcommand is a thin layer over the library; errors print as one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from compilerlm import __version__
+from compilerlm.errors import CompilerLMError, PipelineError
+from compilerlm.programs.program import Program
+from compilerlm.toolchain.module import IRModule
+
+app = typer.Typer(
+    help="compilerlm: smaller and faster compiled code with search and language models, verified by the real compiler.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_JOBS = max(1, min(os.cpu_count() or 1, 8))
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    )
+
+
+def compile_modules(programs: list[Program], jobs: int, level: str = "Oz") -> list[IRModule]:
+    """Front end for every program, in parallel (clang processes), with a progress bar."""
+    with progress_bar() as bar, ThreadPoolExecutor(jobs) as pool:
+        task = bar.add_task(f"compiling (-{level} front end)", total=len(programs))
+
+        def one(p: Program) -> list[IRModule]:
+            try:
+                return p.modules(level)
+            finally:
+                bar.advance(task)
+
+        return [m for mods in pool.map(one, programs) for m in mods]
+
+
+@app.command()
+def suites(
+    programs: Annotated[bool, typer.Option("--programs", help="also list the built-in programs")] = False,
+) -> None:
+    """List the program suites a TARGET can name.
+
+    Example: compilerlm suites --programs
+    """
+    from compilerlm.programs.suites import SUITES, builtin_programs
+
+    table = Table(title="suites")
+    table.add_column("spec")
+    table.add_column("what it is")
+    for s in SUITES:
+        table.add_row(s.spec, s.description)
+    console.print(table)
+    if programs:
+        table = Table(title="built-in programs")
+        for col in ("name", "files", "tests", "description"):
+            table.add_column(col)
+        for p in builtin_programs():
+            table.add_row(p.name, str(len(p.sources)), str(len(p.tests)), p.description)
+        console.print(table)
+
+
+@app.command()
+def size(
+    target: Annotated[str, typer.Argument(help="C/IR file, folder, dir:PATH, builtin[:NAME], csmith:N, llvm-stress:N")],
+    pipeline: Annotated[str | None, typer.Option("--pipeline", "-p", help="also measure this opt -passes= pipeline")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")] = None,
+    evaluator: Annotated[str, typer.Option(help="inprocess (libLLVM, default) or subprocess (opt | llc)")] = "inprocess",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="parallel workers")] = DEFAULT_JOBS,
+) -> None:
+    """Object sizes per module at -O0, -Oz, -O3 (and --pipeline), per DESIGN.md's definitions.
+
+    Example: compilerlm size builtin:nbody --pipeline 'mem2reg,instcombine<no-verify-fixpoint>,simplifycfg'
+    """
+    from compilerlm.programs.suites import resolve_target
+    from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
+    from compilerlm.toolchain.evaluator import make_evaluator
+    from compilerlm.toolchain.pipelines import normalize
+
+    if pipeline is not None:
+        pipeline = normalize(pipeline)
+    programs = resolve_target(target)
+    modules = compile_modules(programs, jobs)
+    o3_modules = compile_modules(programs, jobs, "O3")
+    with make_evaluator(evaluator, jobs=jobs) as ev, progress_bar() as bar:  # type: ignore[arg-type]
+        if pipeline is not None:
+            probe = ev.evaluate(modules[0], pipeline)
+            if probe.error_kind == "pipeline":
+                raise PipelineError(f"bad pipeline {pipeline!r}: {probe.error}")
+        task = bar.add_task("measuring", total=len(modules) * (4 if pipeline else 3))
+        rows = measure_modules(ev, modules, pipeline, on_result=lambda i, r: bar.advance(task), o3_modules=o3_modules)
+
+    table = Table(title=f"object size in bytes ({evaluator} evaluator)", caption="size: allocated sections (DESIGN.md)")
+    table.add_column("module", overflow="fold")
+    for col in ("-O0", "-Oz", "-O3", *(["pipeline", "vs -Oz"] if pipeline else []), ".text Oz", "IR Oz"):
+        table.add_column(col, justify="right", no_wrap=True)
+    records = []
+    for row in rows:
+        def cell(label: str) -> str:
+            r = row.results[label]
+            return str(r.size) if r.ok else f"[red]{r.error_kind}[/red]"
+
+        oz = row.results["Oz"]
+        extra = []
+        record = {"name": row.name, "size_o0": row.size("O0"), "size_oz": row.size("Oz"), "size_o3": row.size("O3"),
+                  "text_oz": oz.text_size, "ir_instructions_oz": oz.ir_instructions,
+                  "errors": {k: r.error for k, r in row.results.items() if not r.ok}}
+        if pipeline:
+            p = row.results["pipeline"]
+            vs = f"{1 - p.size / oz.size:+.1%}" if p.ok and oz.ok and oz.size else "-"
+            extra = [cell("pipeline"), vs]
+            record.update(size=p.size, text=p.text_size, ir_instructions=p.ir_instructions)
+        table.add_row(row.name, cell("O0"), cell("Oz"), cell("O3"), *extra, str(oz.text_size), str(oz.ir_instructions))
+        records.append(record)
+    console.print(table)
+    if json_path:
+        doc = {"version": __version__, "evaluator": evaluator, "pipeline": pipeline, "definitions": DEFINITIONS,
+               "modules": records}
+        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"wrote {json_path}")
+
+
+@app.command()
+def passes(
+    space: Annotated[bool, typer.Option("--space", help="only the curated code-size search space")] = False,
+    excluded: Annotated[bool, typer.Option("--excluded", help="passes left out of the search space, with the reason")] = False,
+) -> None:
+    """List the passes LLVM 19 knows, the code-size search space, or what was excluded and why.
+
+    Example: compilerlm passes --space
+    """
+    from compilerlm.toolchain.catalogue import pass_catalogue
+    from compilerlm.toolchain.search_space import EXCLUDED, SEARCH_SPACE
+
+    if space:
+        for element in SEARCH_SPACE:
+            console.print(element, highlight=False)
+        return
+    if excluded:
+        table = Table(title=f"{len(EXCLUDED)} passes outside the search space")
+        table.add_column("pass")
+        table.add_column("reason")
+        for name, reason in sorted(EXCLUDED.items()):
+            table.add_row(name, reason)
+        console.print(table)
+        return
+    table = Table(title="passes of opt -print-passes")
+    for col in ("pass", "kind", "analysis", "params"):
+        table.add_column(col)
+    for info in pass_catalogue():
+        table.add_row(info.name, info.kind, "yes" if info.is_analysis else "", info.params or "")
+    console.print(table)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        console.print(f"compilerlm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="print the version")] = False,
+) -> None:
+    """compilerlm: smaller and faster compiled code, verified by the real compiler."""
+
+
+def main() -> None:
+    """Entry point: run the app; a CompilerLMError becomes one line on stderr and exit code 1."""
+    try:
+        app(standalone_mode=False)
+    except CompilerLMError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
+        sys.exit(code or 0)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Programs (sources + build flags + tests) and the suites they come in."""

@@ -1,0 +1,1 @@
+"""The LLVM/clang/gcc layer: compile, optimize, generate code, measure object sizes."""

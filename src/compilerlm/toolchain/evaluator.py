@@ -1,0 +1,128 @@
+"""One interface to size evaluation, two implementations: in-process (default, fast) and subprocess.
+
+    with make_evaluator("inprocess", jobs=2) as ev:
+        results = ev.evaluate_many([(module, "default<Oz>"), (module, "mem2reg,instcombine")])
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
+
+from compilerlm.errors import CompilerLMError, PipelineError
+from compilerlm.toolchain.evaluation import Evaluation, failure
+from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.pipelines import expand, normalize
+from compilerlm.toolchain.subprocess_path import evaluate_subprocess
+from compilerlm.toolchain.workers import IsolatedPool, WorkerFailure
+
+EvaluatorKind = Literal["inprocess", "subprocess"]
+Job = tuple[IRModule, str]
+OnResult = Callable[[int, Evaluation], None]
+
+
+class Evaluator(ABC):
+    """Compiles (module, pipeline) jobs and measures object sizes; failures come back as values."""
+
+    name: str
+
+    def __init__(self, jobs: int = 1, timeout: float = 120.0) -> None:
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+
+    @abstractmethod
+    def evaluate_many(
+        self, jobs: Sequence[Job], *, count_instructions: bool = False, on_result: OnResult | None = None
+    ) -> list[Evaluation]: ...
+
+    def evaluate(self, module: IRModule, pipeline: str, *, count_instructions: bool = False) -> Evaluation:
+        return self.evaluate_many([(module, pipeline)], count_instructions=count_instructions)[0]
+
+    def close(self) -> None:
+        """Release worker processes."""
+
+    def __enter__(self) -> Evaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class InProcessEvaluator(Evaluator):
+    """libLLVM in isolated worker processes: no process start, no re-parse, no bitcode round trip."""
+
+    name = "inprocess"
+
+    def __init__(self, jobs: int = 1, timeout: float = 120.0) -> None:
+        super().__init__(jobs, timeout)
+        self.pool = IsolatedPool("compilerlm.toolchain.inprocess:handle", self.jobs, timeout)
+
+    def evaluate_many(
+        self, jobs: Sequence[Job], *, count_instructions: bool = False, on_result: OnResult | None = None
+    ) -> list[Evaluation]:
+        results: list[Evaluation | None] = [None] * len(jobs)
+        tasks, where = [], []
+        for i, (module, pipeline) in enumerate(jobs):
+            try:
+                text = normalize(pipeline)
+                tasks.append((module.key, module.ir, text, expand(text), count_instructions))
+                where.append(i)
+            except PipelineError as exc:
+                results[i] = failure(pipeline, "pipeline", str(exc))
+                if on_result:
+                    on_result(i, results[i])
+
+        def finished(k: int, raw: object) -> None:
+            results[where[k]] = _from_worker(tasks[k][2], raw)
+            if on_result:
+                on_result(where[k], results[where[k]])
+
+        for _ in self.pool.imap(tasks, on_result=finished):
+            pass
+        return [r for r in results if r is not None]
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _from_worker(pipeline: str, raw: object) -> Evaluation:
+    if isinstance(raw, Evaluation):
+        return raw
+    if isinstance(raw, WorkerFailure):
+        kind = "timeout" if raw.kind == "timeout" else "crash"
+        return failure(pipeline, kind, raw.message)
+    raise CompilerLMError(f"unexpected worker result {raw!r}")
+
+
+class SubprocessEvaluator(Evaluator):
+    """`opt | llc` processes: the reference the fast path is tested against, and a fallback."""
+
+    name = "subprocess"
+
+    def evaluate_many(
+        self, jobs: Sequence[Job], *, count_instructions: bool = False, on_result: OnResult | None = None
+    ) -> list[Evaluation]:
+        def one(i: int) -> Evaluation:
+            module, pipeline = jobs[i]
+            try:
+                text = normalize(pipeline)
+            except PipelineError as exc:
+                result = failure(pipeline, "pipeline", str(exc))
+            else:
+                result = evaluate_subprocess(module, text, count_instructions=count_instructions, timeout=self.timeout)
+            if on_result:
+                on_result(i, result)
+            return result
+
+        with ThreadPoolExecutor(self.jobs) as pool:
+            return list(pool.map(one, range(len(jobs))))
+
+
+def make_evaluator(kind: EvaluatorKind = "inprocess", jobs: int = 1, timeout: float = 120.0) -> Evaluator:
+    if kind == "inprocess":
+        return InProcessEvaluator(jobs, timeout)
+    if kind == "subprocess":
+        return SubprocessEvaluator(jobs, timeout)
+    raise CompilerLMError(f"unknown evaluator {kind!r}: use 'inprocess' or 'subprocess'")

@@ -1,0 +1,67 @@
+"""C (and IR files) to the unoptimized IR that DESIGN.md defines.
+
+Unoptimized IR is `clang -Oz -Xclang -disable-llvm-passes -emit-llvm`: functions keep `minsize
+optsize`, so every pipeline, including `default<Oz>`, starts from exactly what clang -Oz would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from compilerlm.errors import CompileError, CompilerLMError
+from compilerlm.toolchain.locate import llvm_tool
+from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.run import first_error_line, run_tool
+
+FRONTEND_FLAGS = ("-Xclang", "-disable-llvm-passes", "-emit-llvm", "-S")
+
+
+def frontend_mode(level: str = "Oz") -> str:
+    """How the IR was made, as results record it."""
+    return f"clang -{level} -Xclang -disable-llvm-passes -emit-llvm"
+
+
+def c_flags(include_dirs: Sequence[str | Path] = (), defines: Sequence[str] = (), cflags: Sequence[str] = ()) -> list[str]:
+    """Command-line flags for include directories, `-D` defines and extra flags, in clang/gcc syntax."""
+    flags = [f"-I{d}" for d in include_dirs]
+    flags += [d if d.startswith("-D") else f"-D{d}" for d in defines]
+    return flags + list(cflags)
+
+
+def compile_c(source: Path, name: str, flags: Sequence[str] = (), level: str = "Oz") -> IRModule:
+    """One C translation unit to unoptimized IR; invalid C raises CompileError with clang's first error.
+
+    `level` is the frontend level: "Oz" (the definition; functions get minsize) or "O3", for the -O3
+    baseline as `clang -O3 -c` builds it."""
+    if not source.exists():
+        raise CompileError(f"C source {source} does not exist")
+    cmd = [llvm_tool("clang"), f"-{level}", *FRONTEND_FLAGS, *flags, str(source), "-o", "-"]
+    res = run_tool(cmd, timeout=300, what=f"clang on {source.name}")
+    if res.returncode != 0:
+        msg = first_error_line(res.stderr.decode(errors="replace"))
+        raise CompileError(f"invalid C in {source}: {msg} (fix the source, or pass include dirs/defines)")
+    return IRModule(name=name, ir=res.stdout.decode(), origin=frontend_mode(level))
+
+
+def load_ir(path: Path, name: str | None = None) -> IRModule:
+    """A `.ll` or `.bc` file as a module, checked by the real IR parser (`llvm-as`/`llvm-dis`)."""
+    if not path.exists():
+        raise CompilerLMError(f"IR file {path} does not exist")
+    if path.suffix == ".bc":
+        res = run_tool([llvm_tool("llvm-dis"), str(path), "-o", "-"], what="llvm-dis")
+        if res.returncode != 0:
+            raise CompileError(f"invalid bitcode in {path}: {first_error_line(res.stderr.decode(errors='replace'))}")
+        text = res.stdout.decode()
+    else:
+        text = path.read_text(errors="replace")
+    check_ir(text, str(path))
+    return IRModule(name=name or path.name, ir=text, origin="file")
+
+
+def check_ir(ir: str, where: str) -> None:
+    """Raise CompileError naming the first parse or verifier error of textual IR."""
+    res = run_tool([llvm_tool("llvm-as"), "-", "-o", "/dev/null"], input=ir.encode(), what="llvm-as")
+    if res.returncode != 0:
+        msg = first_error_line(res.stderr.decode(errors="replace")).removeprefix("<stdin>:")
+        raise CompileError(f"invalid LLVM IR in {where}: {msg}")

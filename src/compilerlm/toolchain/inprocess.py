@@ -1,0 +1,136 @@
+"""The fast evaluation path: parse once, then clone → run passes → emit an object to memory, via libLLVM.
+
+One `InProcessEngine` lives in each worker process (see `workers.py`); an LLVM abort kills that worker
+only. Settings mirror `subprocess_path` (PIC, -O2 codegen, target machine given to the pass builder)
+so both paths give byte-identical objects.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections import OrderedDict
+
+from compilerlm.toolchain.evaluation import Evaluation, failure
+from compilerlm.toolchain.llvm_capi import (
+    CODE_MODEL_DEFAULT,
+    CODEGEN_DEFAULT,
+    RELOC_PIC,
+    RETURN_STATUS,
+    byref,
+    libllvm,
+    out_ptr,
+    take_error,
+    take_message,
+)
+from compilerlm.toolchain.native_shim import shim
+from compilerlm.toolchain.objsize import object_size
+
+MODULE_CACHE = 16  # parsed modules kept per worker
+RENEW_CONTEXT_EVERY = 5000  # evaluations; an LLVMContext keeps uniqued constants forever
+
+
+class InvalidIR(Exception):
+    pass
+
+
+class InProcessEngine:
+    """Per-process LLVM state: one context, parsed modules by key, one target machine per triple."""
+
+    def __init__(self) -> None:
+        self.lib = libllvm()
+        self.shim = shim()
+        self.ctx = None
+        self.modules: OrderedDict[str, int] = OrderedDict()
+        self.machines: dict[bytes, int] = {}
+        self.options = self.lib.LLVMCreatePassBuilderOptions()
+        self.lib.LLVMPassBuilderOptionsSetVerifyEach(self.options, 0)
+        self.evaluations = 0
+        self._new_context()
+
+    def _new_context(self) -> None:
+        for mod in self.modules.values():
+            self.lib.LLVMDisposeModule(mod)
+        self.modules.clear()
+        if self.ctx:
+            self.lib.LLVMContextDispose(self.ctx)
+        self.ctx = self.lib.LLVMContextCreate()
+
+    def _parse(self, key: str, ir: str) -> int:
+        if key in self.modules:
+            self.modules.move_to_end(key)
+            return self.modules[key]
+        lib = self.lib
+        data = ir.encode()
+        buf = lib.LLVMCreateMemoryBufferWithMemoryRangeCopy(data, len(data), b"module")
+        mod, msg = out_ptr(), out_ptr()
+        if lib.LLVMParseIRInContext(self.ctx, buf, byref(mod), byref(msg)):  # takes ownership of buf
+            raise InvalidIR(take_message(lib, msg.value).removeprefix("<string>:"))
+        verr = out_ptr()
+        if lib.LLVMVerifyModule(mod, RETURN_STATUS, byref(verr)):
+            text = take_message(lib, verr.value).strip().splitlines()
+            lib.LLVMDisposeModule(mod)
+            raise InvalidIR(f"input module is broken: {text[0] if text else ''}")
+        take_message(lib, verr.value)
+        self.modules[key] = mod.value
+        if len(self.modules) > MODULE_CACHE:
+            _, old = self.modules.popitem(last=False)
+            lib.LLVMDisposeModule(old)
+        return mod.value
+
+    def _machine(self, mod: int) -> int:
+        lib = self.lib
+        triple = lib.LLVMGetTarget(mod) or b""
+        if triple not in self.machines:
+            name = triple or ctypes.string_at(lib.LLVMGetDefaultTargetTriple())
+            target, err = out_ptr(), out_ptr()
+            if lib.LLVMGetTargetFromTriple(name, byref(target), byref(err)):
+                raise InvalidIR(f"unsupported target triple {name.decode()}: {take_message(lib, err.value)}")
+            self.machines[triple] = lib.LLVMCreateTargetMachine(
+                target, name, b"", b"", CODEGEN_DEFAULT, RELOC_PIC, CODE_MODEL_DEFAULT
+            )
+        return self.machines[triple]
+
+    def evaluate(self, key: str, ir: str, pipeline: str, expanded: str, count_instructions: bool) -> Evaluation:
+        lib = self.lib
+        self.evaluations += 1
+        if self.evaluations % RENEW_CONTEXT_EVERY == 0:
+            self._new_context()
+        try:
+            original = self._parse(key, ir)
+            machine = self._machine(original)
+        except InvalidIR as exc:
+            return failure(pipeline, "invalid-ir", str(exc))
+        mod = lib.LLVMCloneModule(original)
+        try:
+            if expanded:
+                err = lib.LLVMRunPasses(mod, expanded.encode(), machine, self.options)
+                if err:
+                    return failure(pipeline, "pipeline", take_error(lib, err))
+                verr = out_ptr()
+                if lib.LLVMVerifyModule(mod, RETURN_STATUS, byref(verr)):
+                    lines = take_message(lib, verr.value).strip().splitlines()
+                    return failure(pipeline, "crash", f"pipeline produced invalid IR: {lines[0] if lines else ''}")
+                take_message(lib, verr.value)
+            instructions = None
+            if count_instructions:
+                instructions = self.shim.clm_count_instructions(mod)
+            msg, buf = out_ptr(), out_ptr()
+            if self.shim.clm_emit_object(machine, mod, byref(msg), byref(buf)):
+                return failure(pipeline, "codegen", take_message(lib, msg.value))
+            data = ctypes.string_at(lib.LLVMGetBufferStart(buf), lib.LLVMGetBufferSize(buf))
+            lib.LLVMDisposeMemoryBuffer(buf)
+        finally:
+            lib.LLVMDisposeModule(mod)
+        sizes = object_size(data)
+        return Evaluation(pipeline=pipeline, size=sizes.size, text_size=sizes.text, ir_instructions=instructions)
+
+
+_ENGINE: InProcessEngine | None = None
+
+
+def handle(task: tuple[str, str, str, str, bool]) -> Evaluation:
+    """Worker entry point: (key, ir, pipeline, expanded pipeline, count_instructions) → Evaluation."""
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = InProcessEngine()
+    return _ENGINE.evaluate(*task)

@@ -1,0 +1,45 @@
+// Object emission exactly as llc does it, for the in-process fast path.
+//
+// LLVM's C API LLVMTargetMachineEmitToMemoryBuffer builds its pass manager without the target's
+// TargetLibraryInfo, so code generation believes no library function exists (e.g. sqrt is not
+// partially inlined) and objects differ from llc's and clang's. This adds the TLI for the module's
+// triple, as llc does, and nothing else.
+#include <cstring>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/Analysis/TargetLibraryInfo.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Triple.h>
+
+using namespace llvm;
+
+extern "C" int clm_emit_object(LLVMTargetMachineRef machine, LLVMModuleRef module, char **error,
+                               LLVMMemoryBufferRef *out) {
+  TargetMachine *tm = reinterpret_cast<TargetMachine *>(machine);
+  Module *m = unwrap(module);
+  m->setDataLayout(tm->createDataLayout());
+  SmallVector<char, 0> buffer;
+  raw_svector_ostream stream(buffer);
+  legacy::PassManager pm;
+  TargetLibraryInfoImpl tlii(Triple(m->getTargetTriple()));
+  pm.add(new TargetLibraryInfoWrapperPass(tlii));
+  if (tm->addPassesToEmitFile(pm, stream, nullptr, CodeGenFileType::ObjectFile)) {
+    *error = strdup("this target cannot emit object files");
+    return 1;
+  }
+  pm.run(*m);
+  *out = LLVMCreateMemoryBufferWithMemoryRangeCopy(buffer.data(), buffer.size(), "object");
+  return 0;
+}
+
+extern "C" unsigned clm_count_instructions(LLVMModuleRef module) {
+  unsigned count = 0;
+  for (const Function &f : *unwrap(module))
+    count += f.getInstructionCount();
+  return count;
+}

@@ -1,0 +1,49 @@
+"""Run an external tool with a timeout and turn its failures into one-line, fixable errors."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from collections.abc import Sequence
+
+from compilerlm.errors import LLVMCrash, ToolTimeout
+
+CRASH_MARKERS = ("PLEASE submit a bug report", "Stack dump:", "LLVM ERROR:", "Assertion `")
+
+
+def first_error_line(stderr: str) -> str:
+    """The most telling line of a tool's stderr: the first that says error, else the first non-empty."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for marker in ("LLVM ERROR:", "error:", "Error", "requires", "Assertion"):
+        for ln in lines:
+            if marker in ln:
+                return ln
+    return lines[0] if lines else "(no message)"
+
+
+def is_crash(returncode: int, stderr: str) -> bool:
+    """A signal death or LLVM's crash banner: the tool broke, the input was not simply rejected."""
+    return returncode < 0 or any(m in stderr for m in CRASH_MARKERS)
+
+
+def describe_returncode(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit code {returncode}"
+
+
+def run_tool(
+    cmd: Sequence[str], *, input: bytes | None = None, timeout: float = 120.0, what: str = ""
+) -> subprocess.CompletedProcess[bytes]:
+    """Run a command; raise ToolTimeout on timeout, LLVMCrash on a crash; return otherwise (caller checks rc)."""
+    try:
+        res = subprocess.run(list(cmd), input=input, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise ToolTimeout(f"{what or cmd[0]} timed out after {timeout:g} s") from exc
+    stderr = res.stderr.decode(errors="replace")
+    if is_crash(res.returncode, stderr):
+        raise LLVMCrash(f"{what or cmd[0]} crashed ({describe_returncode(res.returncode)}): {first_error_line(stderr)}")
+    return res

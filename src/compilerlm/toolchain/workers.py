@@ -1,0 +1,179 @@
+"""Isolated worker processes: an LLVM abort or hang costs one task and one worker, never the run.
+
+`concurrent.futures.ProcessPoolExecutor` breaks the whole pool when one worker dies, and cannot say
+which task killed it. Here each worker is a spawned process behind a pipe, driven by one parent thread;
+a dead or hung worker is reported for exactly the task it held (with the last line LLVM printed to its
+stderr, e.g. "LICM requires MemorySSA") and replaced.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing as mp
+import os
+import queue
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from compilerlm.toolchain.run import CRASH_MARKERS, describe_returncode
+
+
+@dataclass(frozen=True)
+class WorkerFailure:
+    """What a task produced when its worker died ("crash") or ran past the time limit ("timeout")."""
+
+    kind: str
+    message: str
+
+
+def _worker_main(conn: Connection, handler_path: str, stderr_path: str) -> None:
+    """Child process: redirect fd 2 to a file the parent can read after a crash, then serve tasks."""
+    err = os.open(stderr_path, os.O_WRONLY | os.O_TRUNC)
+    os.dup2(err, 2)
+    module_name, func_name = handler_path.rsplit(":", 1)
+    handler = getattr(importlib.import_module(module_name), func_name)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        os.ftruncate(2, 0)
+        os.lseek(2, 0, os.SEEK_SET)
+        try:
+            result = handler(task)
+        except Exception as exc:
+            result = WorkerFailure("error", f"{type(exc).__name__}: {exc}")
+        conn.send(result)
+
+
+def _crash_message(stderr_path: str) -> str:
+    try:
+        with open(stderr_path, errors="replace") as fh:
+            lines = [ln.strip() for ln in fh.read()[-20000:].splitlines() if ln.strip()]
+    except OSError:
+        return ""
+    for ln in lines:
+        if "LLVM ERROR" in ln or "Assertion" in ln or "requires" in ln or "error" in ln.lower():
+            return ln
+    useful = [ln for ln in lines if not any(m in ln for m in CRASH_MARKERS) and not ln[:1].isdigit()]
+    return useful[0] if useful else (lines[0] if lines else "")
+
+
+class _Worker:
+    def __init__(self, ctx: Any, handler_path: str) -> None:
+        fd, self.stderr_path = tempfile.mkstemp(prefix="compilerlm-worker-", suffix=".log")
+        os.close(fd)
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, handler_path, self.stderr_path), daemon=True)
+        self.proc.start()
+        child.close()
+
+    def run(self, task: Any, timeout: float) -> tuple[Any, bool]:
+        """Returns (result, worker still usable)."""
+        try:
+            self.conn.send(task)
+            if not self.conn.poll(timeout):
+                self.proc.kill()
+                self.proc.join()
+                return WorkerFailure("timeout", f"timed out after {timeout:g} s"), False
+            return self.conn.recv(), True
+        except (EOFError, OSError):
+            pass
+        self.proc.join(timeout=10)  # the pipe closed: the worker is dying; let it finish, then read why
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        detail = _crash_message(self.stderr_path)
+        return WorkerFailure("crash", f"LLVM crashed ({describe_returncode(self.proc.exitcode or 0)}): {detail}"), False
+
+    def close(self) -> None:
+        try:
+            if self.proc.is_alive():
+                self.conn.send(None)
+                self.proc.join(timeout=2)
+        except (OSError, BrokenPipeError):
+            pass
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        try:
+            os.unlink(self.stderr_path)
+        except OSError:
+            pass
+
+
+class IsolatedPool:
+    """`jobs` worker processes running `handler_path` ("module:function") on tasks; results keep task order."""
+
+    def __init__(self, handler_path: str, jobs: int = 1, timeout: float = 120.0) -> None:
+        self.handler_path = handler_path
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self._ctx = mp.get_context("spawn")
+        self._workers: list[_Worker | None] = [None] * self.jobs
+        self._lock = threading.Lock()
+
+    def _slot_run(self, slot: int, task: Any) -> Any:
+        worker = self._workers[slot]
+        if worker is None:
+            worker = self._workers[slot] = _Worker(self._ctx, self.handler_path)
+        result, usable = worker.run(task, self.timeout)
+        if not usable:
+            worker.close()
+            self._workers[slot] = None
+        return result
+
+    def imap(self, tasks: Iterable[Any], on_result: Callable[[int, Any], None] | None = None) -> Iterator[Any]:
+        """Run tasks on all workers; yield results in task order (on_result sees them as they finish)."""
+        task_list = list(tasks)
+        results: list[Any] = [None] * len(task_list)
+        done = [threading.Event() for _ in task_list]
+        pending: queue.Queue[int] = queue.Queue()
+        for i in range(len(task_list)):
+            pending.put(i)
+
+        def drive(slot: int) -> None:
+            while True:
+                try:
+                    i = pending.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    results[i] = self._slot_run(slot, task_list[i])
+                except Exception as exc:
+                    results[i] = WorkerFailure("error", f"{type(exc).__name__}: {exc}")
+                if on_result is not None:
+                    with self._lock:
+                        on_result(i, results[i])
+                done[i].set()
+
+        with self._lock:
+            threads = [threading.Thread(target=drive, args=(s,), daemon=True) for s in range(min(self.jobs, len(task_list)))]
+        for t in threads:
+            t.start()
+        for i in range(len(task_list)):
+            done[i].wait()
+            yield results[i]
+        for t in threads:
+            t.join()
+
+    def map(self, tasks: Iterable[Any]) -> list[Any]:
+        return list(self.imap(tasks))
+
+    def close(self) -> None:
+        for i, worker in enumerate(self._workers):
+            if worker is not None:
+                worker.close()
+                self._workers[i] = None
+
+    def __enter__(self) -> IsolatedPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

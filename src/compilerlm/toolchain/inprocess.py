@@ -128,9 +128,14 @@ class InProcessEngine:
 _ENGINE: InProcessEngine | None = None
 
 
-def handle(task: tuple[str, str, str, str, bool]) -> Evaluation:
-    """Worker entry point: (key, ir, pipeline, expanded pipeline, count_instructions) → Evaluation."""
+def prepare() -> InProcessEngine:
+    """Load libLLVM and the native helper once per worker process."""
     global _ENGINE
     if _ENGINE is None:
         _ENGINE = InProcessEngine()
-    return _ENGINE.evaluate(*task)
+    return _ENGINE
+
+
+def handle(task: tuple[str, str, str, str, bool]) -> Evaluation:
+    """Worker entry point: (key, ir, pipeline, expanded pipeline, count_instructions) → Evaluation."""
+    return prepare().evaluate(*task)

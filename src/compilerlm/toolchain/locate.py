@@ -20,7 +20,10 @@ def llvm_bin_dir() -> Path:
     if override:
         path = Path(override)
         if not (path / "opt").exists():
-            raise ToolMissingError(f"COMPILERLM_LLVM_BIN={override} has no 'opt'; point it at an LLVM {LLVM_MAJOR} bin directory")
+            raise ToolMissingError(
+                f"COMPILERLM_LLVM_BIN={override} has no 'opt': point it at an LLVM {LLVM_MAJOR} bin directory, "
+                f"or unset it and {INSTALL_HINT.removesuffix(' (or set COMPILERLM_LLVM_BIN)')}"
+            )
         return path
     debian = Path(f"/usr/lib/llvm-{LLVM_MAJOR}/bin")
     if (debian / "opt").exists():

@@ -37,6 +37,7 @@ def normalize(pipeline: str) -> str:
     text = re.sub(r"\s*,\s*", ",", text)
     if re.search(r"\s", text):
         raise PipelineError(f"malformed pipeline {pipeline!r}: passes are separated by commas, not spaces")
+    split_top_level(text)  # raises on empty elements and unbalanced brackets, naming the problem
     return text
 
 
@@ -57,9 +58,22 @@ def clang_pipeline(level: str) -> str:
 
 
 def expand(pipeline: str) -> str:
-    """Normalize, then replace each `default<O?>` with clang's own pipeline text for that level."""
+    """The text both evaluation paths hand to LLVM: each `default<O?>` replaced by clang's own pipeline,
+    and the whole wrapped in `module(...)`. opt infers a pipeline's level from its first pass, so
+    `inline,globalopt` would parse as a CGSCC pipeline and reject `globalopt`; inside `module(...)` every
+    function, loop and CGSCC pass is adapted to module level, in any order (`loop-mssa(...)` elements
+    get the `function(...)` adaptor they need)."""
     text = normalize(pipeline)
-    return _DEFAULT_RE.sub(lambda m: clang_pipeline(m.group(1)), text)
+    if not text:
+        return ""
+    elements = [_module_level(e) for e in split_top_level(text)]
+    text = _DEFAULT_RE.sub(lambda m: clang_pipeline(m.group(1)), ",".join(elements))
+    return f"module({text})"
+
+
+def _module_level(element: str) -> str:
+    """Loop-pass adaptors are not module passes; put them in the function adaptor they need."""
+    return f"function({element})" if element.startswith(("loop(", "loop-mssa(")) else element
 
 
 def split_top_level(pipeline: str) -> list[str]:

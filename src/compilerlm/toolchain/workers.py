@@ -22,6 +22,9 @@ from typing import Any
 from compilerlm.toolchain.run import CRASH_MARKERS, describe_returncode
 
 
+STARTUP_TIMEOUT = 300.0  # seconds; the first start may build the native helper
+
+
 @dataclass(frozen=True)
 class WorkerFailure:
     """What a task produced when its worker died ("crash") or ran past the time limit ("timeout")."""
@@ -35,7 +38,11 @@ def _worker_main(conn: Connection, handler_path: str, stderr_path: str) -> None:
     err = os.open(stderr_path, os.O_WRONLY | os.O_TRUNC)
     os.dup2(err, 2)
     module_name, func_name = handler_path.rsplit(":", 1)
-    handler = getattr(importlib.import_module(module_name), func_name)
+    module = importlib.import_module(module_name)
+    handler = getattr(module, func_name)
+    if hasattr(module, "prepare"):
+        module.prepare()  # slow set-up (loading libLLVM) must not count against the first task's timeout
+    conn.send("ready")
     while True:
         try:
             task = conn.recv()
@@ -73,6 +80,9 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=(child, handler_path, self.stderr_path), daemon=True)
         self.proc.start()
         child.close()
+        if not self.conn.poll(STARTUP_TIMEOUT) or self.conn.recv() != "ready":
+            self.close()
+            raise RuntimeError(f"worker for {handler_path} did not start: {_crash_message(self.stderr_path)}")
 
     def run(self, task: Any, timeout: float) -> tuple[Any, bool]:
         """Returns (result, worker still usable)."""

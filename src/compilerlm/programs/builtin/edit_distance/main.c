@@ -16,7 +16,7 @@
 
 #define MAX_LEN 20000
 #define MAX_ALIGN 256
-#define MAX_CELLS 2000000000ULL
+#define MAX_CELLS 1000000000ULL
 #define MIN3(a, b, c) ((a) < (b) ? ((a) < (c) ? (a) : (c)) : ((b) < (c) ? (b) : (c)))
 
 typedef enum { OP_MATCH, OP_SUB, OP_INS, OP_DEL } EditOp;

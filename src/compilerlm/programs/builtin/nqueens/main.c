@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_N 16
+#define MAX_N 32
 #define MAX_BITMASK_N 15
 #define MAX_PLAIN_N 12
 #define MAX_PERM_N 9
@@ -23,7 +23,7 @@ typedef struct {
 
 static const CommandInfo command_table[] = {
     {"count", CMD_COUNT, MAX_BITMASK_N}, {"plain", CMD_PLAIN, MAX_PLAIN_N},   {"perm", CMD_PERM, MAX_PERM_N},
-    {"unique", CMD_UNIQUE, MAX_UNIQUE_N}, {"blocked", CMD_BLOCKED, 14},      {"first", CMD_FIRST, 30},
+    {"unique", CMD_UNIQUE, MAX_UNIQUE_N}, {"blocked", CMD_BLOCKED, 14},      {"first", CMD_FIRST, 29},
     {"all", CMD_ALL, MAX_PERM_N},
 };
 

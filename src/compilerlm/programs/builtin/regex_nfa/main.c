@@ -17,6 +17,8 @@
 #define MAX_CLASSES 256
 #define MAX_REPEAT 64
 #define MAX_DEPTH 100
+#define MAX_COMPILE_CALLS 200000
+#define STEP_LIMIT 150000000ull
 
 typedef enum { A_CHAR, A_ANY, A_CLASS, A_CAT, A_ALT, A_STAR, A_PLUS, A_QUEST, A_REPEAT, A_BOL, A_EOL, A_EMPTY } AstKind;
 
@@ -277,6 +279,8 @@ static int parse_alt(void) {
 /* ---------- NFA construction ---------- */
 
 static Pattern *cur;
+static int compile_calls;
+static uint64_t sim_steps;
 
 static int emit(StateKind k, int c, int out, int out1) {
     if (cur->nstates >= MAX_STATES) return error("NFA too large");
@@ -294,6 +298,7 @@ static int emit(StateKind k, int c, int out, int out1) {
 static int compile(int n, int next) {
     const Ast *a = &ast[n];
     int s, body;
+    if (++compile_calls > MAX_COMPILE_CALLS) return error("pattern expands too much");
     switch (a->kind) {
     case A_CHAR: return emit(S_CHAR, a->c, next, -1);
     case A_ANY: return emit(S_ANY, 0, next, -1);
@@ -359,6 +364,7 @@ static int compile_pattern(Pattern *p) {
     if (root < 0) return -1;
     if (rx[rx_pos]) return error("unbalanced ')'");
     cur = p;
+    compile_calls = 0;
     p->nstates = 0;
     int m = emit(S_MATCH, 0, -1, -1);
     if (m < 0) return -1;
@@ -432,6 +438,11 @@ static int search(const Pattern *p, Search *se, int from) {
         if (nc == 0 && se->best_start >= 0) break;
         unsigned char ch = se->s[pos];
         int nn = 0;
+        sim_steps += (uint64_t)nc + 1;
+        if (sim_steps > STEP_LIMIT) {
+            fprintf(stderr, "search step limit exceeded\n");
+            exit(1);
+        }
         generation++;
         for (int i = 0; i < nc; i++) {
             const State *s = &p->states[clist[i].state];
@@ -521,6 +532,6 @@ int main(void) {
                (unsigned long long)p->lines_matched, (unsigned long long)p->matches, (unsigned long long)p->match_chars,
                (unsigned long long)p->hash);
     }
-    printf("total states %llu\n", (unsigned long long)total_states);
+    printf("total states %llu, simulation steps %llu\n", (unsigned long long)total_states, (unsigned long long)sim_steps);
     return 0;
 }

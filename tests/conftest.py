@@ -48,8 +48,14 @@ def cli(tmp_path):
     import subprocess
 
     def run(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-        res = subprocess.run([sys.executable, "-m", "compilerlm.cli", *args], capture_output=True, text=True,
-                             cwd=tmp_path, timeout=600, env={**os.environ, "COLUMNS": "200"})
+        res = subprocess.run(
+            [sys.executable, "-m", "compilerlm.cli", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=600,
+            env={**os.environ, "COLUMNS": "200"},
+        )
         if check and res.returncode != 0:
             raise AssertionError(f"compilerlm {' '.join(args)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
         return res

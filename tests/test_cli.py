@@ -41,8 +41,17 @@ def test_size_on_foreign_folder_matches_clang_and_both_paths(cli, tmp_path):
     docs = {}
     for evaluator in ("inprocess", "subprocess"):
         out = tmp_path / f"{evaluator}.json"
-        cli("size", str(DATA / "cfiles"), "--evaluator", evaluator, "--json", str(out),
-            "--pipeline", "mem2reg,simplifycfg", check=True)
+        cli(
+            "size",
+            str(DATA / "cfiles"),
+            "--evaluator",
+            evaluator,
+            "--json",
+            str(out),
+            "--pipeline",
+            "mem2reg,simplifycfg",
+            check=True,
+        )
         docs[evaluator] = json.loads(out.read_text())
     fast, slow = docs["inprocess"]["modules"], docs["subprocess"]["modules"]
     assert [m["name"] for m in fast] == ["calc.c", "crc.c", "matrix.c"]

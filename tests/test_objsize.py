@@ -13,8 +13,9 @@ from compilerlm.toolchain.objsize import count_ir_instructions, object_size
 
 
 def _readobj_size(path) -> tuple[int, int]:
-    out = subprocess.run([llvm_tool("llvm-readobj"), "--sections", str(path)], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [llvm_tool("llvm-readobj"), "--sections", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     total = text = 0
     for block in out.split("Section {")[1:]:
         name = re.search(r"Name: (\S*)", block).group(1)
@@ -28,8 +29,9 @@ def _readobj_size(path) -> tuple[int, int]:
 
 def test_object_size_matches_llvm_readobj(tmp_path):
     src = tmp_path / "x.c"
-    src.write_text("int big[100]; static const char msg[] = \"hello\";\n"
-                   "int f(int x) { return x * 3 + msg[x & 3]; }\nint g = 5;\n")
+    src.write_text(
+        'int big[100]; static const char msg[] = "hello";\nint f(int x) { return x * 3 + msg[x & 3]; }\nint g = 5;\n'
+    )
     obj = tmp_path / "x.o"
     subprocess.run([llvm_tool("clang"), "-Oz", "-c", "-ffunction-sections", str(src), "-o", str(obj)], check=True)
     sizes = object_size(obj.read_bytes())

@@ -30,8 +30,17 @@ def test_builtin_suite_meets_the_brief():
 
 
 def _build_o0(program, exe: Path) -> None:
-    cmd = [llvm_tool("clang"), "-O0", "-w", *program.flags, *map(str, program.sources), "-o", str(exe),
-           *program.ldflags, "-lm"]
+    cmd = [
+        llvm_tool("clang"),
+        "-O0",
+        "-w",
+        *program.flags,
+        *map(str, program.sources),
+        "-o",
+        str(exe),
+        *program.ldflags,
+        "-lm",
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
 
 
@@ -50,7 +59,10 @@ def test_expected_outputs_come_from_the_o0_build():
 def test_program_folder_and_dir_suite(tmp_path):
     prog = tmp_path / "suite" / "echoer"
     (prog / "tests").mkdir(parents=True)
-    (prog / "main.c").write_text('#include <stdio.h>\n#include "util.h"\nint main(void){int c;while((c=getchar())!=EOF)putchar(twice(c)/2);return 0;}\n')
+    (prog / "main.c").write_text(
+        '#include <stdio.h>\n#include "util.h"\n'
+        "int main(void){int c;while((c=getchar())!=EOF)putchar(twice(c)/2);return 0;}\n"
+    )
     (prog / "util.h").write_text("int twice(int x);\n")
     (prog / "util.c").write_text('#include "util.h"\nint twice(int x){return 2*x;}\n')
     (prog / "program.toml").write_text('description = "echo"\ndefines = ["UNUSED=1"]\n')
@@ -66,7 +78,7 @@ def test_program_folder_and_dir_suite(tmp_path):
     with pytest.raises(CompilerLMError, match="has no 2.out"):
         resolve_target(str(prog))
     (prog / "program.toml").write_text("description = [unclosed")
-    with pytest.raises(CompilerLMError, match="not valid TOML"):
+    with pytest.raises(CompilerLMError, match=r"not valid TOML"):
         resolve_target(str(prog))
 
 

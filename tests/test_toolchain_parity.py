@@ -25,8 +25,11 @@ PIPELINES = [
 def _clang_object_size(program, source: Path, level: str) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         obj = Path(tmp) / "x.o"
-        subprocess.run([llvm_tool("clang"), f"-{level}", "-c", "-w", *program.flags, str(source), "-o", str(obj)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [llvm_tool("clang"), f"-{level}", "-c", "-w", *program.flags, str(source), "-o", str(obj)],
+            check=True,
+            capture_output=True,
+        )
         return object_size(obj.read_bytes()).size
 
 
@@ -48,7 +51,8 @@ def test_inprocess_matches_subprocess_on_every_builtin_module(modules, inprocess
     mismatches = [
         (m.name, p, f.size, s.size, f.ir_instructions, s.ir_instructions, f.error, s.error)
         for (m, p), f, s in zip(jobs, fast, slow, strict=True)
-        if (f.size, f.text_size, f.ir_instructions, f.error_kind) != (s.size, s.text_size, s.ir_instructions, s.error_kind)
+        if (f.size, f.text_size, f.ir_instructions, f.error_kind)
+        != (s.size, s.text_size, s.ir_instructions, s.error_kind)
     ]
     assert not mismatches, mismatches[:5]
     assert sum(f.ok for f in fast) >= 0.9 * len(jobs)

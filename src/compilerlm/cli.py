@@ -33,8 +33,12 @@ DEFAULT_JOBS = max(1, min(os.cpu_count() or 1, 8))
 
 def progress_bar() -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
     )
 
 
@@ -80,9 +84,13 @@ def suites(
 @app.command()
 def size(
     target: Annotated[str, typer.Argument(help="C/IR file, folder, dir:PATH, builtin[:NAME], csmith:N, llvm-stress:N")],
-    pipeline: Annotated[str | None, typer.Option("--pipeline", "-p", help="also measure this opt -passes= pipeline")] = None,
+    pipeline: Annotated[
+        str | None, typer.Option("--pipeline", "-p", help="also measure this opt -passes= pipeline")
+    ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")] = None,
-    evaluator: Annotated[str, typer.Option(help="inprocess (libLLVM, default) or subprocess (opt | llc)")] = "inprocess",
+    evaluator: Annotated[
+        str, typer.Option(help="inprocess (libLLVM, default) or subprocess (opt | llc)")
+    ] = "inprocess",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="parallel workers")] = DEFAULT_JOBS,
 ) -> None:
     """Object sizes per module at -O0, -Oz, -O3 (and --pipeline), per DESIGN.md's definitions.
@@ -90,7 +98,7 @@ def size(
     Example: compilerlm size builtin:nbody --pipeline 'mem2reg,instcombine<no-verify-fixpoint>,simplifycfg'
     """
     from compilerlm.programs.suites import resolve_target
-    from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
+    from compilerlm.toolchain.baselines import DEFINITIONS, ModuleSizes, measure_modules
     from compilerlm.toolchain.evaluator import make_evaluator
     from compilerlm.toolchain.pipelines import normalize
 
@@ -112,27 +120,38 @@ def size(
     for col in ("-O0", "-Oz", "-O3", *(["pipeline", "vs -Oz"] if pipeline else []), ".text Oz", "IR Oz"):
         table.add_column(col, justify="right", no_wrap=True)
     records = []
-    for row in rows:
-        def cell(label: str) -> str:
-            r = row.results[label]
-            return str(r.size) if r.ok else f"[red]{r.error_kind}[/red]"
+    def cell(row: ModuleSizes, label: str) -> str:
+        r = row.results[label]
+        return str(r.size) if r.ok else f"[red]{r.error_kind}[/red]"
 
+    for row in rows:
         oz = row.results["Oz"]
         extra = []
-        record = {"name": row.name, "size_o0": row.size("O0"), "size_oz": row.size("Oz"), "size_o3": row.size("O3"),
-                  "text_oz": oz.text_size, "ir_instructions_oz": oz.ir_instructions,
-                  "errors": {k: r.error for k, r in row.results.items() if not r.ok}}
+        record = {
+            "name": row.name,
+            "size_o0": row.size("O0"),
+            "size_oz": row.size("Oz"),
+            "size_o3": row.size("O3"),
+            "text_oz": oz.text_size,
+            "ir_instructions_oz": oz.ir_instructions,
+            "errors": {k: r.error for k, r in row.results.items() if not r.ok},
+        }
         if pipeline:
             p = row.results["pipeline"]
             vs = f"{1 - p.size / oz.size:+.1%}" if p.ok and oz.ok and oz.size else "-"
-            extra = [cell("pipeline"), vs]
+            extra = [cell(row, "pipeline"), vs]
             record.update(size=p.size, text=p.text_size, ir_instructions=p.ir_instructions)
-        table.add_row(row.name, cell("O0"), cell("Oz"), cell("O3"), *extra, str(oz.text_size), str(oz.ir_instructions))
+        table.add_row(row.name, cell(row, "O0"), cell(row, "Oz"), cell(row, "O3"), *extra, str(oz.text_size), str(oz.ir_instructions))
         records.append(record)
     console.print(table)
     if json_path:
-        doc = {"version": __version__, "evaluator": evaluator, "pipeline": pipeline, "definitions": DEFINITIONS,
-               "modules": records}
+        doc = {
+            "version": __version__,
+            "evaluator": evaluator,
+            "pipeline": pipeline,
+            "definitions": DEFINITIONS,
+            "modules": records,
+        }
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
 
@@ -140,7 +159,9 @@ def size(
 @app.command()
 def passes(
     space: Annotated[bool, typer.Option("--space", help="only the curated code-size search space")] = False,
-    excluded: Annotated[bool, typer.Option("--excluded", help="passes left out of the search space, with the reason")] = False,
+    excluded: Annotated[
+        bool, typer.Option("--excluded", help="passes left out of the search space, with the reason")
+    ] = False,
 ) -> None:
     """List the passes LLVM 19 knows, the code-size search space, or what was excluded and why.
 
@@ -177,7 +198,9 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="print the version")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="print the version")
+    ] = False,
 ) -> None:
     """compilerlm: smaller and faster compiled code, verified by the real compiler."""
 

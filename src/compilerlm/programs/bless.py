@@ -50,7 +50,13 @@ def bless(prog: Path, check_only: bool, sanitize: bool) -> bool:
             "gcc-O3": ["gcc", "-O3", "-w"],
         }
         if sanitize:
-            builds["asan+ubsan"] = [llvm_tool("clang"), "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+            builds["asan+ubsan"] = [
+                llvm_tool("clang"),
+                "-O1",
+                "-g",
+                "-fsanitize=address,undefined",
+                "-fno-sanitize-recover=all",
+            ]
         bins = {}
         for name, cmd in builds.items():
             bins[name] = Path(tmp) / name
@@ -80,7 +86,8 @@ def bless(prog: Path, check_only: bool, sanitize: bool) -> bool:
                     ok = False
             t = times.get("gcc-O3", 0.0)  # the speed-track baseline is gcc -O3
             flag = "" if 0.02 <= t <= 0.5 else "  <-- outside 0.02-0.5 s"
-            print(f"{prog.name}/{test.name}: clang -O3 {t:.3f}s gcc -O3 {times.get('gcc-O3', 0.0):.3f}s, {len(ref)} bytes out{flag}")
+            clang_t = times.get("clang-O3", 0.0)
+            print(f"{prog.name}/{test.name}: clang -O3 {clang_t:.3f}s gcc -O3 {t:.3f}s, {len(ref)} bytes out{flag}")
     if len(tests) < 5:
         print(f"{prog.name}: only {len(tests)} tests (need at least 5)")
         ok = False

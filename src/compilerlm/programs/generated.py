@@ -24,11 +24,15 @@ def _oracle_output(source: Path, flags: list[str]) -> bytes | None:
     """stdout of the -O0 build, or None when the program does not finish cleanly in time."""
     with tempfile.TemporaryDirectory() as tmp:
         exe = Path(tmp) / "prog"
-        build = subprocess.run([llvm_tool("clang"), "-O0", "-w", *flags, str(source), "-o", str(exe)], capture_output=True)
+        build = subprocess.run(
+            [llvm_tool("clang"), "-O0", "-w", *flags, str(source), "-o", str(exe)], capture_output=True
+        )
         if build.returncode != 0:
             return None
         try:
-            run = subprocess.run([str(exe)], capture_output=True, timeout=CSMITH_RUN_TIMEOUT, cwd=tmp, stdin=subprocess.DEVNULL)
+            run = subprocess.run(
+                [str(exe)], capture_output=True, timeout=CSMITH_RUN_TIMEOUT, cwd=tmp, stdin=subprocess.DEVNULL
+            )
         except subprocess.TimeoutExpired:
             return None
         return run.stdout if run.returncode == 0 else None
@@ -57,10 +61,15 @@ def csmith_programs(count: int, seed: int = 1) -> list[Program]:
             expected_file.write_bytes(output if output is not None else b"")
         expected = expected_file.read_bytes()
         if expected:
-            programs.append(Program(
-                name=f"csmith-{s}", sources=(src,), include_dirs=(CSMITH_INCLUDE,),
-                tests=(TestCase("checksum", b"", expected),), description=f"csmith --seed {s}",
-            ))
+            programs.append(
+                Program(
+                    name=f"csmith-{s}",
+                    sources=(src,),
+                    include_dirs=(CSMITH_INCLUDE,),
+                    tests=(TestCase("checksum", b"", expected),),
+                    description=f"csmith --seed {s}",
+                )
+            )
         s += 1
     return programs
 
@@ -74,8 +83,13 @@ def llvm_stress_programs(count: int, seed: int = 1, size: int = 100) -> list[Pro
         path = out_dir / f"seed{s}-size{size}.ll"
         if not path.exists():
             tmp = path.with_suffix(".tmp")
-            subprocess.run([llvm_tool("llvm-stress"), "-seed", str(s), "-size", str(size), "-o", str(tmp)],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [llvm_tool("llvm-stress"), "-seed", str(s), "-size", str(size), "-o", str(tmp)],
+                check=True,
+                capture_output=True,
+            )
             tmp.replace(path)
-        programs.append(Program(name=f"llvm-stress-{s}", sources=(path,), description=f"llvm-stress -seed {s} -size {size}"))
+        programs.append(
+            Program(name=f"llvm-stress-{s}", sources=(path,), description=f"llvm-stress -seed {s} -size {size}")
+        )
     return programs

@@ -75,11 +75,16 @@ def load_tests(tests_dir: Path) -> tuple[TestCase, ...]:
     if not tests_dir.is_dir():
         return ()
     cases = []
-    inputs = sorted(tests_dir.glob("*.in"), key=lambda p: (not p.stem.isdigit(), int(p.stem) if p.stem.isdigit() else 0, p.stem))
+    inputs = sorted(
+        tests_dir.glob("*.in"), key=lambda p: (not p.stem.isdigit(), int(p.stem) if p.stem.isdigit() else 0, p.stem)
+    )
     for inp in inputs:
         out = inp.with_suffix(".out")
         if not out.exists():
-            raise CompilerLMError(f"test {inp} has no {out.name}; generate it with: python -m compilerlm.programs.bless {tests_dir.parent}")
+            raise CompilerLMError(
+                f"test {inp} has no {out.name}; "
+                f"generate it with: python -m compilerlm.programs.bless {tests_dir.parent}"
+            )
         cases.append(TestCase(name=inp.stem, stdin=inp.read_bytes(), expected=out.read_bytes()))
     return tuple(cases)
 

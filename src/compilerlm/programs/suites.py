@@ -24,7 +24,9 @@ class SuiteInfo:
 
 
 SUITES = (
-    SuiteInfo("builtin", "C programs written for compilerlm (sorting, hashing, compression, interpreters, ...), with tests"),
+    SuiteInfo(
+        "builtin", "C programs written for compilerlm (sorting, hashing, compression, interpreters, ...), with tests"
+    ),
     SuiteInfo("builtin:NAME[,NAME]", "some of the built-in programs, by name"),
     SuiteInfo("dir:PATH", "a folder of programs: one subfolder each (*.c, optional program.toml, tests/N.in + N.out)"),
     SuiteInfo("csmith:N[:SEED]", "N csmith programs from seed SEED (default 1), each checked by its -O0 checksum"),

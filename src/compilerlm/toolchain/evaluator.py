@@ -1,7 +1,7 @@
 """One interface to size evaluation, two implementations: in-process (default, fast) and subprocess.
 
-    with make_evaluator("inprocess", jobs=2) as ev:
-        results = ev.evaluate_many([(module, "default<Oz>"), (module, "mem2reg,instcombine")])
+with make_evaluator("inprocess", jobs=2) as ev:
+    results = ev.evaluate_many([(module, "default<Oz>"), (module, "mem2reg,instcombine")])
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Evaluator(ABC):
     def evaluate(self, module: IRModule, pipeline: str, *, count_instructions: bool = False) -> Evaluation:
         return self.evaluate_many([(module, pipeline)], count_instructions=count_instructions)[0]
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: only evaluators with workers override it
         """Release worker processes."""
 
     def __enter__(self) -> Evaluator:

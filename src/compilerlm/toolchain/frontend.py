@@ -22,7 +22,9 @@ def frontend_mode(level: str = "Oz") -> str:
     return f"clang -{level} -Xclang -disable-llvm-passes -emit-llvm"
 
 
-def c_flags(include_dirs: Sequence[str | Path] = (), defines: Sequence[str] = (), cflags: Sequence[str] = ()) -> list[str]:
+def c_flags(
+    include_dirs: Sequence[str | Path] = (), defines: Sequence[str] = (), cflags: Sequence[str] = ()
+) -> list[str]:
     """Command-line flags for include directories, `-D` defines and extra flags, in clang/gcc syntax."""
     flags = [f"-I{d}" for d in include_dirs]
     flags += [d if d.startswith("-D") else f"-D{d}" for d in defines]

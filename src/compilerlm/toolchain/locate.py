@@ -10,7 +10,9 @@ from pathlib import Path
 from compilerlm.errors import ToolMissingError
 
 LLVM_MAJOR = 19
-INSTALL_HINT = f"install it with: sudo apt-get install clang-{LLVM_MAJOR} llvm-{LLVM_MAJOR} (or set COMPILERLM_LLVM_BIN)"
+INSTALL_HINT = (
+    f"install it with: sudo apt-get install clang-{LLVM_MAJOR} llvm-{LLVM_MAJOR} (or set COMPILERLM_LLVM_BIN)"
+)
 
 
 @functools.cache

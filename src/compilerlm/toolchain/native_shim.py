@@ -38,11 +38,26 @@ def _build(target: Path) -> None:
     lib = Path(libllvm_path())
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         out = Path(tmp) / target.name
-        cmd = [cxx, "-O2", "-shared", "-fPIC", "-std=c++17", "-fno-exceptions", "-fno-rtti", f"-I{include}",
-               str(SOURCE), "-o", str(out), str(lib), f"-Wl,-rpath,{lib.parent}"]
+        cmd = [
+            cxx,
+            "-O2",
+            "-shared",
+            "-fPIC",
+            "-std=c++17",
+            "-fno-exceptions",
+            "-fno-rtti",
+            f"-I{include}",
+            str(SOURCE),
+            "-o",
+            str(out),
+            str(lib),
+            f"-Wl,-rpath,{lib.parent}",
+        ]
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode != 0:
-            raise ToolMissingError(f"building the LLVM helper failed: {res.stderr.strip().splitlines()[-1:]} ({' '.join(cmd)})")
+            raise ToolMissingError(
+                f"building the LLVM helper failed: {res.stderr.strip().splitlines()[-1:]} ({' '.join(cmd)})"
+            )
         os.replace(out, target)  # atomic: concurrent workers never load a half-written file
 
 

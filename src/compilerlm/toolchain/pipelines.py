@@ -32,7 +32,7 @@ def normalize(pipeline: str) -> str:
         text = text[4:].strip()
     for prefix in ("--passes=", "-passes=", "-p="):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     text = text.strip().strip("'\"").strip()
     text = re.sub(r"\s*,\s*", ",", text)
     if re.search(r"\s", text):
@@ -47,8 +47,18 @@ def clang_pipeline(level: str) -> str:
     if level == "O0":
         return ""
     res = run_tool(
-        [llvm_tool("clang"), f"-{level}", "-c", "-x", "c", "/dev/null", "-o", "/dev/null",
-         "-mllvm", "-print-pipeline-passes"],
+        [
+            llvm_tool("clang"),
+            f"-{level}",
+            "-c",
+            "-x",
+            "c",
+            "/dev/null",
+            "-o",
+            "/dev/null",
+            "-mllvm",
+            "-print-pipeline-passes",
+        ],
         what="clang -print-pipeline-passes",
     )
     text = res.stdout.decode().strip()

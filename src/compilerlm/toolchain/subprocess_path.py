@@ -29,10 +29,19 @@ def _classify(stderr: str) -> str:
 
 
 def optimize_ir(ir: str, expanded: str, *, text: bool, timeout: float) -> bytes:
-    """Run `opt`; returns bitcode (or text IR, keeping use-list order, which code generation can see). Raises the run_tool errors or ValueError(kind, msg)."""
+    """Run `opt`; returns bitcode, or text IR that keeps the use-list order (code generation sees it).
+    Raises the run_tool errors, or ValueError(kind, message) when opt rejects the input or pipeline."""
     if not expanded:
         return ir.encode()
-    cmd = [llvm_tool("opt"), *OPT_FLAGS, f"-passes={expanded}", "-", "-o", "-", *(["-S", "-preserve-ll-uselistorder"] if text else [])]
+    cmd = [
+        llvm_tool("opt"),
+        *OPT_FLAGS,
+        f"-passes={expanded}",
+        "-",
+        "-o",
+        "-",
+        *(["-S", "-preserve-ll-uselistorder"] if text else []),
+    ]
     res = run_tool(cmd, input=ir.encode(), timeout=timeout, what="opt")
     if res.returncode != 0:
         stderr = res.stderr.decode(errors="replace")
@@ -72,8 +81,12 @@ def evaluate_with_clang(module: IRModule, level: str, *, timeout: float = 300.0)
     threshold and vectorizer settings are not expressible in `opt -passes=` text."""
     label = f"clang -{level}"
     try:
-        res = run_tool([llvm_tool("clang"), f"-{level}", "-c", "-x", "ir", "-", "-o", "-", "-w"],
-                       input=module.ir.encode(), timeout=timeout, what=label)
+        res = run_tool(
+            [llvm_tool("clang"), f"-{level}", "-c", "-x", "ir", "-", "-o", "-", "-w"],
+            input=module.ir.encode(),
+            timeout=timeout,
+            what=label,
+        )
     except LLVMCrash as exc:
         return failure(label, "crash", str(exc))
     except ToolTimeout as exc:

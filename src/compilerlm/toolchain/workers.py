@@ -8,6 +8,7 @@ stderr, e.g. "LICM requires MemorySSA") and replaced.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing as mp
 import os
@@ -20,7 +21,6 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from compilerlm.toolchain.run import CRASH_MARKERS, describe_returncode
-
 
 STARTUP_TIMEOUT = 300.0  # seconds; the first start may build the native helper
 
@@ -112,10 +112,8 @@ class _Worker:
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join()
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(self.stderr_path)
-        except OSError:
-            pass
 
 
 class IsolatedPool:
@@ -164,7 +162,9 @@ class IsolatedPool:
                 done[i].set()
 
         with self._lock:
-            threads = [threading.Thread(target=drive, args=(s,), daemon=True) for s in range(min(self.jobs, len(task_list)))]
+            threads = [
+                threading.Thread(target=drive, args=(s,), daemon=True) for s in range(min(self.jobs, len(task_list)))
+            ]
         for t in threads:
             t.start()
         for i in range(len(task_list)):

@@ -155,8 +155,11 @@ static void build_random(uint32_t n, uint32_t m, uint64_t seed, uint32_t maxw) {
     graph_clear(n);
     xoshiro_seed(seed);
     /* a sparse backbone: every node except the last few links forward to a nearby node */
-    for (uint32_t v = 0; v + 1 < n && v < m / 2; v++)
-        graph_add(v, v + 1 + xoshiro() % (n - v - 1 < 8 ? n - v - 1 : 8), 1 + xoshiro() % maxw);
+    for (uint32_t v = 0; v + 1 < n && v < m / 2; v++) {
+        uint32_t hop = 1 + xoshiro() % (n - v - 1 < 8 ? n - v - 1 : 8);
+        uint32_t w = 1 + xoshiro() % maxw; /* separate statements: argument order is unspecified */
+        graph_add(v, v + hop, w);
+    }
     while (g.npending < m) {
         uint32_t u = xoshiro() % n, v = xoshiro() % n;
         if (u != v)
@@ -366,7 +369,7 @@ static void print_path(uint32_t src, uint32_t dst) {
     uint32_t shown[41];
     uint32_t k = 0, skip = hops > 40 ? hops - 40 : 0;
     for (uint32_t v = dst, i = 0; i <= hops; v = parent[v], i++)
-        if (i >= skip || v == src) /* keep the 40 hops nearest the source */
+        if (i >= skip) /* keep the 40 hops nearest the source */
             if (k < 41)
                 shown[k++] = v;
     /* shown holds nodes from dst backwards; the last ones are nearest the source */

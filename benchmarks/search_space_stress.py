@@ -44,7 +44,8 @@ from compilerlm.toolchain.search_space import SEARCH_SPACE, pipeline_text
 REPO = Path(__file__).resolve().parents[1]
 BUILTIN = REPO / "src" / "compilerlm" / "programs" / "builtin"
 CSMITH_INCLUDE = Path("/usr/include/csmith")
-PREFIX = ("mem2reg", "instcombine<no-verify-fixpoint>", "simplifycfg")
+# Wrapped in function(...) so that module and CGSCC elements may follow it (opt types a pipeline by its first element).
+PREFIX = ("function(mem2reg,instcombine<no-verify-fixpoint>,simplifycfg)",)
 # Catalogue names not worth running when deciding the space: they only print, draw, verify or crash on purpose,
 # and some write files or start viewers.
 _OUTPUT_ONLY = re.compile(r"^(print|dot-|view-|verify|trigger-|check-debugify|debugify|helloworld)")

@@ -75,7 +75,7 @@ def test_program_folder_and_dir_suite(tmp_path):
     assert p.tests[0].stdin == b"hi\n" and "-DUNUSED=1" in p.flags
     assert [m.name for m in p.modules()] == ["echoer/main.c", "echoer/util.c"]
     (prog / "tests" / "2.in").write_text("x")
-    with pytest.raises(CompilerLMError, match="has no 2.out"):
+    with pytest.raises(CompilerLMError, match=r"has no 2\.out"):
         resolve_target(str(prog))
     (prog / "program.toml").write_text("description = [unclosed")
     with pytest.raises(CompilerLMError, match=r"not valid TOML"):

@@ -141,7 +141,8 @@ def size(
             vs = f"{1 - p.size / oz.size:+.1%}" if p.ok and oz.ok and oz.size else "-"
             extra = [cell(row, "pipeline"), vs]
             record.update(size=p.size, text=p.text_size, ir_instructions=p.ir_instructions)
-        table.add_row(row.name, cell(row, "O0"), cell(row, "Oz"), cell(row, "O3"), *extra, str(oz.text_size), str(oz.ir_instructions))
+        baselines = [cell(row, label) for label in ("O0", "Oz", "O3")]
+        table.add_row(row.name, *baselines, *extra, str(oz.text_size), str(oz.ir_instructions))
         records.append(record)
     console.print(table)
     if json_path:

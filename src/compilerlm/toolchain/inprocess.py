@@ -1,5 +1,9 @@
 """The fast evaluation path: parse once, then clone → run passes → emit an object to memory, via libLLVM.
 
+Code generation costs most of an evaluation, and many pipelines leave a module exactly as another
+pipeline did; each worker therefore remembers object sizes by a digest of the optimized module (bitcode
+with use-list order, so the digest determines the object) and skips code generation on a repeat.
+
 One `InProcessEngine` lives in each worker process (see `workers.py`); an LLVM abort kills that worker
 only. Settings mirror `subprocess_path` (PIC, -O2 codegen, target machine given to the pass builder)
 so both paths give byte-identical objects.
@@ -26,6 +30,7 @@ from compilerlm.toolchain.native_shim import shim
 from compilerlm.toolchain.objsize import object_size
 
 MODULE_CACHE = 16  # parsed modules kept per worker
+OBJECT_CACHE = 20000  # sizes of already-compiled optimized modules, by content digest
 RENEW_CONTEXT_EVERY = 5000  # evaluations; an LLVMContext keeps uniqued constants forever
 
 
@@ -45,6 +50,8 @@ class InProcessEngine:
         self.options = self.lib.LLVMCreatePassBuilderOptions()
         self.lib.LLVMPassBuilderOptionsSetVerifyEach(self.options, 0)
         self.evaluations = 0
+        self.objects: OrderedDict[int, tuple[int, int]] = OrderedDict()  # digest -> (size, text)
+        self.reused = 0
         self._new_context()
 
     def _new_context(self) -> None:
@@ -114,6 +121,12 @@ class InProcessEngine:
             instructions = None
             if count_instructions:
                 instructions = self.shim.clm_count_instructions(mod)
+            digest = self.shim.clm_module_digest(mod)
+            if digest in self.objects:
+                self.reused += 1
+                self.objects.move_to_end(digest)
+                size, text = self.objects[digest]
+                return Evaluation(pipeline=pipeline, size=size, text_size=text, ir_instructions=instructions)
             msg, buf = out_ptr(), out_ptr()
             if self.shim.clm_emit_object(machine, mod, byref(msg), byref(buf)):
                 return failure(pipeline, "codegen", take_message(lib, msg.value))
@@ -122,6 +135,9 @@ class InProcessEngine:
         finally:
             lib.LLVMDisposeModule(mod)
         sizes = object_size(data)
+        self.objects[digest] = (sizes.size, sizes.text)
+        if len(self.objects) > OBJECT_CACHE:
+            self.objects.popitem(last=False)
         return Evaluation(pipeline=pipeline, size=sizes.size, text_size=sizes.text, ir_instructions=instructions)
 
 

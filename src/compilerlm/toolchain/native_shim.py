@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from ctypes import POINTER, c_int, c_uint, c_void_p
+from ctypes import POINTER, c_int, c_uint, c_uint64, c_void_p
 from pathlib import Path
 
 from compilerlm.errors import ToolMissingError
@@ -71,6 +71,8 @@ def shim() -> ctypes.CDLL:
     lib = ctypes.CDLL(str(target))
     lib.clm_emit_object.restype = c_int
     lib.clm_emit_object.argtypes = [c_void_p, c_void_p, POINTER(c_void_p), POINTER(c_void_p)]
+    lib.clm_module_digest.restype = c_uint64
+    lib.clm_module_digest.argtypes = [c_void_p]
     lib.clm_count_instructions.restype = c_uint
     lib.clm_count_instructions.argtypes = [c_void_p]
     return lib

@@ -4,15 +4,18 @@
 // TargetLibraryInfo, so code generation believes no library function exists (e.g. sqrt is not
 // partially inlined) and objects differ from llc's and clang's. This adds the TLI for the module's
 // triple, as llc does, and nothing else.
+#include <cstdint>
 #include <cstring>
 
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
+#include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/raw_ostream.h>
+#include <llvm/Support/xxhash.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Triple.h>
 
@@ -35,6 +38,16 @@ extern "C" int clm_emit_object(LLVMTargetMachineRef machine, LLVMModuleRef modul
   pm.run(*m);
   *out = LLVMCreateMemoryBufferWithMemoryRangeCopy(buffer.data(), buffer.size(), "object");
   return 0;
+}
+
+// A digest of the module's exact content, use-list order included (code generation depends on it),
+// so that a module some other pipeline already produced is not compiled again.
+extern "C" uint64_t clm_module_digest(LLVMModuleRef module) {
+  SmallVector<char, 0> buffer;
+  raw_svector_ostream stream(buffer);
+  WriteBitcodeToFile(*unwrap(module), stream, /*ShouldPreserveUseListOrder=*/true);
+  return xxh3_64bits(ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(buffer.data()), buffer.size())) ^
+         (uint64_t(buffer.size()) << 1);
 }
 
 extern "C" unsigned clm_count_instructions(LLVMModuleRef module) {

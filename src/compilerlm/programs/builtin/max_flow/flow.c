@@ -73,7 +73,7 @@ static int64_t blocking_flow(FlowGraph *g, int s, int t, const int *level, int *
 }
 
 FlowResult dinic(FlowGraph *g, int s, int t) {
-    FlowResult r = {0, 0, 0};
+    FlowResult r = {0, 0, 0, 1};
     int *level = xmalloc((size_t)g->n * sizeof(int));
     int *queue = xmalloc((size_t)g->n * sizeof(int));
     int *it = xmalloc((size_t)g->n * sizeof(int));
@@ -92,11 +92,20 @@ FlowResult dinic(FlowGraph *g, int s, int t) {
 
 /* ---------------- Edmonds-Karp ---------------- */
 
+static int64_t ek_budget;
+
+void edmonds_karp_set_budget(int64_t arcs_scanned) { ek_budget = arcs_scanned; }
+
 FlowResult edmonds_karp(FlowGraph *g, int s, int t) {
-    FlowResult r = {0, 0, 0};
+    FlowResult r = {0, 0, 0, 1};
     int *pred_arc = xmalloc((size_t)g->n * sizeof(int));
     int *queue = xmalloc((size_t)g->n * sizeof(int));
+    int64_t scanned = 0;
     for (;;) {
+        if (ek_budget > 0 && scanned > ek_budget) {
+            r.complete = 0;
+            break;
+        }
         for (int i = 0; i < g->n; i++)
             pred_arc[i] = -2;
         pred_arc[s] = -1;
@@ -106,6 +115,7 @@ FlowResult edmonds_karp(FlowGraph *g, int s, int t) {
             int u = queue[qh++];
             for (int e = g->head[u]; e != -1; e = g->next[e]) {
                 int v = g->to[e];
+                scanned++;
                 if (g->cap[e] > 0 && pred_arc[v] == -2) {
                     pred_arc[v] = e;
                     queue[qt++] = v;
@@ -204,8 +214,31 @@ int kuhn_matching(int nl, int nr, const int *start, const int *adj, int *match_r
         visited[v] = -1;
     }
     int size = 0;
-    for (int u = 0; u < nl; u++)
-        size += kuhn_try(u, start, adj, match_right, visited, u);
+    char *done = xmalloc((size_t)nl);
+    /* greedy pass: take the first free neighbour */
+    for (int u = 0; u < nl; u++) {
+        done[u] = 0;
+        for (int k = start[u]; k < start[u + 1]; k++)
+            if (match_right[adj[k]] < 0) {
+                match_right[adj[k]] = u;
+                done[u] = 1;
+                size++;
+                break;
+            }
+    }
+    /* phases: visited marks are only cleared between phases, so each phase is O(E) */
+    int stamp = 0, progress = 1;
+    while (progress) {
+        progress = 0;
+        stamp++;
+        for (int u = 0; u < nl; u++)
+            if (!done[u] && kuhn_try(u, start, adj, match_right, visited, stamp)) {
+                done[u] = 1;
+                size++;
+                progress = 1;
+            }
+    }
+    free(done);
     free(visited);
     return size;
 }

@@ -10,6 +10,7 @@
 #define MAX_VERTICES 200000
 #define MAX_EDGES 1000000
 #define EK_LIMIT_EDGES 60000
+#define EK_BUDGET 8000000
 #define MAX_CASES 12
 
 typedef enum { NET_LAYERED, NET_RANDOM, NET_GRID, NET_BIPARTITE } NetKind;
@@ -73,7 +74,8 @@ static void build_grid(FlowGraph *g, int rows, int cols, uint32_t maxcap, int *s
 }
 
 static void report_flow(const char *name, FlowResult r) {
-    printf("  %-13s flow=%lld phases=%d augments=%lld\n", name, (long long)r.value, r.phases, (long long)r.augments);
+    printf("  %-13s flow=%lld phases=%d augments=%lld%s\n", name, (long long)r.value, r.phases, (long long)r.augments,
+           r.complete ? "" : " (gave up: work budget)");
 }
 
 static void run_network(const CaseSpec *cs) {
@@ -105,6 +107,8 @@ static void run_network(const CaseSpec *cs) {
         graph_reset(&g);
         FlowResult r = algos[i].fn(&g, s, t);
         report_flow(algos[i].name, r);
+        if (!r.complete)
+            continue;
         int side;
         int64_t cut = min_cut(&g, s, &side);
         printf("    min-cut=%lld source-side=%d conserved=%s %s\n", (long long)cut, side,
@@ -191,8 +195,8 @@ static int parse_case(CaseSpec *cs) {
         break;
     case NET_BIPARTITE: /* bipartite LEFT RIGHT DEGREE */
     default:
-        if (scanf("%lld %lld %lld", &a, &b, &c) != 3 || a < 1 || b < 1 || c < 1 || c > 32 || a > 100000 ||
-            b > 100000 || a * c > MAX_EDGES)
+        if (scanf("%lld %lld %lld", &a, &b, &c) != 3 || a < 1 || b < 1 || c < 1 || c > 32 || a > 20000 ||
+            b > 20000 || a * c > MAX_EDGES)
             return -1;
         break;
     }
@@ -213,6 +217,7 @@ int main(void) {
         return 1;
     }
     gen_seed(seed);
+    edmonds_karp_set_budget(EK_BUDGET);
     CaseSpec cs;
     int r, ncase = 0;
     while ((r = parse_case(&cs)) == 1) {

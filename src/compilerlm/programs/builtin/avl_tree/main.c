@@ -1,57 +1,98 @@
-/* Order-statistic AVL tree over a node pool: insert, delete, find, rank and select, driven by a
- * few explicit commands followed by a bulk PRNG-generated operation stream. Periodic full
- * invariant checks (BST order, balance factors, heights, subtree sizes) and running checksums. */
+/* Order-statistic AVL tree (index-based node pool with a free list) driven by a command stream:
+ * insert/delete/find/rank/select/range-count, bulk PRNG workloads, and periodic invariant checks
+ * (BST order, heights, balance factors, subtree sizes). A Fenwick tree over the key space acts as
+ * the reference for every answer. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_NODES 1000000
-#define MAX_OPS 20000000u
+#define KEY_BITS 21
+#define KEY_LIMIT (1u << KEY_BITS)
+#define MAX_NODES (1 << 21)
 #define NIL 0
+#define MAX_BULK 3000000
+#define MAX_BULK_TOTAL 4000000
+#define MAX_COMMANDS 5000
 
 typedef struct {
     uint32_t key;
-    uint32_t value;
     int left, right;
     int height;
     int size;
+    uint32_t value; /* payload: updated on duplicate insert */
 } Node;
 
+typedef enum { OP_INSERT, OP_DELETE, OP_FIND, OP_RANK, OP_SELECT, OP_RANGE, OP_COUNT } OpKind;
+
+typedef struct {
+    const char *name;
+    OpKind op;
+    int nargs;
+} CommandSpec;
+
+static const CommandSpec command_specs[] = {
+    {"insert", OP_INSERT, 1}, {"delete", OP_DELETE, 1}, {"find", OP_FIND, 1},
+    {"rank", OP_RANK, 1},     {"select", OP_SELECT, 1}, {"range", OP_RANGE, 2},
+};
+
 static Node *pool;
-static int pool_used = 1; /* index 0 is the NIL sentinel */
+static int pool_used = 1; /* slot 0 is the NIL sentinel */
 static int free_list = NIL;
-static uint64_t rng_state;
+static int root = NIL;
 static uint64_t rotations;
 
-static void fail(const char *msg) {
-    fprintf(stderr, "error: %s\n", msg);
-    exit(1);
+/* Fenwick tree reference */
+static int32_t *fenwick;
+static uint8_t *present;
+
+static uint32_t lfsr_state = 0xACE1u;
+
+/* 32-bit Galois LFSR steps mixed with a multiply for better low bits */
+static uint32_t prng(void) {
+    for (int i = 0; i < 3; i++)
+        lfsr_state = (lfsr_state >> 1) ^ ((0u - (lfsr_state & 1u)) & 0xD0000001u);
+    uint32_t x = lfsr_state * 0x9E3779B1u;
+    return x ^ (x >> 15);
 }
 
-static uint32_t rng_next(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 16);
+/* ---------------- Fenwick ---------------- */
+
+static void fw_add(uint32_t key, int32_t delta) {
+    for (uint32_t i = key + 1; i <= KEY_LIMIT; i += i & (0u - i))
+        fenwick[i] += delta;
 }
 
-static int height(int n) { return n ? pool[n].height : 0; }
-static int size(int n) { return n ? pool[n].size : 0; }
-
-static void update(int n) {
-    int hl = height(pool[n].left), hr = height(pool[n].right);
-    pool[n].height = (hl > hr ? hl : hr) + 1;
-    pool[n].size = size(pool[n].left) + size(pool[n].right) + 1;
+static int32_t fw_prefix(uint32_t n) { /* keys < n */
+    int32_t s = 0;
+    for (uint32_t i = n; i > 0; i -= i & (0u - i))
+        s += fenwick[i];
+    return s;
 }
 
-static int new_node(uint32_t key, uint32_t value) {
+/* smallest key with prefix count > k (k is 0-based), via binary lifting */
+static uint32_t fw_select(int32_t k) {
+    uint32_t pos = 0;
+    for (uint32_t step = KEY_LIMIT; step; step >>= 1)
+        if (pos + step <= KEY_LIMIT && fenwick[pos + step] <= k) {
+            pos += step;
+            k -= fenwick[pos];
+        }
+    return pos;
+}
+
+/* ---------------- node pool ---------------- */
+
+static int node_new(uint32_t key, uint32_t value) {
     int n;
     if (free_list != NIL) {
         n = free_list;
         free_list = pool[n].left;
     } else {
-        if (pool_used >= MAX_NODES) fail("node pool exhausted");
+        if (pool_used >= MAX_NODES) {
+            fprintf(stderr, "node pool exhausted\n");
+            exit(1);
+        }
         n = pool_used++;
     }
     pool[n].key = key;
@@ -62,9 +103,19 @@ static int new_node(uint32_t key, uint32_t value) {
     return n;
 }
 
-static void free_node(int n) {
+static void node_free(int n) {
     pool[n].left = free_list;
     free_list = n;
+}
+
+#define H(n) (pool[n].height)
+#define SZ(n) (pool[n].size)
+
+static int max_int(int a, int b) { return a > b ? a : b; }
+
+static void update(int n) {
+    H(n) = 1 + max_int(H(pool[n].left), H(pool[n].right));
+    SZ(n) = 1 + SZ(pool[n].left) + SZ(pool[n].right);
 }
 
 static int rotate_right(int y) {
@@ -87,101 +138,106 @@ static int rotate_left(int x) {
     return y;
 }
 
+static int balance_factor(int n) { return H(pool[n].left) - H(pool[n].right); }
+
 static int rebalance(int n) {
     update(n);
-    int bf = height(pool[n].left) - height(pool[n].right);
+    int bf = balance_factor(n);
     if (bf > 1) {
-        if (height(pool[pool[n].left].left) < height(pool[pool[n].left].right))
+        if (balance_factor(pool[n].left) < 0)
             pool[n].left = rotate_left(pool[n].left);
         return rotate_right(n);
     }
     if (bf < -1) {
-        if (height(pool[pool[n].right].right) < height(pool[pool[n].right].left))
+        if (balance_factor(pool[n].right) > 0)
             pool[n].right = rotate_right(pool[n].right);
         return rotate_left(n);
     }
     return n;
 }
 
-/* Inserts key or updates its value; *added is set to 1 when a new node was created. */
-static int insert(int n, uint32_t key, uint32_t value, int *added) {
+static int inserted_flag;
+
+static int insert_rec(int n, uint32_t key, uint32_t value) {
     if (n == NIL) {
-        *added = 1;
-        return new_node(key, value);
+        inserted_flag = 1;
+        return node_new(key, value);
     }
-    if (key < pool[n].key) {
-        int c = insert(pool[n].left, key, value, added);
-        pool[n].left = c;
-    } else if (key > pool[n].key) {
-        int c = insert(pool[n].right, key, value, added);
-        pool[n].right = c;
-    } else {
-        pool[n].value = value;
+    if (key < pool[n].key)
+        pool[n].left = insert_rec(pool[n].left, key, value);
+    else if (key > pool[n].key)
+        pool[n].right = insert_rec(pool[n].right, key, value);
+    else {
+        pool[n].value ^= value;
         return n;
     }
     return rebalance(n);
 }
+
+static int removed_flag;
 
 static int remove_min(int n, int *min_node) {
     if (pool[n].left == NIL) {
         *min_node = n;
         return pool[n].right;
     }
-    int c = remove_min(pool[n].left, min_node);
-    pool[n].left = c;
+    pool[n].left = remove_min(pool[n].left, min_node);
     return rebalance(n);
 }
 
-static int erase(int n, uint32_t key, int *removed) {
-    if (n == NIL) return NIL;
-    if (key < pool[n].key) {
-        int c = erase(pool[n].left, key, removed);
-        pool[n].left = c;
-    } else if (key > pool[n].key) {
-        int c = erase(pool[n].right, key, removed);
-        pool[n].right = c;
-    } else {
-        *removed = 1;
+static int delete_rec(int n, uint32_t key) {
+    if (n == NIL)
+        return NIL;
+    if (key < pool[n].key)
+        pool[n].left = delete_rec(pool[n].left, key);
+    else if (key > pool[n].key)
+        pool[n].right = delete_rec(pool[n].right, key);
+    else {
+        removed_flag = 1;
         int l = pool[n].left, r = pool[n].right;
-        free_node(n);
-        if (r == NIL) return l;
-        int m = NIL;
-        int rest = remove_min(r, &m);
+        node_free(n);
+        if (r == NIL)
+            return l;
+        if (l == NIL)
+            return r;
+        int m;
+        int new_right = remove_min(r, &m);
         pool[m].left = l;
-        pool[m].right = rest;
+        pool[m].right = new_right;
         return rebalance(m);
     }
     return rebalance(n);
 }
 
-static int find(int n, uint32_t key) {
-    while (n != NIL && pool[n].key != key) n = key < pool[n].key ? pool[n].left : pool[n].right;
+static int tree_find(uint32_t key) {
+    int n = root;
+    while (n != NIL && pool[n].key != key)
+        n = key < pool[n].key ? pool[n].left : pool[n].right;
     return n;
 }
 
-/* Number of keys strictly less than key. */
-static int rank_of(int n, uint32_t key) {
-    int r = 0;
+static int tree_rank(uint32_t key) { /* number of keys < key */
+    int n = root, r = 0;
     while (n != NIL) {
-        if (key <= pool[n].key) {
+        if (key <= pool[n].key)
             n = pool[n].left;
-        } else {
-            r += size(pool[n].left) + 1;
+        else {
+            r += SZ(pool[n].left) + 1;
             n = pool[n].right;
         }
     }
     return r;
 }
 
-/* k-th smallest (0-based); returns NIL when out of range. */
-static int select_kth(int n, int k) {
+static int tree_select(int k) { /* 0-based, returns node */
+    int n = root;
     while (n != NIL) {
-        int ls = size(pool[n].left);
-        if (k < ls) {
+        int ls = SZ(pool[n].left);
+        if (k < ls)
             n = pool[n].left;
-        } else if (k == ls) {
+        else if (k == ls)
             return n;
-        } else {
+        else {
             k -= ls + 1;
             n = pool[n].right;
         }
@@ -189,133 +245,217 @@ static int select_kth(int n, int k) {
     return NIL;
 }
 
-/* Returns subtree height, or -1 on violation. Checks keys lie in (lo, hi) exclusive bounds. */
-static int check(int n, int64_t lo, int64_t hi, uint64_t *sum) {
-    if (n == NIL) return 0;
-    int64_t k = pool[n].key;
-    if (k <= lo || k >= hi) return -1;
-    int hl = check(pool[n].left, lo, k, sum);
-    int hr = check(pool[n].right, k, hi, sum);
-    if (hl < 0 || hr < 0) return -1;
-    if (hl - hr > 1 || hr - hl > 1) return -1;
-    int h = (hl > hr ? hl : hr) + 1;
-    if (pool[n].height != h) return -1;
-    if (pool[n].size != size(pool[n].left) + size(pool[n].right) + 1) return -1;
-    *sum = *sum * 1000003u + (uint64_t)k * 31u + pool[n].value;
-    return h;
-}
+/* ---------------- invariants ---------------- */
 
 typedef struct {
-    uint64_t hash;
-    uint32_t inserts, updates, deletes, misses, finds, found, ranks, selects, checks;
-} Stats;
+    int ok;
+    long nodes;
+    uint64_t key_hash;
+    uint32_t last_key;
+    int have_last;
+} CheckState;
 
-static int root = NIL;
+static int check_rec(int n, CheckState *st) {
+    if (n == NIL)
+        return 0;
+    int hl = check_rec(pool[n].left, st);
+    if (st->have_last && pool[n].key <= st->last_key)
+        st->ok = 0;
+    st->last_key = pool[n].key;
+    st->have_last = 1;
+    st->nodes++;
+    st->key_hash = (st->key_hash ^ pool[n].key) * 0x100000001b3ull + pool[n].value;
+    int hr = check_rec(pool[n].right, st);
+    if (pool[n].height != 1 + max_int(hl, hr) || hl - hr > 1 || hr - hl > 1)
+        st->ok = 0;
+    if (pool[n].size != 1 + SZ(pool[n].left) + SZ(pool[n].right))
+        st->ok = 0;
+    return pool[n].height;
+}
 
-static void mix(Stats *s, uint64_t v) { s->hash = (s->hash ^ v) * 0x100000001B3ULL; }
+static void check_tree(const char *label) {
+    CheckState st = {1, 0, 0xcbf29ce484222325ull, 0, 0};
+    int h = check_rec(root, &st);
+    int32_t ref = fw_prefix(KEY_LIMIT);
+    if (st.nodes != ref)
+        st.ok = 0;
+    printf("check %s: size=%ld height=%d rotations=%llu hash=%016llx %s\n", label, st.nodes, h,
+           (unsigned long long)rotations, (unsigned long long)st.key_hash, st.ok ? "valid" : "INVALID");
+}
 
-static void do_op(Stats *s, char op, uint32_t arg, int verbose) {
-    int flag = 0;
+/* ---------------- operations with reference cross-check ---------------- */
+
+static long mismatches;
+
+static int64_t do_op(OpKind op, uint32_t a, uint32_t b) {
     switch (op) {
-    case 'i':
-        root = insert(root, arg, arg * 2654435761u, &flag);
-        if (flag) s->inserts++; else s->updates++;
-        mix(s, (uint64_t)size(root));
-        if (verbose) printf("insert %u -> %s size=%d\n", arg, flag ? "new" : "update", size(root));
-        break;
-    case 'd':
-        root = erase(root, arg, &flag);
-        if (flag) s->deletes++; else s->misses++;
-        mix(s, (uint64_t)size(root) + 7u);
-        if (verbose) printf("delete %u -> %s size=%d\n", arg, flag ? "ok" : "missing", size(root));
-        break;
-    case 'f': {
-        int n = find(root, arg);
-        s->finds++;
-        if (n) s->found++;
-        mix(s, n ? pool[n].value : 0xFFFFFFFFu);
-        if (verbose) printf("find %u -> %s\n", arg, n ? "yes" : "no");
-        break;
+    case OP_INSERT: {
+        inserted_flag = 0;
+        root = insert_rec(root, a, b);
+        if (inserted_flag != !present[a])
+            mismatches++;
+        if (!present[a]) {
+            present[a] = 1;
+            fw_add(a, 1);
+        }
+        return inserted_flag;
     }
-    case 'r': {
-        int r = rank_of(root, arg);
-        s->ranks++;
-        mix(s, (uint64_t)r);
-        if (verbose) printf("rank %u -> %d\n", arg, r);
-        break;
+    case OP_DELETE: {
+        removed_flag = 0;
+        root = delete_rec(root, a);
+        if (removed_flag != present[a])
+            mismatches++;
+        if (present[a]) {
+            present[a] = 0;
+            fw_add(a, -1);
+        }
+        return removed_flag;
     }
-    case 'k': {
-        int n = size(root) ? select_kth(root, (int)(arg % (uint32_t)size(root))) : NIL;
-        s->selects++;
-        mix(s, n ? pool[n].key : 0u);
-        if (verbose) printf("select %u -> %u\n", arg, n ? pool[n].key : 0u);
-        break;
+    case OP_FIND: {
+        int n = tree_find(a);
+        if ((n != NIL) != present[a])
+            mismatches++;
+        return n != NIL ? (int64_t)pool[n].value : -1;
+    }
+    case OP_RANK: {
+        int r = tree_rank(a);
+        if (r != fw_prefix(a))
+            mismatches++;
+        return r;
+    }
+    case OP_SELECT: {
+        int n = tree_select((int)a);
+        if (n == NIL) {
+            if ((int32_t)a < fw_prefix(KEY_LIMIT))
+                mismatches++;
+            return -1;
+        }
+        if (pool[n].key != fw_select((int32_t)a))
+            mismatches++;
+        return pool[n].key;
+    }
+    case OP_RANGE: {
+        if (a > b)
+            return 0;
+        int c = tree_rank(b + 1) - tree_rank(a);
+        if (c != fw_prefix(b + 1) - fw_prefix(a))
+            mismatches++;
+        return c;
     }
     default:
-        fail("unknown command");
+        return 0;
     }
 }
 
-static void full_check(Stats *s, const char *when) {
-    uint64_t sum = 0;
-    int h = check(root, -1, (int64_t)UINT32_MAX + 1, &sum);
-    s->checks++;
-    if (h < 0) {
-        printf("INVARIANT VIOLATION %s\n", when);
-        exit(1);
+/* bulk workload: mix is percentages insert/delete, the remainder split between queries */
+static void bulk(long count, uint32_t key_range, int insert_pct, int delete_pct) {
+    uint64_t acc = 0;
+    long counts[OP_COUNT] = {0};
+    for (long i = 0; i < count; i++) {
+        uint32_t r = prng() % 100u, k = prng() % key_range;
+        OpKind op;
+        uint32_t b = 0;
+        if ((int)r < insert_pct) {
+            op = OP_INSERT;
+            b = (uint32_t)i;
+        } else if ((int)r < insert_pct + delete_pct) {
+            op = OP_DELETE;
+        } else {
+            static const OpKind queries[4] = {OP_FIND, OP_RANK, OP_SELECT, OP_RANGE};
+            op = queries[r % 4u];
+            if (op == OP_SELECT) {
+                int size = root == NIL ? 0 : SZ(root);
+                k = size > 0 ? (uint32_t)((uint32_t)k % (uint32_t)size) : 0;
+            } else if (op == OP_RANGE) {
+                b = k + prng() % 1000u;
+                if (b >= KEY_LIMIT - 1)
+                    b = KEY_LIMIT - 2;
+            }
+        }
+        counts[op]++;
+        int64_t res = do_op(op, k, b);
+        acc = acc * 31 + (uint64_t)(res + 1);
     }
-    mix(s, sum);
+    printf("bulk %ld ops range=%u: ins=%ld del=%ld find=%ld rank=%ld select=%ld range=%ld acc=%016llx\n", count,
+           key_range, counts[OP_INSERT], counts[OP_DELETE], counts[OP_FIND], counts[OP_RANK], counts[OP_SELECT],
+           counts[OP_RANGE], (unsigned long long)acc);
 }
 
+static void print_inorder_prefix(int limit) {
+    printf("first keys:");
+    int size = root == NIL ? 0 : SZ(root);
+    for (int i = 0; i < size && i < limit; i++)
+        printf(" %u", pool[tree_select(i)].key);
+    printf("\n");
+}
+
+/* Input: one command per line
+ *   insert K | delete K | find K | rank K | select I | range A B
+ *   bulk COUNT KEY_RANGE INSERT_PCT DELETE_PCT SEED | check | show N | clear */
 int main(void) {
-    unsigned long long seed;
-    unsigned ops, key_range, check_every;
-    if (scanf("%llu %u %u %u", &seed, &ops, &key_range, &check_every) != 4) fail("bad header");
-    if (ops > MAX_OPS || key_range < 1 || key_range > 0xFFFFFFFEu || check_every < 1)
-        fail("bad parameters");
-    pool = calloc(MAX_NODES, sizeof *pool);
-    if (!pool) fail("out of memory");
-    rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1u;
-    Stats st;
-    memset(&st, 0, sizeof st);
-    st.hash = 0xCBF29CE484222325ULL;
-
-    char cmd[16];
-    for (;;) {
-        if (scanf("%15s", cmd) != 1) fail("missing 'end'");
-        if (strcmp(cmd, "end") == 0) break;
-        unsigned arg;
-        if (strlen(cmd) != 1 || scanf("%u", &arg) != 1)
-            fail("bad explicit command");
-        do_op(&st, cmd[0], arg, 1);
+    pool = calloc(MAX_NODES, sizeof(Node));
+    fenwick = calloc(KEY_LIMIT + 1, sizeof(int32_t));
+    present = calloc(KEY_LIMIT, 1);
+    if (!pool || !fenwick || !present) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
     }
-    full_check(&st, "after explicit commands");
-
-    /* Bulk phase: insert-heavy first half, delete-heavy second half. */
-    static const char kinds[] = "iiiidffrk";
-    static const char kinds2[] = "iddddffrk";
-    for (uint32_t t = 0; t < ops; t++) {
-        uint32_t r = rng_next();
-        const char *tab = t < ops / 2 ? kinds : kinds2;
-        char op = tab[r % 9u];
-        uint32_t key = 1u + rng_next() % key_range;
-        do_op(&st, op, key, 0);
-        if ((t + 1) % check_every == 0) full_check(&st, "in bulk phase");
+    char line[128];
+    int commands = 0, checks = 0;
+    unsigned long bulk_total = 0;
+    while (fgets(line, sizeof line, stdin)) {
+        char word[16];
+        unsigned long a, b, c, d, e;
+        if (sscanf(line, "%15s", word) != 1)
+            continue;
+        if (++commands > MAX_COMMANDS)
+            goto bad;
+        const CommandSpec *spec = NULL;
+        for (size_t i = 0; i < sizeof(command_specs) / sizeof(command_specs[0]); i++)
+            if (strcmp(word, command_specs[i].name) == 0)
+                spec = &command_specs[i];
+        if (spec) {
+            b = 0;
+            int got = sscanf(line, "%*s %lu %lu", &a, &b);
+            if (got != spec->nargs || a >= KEY_LIMIT - 1 || b >= KEY_LIMIT - 1)
+                goto bad;
+            int64_t r = do_op(spec->op, (uint32_t)a, spec->op == OP_INSERT ? (uint32_t)commands : (uint32_t)b);
+            printf("%s %lu", word, a);
+            if (spec->nargs == 2)
+                printf(" %lu", b);
+            printf(" -> %lld\n", (long long)r);
+        } else if (strcmp(word, "bulk") == 0) {
+            if (sscanf(line, "%*s %lu %lu %lu %lu %lu", &a, &b, &c, &d, &e) != 5 || a > MAX_BULK || b < 1 ||
+                b > KEY_LIMIT - 2 || c > 100 || d > 100 || c + d > 100 || (bulk_total += a) > MAX_BULK_TOTAL)
+                goto bad;
+            lfsr_state = (uint32_t)e ^ 0x5bd1e995u;
+            if (lfsr_state == 0)
+                lfsr_state = 1;
+            bulk((long)a, (uint32_t)b, (int)c, (int)d);
+        } else if (strcmp(word, "check") == 0) {
+            char label[16];
+            snprintf(label, sizeof label, "#%d", ++checks);
+            check_tree(label);
+        } else if (strcmp(word, "show") == 0) {
+            if (sscanf(line, "%*s %lu", &a) != 1 || a > 100)
+                goto bad;
+            print_inorder_prefix((int)a);
+        } else if (strcmp(word, "clear") == 0) {
+            /* return every node to the free list by deleting keys in select order */
+            while (root != NIL)
+                do_op(OP_DELETE, pool[root].key, 0);
+            printf("cleared\n");
+        } else {
+            goto bad;
+        }
     }
-    full_check(&st, "at end");
-
-    printf("size=%d height=%d rotations=%llu pool_used=%d\n", size(root), height(root),
+    printf("final: size=%d mismatches=%ld rotations=%llu pool_high_water=%d\n", root == NIL ? 0 : SZ(root), mismatches,
            (unsigned long long)rotations, pool_used - 1);
-    printf("inserts=%u updates=%u deletes=%u misses=%u\n", st.inserts, st.updates, st.deletes,
-           st.misses);
-    printf("finds=%u found=%u ranks=%u selects=%u checks=%u\n", st.finds, st.found, st.ranks,
-           st.selects, st.checks);
-    if (size(root) > 0) {
-        int n = size(root);
-        printf("min=%u median=%u max=%u\n", pool[select_kth(root, 0)].key,
-               pool[select_kth(root, n / 2)].key, pool[select_kth(root, n - 1)].key);
-    }
-    printf("hash=%016llx\n", (unsigned long long)st.hash);
     free(pool);
+    free(fenwick);
+    free(present);
     return 0;
+bad:
+    fprintf(stderr, "malformed input at command %d\n", commands);
+    return 1;
 }

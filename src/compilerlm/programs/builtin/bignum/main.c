@@ -14,7 +14,7 @@
 
 #define KARATSUBA_THRESHOLD 40
 #define EDGE_DIGITS 24
-#define MAX_WORK 3000000000ULL
+#define MAX_WORK 1000000000ULL
 #define MAX_POW_BITS 800000ULL /* decimal conversion is quadratic: keep results moderate */
 
 typedef struct {

@@ -360,9 +360,9 @@ static uint64_t binomial(unsigned n, unsigned k) {
 
 static int cmd_combos(unsigned bits, unsigned k) {
     uint64_t expected = binomial(bits, k);
-    if (total_work + expected > MAX_TOTAL)
+    if (total_work + 3 * expected > MAX_TOTAL)
         return 0;
-    total_work += expected;
+    total_work += 3 * expected;
     uint64_t count = 0, acc = 0, bad = 0;
     uint64_t limit = 1ULL << bits;
     if (k == 0) {
@@ -481,6 +481,18 @@ static void cmd_mix(unsigned long long n) {
 
 /* ---------- driver ---------- */
 
+/* rough relative cost per element, used to bound the total run time */
+static unsigned long long command_weight(const char *cmd) {
+    static const struct {
+        const char *name;
+        unsigned weight;
+    } weights[] = {{"popcount", 40}, {"reverse", 20}, {"zeros", 20}, {"morton", 10}, {"gray", 2}, {"mix", 1}};
+    for (size_t i = 0; i < ARRAY_LEN(weights); i++)
+        if (strcmp(cmd, weights[i].name) == 0)
+            return weights[i].weight;
+    return 0; /* unknown command */
+}
+
 static int parse_u64(const char *s, uint64_t *out) {
     if (!s || !*s)
         return 0;
@@ -512,9 +524,10 @@ int main(void) {
         if (ok && strcmp(cmd, "combos") == 0) {
             ok = n >= 1 && n <= 32 && s <= n && cmd_combos((unsigned)n, (unsigned)s);
         } else if (ok) {
-            ok = n >= 1 && n <= MAX_N && total_work + n <= MAX_TOTAL;
+            unsigned long long cost = n * command_weight(cmd);
+            ok = n >= 1 && n <= MAX_N && cost > 0 && total_work + cost <= MAX_TOTAL;
             if (ok) {
-                total_work += n;
+                total_work += cost;
                 wy_state = s;
                 if (strcmp(cmd, "popcount") == 0)
                     cmd_popcount(n);

@@ -1,312 +1,403 @@
-/* Block-sorting compression pipeline: Burrows-Wheeler transform (cyclic
- * suffix sort by prefix doubling with radix passes), move-to-front coding and
- * a bzip2-style run-length stage, followed by the full inverse pipeline and a
- * roundtrip check.
+/* Burrows-Wheeler transform + move-to-front + zero-run-length coding, and the inverse.
  *
- * Input lines (one job per line, '#' starts a comment):
- *   <seed> <length> <alphabet> <blocksize> <mode>
- *     alphabet in 1..26, mode 0 = uniform random letters,
- *     mode 1 = repetitive text (copies of earlier substrings with mutations)
- */
+ * Input, first line one of
+ *   text <blocksize> <repeat>                      the rest of stdin is the data, concatenated repeat times
+ *   gen <n> <seed> <alphabet 1-256> <blocksize>    n bytes from a order-1 Markov PRNG source
+ * blocksize is between 16 and 1048576 bytes. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LEN 8000000UL
-#define MAX_BLOCK 2000000UL
+#define MIN_BLOCK 16
+#define MAX_BLOCK (1u << 20)
+#define MAX_DATA (4u << 20)
+#define RUNA 0
+#define RUNB 1
+#define SHOW_BLOCKS 3
 
-static uint64_t rng_state;
+typedef struct {
+    uint32_t primary;     /* row of the original string among the sorted rotations */
+    uint32_t rle_len;     /* symbols after zero-run coding */
+    uint32_t runs;        /* zero runs collapsed */
+    uint32_t distinct;    /* distinct bytes in the block */
+    uint32_t bwt_crc;
+    uint32_t rle_hash;
+    int ok;
+} BlockResult;
 
-static uint64_t xorshift64(void) {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    rng_state = x;
-    return x;
+typedef struct {
+    uint32_t *p, *c, *pn, *cn, *cnt;
+    uint8_t *bwt, *mtf, *back;
+    uint16_t *rle;
+    uint32_t *lf;
+} Workspace;
+
+static uint32_t crc_table[256];
+
+static void die(const char *msg) {
+    fprintf(stderr, "%s\n", msg);
+    exit(1);
 }
 
 static void *xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "out of memory\n");
-        exit(1);
-    }
+    if (!p)
+        die("out of memory");
     return p;
 }
 
-static void gen_text(uint8_t *t, size_t n, unsigned alpha, int mode) {
-    size_t i = 0;
-    while (i < n) {
-        uint64_t r = xorshift64();
-        if (mode == 1 && i > 16 && (r & 3) != 0) {
-            size_t len = 4 + (size_t)((r >> 8) % 60);
-            size_t back = 1 + (size_t)((r >> 20) % (i < 4096 ? i : 4096));
-            size_t src = i - back;
-            for (size_t k = 0; k < len && i < n; k++, i++) {
-                uint8_t c = t[src + k];
-                if (((r >> 40) + k) % 37 == 0)
-                    c = (uint8_t)('a' + (xorshift64() % alpha));
-                t[i] = c;
-            }
-        } else {
-            t[i++] = (uint8_t)('a' + (r >> 33) % alpha);
-        }
+static void crc_init(void) {
+    /* CRC-32C (Castagnoli), reflected */
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1u)));
+        crc_table[i] = c;
     }
 }
 
-/* Sort all cyclic rotations of s[0..n) by prefix doubling; sa receives the
- * starting positions in sorted order. */
-static void sort_rotations(const uint8_t *s, uint32_t n, uint32_t *sa, uint32_t *rank,
-                           uint32_t *tmp, uint32_t *cnt) {
-    uint32_t classes = 256;
-    memset(cnt, 0, 256 * sizeof(uint32_t));
+static uint32_t crc32c(const uint8_t *p, size_t n) {
+    uint32_t c = ~0u;
+    for (size_t i = 0; i < n; i++)
+        c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+    return ~c;
+}
+
+/* ---------- forward transform ---------- */
+
+/* Sort the cyclic shifts of s[0..n) by prefix doubling; result in w->p. */
+static void sort_cyclic_shifts(const uint8_t *s, uint32_t n, Workspace *w) {
+    uint32_t *p = w->p, *c = w->c, *pn = w->pn, *cn = w->cn, *cnt = w->cnt;
+    uint32_t alphabet = 256;
+    memset(cnt, 0, 256 * sizeof *cnt);
     for (uint32_t i = 0; i < n; i++)
         cnt[s[i]]++;
-    for (uint32_t i = 1; i < 256; i++)
+    for (uint32_t i = 1; i < alphabet; i++)
         cnt[i] += cnt[i - 1];
     for (uint32_t i = n; i-- > 0;)
-        sa[--cnt[s[i]]] = i;
-    rank[sa[0]] = 0;
-    classes = 1;
+        p[--cnt[s[i]]] = i;
+    c[p[0]] = 0;
+    uint32_t classes = 1;
     for (uint32_t i = 1; i < n; i++) {
-        if (s[sa[i]] != s[sa[i - 1]])
+        if (s[p[i]] != s[p[i - 1]])
             classes++;
-        rank[sa[i]] = classes - 1;
+        c[p[i]] = classes - 1;
     }
-    for (uint32_t k = 1; k < n && classes < n; k <<= 1) {
+    for (uint32_t h = 1; h < n && classes < n; h <<= 1) {
+        /* shifts sorted by their second half give the order for the first half */
         for (uint32_t i = 0; i < n; i++)
-            tmp[i] = sa[i] >= k ? sa[i] - k : sa[i] + n - k;
-        memset(cnt, 0, classes * sizeof(uint32_t));
+            pn[i] = p[i] >= h ? p[i] - h : p[i] + n - h;
+        memset(cnt, 0, classes * sizeof *cnt);
         for (uint32_t i = 0; i < n; i++)
-            cnt[rank[tmp[i]]]++;
+            cnt[c[pn[i]]]++;
         for (uint32_t i = 1; i < classes; i++)
             cnt[i] += cnt[i - 1];
         for (uint32_t i = n; i-- > 0;)
-            sa[--cnt[rank[tmp[i]]]] = tmp[i];
-        /* recompute classes into tmp, indexed by position */
-        tmp[sa[0]] = 0;
-        uint32_t c = 1;
+            p[--cnt[c[pn[i]]]] = pn[i];
+        cn[p[0]] = 0;
+        classes = 1;
         for (uint32_t i = 1; i < n; i++) {
-            uint32_t a = sa[i], b = sa[i - 1];
-            uint32_t a2 = a + k < n ? a + k : a + k - n;
-            uint32_t b2 = b + k < n ? b + k : b + k - n;
-            if (rank[a] != rank[b] || rank[a2] != rank[b2])
-                c++;
-            tmp[a] = c - 1;
+            uint32_t a1 = c[p[i]], b1 = c[p[i - 1]];
+            uint32_t a2 = c[p[i] + h < n ? p[i] + h : p[i] + h - n];
+            uint32_t b2 = c[p[i - 1] + h < n ? p[i - 1] + h : p[i - 1] + h - n];
+            if (a1 != b1 || a2 != b2)
+                classes++;
+            cn[p[i]] = classes - 1;
         }
-        memcpy(rank, tmp, n * sizeof(uint32_t));
-        classes = c;
+        uint32_t *t = c;
+        c = cn;
+        cn = t;
     }
+    /* keep the workspace pointers consistent after the swaps */
+    w->c = c;
+    w->cn = cn;
 }
 
-static uint32_t bwt_forward(const uint8_t *s, uint32_t n, uint8_t *out, uint32_t *sa,
-                            uint32_t *rank, uint32_t *tmp, uint32_t *cnt) {
+static uint32_t bwt_forward(const uint8_t *s, uint32_t n, Workspace *w) {
+    sort_cyclic_shifts(s, n, w);
     uint32_t primary = 0;
-    sort_rotations(s, n, sa, rank, tmp, cnt);
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t p = sa[i];
-        out[i] = s[p == 0 ? n - 1 : p - 1];
-        if (p == 0)
+        uint32_t j = w->p[i];
+        if (j == 0)
             primary = i;
+        w->bwt[i] = s[j == 0 ? n - 1 : j - 1];
     }
     return primary;
 }
 
-static void bwt_inverse(const uint8_t *L, uint32_t n, uint32_t primary, uint8_t *out,
-                        uint32_t *lf) {
-    uint32_t C[256] = {0}, occ[256] = {0};
-    for (uint32_t i = 0; i < n; i++)
-        C[L[i]]++;
-    uint32_t sum = 0;
-    for (int c = 0; c < 256; c++) {
-        uint32_t t = C[c];
-        C[c] = sum;
-        sum += t;
-    }
-    for (uint32_t i = 0; i < n; i++)
-        lf[i] = C[L[i]] + occ[L[i]]++;
-    uint32_t p = primary;
-    for (uint32_t i = n; i-- > 0;) {
-        out[i] = L[p];
-        p = lf[p];
+static void mtf_encode(const uint8_t *in, uint32_t n, uint8_t *out) {
+    uint8_t order[256];
+    for (int i = 0; i < 256; i++)
+        order[i] = (uint8_t)i;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t ch = in[i];
+        uint8_t k = 0;
+        while (order[k] != ch)
+            k++;
+        out[i] = k;
+        memmove(order + 1, order, k);
+        order[0] = ch;
     }
 }
 
-static void mtf_encode(const uint8_t *in, uint32_t n, uint8_t *out) {
-    uint8_t list[256];
-    for (int i = 0; i < 256; i++)
-        list[i] = (uint8_t)i;
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t c = in[i];
-        uint8_t j = 0;
-        while (list[j] != c)
-            j++;
-        out[i] = j;
-        memmove(list + 1, list, j);
-        list[0] = c;
+/* Zero runs become RUNA/RUNB digits (bijective base 2); other values v map to v + 1. */
+static uint32_t rle_encode(const uint8_t *in, uint32_t n, uint16_t *out, uint32_t *runs) {
+    uint32_t o = 0, i = 0;
+    *runs = 0;
+    while (i < n) {
+        if (in[i] == 0) {
+            uint32_t run = 0;
+            while (i < n && in[i] == 0) {
+                run++;
+                i++;
+            }
+            (*runs)++;
+            /* run length r >= 1 written as digits d_k in {1,2}: r = sum d_k 2^k */
+            while (run > 0) {
+                if (run & 1) {
+                    out[o++] = RUNA;
+                    run = (run - 1) / 2;
+                } else {
+                    out[o++] = RUNB;
+                    run = (run - 2) / 2;
+                }
+            }
+        } else {
+            out[o++] = (uint16_t)(in[i] + 1);
+            i++;
+        }
     }
+    return o;
+}
+
+/* ---------- inverse transform ---------- */
+
+static int rle_decode(const uint16_t *in, uint32_t n, uint8_t *out, uint32_t cap, uint32_t *outlen) {
+    uint32_t o = 0, i = 0;
+    while (i < n) {
+        if (in[i] <= RUNB) {
+            uint64_t run = 0, weight = 1;
+            while (i < n && in[i] <= RUNB) {
+                run += weight * (in[i] == RUNA ? 1u : 2u);
+                weight <<= 1;
+                i++;
+                if (weight > (1ULL << 32))
+                    return 0;
+            }
+            if (run > cap - o)
+                return 0;
+            memset(out + o, 0, (size_t)run);
+            o += (uint32_t)run;
+        } else {
+            if (o >= cap || in[i] > 256)
+                return 0;
+            out[o++] = (uint8_t)(in[i] - 1);
+            i++;
+        }
+    }
+    *outlen = o;
+    return 1;
 }
 
 static void mtf_decode(const uint8_t *in, uint32_t n, uint8_t *out) {
-    uint8_t list[256];
+    uint8_t order[256];
     for (int i = 0; i < 256; i++)
-        list[i] = (uint8_t)i;
+        order[i] = (uint8_t)i;
     for (uint32_t i = 0; i < n; i++) {
-        uint8_t j = in[i];
-        uint8_t c = list[j];
-        out[i] = c;
-        memmove(list + 1, list, j);
-        list[0] = c;
+        uint8_t k = in[i];
+        uint8_t ch = order[k];
+        out[i] = ch;
+        memmove(order + 1, order, k);
+        order[0] = ch;
     }
 }
 
-/* Runs of 4..259 equal bytes become 4 copies plus a count byte. */
-static uint32_t rle_encode(const uint8_t *in, uint32_t n, uint8_t *out) {
-    uint32_t o = 0, i = 0;
-    while (i < n) {
-        uint32_t r = 1;
-        while (i + r < n && in[i + r] == in[i] && r < 259)
-            r++;
-        if (r >= 4) {
-            for (int k = 0; k < 4; k++)
-                out[o++] = in[i];
-            out[o++] = (uint8_t)(r - 4);
-        } else {
-            for (uint32_t k = 0; k < r; k++)
-                out[o++] = in[i];
-        }
-        i += r;
+static int bwt_inverse(const uint8_t *L, uint32_t n, uint32_t primary, uint8_t *out, uint32_t *lf) {
+    uint32_t count[256] = {0}, start[256];
+    if (primary >= n)
+        return 0;
+    for (uint32_t i = 0; i < n; i++)
+        count[L[i]]++;
+    uint32_t sum = 0;
+    for (int c = 0; c < 256; c++) {
+        start[c] = sum;
+        sum += count[c];
     }
-    return o;
+    /* lf[i]: row of the rotation that starts with L[i] */
+    for (uint32_t i = 0; i < n; i++)
+        lf[i] = start[L[i]]++;
+    uint32_t row = primary;
+    for (uint32_t k = n; k-- > 0;) {
+        out[k] = L[row];
+        row = lf[row];
+    }
+    return 1;
 }
 
-static uint32_t rle_decode(const uint8_t *in, uint32_t n, uint8_t *out, uint32_t cap) {
-    uint32_t o = 0, i = 0, run = 0;
-    int prev = -1;
-    while (i < n) {
-        uint8_t c = in[i++];
-        if (o >= cap)
-            return UINT32_MAX;
-        out[o++] = c;
-        run = (c == prev) ? run + 1 : 1;
-        prev = c;
-        if (run == 4) {
-            if (i >= n)
-                return UINT32_MAX;
-            uint32_t extra = in[i++];
-            if (o + extra > cap)
-                return UINT32_MAX;
-            for (uint32_t k = 0; k < extra; k++)
-                out[o++] = c;
-            run = 0;
-            prev = -1;
-        }
-    }
-    return o;
+/* ---------- block driver ---------- */
+
+static BlockResult process_block(const uint8_t *s, uint32_t n, Workspace *w) {
+    BlockResult r;
+    memset(&r, 0, sizeof r);
+    uint8_t seen[256] = {0};
+    for (uint32_t i = 0; i < n; i++)
+        seen[s[i]] = 1;
+    for (int c = 0; c < 256; c++)
+        r.distinct += seen[c];
+    r.primary = bwt_forward(s, n, w);
+    r.bwt_crc = crc32c(w->bwt, n);
+    mtf_encode(w->bwt, n, w->mtf);
+    r.rle_len = rle_encode(w->mtf, n, w->rle, &r.runs);
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < r.rle_len; i++)
+        h = (h ^ w->rle[i]) * 16777619u;
+    r.rle_hash = h;
+    /* inverse pipeline into fresh buffers */
+    uint32_t mlen = 0;
+    memset(w->mtf, 0xAA, n);
+    if (!rle_decode(w->rle, r.rle_len, w->mtf, n, &mlen) || mlen != n)
+        return r;
+    mtf_decode(w->mtf, n, w->bwt);
+    if (!bwt_inverse(w->bwt, n, r.primary, w->back, w->lf))
+        return r;
+    r.ok = memcmp(w->back, s, n) == 0;
+    return r;
 }
 
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001B3ULL;
+/* ---------- input ---------- */
+
+static uint64_t rng;
+
+static uint32_t rng_next(void) {
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return (uint32_t)((rng * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+/* Order-1 Markov source: each byte prefers a few successors, giving BWT something to find. */
+static void generate(uint8_t *buf, uint32_t n, uint32_t alphabet) {
+    static uint8_t next[256][4];
+    for (uint32_t a = 0; a < alphabet; a++)
+        for (int k = 0; k < 4; k++)
+            next[a][k] = (uint8_t)(rng_next() % alphabet);
+    uint8_t cur = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = rng_next();
+        if (r % 8 == 0)
+            cur = (uint8_t)((r >> 8) % alphabet);
+        else
+            cur = next[cur][(r >> 4) & 3];
+        buf[i] = cur;
     }
-    return h;
+}
+
+static int parse_field(char **p, uint64_t lo, uint64_t hi, uint64_t *out) {
+    char *s = *p;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s < '0' || *s > '9')
+        return 0;
+    uint64_t v = 0;
+    while (*s >= '0' && *s <= '9') {
+        if (v > UINT64_MAX / 10 - 9)
+            return 0;
+        v = v * 10 + (uint64_t)(*s++ - '0');
+    }
+    if (v < lo || v > hi)
+        return 0;
+    *p = s;
+    *out = v;
+    return 1;
 }
 
 int main(void) {
-    char line[512];
-    unsigned job = 0;
-    while (fgets(line, sizeof line, stdin)) {
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
-        unsigned long long seed;
-        unsigned long len, alpha, block;
-        int mode;
-        char extra;
-        int got = sscanf(line, "%llu %lu %lu %lu %d %c", &seed, &len, &alpha, &block, &mode, &extra);
-        if (got <= 0)
-            continue;
-        if (got != 5 || len == 0 || len > MAX_LEN || alpha < 1 || alpha > 26 || block == 0 ||
-            block > MAX_BLOCK || (mode != 0 && mode != 1)) {
-            fprintf(stderr, "bad job line: %s", line);
-            return 1;
-        }
-        job++;
-        rng_state = seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
-        if (rng_state == 0)
-            rng_state = 1;
-        uint8_t *text = xmalloc(len);
-        gen_text(text, len, (unsigned)alpha, mode);
-        uint32_t bmax = (uint32_t)(block < len ? block : len);
-        uint32_t *sa = xmalloc(bmax * sizeof(uint32_t));
-        uint32_t *rank = xmalloc(bmax * sizeof(uint32_t));
-        uint32_t *tmp = xmalloc(bmax * sizeof(uint32_t));
-        uint32_t cnt[256];
-        uint32_t *cntbuf = bmax > 256 ? xmalloc(bmax * sizeof(uint32_t)) : cnt;
-        uint8_t *L = xmalloc(bmax), *M = xmalloc(bmax), *R = xmalloc(bmax / 4 * 5 + 8);
-        uint8_t *D1 = xmalloc(bmax), *D2 = xmalloc(bmax), *D3 = xmalloc(bmax);
-        uint64_t h_bwt = 0xCBF29CE484222325ULL, h_rle = h_bwt, prim_sum = 0, zeros = 0;
-        unsigned long long rle_total = 0;
-        unsigned blocks = 0, bad = 0;
-        uint32_t first_primary = 0;
-        char sample[17] = {0};
-        for (unsigned long off = 0; off < len; off += block) {
-            uint32_t n = (uint32_t)(len - off < block ? len - off : block);
-            const uint8_t *s = text + off;
-            uint32_t primary = bwt_forward(s, n, L, sa, rank, tmp, cntbuf);
-            mtf_encode(L, n, M);
-            uint32_t rn = rle_encode(M, n, R);
-            if (blocks == 0) {
-                first_primary = primary;
-                for (uint32_t i = 0; i < 16 && i < n; i++)
-                    sample[i] = (char)L[i];
-            }
-            for (uint32_t i = 0; i < n; i++)
-                zeros += M[i] == 0;
-            h_bwt = fnv1a(h_bwt, L, n);
-            h_rle = fnv1a(h_rle, R, rn);
-            prim_sum += (uint64_t)primary * (blocks + 1);
-            rle_total += rn;
-            /* inverse pipeline */
-            uint32_t dn = rle_decode(R, rn, D1, n);
-            if (dn != n) {
-                bad++;
-            } else {
-                mtf_decode(D1, n, D2);
-                bwt_inverse(D2, n, primary, D3, sa);
-                if (memcmp(D3, s, n) != 0)
-                    bad++;
-            }
-            blocks++;
-        }
-        printf("job %u: len=%lu alpha=%lu block=%lu mode=%d blocks=%u\n", job, len, alpha, block,
-               mode, blocks);
-        printf("  first primary=%u bwt[0..16)=%s\n", first_primary, sample);
-        printf("  mtf zeros=%llu (%llu permille) rle bytes=%llu\n", (unsigned long long)zeros,
-               (unsigned long long)(zeros * 1000 / len), rle_total);
-        printf("  hash bwt=%016llx rle=%016llx primsum=%llu roundtrip=%s\n",
-               (unsigned long long)h_bwt, (unsigned long long)h_rle, (unsigned long long)prim_sum,
-               bad ? "FAIL" : "ok");
+    char header[160];
+    if (!fgets(header, sizeof header, stdin) || !strchr(header, '\n'))
+        die("missing header");
+    crc_init();
+    uint8_t *data = NULL;
+    uint64_t n = 0, bs = 0;
+    char *p = header;
+    if (strncmp(p, "text", 4) == 0) {
+        p += 4;
+        uint64_t repeat = 0;
+        if (!parse_field(&p, MIN_BLOCK, MAX_BLOCK, &bs) || !parse_field(&p, 1, 100000, &repeat))
+            die("bad text header");
+        uint8_t *text = xmalloc(MAX_DATA + 1);
+        size_t len = fread(text, 1, MAX_DATA + 1, stdin);
+        if (len == 0 || len > MAX_DATA || len * repeat > MAX_DATA)
+            die("text empty or too large");
+        n = len * repeat;
+        data = xmalloc((size_t)n);
+        for (uint64_t r = 0; r < repeat; r++)
+            memcpy(data + r * len, text, len);
         free(text);
-        free(sa);
-        free(rank);
-        free(tmp);
-        if (cntbuf != cnt)
-            free(cntbuf);
-        free(L);
-        free(M);
-        free(R);
-        free(D1);
-        free(D2);
-        free(D3);
+    } else if (strncmp(p, "gen", 3) == 0) {
+        p += 3;
+        uint64_t seed = 0, alphabet = 0;
+        if (!parse_field(&p, 1, MAX_DATA, &n) || !parse_field(&p, 0, UINT64_MAX - 10, &seed) ||
+            !parse_field(&p, 1, 256, &alphabet) || !parse_field(&p, MIN_BLOCK, MAX_BLOCK, &bs))
+            die("bad gen header");
+        rng = seed * 0x9E3779B97F4A7C15ULL + 0x1234567;
+        if (!rng)
+            rng = 1;
+        data = xmalloc((size_t)n);
+        generate(data, (uint32_t)n, (uint32_t)alphabet);
+    } else {
+        die("header must start with text or gen");
     }
-    if (job == 0) {
-        fprintf(stderr, "no jobs\n");
-        return 1;
+    while (*p == ' ' || *p == '\t' || *p == '\r')
+        p++;
+    if (*p != '\n')
+        die("trailing garbage in header");
+
+    uint32_t cap = (uint32_t)(bs < n ? bs : n);
+    Workspace w;
+    w.p = xmalloc(cap * sizeof *w.p);
+    w.c = xmalloc(cap * sizeof *w.c);
+    w.pn = xmalloc(cap * sizeof *w.pn);
+    w.cn = xmalloc(cap * sizeof *w.cn);
+    w.cnt = xmalloc((cap > 256 ? cap : 256) * sizeof *w.cnt);
+    w.bwt = xmalloc(cap);
+    w.mtf = xmalloc(cap);
+    w.back = xmalloc(cap);
+    w.rle = xmalloc(cap * sizeof *w.rle);
+    w.lf = xmalloc(cap * sizeof *w.lf);
+
+    uint64_t nblocks = (n + bs - 1) / bs, total_rle = 0, total_runs = 0;
+    uint32_t combined = 0;
+    int all_ok = 1;
+    printf("data %llu bytes crc=%08x blocks=%llu\n", (unsigned long long)n, crc32c(data, (size_t)n),
+           (unsigned long long)nblocks);
+    for (uint64_t b = 0; b < nblocks; b++) {
+        uint64_t off = b * bs;
+        uint32_t len = (uint32_t)(n - off < bs ? n - off : bs);
+        BlockResult r = process_block(data + off, len, &w);
+        all_ok &= r.ok;
+        total_rle += r.rle_len;
+        total_runs += r.runs;
+        combined = combined * 33u ^ r.bwt_crc ^ r.rle_hash;
+        if (b < SHOW_BLOCKS || b + 1 == nblocks)
+            printf("block %llu: len=%u distinct=%u primary=%u bwt=%08x rle=%u runs=%u hash=%08x %s\n",
+                   (unsigned long long)b, len, r.distinct, r.primary, r.bwt_crc, r.rle_len, r.runs, r.rle_hash,
+                   r.ok ? "ok" : "FAIL");
     }
-    printf("jobs=%u\n", job);
+    printf("total rle symbols=%llu (%llu.%02llu%% of input) runs=%llu combined=%08x %s\n",
+           (unsigned long long)total_rle, (unsigned long long)(total_rle * 100 / n),
+           (unsigned long long)(total_rle * 10000 / n % 100), (unsigned long long)total_runs, combined,
+           all_ok ? "roundtrip ok" : "ROUNDTRIP FAILURE");
+    free(data);
+    free(w.p);
+    free(w.c);
+    free(w.pn);
+    free(w.cn);
+    free(w.cnt);
+    free(w.bwt);
+    free(w.mtf);
+    free(w.back);
+    free(w.rle);
+    free(w.lf);
     return 0;
 }

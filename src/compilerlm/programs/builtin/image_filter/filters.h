@@ -1,18 +1,36 @@
-/* Integer image filters. Each writes into a preallocated dst of the same size as src. */
-#ifndef FILTERS_H
-#define FILTERS_H
+/* Integer image filters. Every filter returns a newly allocated image of the same size unless
+ * noted (downsample halves it). */
+#ifndef IMAGE_FILTER_FILTERS_H
+#define IMAGE_FILTER_FILTERS_H
 
 #include "image.h"
 
-/* Separable box blur with the given radius (uses a running sum, edge clamped). */
-void filter_box_blur(const Image *src, Image *dst, int radius);
-/* Sobel gradient magnitude |gx| + |gy|, scaled by 1/4 and saturated to 255. */
-void filter_sobel(const Image *src, Image *dst);
-/* 3x3 median via a small sorting network. */
-void filter_median3(const Image *src, Image *dst);
-/* Histogram equalization; returns the number of distinct input levels. */
-int filter_equalize(const Image *src, Image *dst);
-/* 256-bin histogram. */
-void image_histogram(const Image *img, uint32_t hist[256]);
+typedef Image (*FilterFn)(const Image *in, int param);
+
+typedef struct {
+    const char *name;
+    FilterFn fn;
+    int needs_param;
+    int param_min, param_max;
+} FilterInfo;
+
+const FilterInfo *filter_lookup(const char *name);
+
+Image filter_box_naive(const Image *in, int radius);
+Image filter_box_integral(const Image *in, int radius);
+Image filter_gauss5(const Image *in, int unused);
+Image filter_sobel(const Image *in, int unused);
+Image filter_median3(const Image *in, int unused);
+Image filter_median3_hist(const Image *in, int unused);
+Image filter_equalize(const Image *in, int unused);
+Image filter_sharpen(const Image *in, int unused);
+Image filter_emboss(const Image *in, int unused);
+Image filter_threshold(const Image *in, int level);
+Image filter_erode(const Image *in, int radius);
+Image filter_dilate(const Image *in, int radius);
+Image filter_invert(const Image *in, int unused);
+Image filter_downsample(const Image *in, int unused);
+Image filter_otsu(const Image *in, int unused);
+Image filter_upsample(const Image *in, int unused);
 
 #endif

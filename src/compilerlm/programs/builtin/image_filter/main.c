@@ -1,152 +1,115 @@
-/* Integer grayscale image pipeline: generates (or reads) 8-bit images and runs box blur, Sobel
- * gradient magnitude, 3x3 median and histogram equalization over several rounds, printing
- * per-filter checksums, histogram statistics and a few sample pixels. */
-#include <stdint.h>
-#include <stdio.h>
+/* Integer image processing pipeline: generate (or read) an 8-bit grayscale image, apply a chain
+ * of filters (box blur, Gaussian, Sobel, median, equalization, sharpen, emboss, thresholds,
+ * morphology, downsampling), print statistics and checksums after every stage, cross-check
+ * alternative implementations, and draw an ASCII thumbnail of the result. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "filters.h"
-#include "image.h"
 
-#define MAX_JOBS 64
-#define MAX_ROUNDS 1000
-#define MAX_RADIUS 64
-
-static void fail(const char *msg) {
-    fprintf(stderr, "error: %s\n", msg);
-    exit(1);
-}
-
-static uint32_t mix32(uint32_t acc, uint32_t v) {
-    acc ^= v + 0x9E3779B9u + (acc << 6) + (acc >> 2);
-    return acc;
-}
-
-/* Reference median for verification of the sorting network on small images. */
-static int cmp_u8(const void *a, const void *b) {
-    return (int)*(const uint8_t *)a - (int)*(const uint8_t *)b;
-}
-
-static int verify_median(const Image *src, const Image *med) {
-    uint8_t p[9];
-    for (int y = 0; y < src->h; y++) {
-        for (int x = 0; x < src->w; x++) {
-            int n = 0;
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++) p[n++] = image_get_clamped(src, x + dx, y + dy);
-            qsort(p, 9, 1, cmp_u8);
-            if (p[4] != med->px[(size_t)y * (size_t)src->w + (size_t)x]) return 0;
-        }
-    }
-    return 1;
-}
+#define MAX_STAGES 24
+#define THUMB_COLS 48
+#define THUMB_ROWS 16
+#define MAX_PIXEL_WORK 60000000ull
 
 static void print_stats(const char *label, const Image *img) {
-    uint32_t hist[256];
-    image_histogram(img, hist);
-    uint64_t sum = 0;
-    int lo = -1, hi = -1, mode = 0;
-    for (int i = 0; i < 256; i++) {
-        sum += (uint64_t)hist[i] * (uint64_t)i;
-        if (hist[i]) {
-            if (lo < 0) lo = i;
-            hi = i;
-        }
-        if (hist[i] > hist[mode]) mode = i;
-    }
-    uint64_t n = (uint64_t)img->w * (uint64_t)img->h;
-    uint64_t mean_x100 = (sum * 100u + n / 2) / n;
-    size_t mid = (size_t)(img->h / 2) * (size_t)img->w + (size_t)(img->w / 2);
-    printf("  %-8s crc=%08x min=%d max=%d mode=%d mean=%llu.%02llu px0=%d mid=%d last=%d\n", label,
-           (unsigned)image_checksum(img), lo, hi, mode, (unsigned long long)(mean_x100 / 100),
-           (unsigned long long)(mean_x100 % 100), img->px[0], img->px[mid], img->px[n - 1]);
+    ImageStats st;
+    image_stats(img, &st);
+    uint64_t n = (uint64_t)img->w * img->h;
+    int distinct = 0;
+    for (int v = 0; v < 256; v++)
+        distinct += st.histogram[v] != 0;
+    printf("%-12s %4dx%-4d mean=%llu.%02llu min=%3d max=%3d levels=%3d adler=%08x\n", label, img->w, img->h,
+           (unsigned long long)(st.sum / n), (unsigned long long)(st.sum * 100 / n % 100), st.min, st.max, distinct,
+           st.checksum);
 }
 
-static void run_job(int job, Image *img, int rounds, int radius) {
-    Image med, blur, sob, eq;
-    if (image_alloc(&med, img->w, img->h) || image_alloc(&blur, img->w, img->h) ||
-        image_alloc(&sob, img->w, img->h) || image_alloc(&eq, img->w, img->h))
-        fail("out of memory");
-    uint32_t acc_med = 0, acc_blur = 0, acc_sob = 0, acc_eq = 0;
-    uint64_t edge_pixels = 0;
-    int levels = 0;
-    int verified = -1;
-    for (int r = 0; r < rounds; r++) {
-        filter_median3(img, &med);
-        if (r == 0 && (size_t)img->w * (size_t)img->h <= 4096) verified = verify_median(img, &med);
-        filter_box_blur(&med, &blur, radius);
-        filter_sobel(&blur, &sob);
-        levels = filter_equalize(&blur, &eq);
-        acc_med = mix32(acc_med, image_checksum(&med));
-        acc_blur = mix32(acc_blur, image_checksum(&blur));
-        acc_sob = mix32(acc_sob, image_checksum(&sob));
-        acc_eq = mix32(acc_eq, image_checksum(&eq));
-        size_t n = (size_t)img->w * (size_t)img->h;
-        for (size_t i = 0; i < n; i++) edge_pixels += sob.px[i] >= 16;
-        /* Feed back: next round's input blends the equalized image with the edge map. */
-        for (size_t i = 0; i < n; i++) {
-            uint32_t v = ((uint32_t)eq.px[i] * 3u + (uint32_t)sob.px[i] + (uint32_t)img->px[i] * 4u) / 8u;
-            img->px[i] = (uint8_t)v;
-        }
-    }
-    printf("job %d: %dx%d rounds=%d radius=%d\n", job, img->w, img->h, rounds, radius);
-    printf("  acc median=%08x blur=%08x sobel=%08x equalize=%08x\n", (unsigned)acc_med,
-           (unsigned)acc_blur, (unsigned)acc_sob, (unsigned)acc_eq);
-    printf("  edge_pixels=%llu levels=%d median_check=%s\n", (unsigned long long)edge_pixels, levels,
-           verified < 0 ? "skipped" : (verified ? "ok" : "FAIL"));
-    print_stats("median", &med);
-    print_stats("blur", &blur);
-    print_stats("sobel", &sob);
-    print_stats("equal", &eq);
-    print_stats("final", img);
-    image_free(&med);
-    image_free(&blur);
-    image_free(&sob);
-    image_free(&eq);
+static int images_equal(const Image *a, const Image *b) {
+    return a->w == b->w && a->h == b->h && memcmp(a->px, b->px, (size_t)a->w * a->h) == 0;
 }
 
+/* run the alternative implementation where one exists and report agreement */
+static void cross_check(const char *name, const Image *in, const Image *out, int param) {
+    Image alt;
+    alt.px = NULL;
+    if (strcmp(name, "box") == 0 && param <= 3 && (uint64_t)in->w * in->h <= 600000)
+        alt = filter_box_naive(in, param);
+    else if (strcmp(name, "median") == 0)
+        alt = filter_median3_hist(in, 0);
+    else if (strcmp(name, "threshold") == 0) {
+        Image inv = filter_invert(in, 0);
+        Image t = filter_threshold(&inv, 256 - param);
+        alt = filter_invert(&t, 0); /* x >= p  <=>  !(255-x >= 256-p) */
+        image_free(&inv);
+        image_free(&t);
+    } else
+        return;
+    printf("    cross-check %s: %s\n", name, images_equal(&alt, out) ? "ok" : "MISMATCH");
+    image_free(&alt);
+}
+
+/* Input:
+ *   image W H PATTERN SEED NOISE      (PATTERN = noise|gradient|circles|checker)
+ *   or  pgm  followed by a P2-style "W H MAXVAL pixels..." block
+ * then filter stages, one per line: NAME [PARAM], ending at EOF. */
 int main(void) {
-    int jobs;
-    if (scanf("%d", &jobs) != 1 || jobs < 1 || jobs > MAX_JOBS) fail("bad job count");
-    uint32_t total = 0;
-    for (int j = 0; j < jobs; j++) {
-        char kind[16];
-        int w, h, rounds, radius;
-        Image img;
-        if (scanf("%15s", kind) != 1) fail("missing job kind");
-        if (strcmp(kind, "gen") == 0) {
-            unsigned long long seed;
-            if (scanf("%d %d %llu %d %d", &w, &h, &seed, &rounds, &radius) != 5)
-                fail("bad gen line");
-            if (rounds < 1 || rounds > MAX_ROUNDS || radius < 0 || radius > MAX_RADIUS)
-                fail("bad rounds/radius");
-            if (image_alloc(&img, w, h) != 0) fail("bad image size");
-            Rng rng;
-            rng_seed(&rng, (uint64_t)seed);
-            image_fill_random(&img, &rng);
-        } else if (strcmp(kind, "explicit") == 0) {
-            if (scanf("%d %d %d %d", &w, &h, &rounds, &radius) != 4) fail("bad explicit line");
-            if (rounds < 1 || rounds > MAX_ROUNDS || radius < 0 || radius > MAX_RADIUS)
-                fail("bad rounds/radius");
-            if (w > 256 || h > 256 || image_alloc(&img, w, h) != 0) fail("bad image size");
-            size_t n = (size_t)w * (size_t)h;
-            for (size_t i = 0; i < n; i++) {
-                int v;
-                if (scanf("%d", &v) != 1 || v < 0 || v > 255) {
-                    image_free(&img);
-                    fail("bad pixel value");
-                }
-                img.px[i] = (uint8_t)v;
-            }
-        } else {
-            fail("unknown job kind");
-        }
-        print_stats("input", &img);
-        run_job(j + 1, &img, rounds, radius);
-        total = mix32(total, image_checksum(&img));
-        image_free(&img);
+    char word[32];
+    Image img = {0, 0, NULL};
+    if (scanf("%31s", word) != 1)
+        goto bad;
+    if (strcmp(word, "image") == 0) {
+        int w, h, noise;
+        unsigned seed;
+        char pname[16];
+        Pattern p;
+        if (scanf("%d %d %15s %u %d", &w, &h, pname, &seed, &noise) != 5 || w < 1 || h < 1 || w > IMAGE_MAX_DIM ||
+            h > IMAGE_MAX_DIM || !pattern_from_name(pname, &p) || noise < 0 || noise > 255)
+            goto bad;
+        img = image_new(w, h);
+        image_generate(&img, p, seed, noise);
+    } else if (strcmp(word, "pgm") == 0) {
+        if (!image_read_pgm(stdin, &img))
+            goto bad;
+    } else {
+        goto bad;
     }
-    printf("total=%08x\n", (unsigned)total);
+    print_stats("input", &img);
+    int stages = 0;
+    uint64_t work = 0;
+    uint32_t chain = 0;
+    while (scanf("%31s", word) == 1) {
+        const FilterInfo *fi = filter_lookup(word);
+        int param = 0;
+        if (!fi || ++stages > MAX_STAGES)
+            goto bad_free;
+        if (fi->needs_param && (scanf("%d", &param) != 1 || param < fi->param_min || param > fi->param_max))
+            goto bad_free;
+        uint64_t cost = (uint64_t)img.w * img.h * (uint64_t)(fi->needs_param ? (2 * param + 1) : 9);
+        if ((work += cost) > MAX_PIXEL_WORK * 4)
+            goto bad_free;
+        Image out = fi->fn(&img, param);
+        char label[40];
+        if (fi->needs_param)
+            snprintf(label, sizeof label, "%s(%d)", fi->name, param);
+        else
+            snprintf(label, sizeof label, "%s", fi->name);
+        print_stats(label, &out);
+        cross_check(fi->name, &img, &out, param);
+        ImageStats st;
+        image_stats(&out, &st);
+        chain = (chain * 16777619u) ^ st.checksum;
+        image_free(&img);
+        img = out;
+    }
+    if (stages == 0)
+        goto bad_free;
+    printf("pipeline stages=%d chain=%08x\n", stages, chain);
+    image_print_thumbnail(&img, THUMB_COLS, THUMB_ROWS);
+    image_free(&img);
     return 0;
+bad_free:
+    image_free(&img);
+bad:
+    fprintf(stderr, "malformed input\n");
+    return 1;
 }

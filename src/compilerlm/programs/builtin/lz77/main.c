@@ -22,6 +22,7 @@
 #define MAX_INPUT (1u << 20)
 #define MAX_BUFFER (6u << 20)
 #define MAX_LEVELS 9
+#define MAX_CHAIN_STEPS 200000000ULL /* bounds the run time on adversarial input */
 
 typedef struct {
     unsigned max_chain; /* how many chain links to follow */
@@ -51,6 +52,7 @@ typedef struct {
 } Chains;
 
 static Chains chains;
+static unsigned long long chain_steps;
 
 static void die(const char *msg) {
     fprintf(stderr, "%s\n", msg);
@@ -110,6 +112,8 @@ static unsigned find_match(const uint8_t *in, size_t len, size_t pos, const Leve
     uint32_t cand = chains.head[hash3(in + pos)];
     unsigned found = 0;
     while (cand != NIL && chain-- > 0) {
+        if (++chain_steps > MAX_CHAIN_STEPS)
+            die("match search budget exceeded");
         if (pos - cand > WINDOW_SIZE - 1 || cand >= pos)
             break;
         const uint8_t *a = in + cand, *b = in + pos;

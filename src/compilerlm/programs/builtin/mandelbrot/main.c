@@ -13,6 +13,7 @@
 #define MAX_DIM 1024
 #define MAX_ITER 20000
 #define MAX_WORK 300000000ull
+#define MAX_TOTAL_WORK 400000000ull
 #define ART_COLS 64
 #define ART_ROWS 24
 #define HIST_BUCKETS 16
@@ -279,6 +280,7 @@ static int split_words(char *line, char **words, int max) {
 int main(void) {
     char line[512];
     int frames = 0;
+    uint64_t total_work = 0;
     while (fgets(line, sizeof line, stdin)) {
         char *w[10];
         int nw = split_words(line, w, 10);
@@ -298,7 +300,8 @@ int main(void) {
             return 1;
         }
         f.kind = (FractalKind)kind;
-        if ((uint64_t)f.width * (uint64_t)f.height * (uint64_t)f.max_iter > MAX_WORK || ++frames > MAX_FRAMES) {
+        uint64_t work = (uint64_t)f.width * (uint64_t)f.height * (uint64_t)f.max_iter;
+        if (work > MAX_WORK || (total_work += work) > MAX_TOTAL_WORK || ++frames > MAX_FRAMES) {
             fprintf(stderr, "frame too expensive\n");
             return 1;
         }

@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_N 384
+#define MAX_N 512
 #define MAX_POW_N 64
 #define MAX_CASES 16
 #define MAX_EXPONENT 1000000u
+#define MAX_CUBE_WORK (1ull << 28) /* sum of n^3 over product cases */
 
 typedef struct {
     int n;
@@ -282,6 +283,7 @@ int main(void) {
         fprintf(stderr, "bad case count\n");
         return 1;
     }
+    uint64_t cube_work = 0;
     for (int c = 0; c < ncases; c++) {
         char op[16], fill[16];
         int n;
@@ -295,7 +297,7 @@ int main(void) {
             int bs;
             FillKind kind;
             if (scanf("%d %15s %llu", &bs, fill, &seed) != 3 || n < 1 || n > MAX_N || bs < 1 || bs > MAX_N ||
-                !parse_fill(fill, &kind)) {
+                !parse_fill(fill, &kind) || (cube_work += (uint64_t)n * n * n) > MAX_CUBE_WORK) {
                 fprintf(stderr, "bad product case\n");
                 return 1;
             }

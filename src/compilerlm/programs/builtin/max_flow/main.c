@@ -12,6 +12,7 @@
 #define EK_LIMIT_EDGES 60000
 #define EK_BUDGET 8000000
 #define MAX_CASES 12
+#define MAX_GRID_CELLS 40000
 
 typedef enum { NET_LAYERED, NET_RANDOM, NET_GRID, NET_BIPARTITE } NetKind;
 
@@ -190,7 +191,7 @@ static int parse_case(CaseSpec *cs) {
         break;
     case NET_GRID: /* grid ROWS COLS MAXCAP */
         if (scanf("%lld %lld %lld", &a, &b, &cap) != 3 || a < 1 || b < 1 || a > MAX_VERTICES || b > MAX_VERTICES ||
-            a * b * 4 > MAX_EDGES)
+            a * b > MAX_GRID_CELLS)
             return -1;
         break;
     case NET_BIPARTITE: /* bipartite LEFT RIGHT DEGREE */

@@ -174,8 +174,11 @@ int main(void) {
                 size_t at = (size_t)(rng() % (n - plen + 1));
                 memcpy(patterns[np], text + at, plen);
                 patterns[np][plen] = '\0';
-                if (rng() % 3 == 0)
-                    patterns[np][rng() % plen] = (char)('a' + rng() % alpha);
+                if (rng() % 3 == 0) {
+                    /* two statements: the order of two rng() calls in one expression is unspecified */
+                    size_t pos = (size_t)(rng() % plen);
+                    patterns[np][pos] = (char)('a' + rng() % alpha);
+                }
                 np++;
             }
             continue;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define MAX_TEXT (1u << 20)
+#define MAX_PASS_BYTES 100000000ULL /* passes * text length */
 #define MAX_WORD 48
 #define INITIAL_BUCKETS 1024
 
@@ -315,6 +316,8 @@ int main(void) {
         die("text too large");
     if (len == 0)
         die("empty text");
+    if ((unsigned long long)passes * len > MAX_PASS_BYTES)
+        die("passes * text length too large");
     init_classes();
 
     Map m = {0};

@@ -64,8 +64,10 @@ def _clang_unoptimized(c_file: Path, out: Path, includes: Iterable[Path] = ()) -
     return out
 
 
-def build_corpus(workdir: Path, n_csmith: int, n_stress: int, stress_size: int = 300) -> list[Path]:
-    """Unoptimized .ll modules: csmith seeds 1..n, llvm-stress seeds 1..n, and the builtin programs."""
+def build_corpus(
+    workdir: Path, n_csmith: int, n_stress: int, n_builtin: int | None = None, stress_size: int = 300
+) -> list[Path]:
+    """Unoptimized .ll modules: csmith seeds 1..n, llvm-stress seeds 1..n, and (the first n) builtin programs."""
     workdir.mkdir(parents=True, exist_ok=True)
     modules: list[Path] = []
     if n_csmith and not (CSMITH_INCLUDE / "csmith.h").exists():
@@ -85,7 +87,7 @@ def build_corpus(workdir: Path, n_csmith: int, n_stress: int, stress_size: int =
             cmd = [llvm_tool("llvm-stress"), "-seed", str(seed), "-size", str(stress_size), "-o", str(ll)]
             subprocess.run(cmd, check=True, timeout=120)
         modules.append(ll)
-    for c_file in sorted(BUILTIN.glob("*/*.c")):
+    for c_file in sorted(BUILTIN.glob("*/*.c"))[:n_builtin]:
         ll = workdir / f"builtin-{c_file.parent.name}-{c_file.stem}.ll"
         if ll.exists() or _clang_unoptimized(c_file, ll, [c_file.parent]) is not None:
             modules.append(ll)
@@ -115,7 +117,9 @@ def object_size(obj: Path) -> int:
         )
 
 
-_PARSE = re.compile(r"unknown (\w+ )?pass|invalid .*(pipeline|parameter|pass)|can't (be )?used|expected|unable to parse")
+_PARSE = re.compile(
+    r"unknown (\w+ )?pass|invalid .*(pipeline|parameter|pass)|can't (be )?used|expected|unable to parse"
+)
 _ABORT = re.compile(r"LLVM ERROR|Stack dump|PLEASE submit|Assertion|Broken module|Broken function|UNREACHABLE")
 
 
@@ -146,7 +150,8 @@ def run_pipeline(module: Path, passes: str, timeout: float = 30.0) -> RunResult:
         if passes:
             stages.append(("opt", [llvm_tool("opt"), f"-passes={passes}", str(module), "-o", str(bc)]))
         llc_in = bc if passes else module
-        stages.append(("llc", [llvm_tool("llc"), "-filetype=obj", "-relocation-model=pic", str(llc_in), "-o", str(obj)]))
+        llc = [llvm_tool("llc"), "-filetype=obj", "-relocation-model=pic", str(llc_in), "-o", str(obj)]
+        stages.append(("llc", llc))
         for stage, cmd in stages:
             try:
                 proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=tmp)
@@ -209,9 +214,8 @@ def catalogue_candidates() -> list[str]:
 
 def phase_elements(modules: Sequence[Path], elements: Sequence[str], jobs: int, timeout: float) -> None:
     base_alone = dict(zip(modules, parallel_map(lambda m: run_pipeline(m, "", timeout), modules, jobs), strict=True))
-    base_prefix = dict(
-        zip(modules, parallel_map(lambda m: run_pipeline(m, pipeline_text(PREFIX), timeout), modules, jobs), strict=True)
-    )
+    prefix_runs = parallel_map(lambda m: run_pipeline(m, pipeline_text(PREFIX), timeout), modules, jobs)
+    base_prefix = dict(zip(modules, prefix_runs, strict=True))
     jobs_list = [(e, m, mode) for e in elements for m in modules for mode in ("alone", "after")]
 
     def one(job: tuple[str, Path, str]) -> tuple[str, Path, str, RunResult]:
@@ -235,40 +239,89 @@ def phase_elements(modules: Sequence[Path], elements: Sequence[str], jobs: int, 
     for e in elements:
         st = stats[e]
         msg = messages[e].most_common(1)[0][0] if messages[e] else ""
-        rows.append((e, st["ok"], st["parse"], st["abort"], st["error"], st["timeout"],
-                     st["changed-alone"], st["changed-after"], st["smaller"], st["larger"], msg))
-    _table(f"Elements on {len(modules)} modules (alone / after {pipeline_text(PREFIX)})",
-           ["element", "ok", "parse", "abort", "error", "timeout", "chg alone", "chg after", "smaller", "larger",
-            "first failure"], rows)
+        rows.append(
+            (
+                e,
+                st["ok"],
+                st["parse"],
+                st["abort"],
+                st["error"],
+                st["timeout"],
+                st["changed-alone"],
+                st["changed-after"],
+                st["smaller"],
+                st["larger"],
+                msg,
+            )
+        )
+    _table(
+        f"Elements on {len(modules)} modules (alone / after {pipeline_text(PREFIX)})",
+        [
+            "element",
+            "ok",
+            "parse",
+            "abort",
+            "error",
+            "timeout",
+            "chg alone",
+            "chg after",
+            "smaller",
+            "larger",
+            "first failure",
+        ],
+        rows,
+    )
     never = [e for e in elements if stats[e]["changed-alone"] + stats[e]["changed-after"] == 0]
     print(f"\nnever changed size ({len(never)}): {' '.join(never)}")
 
 
-def phase_random(modules: Sequence[Path], elements: Sequence[str], n: int, seed: int, jobs: int, timeout: float,
-                 max_len: int, bisect_limit: int) -> None:
+def phase_random(
+    modules: Sequence[Path],
+    elements: Sequence[str],
+    n: int,
+    seed: int,
+    jobs: int,
+    timeout: float,
+    max_len: int,
+    bisect_limit: int,
+) -> None:
     rng = random.Random(seed)
     runs = [(m, [rng.choice(elements) for _ in range(rng.randint(1, max_len))]) for m in modules for _ in range(n)]
     results = parallel_map(lambda r: run_pipeline(r[0], pipeline_text(r[1]), timeout), runs, jobs)
     counts = collections.Counter(r.status for r in results)
     by_message = collections.Counter(f"{r.stage}: {r.message}" for r in results if r.status in ("abort", "error"))
-    failures = [(m, els) for (m, els), r in zip(runs, results, strict=True) if r.status in ("abort", "error", "timeout")]
+    bad_statuses = ("abort", "error", "timeout")
+    failures = [(m, els) for (m, els), r in zip(runs, results, strict=True) if r.status in bad_statuses]
     suspects = collections.Counter(
         parallel_map(lambda f: suspect_element(f[0], f[1], timeout), failures[:bisect_limit], jobs)
     )
     total = len(results)
     ok_times = [r.seconds for r in results if r.status == "ok"]
     bad = counts["abort"] + counts["error"]
-    _table(f"Random pipelines: {n} per module x {len(modules)} modules, 1..{max_len} elements, seed {seed}",
-           ["runs", "ok", "parse errors", "aborts/crashes", "other errors", "timeouts", "failure rate", "mean s"],
-           [(total, counts["ok"], counts["parse"], counts["abort"], counts["error"], counts["timeout"],
-             f"{100 * (bad + counts['timeout'] + counts['parse']) / max(total, 1):.2f}%",
-             f"{sum(ok_times) / max(len(ok_times), 1):.3f}")])
+    _table(
+        f"Random pipelines: {n} per module x {len(modules)} modules, 1..{max_len} elements, seed {seed}",
+        ["runs", "ok", "parse errors", "aborts/crashes", "other errors", "timeouts", "failure rate", "mean s"],
+        [
+            (
+                total,
+                counts["ok"],
+                counts["parse"],
+                counts["abort"],
+                counts["error"],
+                counts["timeout"],
+                f"{100 * (bad + counts['timeout'] + counts['parse']) / max(total, 1):.2f}%",
+                f"{sum(ok_times) / max(len(ok_times), 1):.3f}",
+            )
+        ],
+    )
     if by_message:
-        _table("Failures by first message line", ["count", "message"],
-               [(c, m) for m, c in by_message.most_common(20)])
+        _table("Failures by first message line", ["count", "message"], [(c, m) for m, c in by_message.most_common(20)])
     if suspects:
-        _table(f"Failures by suspected element (bisected {min(len(failures), bisect_limit)} of {len(failures)})",
-               ["count", "element"], [(c, e) for e, c in suspects.most_common(20)])
+        _table(
+            f"Failures by suspected element (bisected {min(len(failures), bisect_limit)} of {len(failures)})",
+            ["count", "element"],
+            [(c, e) for e, c in suspects.most_common(20)],
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -276,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "compilerlm-search-space-stress")
     ap.add_argument("--csmith", type=int, default=20, help="csmith seeds 1..N")
     ap.add_argument("--stress", type=int, default=8, help="llvm-stress seeds 1..N")
+    ap.add_argument("--builtin", type=int, default=None, help="at most N builtin-program .c files (default all)")
     ap.add_argument("--phase", choices=["elements", "random", "all"], default="all")
     ap.add_argument("--candidates", choices=["space", "catalogue"], default="space")
     ap.add_argument("--only", nargs="*", help="restrict the elements phase to these elements")
@@ -287,15 +341,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--bisect-limit", type=int, default=200, help="failing pipelines to bisect for a suspect")
     args = ap.parse_args(argv)
 
-    modules = build_corpus(args.workdir, args.csmith, args.stress)
+    modules = build_corpus(args.workdir, args.csmith, args.stress, args.builtin)
     print(f"{len(modules)} modules in {args.workdir}")
     start = time.monotonic()
     if args.phase in ("elements", "all"):
         elements = args.only or (catalogue_candidates() if args.candidates == "catalogue" else list(SEARCH_SPACE))
         phase_elements(modules, elements, args.jobs, args.timeout)
     if args.phase in ("random", "all"):
-        phase_random(modules, SEARCH_SPACE, args.pipelines, args.seed, args.jobs, args.timeout, args.max_len,
-                     args.bisect_limit)
+        phase_random(
+            modules, SEARCH_SPACE, args.pipelines, args.seed, args.jobs, args.timeout, args.max_len, args.bisect_limit
+        )
     print(f"\ntotal {time.monotonic() - start:.0f}s")
     return 0
 

@@ -94,3 +94,23 @@ def test_fast_path_sizes_and_instruction_counts_are_consistent(modules, inproces
     assert 0 < fast.text_size < fast.size
     unoptimized = inprocess.evaluate(module, "", count_instructions=True)
     assert unoptimized.ir_instructions > fast.ir_instructions
+
+
+@pytest.mark.slow
+def test_sizes_do_not_depend_on_worker_history(modules):
+    """Nondeterministic passes (gvn-sink was one) would make search results irreproducible: the same jobs in
+    a different order, on other worker processes, must give the same sizes."""
+    from compilerlm.toolchain.evaluator import InProcessEvaluator
+
+    pipelines = _random_pipelines(2 * len(modules), seed=11)
+    jobs = [(modules[i % len(modules)], p) for i, p in enumerate(pipelines)]
+    order = list(range(len(jobs)))
+    random.Random(3).shuffle(order)
+    with InProcessEvaluator(jobs=2) as a, InProcessEvaluator(jobs=2) as b:
+        first = [r.size for r in a.evaluate_many(jobs)]
+        shuffled = b.evaluate_many([jobs[i] for i in order])
+    second = [None] * len(jobs)
+    for k, i in enumerate(order):
+        second[i] = shuffled[k].size
+    differing = [(jobs[i][0].name, first[i], second[i], jobs[i][1]) for i in range(len(jobs)) if first[i] != second[i]]
+    assert not differing, differing[:3]

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from compilerlm.errors import CompilerLMError
+from compilerlm.errors import CompilerLMError, ToolMissingError
 from compilerlm.programs.program import Program, TestCase
 from compilerlm.toolchain.locate import llvm_tool, system_tool
 from compilerlm.toolchain.native_shim import cache_dir
@@ -42,6 +42,8 @@ def csmith_programs(count: int, seed: int = 1) -> list[Program]:
     """`count` csmith programs from consecutive seeds, skipping seeds whose program hangs or crashes.
     Each has one test: empty stdin, expected output = the -O0 build's checksum line."""
     csmith = system_tool("csmith")
+    if not Path(CSMITH_INCLUDE, "csmith.h").exists():
+        raise ToolMissingError(f"csmith headers not found in {CSMITH_INCLUDE}; install them: sudo apt-get install libcsmith-dev")
     out_dir = cache_dir() / "csmith"
     out_dir.mkdir(exist_ok=True)
     flags = [f"-I{CSMITH_INCLUDE}"]

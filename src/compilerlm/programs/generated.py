@@ -43,7 +43,9 @@ def csmith_programs(count: int, seed: int = 1) -> list[Program]:
     Each has one test: empty stdin, expected output = the -O0 build's checksum line."""
     csmith = system_tool("csmith")
     if not Path(CSMITH_INCLUDE, "csmith.h").exists():
-        raise ToolMissingError(f"csmith headers not found in {CSMITH_INCLUDE}; install them: sudo apt-get install libcsmith-dev")
+        raise ToolMissingError(
+            f"csmith headers not found in {CSMITH_INCLUDE}; install them: sudo apt-get install libcsmith-dev"
+        )
     out_dir = cache_dir() / "csmith"
     out_dir.mkdir(exist_ok=True)
     flags = [f"-I{CSMITH_INCLUDE}"]

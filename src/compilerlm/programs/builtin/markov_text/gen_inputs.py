@@ -5,11 +5,41 @@ Run from this folder: python gen_inputs.py, then python -m compilerlm.programs.b
 
 import random
 
-SYLLABLES = ["ka", "lo", "mi", "ten", "ras", "vo", "qui", "den", "sal", "mor", "pe", "zu", "nar", "is", "ul",
-             "bre", "tho", "gal", "fin", "dor", "ae", "xi", "wen", "cor"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ten",
+    "ras",
+    "vo",
+    "qui",
+    "den",
+    "sal",
+    "mor",
+    "pe",
+    "zu",
+    "nar",
+    "is",
+    "ul",
+    "bre",
+    "tho",
+    "gal",
+    "fin",
+    "dor",
+    "ae",
+    "xi",
+    "wen",
+    "cor",
+]
 FUNCTION_WORDS = ["the", "a", "of", "and", "to", "in", "with", "under", "over", "by", "for", "from", "as"]
-HEADERS = ["seed 1 words 1200000", "seed 42 words 1200000 width 10", "seed 7 words 1300000 width 15",
-           "seed 123456789 words 1200000", "seed 99 words 900000 width 8", "seed 2024 words 1200000 width 20"]
+HEADERS = [
+    "seed 1 words 1200000",
+    "seed 42 words 1200000 width 10",
+    "seed 7 words 1300000 width 15",
+    "seed 123456789 words 1200000",
+    "seed 99 words 900000 width 8",
+    "seed 2024 words 1200000 width 20",
+]
 SIZES = [35000, 44000, 35000, 37000, 54000, 84000]
 
 

@@ -10,6 +10,7 @@ evaluations per second side by side with the ratio.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import random
 import time
 
@@ -59,6 +60,63 @@ def main() -> None:
         f"ratio in-process / subprocess: [bold]{rates['inprocess'] / rates['subprocess']:.2f}x[/bold]"
         f"   identical sizes on both paths: {'yes' if same else '[red]NO[/red]'}"
     )
+    phases = phase_breakdown(jobs)
+    table = Table(title="where an in-process evaluation spends its time (ms per evaluation, one process)")
+    table.add_column("phase")
+    table.add_column("ms", justify="right")
+    for name, ms in phases.items():
+        table.add_row(name, f"{ms:.1f}")
+    console.print(table)
+    llvm_work = phases["run passes"] + phases["code generation"]
+    per_subprocess_eval = 1000 * args.jobs / rates["subprocess"]
+    console.print(
+        f"passes + code generation, which both paths must do: {llvm_work:.1f} ms of {sum(phases.values()):.1f} ms; "
+        f"a subprocess evaluation takes {per_subprocess_eval:.1f} ms, so no equal-work in-process path can exceed "
+        f"{per_subprocess_eval / llvm_work:.1f}x on this workload"
+    )
+
+
+def phase_breakdown(jobs: list) -> dict[str, float]:
+    """Time each step of the fast path on the same jobs, in this process (no workers)."""
+    from contextlib import contextmanager
+
+    from compilerlm.toolchain.inprocess import InProcessEngine
+    from compilerlm.toolchain.llvm_capi import byref, out_ptr
+    from compilerlm.toolchain.objsize import object_size
+    from compilerlm.toolchain.pipelines import expand
+
+    engine = InProcessEngine()
+    lib, shim = engine.lib, engine.shim
+    totals: dict[str, float] = {}
+
+    @contextmanager
+    def phase(name: str):
+        start = time.perf_counter()
+        yield
+        totals[name] = totals.get(name, 0.0) + time.perf_counter() - start
+
+    for module, pipeline in jobs:
+        with phase("parse (first use only)"):
+            original = engine._parse(module.key, module.ir)
+        machine = engine._machine(original)
+        with phase("clone module"):
+            mod = lib.LLVMCloneModule(original)
+        text = expand(pipeline).encode()
+        with phase("run passes"):
+            lib.LLVMRunPasses(mod, text, machine, engine.options)
+        with phase("verify"):
+            lib.LLVMVerifyModule(mod, 2, byref(out_ptr()))
+        with phase("digest (dedup key)"):
+            shim.clm_module_digest(mod)
+        msg, buf = out_ptr(), out_ptr()
+        with phase("code generation"):
+            shim.clm_emit_object(machine, mod, byref(msg), byref(buf))
+        data = ctypes.string_at(lib.LLVMGetBufferStart(buf), lib.LLVMGetBufferSize(buf))
+        with phase("object size (pyelftools)"):
+            object_size(data)
+        lib.LLVMDisposeMemoryBuffer(buf)
+        lib.LLVMDisposeModule(mod)
+    return {name: 1000 * total / len(jobs) for name, total in totals.items()}
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-console = Console()
+# Tables are wide; when output is not a terminal (CI logs, pipes) use 120 columns rather than rich's 80.
+console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 
 DEFAULT_JOBS = max(1, min(os.cpu_count() or 1, 8))
@@ -115,11 +116,15 @@ def size(
         task = bar.add_task("measuring", total=len(modules) * (4 if pipeline else 3))
         rows = measure_modules(ev, modules, pipeline, on_result=lambda i, r: bar.advance(task), o3_modules=o3_modules)
 
-    table = Table(title=f"object size in bytes ({evaluator} evaluator)", caption="size: allocated sections (DESIGN.md)")
+    table = Table(
+        title=f"object size in bytes ({evaluator} evaluator)",
+        caption="size: allocated sections (DESIGN.md); improvement = 1 - size/size(-Oz), positive is smaller",
+    )
     table.add_column("module", overflow="fold")
-    for col in ("-O0", "-Oz", "-O3", *(["pipeline", "vs -Oz"] if pipeline else []), ".text Oz", "IR Oz"):
+    for col in ("-O0", "-Oz", "-O3", *(["pipeline", "improvement"] if pipeline else []), ".text Oz", "IR Oz"):
         table.add_column(col, justify="right", no_wrap=True)
     records = []
+
     def cell(row: ModuleSizes, label: str) -> str:
         r = row.results[label]
         return str(r.size) if r.ok else f"[red]{r.error_kind}[/red]"

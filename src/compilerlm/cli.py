@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
@@ -160,6 +161,135 @@ def size(
         }
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
+
+
+@app.command()
+def tune(
+    target: Annotated[str, typer.Argument(help="C/IR file, folder, dir:PATH, builtin[:NAME], csmith:N, llvm-stress:N")],
+    budget: Annotated[int, typer.Option(help="candidate evaluations per module (baselines are free)")] = 1000,
+    strategy: Annotated[str, typer.Option(help="auto, random, greedy, evolution or library")] = "auto",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="parallel worker processes")] = DEFAULT_JOBS,
+    store: Annotated[Path | None, typer.Option(help="SQLite file: results go here as they come; reruns resume")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write each module's optimized object (.o) and IR (.ll) here")
+    ] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")] = None,
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same search)")] = 0,
+    library: Annotated[
+        Path | None, typer.Option(help="file of known good pipelines, one per line, tried first")
+    ] = None,
+    export_library: Annotated[
+        Path | None, typer.Option("--export-library", help="write the most often winning pipelines in --store here")
+    ] = None,
+    verify: Annotated[bool, typer.Option(help="build and run each program's tests with the chosen pipelines")] = True,
+    evaluator: Annotated[str, typer.Option(help="inprocess (default) or subprocess")] = "inprocess",
+) -> None:
+    """Search pass pipelines that make each module smaller than -Oz, minimise them and verify the program.
+
+    Example: compilerlm tune builtin:huffman --budget 300 --store runs.sqlite --json huffman.json
+    """
+    from compilerlm.programs.suites import resolve_target
+    from compilerlm.search.store import Store
+    from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES
+    from compilerlm.search.tune import TuneConfig, tune_document, tune_program
+    from compilerlm.search.tune import export_library as export
+    from compilerlm.toolchain.evaluator import make_evaluator
+
+    if strategy not in STRATEGIES:
+        raise CompilerLMError(f"unknown strategy {strategy!r}: choose one of {', '.join(STRATEGIES)}")
+    if budget < 1:
+        raise CompilerLMError("--budget must be at least 1")
+    db = Store(store) if store else None
+    if export_library is not None:
+        if db is None:
+            raise CompilerLMError("--export-library needs --store FILE (the results to learn from)")
+        pipelines = export(db.results())
+        export_library.write_text("".join(p + "\n" for p in pipelines))
+        console.print(f"wrote {len(pipelines)} pipelines to {export_library}")
+        return
+    lib = BUILTIN_LIBRARY
+    if library is not None:
+        if not library.exists():
+            raise CompilerLMError(f"library file {library} does not exist")
+        lib = tuple(ln.strip() for ln in library.read_text().splitlines() if ln.strip() and not ln.startswith("#"))
+    config = TuneConfig(strategy=strategy, budget=budget, seed=seed, verify=verify, library=lib)
+    programs = resolve_target(target)
+    started = time.time()
+    results = []
+    with make_evaluator(evaluator, jobs=jobs) as ev, progress_bar() as bar:  # type: ignore[arg-type]
+        total = sum(len(p.sources) for p in programs)
+        task = bar.add_task("tuning", total=total)
+        for program in programs:
+            bar.update(task, description=f"tuning {program.name}")
+            modules = program.modules()
+            o3 = program.modules("O3") if program.is_c else None
+            results += tune_program(program, modules, o3, config, ev, db, on_module=lambda r: bar.advance(task))
+            if out is not None:
+                write_outputs(out, modules, {r.name: r.pipeline for r in results})
+    doc = tune_document(results, config, evaluator, started)
+    print_tune_table(doc)
+    if json_path:
+        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"wrote {json_path}")
+
+
+def write_outputs(out: Path, modules: list[IRModule], pipelines: dict[str, str]) -> None:
+    """Each module's optimized object and IR, named after the module (`prog/file.c` -> `prog/file.o`)."""
+    from compilerlm.toolchain.pipelines import expand
+    from compilerlm.toolchain.subprocess_path import compile_object, optimize_ir
+
+    for module in modules:
+        stem = out / Path(module.name).with_suffix("")
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        pipeline = pipelines[module.name]
+        stem.with_suffix(".o").write_bytes(compile_object(module, pipeline))
+        stem.with_suffix(".ll").write_bytes(optimize_ir(module.ir, expand(pipeline), text=True, timeout=300))
+
+
+def print_tune_table(doc: dict) -> None:
+    table = Table(
+        title=f"tune: strategy {doc['strategy']}, budget {doc['budget']} per module",
+        caption="improvement = 1 - size/size(-Oz); a module never ends worse than -Oz",
+    )
+    table.add_column("module", overflow="fold")
+    for col in ("-O0", "-Oz", "-O3", "best", "improvement", "evals", "length", "verified", "source"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for m in doc["modules"]:
+        verified = "[green]yes[/green]" if m["verified"] else "[yellow]no[/yellow]"
+        table.add_row(
+            m["name"],
+            str(m["size_o0"]),
+            str(m["size_oz"]),
+            str(m["size_o3"]),
+            str(m["size"]),
+            f"{m['improvement']:+.2%}",
+            str(m["evaluations"]),
+            f"{m['length_before']}→{m['length_after']}",
+            verified,
+            m["source"],
+        )
+    console.print(table)
+    s = doc["summary"]
+    console.print(
+        f"geomean improvement vs -Oz (with fallback): [bold]{s['improvement_geomean']:+.2%}[/bold]   "
+        f"smaller than -Oz: {s['share_better']:.0%}   verified: {s['verified_share']:.0%}   "
+        f"{s['compiled_total']} compilations, {s['evaluations_per_second']:.1f}/s"
+    )
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="a JSON from 'compilerlm tune --json' or a --store SQLite file")],
+    out: Annotated[Path, typer.Option(help="folder for report.md and the plots")] = Path("report"),
+) -> None:
+    """Write a markdown table and plots (improvement per module, improvement vs budget) for a tune run.
+
+    Example: compilerlm report huffman.json --out report/
+    """
+    from compilerlm.eval.report import load_results, write_report
+
+    files = write_report(load_results(results), out)
+    console.print(f"wrote {files.markdown} and {len(files.plots)} plots")
 
 
 @app.command()

@@ -95,3 +95,18 @@ def evaluate_with_clang(module: IRModule, level: str, *, timeout: float = 300.0)
         return failure(label, "invalid-ir", _message(res.stderr.decode(errors="replace"), "clang"))
     sizes = object_size(res.stdout)
     return Evaluation(pipeline=label, size=sizes.size, text_size=sizes.text)
+
+
+def compile_object(module: IRModule, pipeline: str, *, timeout: float = 300.0) -> bytes:
+    """The object file bytes for (module, pipeline), as every size was measured; errors raise."""
+    from compilerlm.errors import CompileError, PipelineError
+
+    try:
+        optimized = optimize_ir(module.ir, expand(pipeline), text=False, timeout=timeout)
+    except ValueError as exc:
+        kind, message = exc.args
+        raise (PipelineError if kind == "pipeline" else CompileError)(f"{module.name}: {message}") from exc
+    res = run_tool([llvm_tool("llc"), *LLC_FLAGS, "-", "-o", "-"], input=optimized, timeout=timeout, what="llc")
+    if res.returncode != 0:
+        raise CompileError(f"{module.name}: {_message(res.stderr.decode(errors='replace'), 'llc')}")
+    return res.stdout

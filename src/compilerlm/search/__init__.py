@@ -1,0 +1,1 @@
+"""Pass-list search for code size: strategies, the evaluation cache, minimisation, verification, tuning."""

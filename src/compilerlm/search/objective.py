@@ -1,0 +1,87 @@
+"""The search objective for one module: object size of a pipeline, cached, budgeted, with its history.
+
+Strategies only see `evaluate(pipelines)`. Here a pipeline already tried in this search costs nothing and
+is not counted; one found in the store (an earlier, interrupted run) is counted but not compiled, so a
+resumed run replays the same seeded search to the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from compilerlm.search.store import Store
+from compilerlm.toolchain.evaluation import Evaluation
+from compilerlm.toolchain.evaluator import Evaluator
+from compilerlm.toolchain.module import IRModule
+
+Pipeline = tuple[str, ...]
+
+
+def text_of(pipeline: Pipeline) -> str:
+    return ",".join(pipeline)
+
+
+@dataclass
+class Objective:
+    module: IRModule
+    evaluator: Evaluator
+    budget: int
+    store: Store | None = None
+    seen: dict[str, Evaluation] = field(default_factory=dict)
+    pipelines: dict[str, Pipeline] = field(default_factory=dict)
+    used: int = 0  # evaluations counted against the budget
+    compiled: int = 0  # evaluations actually compiled (not read from the store)
+    best: Pipeline | None = None
+    best_size: int | None = None
+    trajectory: list[tuple[int, int]] = field(default_factory=list)  # (used, best size) on every improvement
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.budget - self.used)
+
+    def size_of(self, pipeline: Pipeline) -> int | None:
+        result = self.seen.get(text_of(pipeline))
+        return result.size if result is not None and result.ok else None
+
+    def evaluate(self, pipelines: Sequence[Pipeline]) -> list[int | None]:
+        """Sizes (None on failure) for each pipeline; new ones consume budget, as many as remain."""
+        fresh: list[Pipeline] = []
+        for p in pipelines:
+            t = text_of(p)
+            if t not in self.seen and t not in {text_of(f) for f in fresh} and len(fresh) < self.remaining:
+                fresh.append(p)
+        todo: list[Pipeline] = []
+        for p in fresh:
+            cached = self.store.get(self.module.key, text_of(p)) if self.store else None
+            if cached is not None:
+                self._record(p, cached)
+            else:
+                todo.append(p)
+        if todo:
+            results = self.evaluator.evaluate_many([(self.module, text_of(p)) for p in todo])
+            for p, r in zip(todo, results, strict=True):
+                if self.store:
+                    self.store.put(self.module.key, r)
+                self.compiled += 1
+                self._record(p, r)
+        return [self.size_of(p) for p in pipelines]
+
+    def _record(self, pipeline: Pipeline, result: Evaluation) -> None:
+        self.seen[text_of(pipeline)] = result
+        self.pipelines[text_of(pipeline)] = pipeline
+        self.used += 1
+        if result.ok and (
+            self.best_size is None
+            or result.size < self.best_size
+            or (result.size == self.best_size and len(pipeline) < len(self.best or ()))
+        ):
+            improved = self.best_size is None or result.size < self.best_size
+            self.best, self.best_size = pipeline, result.size
+            if improved:
+                self.trajectory.append((self.used, result.size))
+
+    def ranked(self, limit: int) -> list[tuple[int, Pipeline]]:
+        """The `limit` smallest distinct results, shortest pipeline first among equal sizes."""
+        ok = [(r.size, self.pipelines[t]) for t, r in self.seen.items() if r.ok]
+        return sorted(ok, key=lambda x: (x[0], len(x[1])))[:limit]

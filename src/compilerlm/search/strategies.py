@@ -1,0 +1,149 @@
+"""Search strategies over pipelines (tuples of search-space elements), all driving one `Objective`.
+
+- random: LLM Compiler's labelling method — random lists of 1–50 elements, best kept.
+- greedy: hill climbing from the best pipeline so far with insert/delete/replace/swap moves.
+- evolution: a genetic algorithm — tournament selection, one-point crossover, mutation, elitism.
+- library: known good pipelines (the "broadcast" step), tried first.
+- auto: library, then greedy from its best, then evolution seeded with the best so far, then greedy again.
+
+Each strategy evaluates in batches (`BATCH`) so that worker processes stay busy, and stops when the
+objective's budget is spent.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.search.objective import Objective, Pipeline
+from compilerlm.toolchain.pipelines import split_top_level
+
+BATCH = 16
+MAX_LENGTH = 50
+
+# Pipelines worth trying on any module before searching: clang's levels, repeated -Oz (it often shrinks
+# further), and -Oz followed by clean-ups that remove what it leaves behind.
+BUILTIN_LIBRARY: tuple[str, ...] = (
+    "default<Oz>",
+    "default<Oz>,default<Oz>",
+    "default<Os>",
+    "default<Oz>,mergefunc,globaldce",
+    "default<Oz>,function(simplifycfg<switch-range-to-icmp;switch-to-lookup;hoist-common-insts;sink-common-insts>)",
+    "default<Oz>,function(instcombine<no-verify-fixpoint>,simplifycfg),globaldce",
+    "default<Oz>,cgscc(inline),default<Oz>",
+    "function(sroa<modify-cfg>,early-cse<memssa>),default<Oz>",
+)
+
+
+def parse_pipeline(text: str) -> Pipeline:
+    return tuple(split_top_level(text.strip())) if text.strip() else ()
+
+
+def random_pipeline(rng: random.Random, space: Sequence[str], max_length: int = MAX_LENGTH) -> Pipeline:
+    return tuple(rng.choices(space, k=rng.randint(1, max_length)))
+
+
+def mutate(p: Pipeline, rng: random.Random, space: Sequence[str]) -> Pipeline:
+    """One random edit: insert, delete, replace or swap."""
+    items = list(p)
+    move = rng.choice(("insert", "delete", "replace", "swap")) if items else "insert"
+    if move == "insert" and len(items) < MAX_LENGTH:
+        items.insert(rng.randint(0, len(items)), rng.choice(space))
+    elif move == "delete" and len(items) > 1:
+        del items[rng.randrange(len(items))]
+    elif move == "replace":
+        items[rng.randrange(len(items))] = rng.choice(space)
+    elif move == "swap" and len(items) > 1:
+        i, j = rng.sample(range(len(items)), 2)
+        items[i], items[j] = items[j], items[i]
+    else:
+        items.append(rng.choice(space))
+    return tuple(items[:MAX_LENGTH])
+
+
+def crossover(a: Pipeline, b: Pipeline, rng: random.Random) -> Pipeline:
+    cut_a, cut_b = rng.randint(0, len(a)), rng.randint(0, len(b))
+    child = a[:cut_a] + b[cut_b:]
+    return child[:MAX_LENGTH] or a
+
+
+def search_random(obj: Objective, space: Sequence[str], rng: random.Random) -> None:
+    stalls = 0
+    while obj.remaining and stalls < 50:
+        before = obj.used
+        obj.evaluate([random_pipeline(rng, space) for _ in range(min(BATCH, obj.remaining))])
+        stalls = stalls + 1 if obj.used == before else 0
+
+
+def search_greedy(obj: Objective, space: Sequence[str], rng: random.Random, steps: int | None = None) -> None:
+    """Hill climbing: evaluate a batch of neighbours of the current best, move when one is smaller."""
+    if obj.best is None:
+        obj.evaluate([random_pipeline(rng, space, 10) for _ in range(min(BATCH, obj.remaining))])
+    limit = obj.used + steps if steps is not None else None
+    stalls = 0
+    while obj.remaining and obj.best is not None and (limit is None or obj.used < limit) and stalls < 50:
+        before_size, before_used = obj.best_size, obj.used
+        neighbours = [mutate(obj.best, rng, space) for _ in range(min(BATCH, obj.remaining))]
+        obj.evaluate(neighbours)
+        stalls = stalls + 1 if obj.used == before_used else 0
+        if obj.best_size == before_size and rng.random() < 0.1:
+            # occasionally step sideways to an equal-size neighbour to cross plateaus
+            equal = [n for n in neighbours if obj.size_of(n) == obj.best_size]
+            if equal:
+                obj.best = rng.choice(equal)
+
+
+def search_evolution(
+    obj: Objective, space: Sequence[str], rng: random.Random, population: int = 24, elite: int = 3
+) -> None:
+    seeds = [p for _, p in obj.ranked(population)]
+    pool = seeds + [random_pipeline(rng, space, 20) for _ in range(population - len(seeds))]
+    obj.evaluate(pool)
+    stalls = 0
+    while obj.remaining and stalls < 50:
+        scored = sorted(pool, key=lambda p: (obj.size_of(p) or 1 << 60, len(p)))
+        nxt = scored[:elite]
+        while len(nxt) < population:
+            child = crossover(_tournament(obj, scored, rng), _tournament(obj, scored, rng), rng)
+            if rng.random() >= 0.7:
+                child = _tournament(obj, scored, rng)
+            nxt.append(mutate(child, rng, space) if rng.random() < 0.9 else child)
+        before = obj.used
+        obj.evaluate(nxt)
+        stalls = stalls + 1 if obj.used == before else 0
+        pool = nxt
+
+
+def _tournament(obj: Objective, scored: Sequence[Pipeline], rng: random.Random, k: int = 3) -> Pipeline:
+    contenders = rng.sample(list(scored), min(k, len(scored)))
+    return min(contenders, key=lambda p: obj.size_of(p) or 1 << 60)
+
+
+def search_library(obj: Objective, library: Sequence[str]) -> None:
+    obj.evaluate([parse_pipeline(t) for t in library][: obj.remaining])
+
+
+def search_auto(obj: Objective, space: Sequence[str], rng: random.Random, library: Sequence[str]) -> None:
+    search_library(obj, library)
+    search_greedy(obj, space, rng, steps=obj.remaining // 3)
+    search_evolution(obj, space, rng)
+    search_greedy(obj, space, rng)
+
+
+STRATEGIES = ("auto", "random", "greedy", "evolution", "library")
+
+
+def run_strategy(
+    name: str, obj: Objective, space: Sequence[str], rng: random.Random, library: Sequence[str] = BUILTIN_LIBRARY
+) -> None:
+    runners: dict[str, Callable[[], None]] = {
+        "random": lambda: search_random(obj, space, rng),
+        "greedy": lambda: search_greedy(obj, space, rng),
+        "evolution": lambda: search_evolution(obj, space, rng),
+        "library": lambda: search_library(obj, library),
+        "auto": lambda: search_auto(obj, space, rng, library),
+    }
+    if name not in runners:
+        raise CompilerLMError(f"unknown strategy {name!r}: choose one of {', '.join(STRATEGIES)}")
+    runners[name]()

@@ -1,0 +1,237 @@
+"""The autotuner: per module, search a pipeline smaller than -Oz, minimise it, verify the program still
+works, and never report anything worse than -Oz."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from compilerlm import __version__
+from compilerlm.programs.program import Program
+from compilerlm.search.minimize import minimize
+from compilerlm.search.objective import Objective, Pipeline, text_of
+from compilerlm.search.store import Store
+from compilerlm.search.strategies import BUILTIN_LIBRARY, run_strategy
+from compilerlm.search.verify import verify_program
+from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
+from compilerlm.toolchain.evaluator import Evaluator
+from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.search_space import SEARCH_SPACE
+
+OZ = "default<Oz>"
+
+
+@dataclass(frozen=True)
+class TuneConfig:
+    strategy: str = "auto"
+    budget: int = 1000  # candidate evaluations per module (baselines are free)
+    seed: int = 0
+    minimize: bool = True
+    verify: bool = True
+    library: tuple[str, ...] = BUILTIN_LIBRARY
+    candidates: int = 3  # how many ranked pipelines per module verification may fall back through
+
+    def run_key(self) -> str:
+        """Identifies the settings whose finished module results may be reused on a rerun."""
+        text = json.dumps(
+            [
+                self.strategy,
+                self.budget,
+                self.seed,
+                self.minimize,
+                self.verify,
+                self.library,
+                self.candidates,
+                SEARCH_SPACE,
+            ]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class ModuleResult:
+    name: str
+    program: str
+    module_key: str
+    size_o0: int | None
+    size_oz: int
+    size_o3: int | None
+    pipeline: str = OZ
+    source: str = "Oz"  # "search" | "Oz"
+    size: int = 0
+    text: int | None = None
+    improvement: float = 0.0
+    verified: bool = False
+    verification: str = ""
+    evaluations: int = 0
+    compiled: int = 0
+    minimize_evaluations: int = 0
+    length_before: int = 0
+    length_after: int = 0
+    trajectory: list[list[int]] = field(default_factory=list)
+    miscompiles: list[str] = field(default_factory=list)
+    resumed: bool = False  # taken from the store, not searched again
+
+
+def _search_module(
+    module: IRModule, size_oz: int, config: TuneConfig, evaluator: Evaluator, store: Store | None
+) -> tuple[Objective, list[tuple[int, Pipeline]]]:
+    seed = int(hashlib.sha256(f"{config.seed}:{module.key}".encode()).hexdigest()[:8], 16)
+    obj = Objective(module, evaluator, config.budget, store)
+    run_strategy(config.strategy, obj, SEARCH_SPACE, random.Random(seed), config.library)
+    return obj, [(s, p) for s, p in obj.ranked(config.candidates) if s < size_oz]
+
+
+def tune_program(
+    program: Program,
+    modules: Sequence[IRModule],
+    o3_modules: Sequence[IRModule] | None,
+    config: TuneConfig,
+    evaluator: Evaluator,
+    store: Store | None = None,
+    on_module: Callable[[ModuleResult], None] | None = None,
+) -> list[ModuleResult]:
+    """Tune every module of one program, then verify the program with the chosen pipelines."""
+    run_key = config.run_key()
+    baselines = measure_modules(evaluator, modules, o3_modules=o3_modules)
+    results: list[ModuleResult] = []
+    candidates: dict[str, list[tuple[int, Pipeline]]] = {}
+    for module, base in zip(modules, baselines, strict=True):
+        oz = base.results["Oz"].raise_for_error(module.name)
+        cached = store.get_result(run_key, f"{module.name}@{module.key}") if store else None
+        if cached is not None:  # finished in an earlier run with the same settings: nothing to compile
+            results.append(ModuleResult(**{**cached["result"], "compiled": 0, "resumed": True}))
+            candidates[module.name] = [(s, tuple(p)) for s, p in cached["candidates"]]
+            continue
+        res = ModuleResult(
+            module.name,
+            program.name,
+            module.key,
+            base.size("O0"),
+            oz.size,
+            base.size("O3"),
+            size=oz.size,
+            text=oz.text_size,
+        )
+        obj, ranked = _search_module(module, oz.size, config, evaluator, store)
+        res.evaluations, res.trajectory = obj.used, [list(t) for t in obj.trajectory]
+        if ranked and config.minimize:
+            best_size, best = ranked[0]
+            shorter = minimize(obj, best, best_size)
+            res.minimize_evaluations = shorter.evaluations
+            ranked[0] = (shorter.size, shorter.pipeline)
+            res.length_before, res.length_after = shorter.length_before, shorter.length_after
+        elif ranked:
+            res.length_before = res.length_after = len(ranked[0][1])
+        res.compiled = obj.compiled
+        candidates[module.name] = ranked
+        if store:
+            store.put_result(
+                run_key,
+                f"{module.name}@{module.key}",
+                {"result": asdict(res), "candidates": [[s, list(p)] for s, p in ranked]},
+            )
+        results.append(res)
+    _choose_and_verify(program, modules, results, candidates, config)
+    for res in results:
+        if store:
+            store.put_result(
+                run_key,
+                f"{res.name}@{res.module_key}",
+                {"result": asdict(res), "candidates": [[s, list(p)] for s, p in candidates[res.name]]},
+            )
+        if on_module:
+            on_module(res)
+    return results
+
+
+def _choose_and_verify(
+    program: Program,
+    modules: Sequence[IRModule],
+    results: list[ModuleResult],
+    candidates: dict[str, list[tuple[int, Pipeline]]],
+    config: TuneConfig,
+) -> None:
+    """Take each module's best candidate; if the program's tests fail, find the modules to blame, discard
+    their pipeline as a miscompile and try their next candidate; -Oz when none is left."""
+    choice = {r.name: 0 for r in results}
+
+    def pipelines() -> dict[str, str]:
+        out = {}
+        for r in results:
+            ranked = candidates[r.name]
+            out[r.name] = text_of(ranked[choice[r.name]][1]) if choice[r.name] < len(ranked) else OZ
+        return out
+
+    verdict = None
+    if config.verify:
+        for _ in range(config.candidates + 1):
+            verdict = verify_program(program, modules, pipelines())
+            if verdict.verified or not program.tests or not program.is_c:
+                break
+            blamed = [
+                r.name
+                for r in results
+                if pipelines()[r.name] != OZ
+                and not verify_program(program, modules, {r.name: pipelines()[r.name]}).verified
+            ]
+            if not blamed:  # fails even at -Oz, or only in combination: fall back entirely
+                blamed = [r.name for r in results if pipelines()[r.name] != OZ]
+            for name in blamed:
+                results_by_name = {r.name: r for r in results}
+                results_by_name[name].miscompiles.append(pipelines()[name])
+                choice[name] += 1
+            if not blamed:
+                break
+    chosen = pipelines()
+    for r in results:
+        ranked = candidates[r.name]
+        if chosen[r.name] != OZ:
+            r.pipeline, r.source, r.size = chosen[r.name], "search", ranked[choice[r.name]][0]
+        else:
+            r.pipeline, r.source, r.size = OZ, "Oz", r.size_oz
+        r.improvement = 1 - r.size / r.size_oz if r.size_oz else 0.0
+        r.verified = bool(verdict and verdict.verified)
+        r.verification = verdict.detail if verdict else "verification skipped (--no-verify)"
+
+
+def summarize(results: Sequence[ModuleResult], elapsed: float) -> dict:
+    ratios = [min(r.size, r.size_oz) / r.size_oz for r in results if r.size_oz]
+    geomean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else 1.0
+    compiled = sum(r.compiled for r in results)
+    return {
+        "modules": len(results),
+        "improvement_geomean": 1 - geomean,
+        "share_better": sum(r.size < r.size_oz for r in results) / len(results) if results else 0.0,
+        "verified_share": sum(r.verified for r in results) / len(results) if results else 0.0,
+        "evaluations_total": sum(r.evaluations + r.minimize_evaluations for r in results),
+        "compiled_total": compiled,
+        "seconds": elapsed,
+        "evaluations_per_second": compiled / elapsed if elapsed > 0 else 0.0,
+    }
+
+
+def tune_document(results: Sequence[ModuleResult], config: TuneConfig, evaluator: str, started: float) -> dict:
+    """The stable JSON of `compilerlm tune` (documented in the README)."""
+    return {
+        "version": __version__,
+        "strategy": config.strategy,
+        "budget": config.budget,
+        "seed": config.seed,
+        "evaluator": evaluator,
+        "definitions": DEFINITIONS,
+        "modules": [asdict(r) for r in results],
+        "summary": summarize(results, time.time() - started),
+    }
+
+
+def export_library(results: Sequence[dict], limit: int = 100) -> list[str]:
+    """The most often winning pipelines of earlier runs (the LLM Compiler "broadcast" list)."""
+    wins = Counter(r["result"]["pipeline"] for r in results if r["result"]["source"] == "search")
+    return [p for p, _ in wins.most_common(limit)]

@@ -1,0 +1,67 @@
+"""Is a pipeline safe? Build the whole program with it and run the program's tests (the PassListEval idea).
+
+A size is only worth reporting if the program still works: each module is compiled with its pipeline,
+the objects are linked, and every test must print exactly the expected output and exit 0. A program
+with no tests cannot be checked and is reported unverified, never silently trusted.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.programs.program import Program
+from compilerlm.toolchain.locate import llvm_tool
+from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.run import describe_returncode
+from compilerlm.toolchain.subprocess_path import compile_object
+
+TEST_TIMEOUT = 20.0  # seconds per test; built-in tests take well under 1 s at -O0
+
+
+@dataclass(frozen=True)
+class Verification:
+    verified: bool
+    detail: str
+
+
+def verify_program(
+    program: Program, modules: Sequence[IRModule], pipelines: Mapping[str, str], timeout: float = TEST_TIMEOUT
+) -> Verification:
+    """Build `program` with pipelines[module.name] per module (default<Oz> when absent) and run its tests."""
+    if not program.tests:
+        return Verification(False, "no tests: nothing to run, size not verified")
+    if not program.is_c:
+        return Verification(False, "IR program: cannot be linked and run")
+    with tempfile.TemporaryDirectory(prefix="compilerlm-verify-") as tmp:
+        work = Path(tmp)
+        objects = []
+        try:
+            for i, module in enumerate(modules):
+                obj = work / f"m{i}.o"
+                obj.write_bytes(compile_object(module, pipelines.get(module.name, "default<Oz>")))
+                objects.append(str(obj))
+        except CompilerLMError as exc:
+            return Verification(False, f"does not compile: {exc}")
+        exe = work / "prog"
+        link = subprocess.run(
+            [llvm_tool("clang"), *objects, "-o", str(exe), *program.ldflags, "-lm"], capture_output=True, text=True
+        )
+        if link.returncode != 0:
+            return Verification(False, f"link failed: {link.stderr.strip().splitlines()[-1:]}")
+        for n, test in enumerate(program.tests, 1):
+            try:
+                run = subprocess.run([str(exe)], input=test.stdin, capture_output=True, timeout=timeout, cwd=work)
+            except subprocess.TimeoutExpired:
+                return Verification(False, f"test {test.name}: timed out after {timeout:g} s")
+            if run.returncode != 0:
+                return Verification(False, f"test {test.name}: {describe_returncode(run.returncode)}")
+            if run.stdout != test.expected:
+                return Verification(False, f"test {test.name}: wrong output")
+            if n == len(program.tests):
+                return Verification(True, f"{n}/{n} tests passed")
+    return Verification(False, "no tests ran")

@@ -11,7 +11,8 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test test-fast lint system setup clean
 
 demo: setup
-	$(BIN)/compilerlm size builtin:nbody,huffman,stack_vm --pipeline 'mem2reg,simplifycfg,instcombine<no-verify-fixpoint>'
+	$(BIN)/compilerlm size builtin:stack_vm
+	$(BIN)/compilerlm tune builtin:stack_vm --budget 100 --json demo-tune.json
 
 test: setup
 	$(BIN)/python -m pytest -q

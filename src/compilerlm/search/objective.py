@@ -46,14 +46,14 @@ class Objective:
 
     def evaluate(self, pipelines: Sequence[Pipeline]) -> list[int | None]:
         """Sizes (None on failure) for each pipeline; new ones consume budget, as many as remain."""
-        fresh: list[Pipeline] = []
+        fresh: dict[str, Pipeline] = {}
         for p in pipelines:
             t = text_of(p)
-            if t not in self.seen and t not in {text_of(f) for f in fresh} and len(fresh) < self.remaining:
-                fresh.append(p)
+            if t not in self.seen and t not in fresh and len(fresh) < self.remaining:
+                fresh[t] = p
         todo: list[Pipeline] = []
-        for p in fresh:
-            cached = self.store.get(self.module.key, text_of(p)) if self.store else None
+        for t, p in fresh.items():
+            cached = self.store.get(self.module.key, t) if self.store else None
             if cached is not None:
                 self._record(p, cached)
             else:

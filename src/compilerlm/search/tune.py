@@ -161,6 +161,7 @@ def _choose_and_verify(
     """Take each module's best candidate; if the program's tests fail, find the modules to blame, discard
     their pipeline as a miscompile and try their next candidate; -Oz when none is left."""
     choice = {r.name: 0 for r in results}
+    by_name = {r.name: r for r in results}
 
     def pipelines() -> dict[str, str]:
         out = {}
@@ -183,9 +184,9 @@ def _choose_and_verify(
             ]
             if not blamed:  # fails even at -Oz, or only in combination: fall back entirely
                 blamed = [r.name for r in results if pipelines()[r.name] != OZ]
+            current = pipelines()
             for name in blamed:
-                results_by_name = {r.name: r for r in results}
-                results_by_name[name].miscompiles.append(pipelines()[name])
+                by_name[name].miscompiles.append(current[name])
                 choice[name] += 1
             if not blamed:
                 break

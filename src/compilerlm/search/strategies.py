@@ -4,7 +4,8 @@
 - greedy: hill climbing from the best pipeline so far with insert/delete/replace/swap moves.
 - evolution: a genetic algorithm — tournament selection, one-point crossover, mutation, elitism.
 - library: known good pipelines (the "broadcast" step), tried first.
-- auto: library, then greedy from its best, then evolution seeded with the best so far, then greedy again.
+- auto: library, then random exploration (40% of what is left), evolution seeded with the best so far
+  (half of the rest), then hill climbing from the best.
 
 Each strategy evaluates in batches (`BATCH`) so that worker processes stay busy, and stops when the
 objective's budget is spent.
@@ -68,11 +69,13 @@ def crossover(a: Pipeline, b: Pipeline, rng: random.Random) -> Pipeline:
     return child[:MAX_LENGTH] or a
 
 
-def search_random(obj: Objective, space: Sequence[str], rng: random.Random) -> None:
+def search_random(obj: Objective, space: Sequence[str], rng: random.Random, steps: int | None = None) -> None:
+    limit = obj.used + steps if steps is not None else None
     stalls = 0
-    while obj.remaining and stalls < 50:
+    while obj.remaining and stalls < 50 and (limit is None or obj.used < limit):
         before = obj.used
-        obj.evaluate([random_pipeline(rng, space) for _ in range(min(BATCH, obj.remaining))])
+        count = min(BATCH, obj.remaining, limit - obj.used if limit is not None else BATCH)
+        obj.evaluate([random_pipeline(rng, space) for _ in range(count)])
         stalls = stalls + 1 if obj.used == before else 0
 
 
@@ -95,13 +98,19 @@ def search_greedy(obj: Objective, space: Sequence[str], rng: random.Random, step
 
 
 def search_evolution(
-    obj: Objective, space: Sequence[str], rng: random.Random, population: int = 24, elite: int = 3
+    obj: Objective,
+    space: Sequence[str],
+    rng: random.Random,
+    population: int = 24,
+    elite: int = 3,
+    steps: int | None = None,
 ) -> None:
+    limit = obj.used + steps if steps is not None else None
     seeds = [p for _, p in obj.ranked(population)]
     pool = seeds + [random_pipeline(rng, space, 20) for _ in range(population - len(seeds))]
     obj.evaluate(pool)
     stalls = 0
-    while obj.remaining and stalls < 50:
+    while obj.remaining and stalls < 50 and (limit is None or obj.used < limit):
         scored = sorted(pool, key=lambda p: (obj.size_of(p) or 1 << 60, len(p)))
         nxt = scored[:elite]
         while len(nxt) < population:
@@ -125,9 +134,11 @@ def search_library(obj: Objective, library: Sequence[str]) -> None:
 
 
 def search_auto(obj: Objective, space: Sequence[str], rng: random.Random, library: Sequence[str]) -> None:
+    """Library first; then explore broadly (random lists find basins far from -Oz's), then exploit: evolve
+    the best found, and finish with hill climbing from the best."""
     search_library(obj, library)
-    search_greedy(obj, space, rng, steps=obj.remaining // 3)
-    search_evolution(obj, space, rng)
+    search_random(obj, space, rng, steps=obj.remaining * 4 // 10)
+    search_evolution(obj, space, rng, steps=obj.remaining // 2)
     search_greedy(obj, space, rng)
 
 

@@ -191,8 +191,11 @@ def _plot_per_module(modules: list[dict], suite: float, out_dir: Path) -> Path:
         loc="lower right",
     )
     ax.grid(axis="x", alpha=0.3)
+    return _save(plt, fig, out_dir / "improvement_per_module.png")
+
+
+def _save(plt, fig, path: Path) -> Path:
     fig.tight_layout()
-    path = out_dir / "improvement_per_module.png"
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
@@ -227,8 +230,4 @@ def _plot_vs_budget(doc: dict, max_evals: int, out_dir: Path) -> Path:
     ax.set_ylabel("suite geomean improvement vs -Oz")
     ax.set_title("Improvement vs search budget (-Oz fallback per module)")
     ax.grid(which="both", alpha=0.3)
-    fig.tight_layout()
-    path = out_dir / "improvement_vs_budget.png"
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, out_dir / "improvement_vs_budget.png")

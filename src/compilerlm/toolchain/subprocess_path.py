@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from compilerlm.errors import LLVMCrash, PipelineError, ToolTimeout
+from compilerlm.errors import CompileError, LLVMCrash, PipelineError, ToolTimeout
 from compilerlm.toolchain.evaluation import Evaluation, failure
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule
@@ -49,6 +49,16 @@ def optimize_ir(ir: str, expanded: str, *, text: bool, timeout: float) -> bytes:
     return res.stdout
 
 
+def generate_object(optimized: bytes, *, timeout: float) -> bytes:
+    """Run `llc` on optimized IR; returns the object file. Raises the run_tool errors, or
+    ValueError(kind, message) when llc rejects the input."""
+    res = run_tool([llvm_tool("llc"), *LLC_FLAGS, "-", "-o", "-"], input=optimized, timeout=timeout, what="llc")
+    if res.returncode != 0:
+        stderr = res.stderr.decode(errors="replace")
+        raise ValueError("invalid-ir" if "<stdin>:" in stderr else "codegen", _message(stderr, "llc"))
+    return res.stdout
+
+
 def evaluate_subprocess(
     module: IRModule, pipeline: str, *, count_instructions: bool = False, timeout: float = 120.0
 ) -> Evaluation:
@@ -57,12 +67,7 @@ def evaluate_subprocess(
         expanded = expand(pipeline)
         optimized = optimize_ir(module.ir, expanded, text=count_instructions, timeout=timeout)
         instructions = count_ir_instructions(optimized.decode()) if count_instructions else None
-        res = run_tool([llvm_tool("llc"), *LLC_FLAGS, "-", "-o", "-"], input=optimized, timeout=timeout, what="llc")
-        if res.returncode != 0:
-            stderr = res.stderr.decode(errors="replace")
-            kind = "invalid-ir" if "<stdin>:" in stderr else "codegen"
-            return failure(pipeline, kind, _message(stderr, "llc"))
-        sizes = object_size(res.stdout)
+        sizes = object_size(generate_object(optimized, timeout=timeout))
     except PipelineError as exc:
         return failure(pipeline, "pipeline", str(exc))
     except ValueError as exc:
@@ -99,14 +104,9 @@ def evaluate_with_clang(module: IRModule, level: str, *, timeout: float = 300.0)
 
 def compile_object(module: IRModule, pipeline: str, *, timeout: float = 300.0) -> bytes:
     """The object file bytes for (module, pipeline), as every size was measured; errors raise."""
-    from compilerlm.errors import CompileError, PipelineError
-
     try:
         optimized = optimize_ir(module.ir, expand(pipeline), text=False, timeout=timeout)
+        return generate_object(optimized, timeout=timeout)
     except ValueError as exc:
         kind, message = exc.args
         raise (PipelineError if kind == "pipeline" else CompileError)(f"{module.name}: {message}") from exc
-    res = run_tool([llvm_tool("llc"), *LLC_FLAGS, "-", "-o", "-"], input=optimized, timeout=timeout, what="llc")
-    if res.returncode != 0:
-        raise CompileError(f"{module.name}: {_message(res.stderr.decode(errors='replace'), 'llc')}")
-    return res.stdout

@@ -165,3 +165,25 @@ def test_tune_cli_report_and_errors(tmp_path, cli):
     corrupt.write_text("not a database")
     bad = cli("tune", "builtin:huffman", "--store", str(corrupt))
     assert bad.returncode == 1 and "not a usable compilerlm store" in bad.stderr
+
+
+def test_ray_runs_the_same_tuning_as_local_workers_and_resumes(tmp_path):
+    """`--ray`: programs as Ray tasks on a local Ray instance give the local run's results, fill the driver's
+    store, and a rerun against that store resumes every module without compiling."""
+    from compilerlm.search.runner import TuneJob, tune_jobs
+
+    programs = resolve_target("builtin:huffman,stack_vm")
+    jobs = [TuneJob(p, p.modules(), None) for p in programs]
+    config = TuneConfig(strategy="random", budget=24, minimize=False)
+    local = tune_jobs(jobs, config, Store(), workers=2)
+    store = Store(tmp_path / "ray.sqlite")
+    seen = []
+    remote = tune_jobs(jobs, config, store, ray_address="local", on_program=lambda job, out: seen.append(job))
+    assert [(r.name, r.pipeline, r.size, r.verified) for r in remote] == [
+        (r.name, r.pipeline, r.size, r.verified) for r in local
+    ]
+    assert sorted(j.program.name for j in seen) == ["huffman", "stack_vm"]
+    assert store.count() >= 24 * len(remote) and all(r.compiled > 0 for r in remote)
+    again = tune_jobs(jobs, config, store, ray_address="local")
+    assert all(r.resumed and r.compiled == 0 for r in again)
+    assert [r.size for r in again] == [r.size for r in remote]

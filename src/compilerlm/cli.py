@@ -169,6 +169,9 @@ def tune(
     budget: Annotated[int, typer.Option(help="candidate evaluations per module (baselines are free)")] = 1000,
     strategy: Annotated[str, typer.Option(help="auto, random, greedy, evolution or library")] = "auto",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="parallel worker processes")] = DEFAULT_JOBS,
+    ray: Annotated[
+        str | None, typer.Option(help="run programs as Ray tasks: 'local', 'auto' or a cluster address (ray://...)")
+    ] = None,
     store: Annotated[Path | None, typer.Option(help="SQLite file: results go here as they come; reruns resume")] = None,
     out: Annotated[
         Path | None, typer.Option(help="write each module's optimized object (.o) and IR (.ll) here")
@@ -189,11 +192,11 @@ def tune(
     Example: compilerlm tune builtin:huffman --budget 300 --store runs.sqlite --json huffman.json
     """
     from compilerlm.programs.suites import resolve_target
+    from compilerlm.search.runner import TuneJob, tune_jobs
     from compilerlm.search.store import Store
     from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES
-    from compilerlm.search.tune import TuneConfig, tune_document, tune_program
+    from compilerlm.search.tune import TuneConfig, tune_document
     from compilerlm.search.tune import export_library as export
-    from compilerlm.toolchain.evaluator import make_evaluator
 
     if strategy not in STRATEGIES:
         raise CompilerLMError(f"unknown strategy {strategy!r}: choose one of {', '.join(STRATEGIES)}")
@@ -215,17 +218,15 @@ def tune(
     config = TuneConfig(strategy=strategy, budget=budget, seed=seed, verify=verify, library=lib)
     programs = resolve_target(target)
     started = time.time()
-    results = []
-    with make_evaluator(evaluator, jobs=jobs) as ev, progress_bar() as bar:  # type: ignore[arg-type]
-        total = sum(len(p.sources) for p in programs)
-        task = bar.add_task("tuning", total=total)
-        for program in programs:
-            bar.update(task, description=f"tuning {program.name}")
-            modules = program.modules()
-            o3 = program.modules("O3") if program.is_c else None
-            results += tune_program(program, modules, o3, config, ev, db, on_module=lambda r: bar.advance(task))
-            if out is not None:
-                write_outputs(out, modules, {r.name: r.pipeline for r in results})
+    work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
+    with progress_bar() as bar:
+        task = bar.add_task("tuning", total=sum(len(j.modules) for j in work))
+        results = tune_jobs(
+            work, config, db, evaluator, jobs, ray, on_program=lambda job, out: bar.advance(task, len(out))
+        )
+    if out is not None:
+        for job in work:
+            write_outputs(out, job.modules, {r.name: r.pipeline for r in results})
     doc = tune_document(results, config, evaluator, started)
     print_tune_table(doc)
     if json_path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
@@ -77,6 +78,26 @@ class Store:
             query, args = query + " WHERE run_key=?", (run_key,)
         with self._lock:
             return [json.loads(r[0]) for r in self.db.execute(query + " ORDER BY rowid", args)]
+
+    def export(self, module_keys: Sequence[str]) -> dict[str, list]:
+        """Everything known about these modules, to ship to a remote worker (see `merge`)."""
+        marks = ",".join("?" * len(module_keys))
+        with self._lock:
+            evaluations = self.db.execute(
+                f"SELECT * FROM evaluations WHERE module_key IN ({marks})", tuple(module_keys)
+            ).fetchall()
+            results = [
+                row
+                for row in self.db.execute("SELECT * FROM results ORDER BY rowid").fetchall()
+                if row[1].rpartition("@")[2] in module_keys
+            ]
+        return {"evaluations": [list(r) for r in evaluations], "results": [list(r) for r in results]}
+
+    def merge(self, data: dict[str, list]) -> None:
+        """Add what `export` gave (possibly from another store); existing rows are replaced by the same facts."""
+        with self._lock, self.db:
+            self.db.executemany("INSERT OR REPLACE INTO evaluations VALUES (?, ?, ?, ?, ?, ?)", data["evaluations"])
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", data["results"])
 
     def close(self) -> None:
         self.db.close()

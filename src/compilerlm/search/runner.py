@@ -1,0 +1,105 @@
+"""Run the autotuner over many programs: here with local worker processes, or as Ray tasks on a cluster.
+
+The unit of distributed work is a program (its modules are verified together). A Ray task gets the
+program, its IR modules and everything the store already knows about them, tunes them with one local
+worker, and sends back its results and new evaluations; the driver merges them into its SQLite store
+as each task finishes, so an interrupted cluster run resumes per finished program like a local one.
+Searches are seeded by module content, so Ray and local runs give the same results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.programs.program import Program
+from compilerlm.search.store import Store
+from compilerlm.search.tune import ModuleResult, TuneConfig, tune_program
+from compilerlm.toolchain.evaluator import make_evaluator
+from compilerlm.toolchain.module import IRModule
+
+
+@dataclass(frozen=True)
+class TuneJob:
+    program: Program
+    modules: list[IRModule]
+    o3_modules: list[IRModule] | None
+
+
+def tune_jobs(
+    jobs: Sequence[TuneJob],
+    config: TuneConfig,
+    store: Store | None = None,
+    evaluator: str = "inprocess",
+    workers: int = 1,
+    ray_address: str | None = None,
+    on_program: Callable[[TuneJob, list[ModuleResult]], None] | None = None,
+) -> list[ModuleResult]:
+    """Results of every job's modules, in job order."""
+    if ray_address is not None:
+        return _on_ray(jobs, config, store, evaluator, ray_address, on_program)
+    results: list[ModuleResult] = []
+    with make_evaluator(evaluator, jobs=workers) as ev:  # type: ignore[arg-type]
+        for job in jobs:
+            out = tune_program(job.program, job.modules, job.o3_modules, config, ev, store)
+            if on_program:
+                on_program(job, out)
+            results += out
+    return results
+
+
+def _tune_remote(job: TuneJob, config: TuneConfig, evaluator: str, known: dict) -> tuple[list[dict], dict]:
+    """Runs on a Ray worker: tune one program against a private copy of what the driver's store knows."""
+    store = Store()
+    store.merge(known)
+    with make_evaluator(evaluator, jobs=1) as ev:  # type: ignore[arg-type]
+        results = tune_program(job.program, job.modules, job.o3_modules, config, ev, store)
+    return [asdict(r) for r in results], store.export([m.key for m in job.modules])
+
+
+def connect_ray(address: str):
+    """`local` starts a Ray instance on this machine; anything else is passed to ray.init (auto, ray://...)."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise CompilerLMError("--ray needs Ray: pip install 'compilerlm[ray]'") from exc
+    if not ray.is_initialized():
+        try:
+            if address == "local":
+                ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
+            else:
+                ray.init(address=address, log_to_driver=False, configure_logging=False)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise CompilerLMError(f"cannot connect to the Ray cluster at {address!r}: {exc}") from exc
+    return ray
+
+
+def _on_ray(
+    jobs: Sequence[TuneJob],
+    config: TuneConfig,
+    store: Store | None,
+    evaluator: str,
+    address: str,
+    on_program: Callable[[TuneJob, list[ModuleResult]], None] | None,
+) -> list[ModuleResult]:
+    ray = connect_ray(address)
+    remote = ray.remote(num_cpus=1, max_retries=2)(_tune_remote)
+    pending = {}
+    for i, job in enumerate(jobs):
+        known = store.export([m.key for m in job.modules]) if store else {"evaluations": [], "results": []}
+        pending[remote.remote(job, config, evaluator, known)] = i
+    done: dict[int, list[ModuleResult]] = {}
+    while pending:
+        ready, _ = ray.wait(list(pending), num_returns=1)
+        i = pending.pop(ready[0])
+        try:
+            rows, learned = ray.get(ready[0])
+        except ray.exceptions.RayError as exc:
+            raise CompilerLMError(f"Ray task for {jobs[i].program.name} failed: {exc}") from exc
+        if store:
+            store.merge(learned)
+        done[i] = [ModuleResult(**r) for r in rows]
+        if on_program:
+            on_program(jobs[i], done[i])
+    return [r for i in range(len(jobs)) for r in done[i]]

@@ -1,6 +1,7 @@
 # Two commands on a fresh Debian machine: `make demo` and `make test`. Both install what is missing.
 SHELL := /bin/bash
 PYTHON ?= python3
+TORCH_VERSION ?= 2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 LLVM := /usr/lib/llvm-19/bin
@@ -38,6 +39,7 @@ system:
 $(STAMP): pyproject.toml | system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q "torch==$(TORCH_VERSION)"  # first: the CPU build on disk, not GBs of CUDA wheels
 	$(BIN)/pip install -q -e ".[test]"
 	touch $(STAMP)
 

@@ -9,7 +9,7 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from compilerlm import __version__
@@ -17,7 +17,7 @@ from compilerlm.programs.program import Program
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective, Pipeline, text_of
 from compilerlm.search.store import Store
-from compilerlm.search.strategies import BUILTIN_LIBRARY, run_strategy
+from compilerlm.search.strategies import BUILTIN_LIBRARY, parse_pipeline, run_strategy
 from compilerlm.search.verify import verify_program
 from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
 from compilerlm.toolchain.evaluator import Evaluator
@@ -36,6 +36,8 @@ class TuneConfig:
     verify: bool = True
     library: tuple[str, ...] = BUILTIN_LIBRARY
     candidates: int = 3  # how many ranked pipelines per module verification may fall back through
+    model: str | None = None  # spec of the model whose proposals are evaluated first (part of the run key)
+    samples: int = 0  # answers asked of the model per module
 
     def run_key(self) -> str:
         """Identifies the settings whose finished module results may be reused on a rerun."""
@@ -48,10 +50,20 @@ class TuneConfig:
                 self.verify,
                 self.library,
                 self.candidates,
+                self.model,
+                self.samples,
                 SEARCH_SPACE,
             ]
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """A model's answers for one module: the pipelines it proposed and why the other answers were unusable."""
+
+    pipelines: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -63,7 +75,7 @@ class ModuleResult:
     size_oz: int
     size_o3: int | None
     pipeline: str = OZ
-    source: str = "Oz"  # "search" | "Oz"
+    source: str = "Oz"  # "model" | "search" | "Oz"
     size: int = 0
     text: int | None = None
     improvement: float = 0.0
@@ -76,15 +88,26 @@ class ModuleResult:
     length_after: int = 0
     trajectory: list[list[int]] = field(default_factory=list)
     miscompiles: list[str] = field(default_factory=list)
+    model_pipelines: list[str] = field(default_factory=list)  # what the model proposed, as parsed
+    model_errors: list[str] = field(default_factory=list)  # why other answers gave no usable pipeline
     resumed: bool = False  # taken from the store, not searched again
 
 
 def _search_module(
-    module: IRModule, size_oz: int, config: TuneConfig, evaluator: Evaluator, store: Store | None
+    module: IRModule,
+    size_oz: int,
+    config: TuneConfig,
+    evaluator: Evaluator,
+    store: Store | None,
+    proposals: Sequence[str] = (),
 ) -> tuple[Objective, list[tuple[int, Pipeline]]]:
+    """Proposals (a model's pipelines) are evaluated first, then the strategy spends what is left."""
     seed = int(hashlib.sha256(f"{config.seed}:{module.key}".encode()).hexdigest()[:8], 16)
     obj = Objective(module, evaluator, config.budget, store)
-    run_strategy(config.strategy, obj, SEARCH_SPACE, random.Random(seed), config.library)
+    if proposals:
+        obj.evaluate([parse_pipeline(p) for p in proposals])
+    if obj.remaining:
+        run_strategy(config.strategy, obj, SEARCH_SPACE, random.Random(seed), config.library)
     return obj, [(s, p) for s, p in obj.ranked(config.candidates) if s < size_oz]
 
 
@@ -96,18 +119,22 @@ def tune_program(
     evaluator: Evaluator,
     store: Store | None = None,
     on_module: Callable[[ModuleResult], None] | None = None,
+    proposals: Mapping[str, Proposals] | None = None,
 ) -> list[ModuleResult]:
-    """Tune every module of one program, then verify the program with the chosen pipelines."""
+    """Tune every module of one program, then verify the program with the chosen pipelines.
+    `proposals[module.name]`: a model's pipelines for that module, tried before the search."""
     run_key = config.run_key()
     baselines = measure_modules(evaluator, modules, o3_modules=o3_modules)
     results: list[ModuleResult] = []
     candidates: dict[str, list[tuple[int, Pipeline]]] = {}
+    from_model: dict[str, set[str]] = {}  # per module: pipelines the model proposed (or minimised from one)
     for module, base in zip(modules, baselines, strict=True):
         oz = base.results["Oz"].raise_for_error(module.name)
         cached = store.get_result(run_key, f"{module.name}@{module.key}") if store else None
         if cached is not None:  # finished in an earlier run with the same settings: nothing to compile
             results.append(ModuleResult(**{**cached["result"], "compiled": 0, "resumed": True}))
             candidates[module.name] = [(s, tuple(p)) for s, p in cached["candidates"]]
+            from_model[module.name] = set(cached.get("from_model", []))
             continue
         res = ModuleResult(
             module.name,
@@ -119,9 +146,17 @@ def tune_program(
             size=oz.size,
             text=oz.text_size,
         )
-        obj, ranked = _search_module(module, oz.size, config, evaluator, store)
+        proposed = (proposals or {}).get(module.name, Proposals())
+        from_model[module.name] = {text_of(parse_pipeline(p)) for p in proposed.pipelines}
+        res.model_pipelines, res.model_errors = list(proposed.pipelines), list(proposed.errors)
+        obj, ranked = _search_module(module, oz.size, config, evaluator, store, proposed.pipelines)
         res.evaluations, res.trajectory = obj.used, [list(t) for t in obj.trajectory]
-        if ranked and config.minimize:
+        for text in sorted(from_model[module.name]):
+            failed = obj.seen.get(text)
+            if failed is not None and not failed.ok:
+                res.model_errors.append(f"{text}: {failed.error_kind}: {failed.error}")
+        if ranked and config.minimize and text_of(ranked[0][1]) not in from_model[module.name]:
+            # a model's pipeline is reported as the model gave it; only searched ones are shortened
             best_size, best = ranked[0]
             shorter = minimize(obj, best, best_size)
             res.minimize_evaluations = shorter.evaluations
@@ -135,20 +170,25 @@ def tune_program(
             store.put_result(
                 run_key,
                 f"{module.name}@{module.key}",
-                {"result": asdict(res), "candidates": [[s, list(p)] for s, p in ranked]},
+                _record(res, ranked, from_model[module.name]),
             )
         results.append(res)
-    _choose_and_verify(program, modules, results, candidates, config)
+    _choose_and_verify(program, modules, results, candidates, config, from_model)
     for res in results:
         if store:
             store.put_result(
                 run_key,
                 f"{res.name}@{res.module_key}",
-                {"result": asdict(res), "candidates": [[s, list(p)] for s, p in candidates[res.name]]},
+                _record(res, candidates[res.name], from_model[res.name]),
             )
         if on_module:
             on_module(res)
     return results
+
+
+def _record(res: ModuleResult, ranked: list[tuple[int, Pipeline]], from_model: set[str]) -> dict:
+    """What the store keeps of a finished module, enough to verify and report it again without searching."""
+    return {"result": asdict(res), "candidates": [[s, list(p)] for s, p in ranked], "from_model": sorted(from_model)}
 
 
 def _choose_and_verify(
@@ -157,6 +197,7 @@ def _choose_and_verify(
     results: list[ModuleResult],
     candidates: dict[str, list[tuple[int, Pipeline]]],
     config: TuneConfig,
+    from_model: dict[str, set[str]],
 ) -> None:
     """Take each module's best candidate; if the program's tests fail, find the modules to blame, discard
     their pipeline as a miscompile and try their next candidate; -Oz when none is left."""
@@ -194,7 +235,8 @@ def _choose_and_verify(
     for r in results:
         ranked = candidates[r.name]
         if chosen[r.name] != OZ:
-            r.pipeline, r.source, r.size = chosen[r.name], "search", ranked[choice[r.name]][0]
+            source = "model" if chosen[r.name] in from_model[r.name] else "search"
+            r.pipeline, r.source, r.size = chosen[r.name], source, ranked[choice[r.name]][0]
         else:
             r.pipeline, r.source, r.size = OZ, "Oz", r.size_oz
         r.improvement = 1 - r.size / r.size_oz if r.size_oz else 0.0

@@ -187,3 +187,26 @@ def test_ray_runs_the_same_tuning_as_local_workers_and_resumes(tmp_path):
     again = tune_jobs(jobs, config, store, ray_address="local")
     assert all(r.resumed and r.compiled == 0 for r in again)
     assert [r.size for r in again] == [r.size for r in remote]
+
+
+GOOD_HEAP_PIPELINE = (  # found by random search on huffman/heap.c: 825 bytes against -Oz's 826, tests pass
+    "function(jump-threading),module-inline,function(simplifycfg<switch-range-to-icmp>),function(gvn),"
+    "function(instcombine<no-verify-fixpoint>),function(simplifycfg<hoist-common-insts>)"
+)
+
+
+def test_model_proposals_come_first_and_are_credited(inprocess):
+    """A model's pipelines are evaluated before any search, count against the budget, are reported as the
+    model gave them (source "model"), and unusable ones are recorded with the reason."""
+    from compilerlm.search.tune import Proposals
+
+    program = resolve_target("builtin:huffman")[0]
+    modules = [m for m in program.modules() if m.name == "huffman/heap.c"]
+    proposals = {"huffman/heap.c": Proposals(("function(no-such-pass)", GOOD_HEAP_PIPELINE), ("answer 3: empty",))}
+    config = TuneConfig(budget=2, model="test", samples=3, verify=False)
+    [res] = tune_program(program, modules, None, config, inprocess, proposals=proposals)
+    assert res.evaluations == 2 and res.source == "model" and res.pipeline == GOOD_HEAP_PIPELINE
+    assert res.size < res.size_oz and res.minimize_evaluations == 0  # not minimised
+    assert res.model_errors[0] == "answer 3: empty" and "no-such-pass" in res.model_errors[1]
+    [plain] = tune_program(program, modules, None, TuneConfig(budget=2, verify=False), inprocess)
+    assert plain.source != "model" and plain.model_pipelines == []

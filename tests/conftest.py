@@ -64,3 +64,35 @@ def cli(tmp_path):
 
 
 SMALL_C = Path(__file__).parent / "data"
+
+
+TINY_CORPUS = [
+    "[INST] Tell me how to optimize this LLVM-IR for object file size:\n\n<code>{ir}</code> [/INST]",
+    "[INST] Disassemble this code to LLVM-IR:\n\n<code>{asm}</code> [/INST]",
+    "[INST] Give the LLVM-IR for the following code when optimized using opt -p '{passes}':\n\n<code>{ir}</code>"
+    "\n\nThe input code has instruction count {n} and binary size {b} bytes. [/INST]",
+    "; ModuleID = 'add.c'\nsource_filename = \"add.c\"\n"
+    "define dso_local i32 @add(i32 noundef %a, i32 noundef %b) #0 {\nentry:\n"
+    "  %a.addr = alloca i32, align 4\n  store i32 %a, ptr %a.addr, align 4\n"
+    "  %0 = load i32, ptr %a.addr, align 4\n  %add = add nsw i32 %0, %b\n  ret i32 %add\n}\n"
+    "attributes #0 = { minsize noinline nounwind optsize uwtable }\n",
+    "define i64 @sum(ptr %p, i64 %n) {\nentry:\n  br label %loop\nloop:\n"
+    "  %i = phi i64 [ 0, %entry ], [ %i.next, %loop ]\n  %acc = phi i64 [ 0, %entry ], [ %acc.next, %loop ]\n"
+    "  %gep = getelementptr inbounds i64, ptr %p, i64 %i\n  %v = load i64, ptr %gep, align 8\n"
+    "  %acc.next = add i64 %acc, %v\n  %i.next = add nuw i64 %i, 1\n  %done = icmp eq i64 %i.next, %n\n"
+    "  br i1 %done, label %exit, label %loop\nexit:\n  ret i64 %acc.next\n}\n",
+    "add:\n\tleal\t(%rdi,%rsi), %eax\n\tretq\nsum:\n\txorl\t%eax, %eax\n\ttestq\t%rsi, %rsi\n\tje\t.LBB1_2\n"
+    ".LBB1_1:\n\taddq\t(%rdi), %rax\n\taddq\t$8, %rdi\n\tdecq\t%rsi\n\tjne\t.LBB1_1\n.LBB1_2:\n\tretq\n",
+    "Binary size: 42 bytes\nopt -p 'module(default<Oz>)'\n-passes=instcombine,simplifycfg,mem2reg,sroa,gvn,licm\n"
+    "module(function(instcombine<no-verify-fixpoint>),globaldce,strip-dead-prototypes)",
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A tiny random transformers model (Llama shape, byte-level BPE trained on IR/assembly-like text, context
+    4096) saved to a directory: load it with `load_model(f"hf:{dir}")`. Shared by the whole session, so a test
+    that changes it (`compilerlm.models.tiny.teach` trains in place) must work on a copy (shutil.copytree)."""
+    from compilerlm.models.tiny import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"), TINY_CORPUS)

@@ -186,8 +186,17 @@ def tune(
     ] = None,
     verify: Annotated[bool, typer.Option(help="build and run each program's tests with the chosen pipelines")] = True,
     evaluator: Annotated[str, typer.Option(help="inprocess (default) or subprocess")] = "inprocess",
+    model: Annotated[
+        str | None, typer.Option(help="ask this model for pipelines first (hf:PATH, openai:URL#NAME, vllm:, gguf:)")
+    ] = None,
+    samples: Annotated[int, typer.Option(help="answers asked of --model per module")] = 1,
+    temperature: Annotated[float, typer.Option(help="sampling temperature for --model (0: greedy)")] = 0.0,
+    max_tokens: Annotated[int, typer.Option(help="answer token budget for --model")] = 1024,
 ) -> None:
     """Search pass pipelines that make each module smaller than -Oz, minimise them and verify the program.
+
+    With --model, the model's pipelines are evaluated first and the search spends the rest of --budget
+    (--budget 1 --samples 1: the model's answer or -Oz, nothing else).
 
     Example: compilerlm tune builtin:huffman --budget 300 --store runs.sqlite --json huffman.json
     """
@@ -215,10 +224,22 @@ def tune(
         if not library.exists():
             raise CompilerLMError(f"library file {library} does not exist")
         lib = tuple(ln.strip() for ln in library.read_text().splitlines() if ln.strip() and not ln.startswith("#"))
-    config = TuneConfig(strategy=strategy, budget=budget, seed=seed, verify=verify, library=lib)
+    if samples < 1:
+        raise CompilerLMError("--samples must be at least 1")
+    config = TuneConfig(
+        strategy=strategy,
+        budget=budget,
+        seed=seed,
+        verify=verify,
+        library=lib,
+        model=model,
+        samples=samples if model else 0,
+    )
     programs = resolve_target(target)
     started = time.time()
     work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
+    if model is not None:
+        work = ask_model(work, model, samples, temperature, max_tokens)
     with progress_bar() as bar:
         task = bar.add_task("tuning", total=sum(len(j.modules) for j in work))
         results = tune_jobs(
@@ -232,6 +253,20 @@ def tune(
     if json_path:
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
+
+
+def ask_model(work: list, spec: str, samples: int, temperature: float, max_tokens: int) -> list:
+    """The model's pipelines for every module of every job (one batch), attached to the jobs."""
+    from dataclasses import replace
+
+    from compilerlm.models import load_model
+    from compilerlm.tasks.proposals import propose_pipelines
+
+    modules = [m for job in work for m in job.modules]
+    with load_model(spec) as lm, progress_bar() as bar:
+        bar.add_task(f"asking {spec} for pipelines ({len(modules)} modules x {samples})", total=None)
+        proposals = propose_pipelines(lm, modules, samples, temperature, max_tokens)
+    return [replace(job, proposals={m.name: proposals[m.name] for m in job.modules}) for job in work]
 
 
 def write_outputs(out: Path, modules: list[IRModule], pipelines: dict[str, str]) -> None:
@@ -276,6 +311,111 @@ def print_tune_table(doc: dict) -> None:
         f"smaller than -Oz: {s['share_better']:.0%}   verified: {s['verified_share']:.0%}   "
         f"{s['compiled_total']} compilations, {s['evaluations_per_second']:.1f}/s"
     )
+    if s.get("sources", {}).get("model"):
+        console.print(f"pipelines from the model: {s['sources']['model']} of {s['modules']} modules")
+
+
+eval_app = typer.Typer(help="Score a model on a task the way the papers do (resumable with --store).")
+app.add_typer(eval_app, name="eval")
+
+
+def _eval_task(
+    task: str,
+    model: str,
+    suite: str,
+    limit: int | None,
+    json_path: Path | None,
+    report_dir: Path | None,
+    store: Path | None,
+    samples: int,
+    temperature: float,
+    max_tokens: int,
+    per_module: int,
+    jobs: int,
+) -> None:
+    from compilerlm.eval.tasks import format_table, run_task_eval, write_task_report
+    from compilerlm.models import load_model
+    from compilerlm.programs.suites import resolve_target
+    from compilerlm.search.store import Store
+    from compilerlm.toolchain.evaluator import make_evaluator
+
+    modules = compile_modules(resolve_target(suite), jobs)[:limit]
+    db = Store(store) if store else None
+    with load_model(model) as lm, make_evaluator("inprocess", jobs=jobs) as ev, progress_bar() as bar:
+        progress = bar.add_task(f"eval {task}", total=None)
+        result = run_task_eval(
+            task,
+            lm,
+            modules,
+            evaluator=ev,
+            store=db,
+            samples=samples,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            per_module=per_module,
+            on_item=lambda *_: bar.advance(progress),
+        )
+    console.print(format_table(task, result.summary))
+    if json_path:
+        doc = {"version": __version__, "task": task, "model": model, "suite": suite, **asdict_eval(result)}
+        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"wrote {json_path}")
+    if report_dir:
+        written = write_task_report(task, result, report_dir)
+        console.print(f"wrote {written}")
+
+
+def asdict_eval(result) -> dict:
+    return {"summary": result.summary, "rows": result.rows}
+
+
+def _eval_command(task: str, doc: str) -> None:
+    def command(
+        model: Annotated[str, typer.Option(help="hf:PATH_OR_ID, openai:URL#NAME, vllm:PATH_OR_ID or gguf:PATH")],
+        suite: Annotated[str, typer.Option(help="as TARGET for 'compilerlm size'")] = "builtin",
+        limit: Annotated[int | None, typer.Option(help="first N modules only")] = None,
+        json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
+        report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md and a plot here")] = None,
+        store: Annotated[Path | None, typer.Option(help="SQLite file: answers go here; reruns resume")] = None,
+        samples: Annotated[int, typer.Option(help="answers per prompt")] = 1,
+        temperature: Annotated[float, typer.Option(help="0: greedy, as the papers evaluate")] = 0.0,
+        max_tokens: Annotated[int, typer.Option(help="answer token budget")] = 2048,
+        per_module: Annotated[int, typer.Option(help="emulate: pipelines per module")] = 1,
+        jobs: Annotated[int, typer.Option("--jobs", "-j", help="parallel compiler workers")] = DEFAULT_JOBS,
+    ) -> None:
+        _eval_task(
+            task, model, suite, limit, json_path, report_dir, store, samples, temperature, max_tokens, per_module, jobs
+        )
+
+    command.__doc__ = doc
+    eval_app.command(task)(command)
+
+
+_eval_command(
+    "flags",
+    "Flag tuning: the model proposes a pipeline per module; improvement vs -Oz zero-shot and with fallback.",
+)
+_eval_command("emulate", "Compiler emulation: predict the IR opt produces; exact match, BLEU, parses.")
+_eval_command("emulate-asm", "emulate-asm", "Compiler emulation, assembly variant: predict llc's assembly after opt.")
+_eval_command("disasm", "Disassembly: x86-64 assembly back to LLVM IR; round trip, BLEU, exact match.")
+
+
+@app.command()
+def serve(
+    model: Annotated[str, typer.Argument(help="hf:PATH_OR_ID, vllm:..., gguf:PATH or openai:URL#NAME to relay")],
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port (0: any free one)")] = 8000,
+    name: Annotated[str, typer.Option(help="model name clients use after '#'")] = "compilerlm",
+) -> None:
+    """Serve a model on an OpenAI-compatible completions endpoint (POST /v1/completions, GET /v1/models).
+
+    Example: compilerlm serve hf:./my-model --port 8000   then   --model openai:http://127.0.0.1:8000/v1#compilerlm
+    """
+    from compilerlm.models import load_model
+    from compilerlm.models.server import serve_forever
+
+    with load_model(model) as lm:
+        serve_forever(lm, host, port, name)
 
 
 @app.command()

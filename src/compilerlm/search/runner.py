@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
 from compilerlm.search.store import Store
-from compilerlm.search.tune import ModuleResult, TuneConfig, tune_program
+from compilerlm.search.tune import ModuleResult, Proposals, TuneConfig, tune_program
 from compilerlm.toolchain.evaluator import make_evaluator
 from compilerlm.toolchain.module import IRModule
 
@@ -25,6 +25,7 @@ class TuneJob:
     program: Program
     modules: list[IRModule]
     o3_modules: list[IRModule] | None
+    proposals: dict[str, Proposals] | None = None  # a model's pipelines per module name, tried first
 
 
 def tune_jobs(
@@ -42,7 +43,7 @@ def tune_jobs(
     results: list[ModuleResult] = []
     with make_evaluator(evaluator, jobs=workers) as ev:  # type: ignore[arg-type]
         for job in jobs:
-            out = tune_program(job.program, job.modules, job.o3_modules, config, ev, store)
+            out = tune_program(job.program, job.modules, job.o3_modules, config, ev, store, proposals=job.proposals)
             if on_program:
                 on_program(job, out)
             results += out
@@ -54,7 +55,7 @@ def _tune_remote(job: TuneJob, config: TuneConfig, evaluator: str, known: dict) 
     store = Store()
     store.merge(known)
     with make_evaluator(evaluator, jobs=1) as ev:  # type: ignore[arg-type]
-        results = tune_program(job.program, job.modules, job.o3_modules, config, ev, store)
+        results = tune_program(job.program, job.modules, job.o3_modules, config, ev, store, proposals=job.proposals)
     return [asdict(r) for r in results], store.export([m.key for m in job.modules])
 
 

@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS evaluations (
     error_kind TEXT, error TEXT, PRIMARY KEY (module_key, pipeline));
 CREATE TABLE IF NOT EXISTS results (
     run_key TEXT NOT NULL, module TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (run_key, module));
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, key));
 """
 
 
@@ -78,6 +80,22 @@ class Store:
             query, args = query + " WHERE run_key=?", (run_key,)
         with self._lock:
             return [json.loads(r[0]) for r in self.db.execute(query + " ORDER BY rowid", args)]
+
+    def get_record(self, kind: str, key: str) -> dict | None:
+        """A generic JSON record (e.g. one scored task item), keyed by (kind, key); None when absent."""
+        with self._lock:
+            row = self.db.execute("SELECT data FROM records WHERE kind=? AND key=?", (kind, key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_record(self, kind: str, key: str, data: dict) -> None:
+        with self._lock, self.db:
+            self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", (kind, key, json.dumps(data)))
+
+    def records(self, kind: str) -> list[dict]:
+        """Every record of one kind, in the order they were first written."""
+        with self._lock:
+            rows = self.db.execute("SELECT data FROM records WHERE kind=? ORDER BY rowid", (kind,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     def export(self, module_keys: Sequence[str]) -> dict[str, list]:
         """Everything known about these modules, to ship to a remote worker (see `merge`)."""

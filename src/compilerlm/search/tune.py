@@ -253,6 +253,7 @@ def summarize(results: Sequence[ModuleResult], elapsed: float) -> dict:
         "improvement_geomean": 1 - geomean,
         "share_better": sum(r.size < r.size_oz for r in results) / len(results) if results else 0.0,
         "verified_share": sum(r.verified for r in results) / len(results) if results else 0.0,
+        "sources": dict(Counter(r.source for r in results)),
         "evaluations_total": sum(r.evaluations + r.minimize_evaluations for r in results),
         "compiled_total": compiled,
         "seconds": elapsed,

@@ -396,7 +396,7 @@ _eval_command(
     "Flag tuning: the model proposes a pipeline per module; improvement vs -Oz zero-shot and with fallback.",
 )
 _eval_command("emulate", "Compiler emulation: predict the IR opt produces; exact match, BLEU, parses.")
-_eval_command("emulate-asm", "emulate-asm", "Compiler emulation, assembly variant: predict llc's assembly after opt.")
+_eval_command("emulate-asm", "Compiler emulation, assembly variant: predict llc's assembly after opt.")
 _eval_command("disasm", "Disassembly: x86-64 assembly back to LLVM IR; round trip, BLEU, exact match.")
 
 

@@ -56,13 +56,17 @@ class HFModel(Model):
         torch_dtype = self._dtype(dtype)
         try:
             self.tokenizer = transformers.AutoTokenizer.from_pretrained(ref)
-            self.model = transformers.AutoModelForCausalLM.from_pretrained(ref, dtype=torch_dtype)
-        except (OSError, ValueError) as e:
+            # device_map loads the weights straight onto the GPU instead of through CPU memory.
+            on_cpu = self.device == "cpu"
+            self.model = transformers.AutoModelForCausalLM.from_pretrained(
+                ref, dtype=torch_dtype, device_map=None if on_cpu else self.device
+            )
+        except Exception as e:  # the hub and the loaders raise many types; the user needs one line
             raise CompilerLMError(
                 f"cannot load hf model {ref!r}: {_first_line(e)} (check the id or path; for gated models run "
                 "`hf auth login`)"
             ) from e
-        self.model.to(self.device).eval()
+        self.model.eval()
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import uuid
@@ -230,11 +231,15 @@ def serve_forever(
     name: str = "compilerlm",
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl-C); `on_ready(url)` is called once the port is open (the CLI prints it)."""
+    """Serve until interrupted (Ctrl-C). `on_ready(url)` is called once the port is open; without it the URL
+    and the matching `--model` spec are printed to stderr."""
     handle = serve(model, host, port, name)
     try:
         if on_ready is not None:
             on_ready(handle.url)
+        else:
+            spec = f"openai:{handle.url}#{name}"
+            print(f"serving {name} at {handle.url} (use --model {spec}; Ctrl-C stops)", file=sys.stderr, flush=True)
         while handle.thread.is_alive():
             handle.thread.join(timeout=0.5)
     except KeyboardInterrupt:

@@ -127,18 +127,22 @@ def teach(
     torch.manual_seed(seed)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    known = labels[:, 1:] != -100
     loss_value = float("inf")
-    for _ in range(steps):
-        out = model(input_ids=input_ids, attention_mask=mask, labels=labels)
-        loss_value = float(out.loss)
-        shifted = labels[:, 1:]
-        predicted = out.logits[:, :-1].argmax(-1)
-        known = shifted != -100
-        if loss_value < 0.02 and bool((predicted[known] == shifted[known]).all()):
-            break
-        opt.zero_grad()
-        out.loss.backward()
-        opt.step()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a model this small only loses to thread overhead, badly so on a busy machine
+    try:
+        for _ in range(steps):
+            out = model(input_ids=input_ids, attention_mask=mask, labels=labels)
+            loss_value = out.loss.item()
+            predicted = out.logits[:, :-1].argmax(-1)
+            if loss_value < 0.02 and bool((predicted[known] == labels[:, 1:][known]).all()):
+                break
+            opt.zero_grad()
+            out.loss.backward()
+            opt.step()
+    finally:
+        torch.set_num_threads(threads)
     model.eval()
     model.save_pretrained(path)
     return loss_value

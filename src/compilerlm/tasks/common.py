@@ -203,7 +203,9 @@ def corpus_bleu_from_stats(stats: Sequence[Sequence[int]]) -> float:
     sys_len, ref_len, counts, totals = total[0], total[1], total[2:6], total[6:10]
     if sys_len == 0 and ref_len == 0:
         return 100.0
-    return min(100.0, _BLEU.compute_bleu(counts, totals, sys_len, ref_len, smooth_method="exp", effective_order=True).score)
+    return min(
+        100.0, _BLEU.compute_bleu(counts, totals, sys_len, ref_len, smooth_method="exp", effective_order=True).score
+    )
 
 
 _BLEU = BLEU(tokenize="none", effective_order=True)

@@ -36,7 +36,8 @@ from compilerlm.toolchain.search_space import SEARCH_SPACE, pipeline_text
 
 _TAIL = "\n\nThe input code has instruction count {n} and binary size {b} bytes. [/INST]"
 EMULATE_IR_PROMPT = (
-    "[INST] Give the LLVM-IR for the following code when optimized using opt -p '{passes}':\n\n<code>{ir}</code>" + _TAIL
+    "[INST] Give the LLVM-IR for the following code when optimized using opt -p '{passes}':\n\n<code>{ir}</code>"
+    + _TAIL
 )
 EMULATE_ASM_PROMPT = (
     "[INST] Give the assembly for the following code when optimized using opt -p '{passes}':\n\n<code>{ir}</code>"

@@ -1,9 +1,11 @@
 """Flag tuning: unoptimized IR in, a pass pipeline out that should give a smaller object file than -Oz.
 
-LLM Compiler FTD answers with the pass list as an opt command-line argument (`-p '…'` / `-passes='…'`), a
-stated object size and the optimized IR in `<code>…</code>`. We read the pass list leniently (also a plain
-`-passes=…`, legacy `-pass -pass` flags, a bare comma list), then trust nothing it says: every pipeline is run
-by the real opt + llc through the Evaluator, and a pipeline opt rejects (or that crashes LLVM) is invalid.
+The answer of LLM Compiler FTD carries the pass list as an opt argument (`-p '…'`, as in the emulation prompt
+and Meta's example `module(default<Oz>)`), a stated object size and the optimized IR in `<code>…</code>`
+(DESIGN.md). Its exact wording is not pinned down here, so the pass list is read leniently: `-p '…'`,
+`-passes=…`/`--passes='…'` anywhere in the prose (never inside the code block), legacy `-pass -pass` flags,
+or a bare comma list. Then nothing it says is trusted: every pipeline is run by the real opt + llc through the
+Evaluator, and a pipeline opt rejects (or that crashes LLVM) is invalid with the recorded reason.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ _BARE_RE = re.compile(r"^[A-Za-z0-9_<>;(),=.-]+$")
 def _candidates(prose: str) -> list[str]:
     """Pipeline texts found in the prose, best-founded first."""
     found = [m.group(2) for m in _QUOTED_RE.finditer(prose)]
-    found += [m.group(1).rstrip(".:;") for m in _UNQUOTED_RE.finditer(prose)]
+    found += [m.group(1).rstrip(".:;,") for m in _UNQUOTED_RE.finditer(prose)]
     if found:
         return found
     legacy = _LEGACY_RE.findall(prose)
@@ -112,34 +114,55 @@ class FlagsScore:
     ratio: float
     ratio_fallback: float
     predicted_size: int | None = None
-    answers: list[AnswerScore] = field(default_factory=list)
+    per_answer: list[AnswerScore] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def score_flags(module: IRModule, answers: Sequence[str], evaluator: Evaluator, size_oz: int) -> FlagsScore:
-    """Parse each answer, compile every parsed pipeline with real opt + llc (one parallel batch), size it."""
-    parsed = [parse_flags_answer(a) for a in answers]
-    jobs = [(module, p.pipeline) for p in parsed if p.pipeline is not None]
+    """Parse each answer, compile every parsed pipeline with real opt + llc through the evaluator, size it."""
+    return score_flags_many([(module, answers, size_oz)], evaluator)[0]
+
+
+def score_flags_many(entries: Sequence[tuple[IRModule, Sequence[str], int]], evaluator: Evaluator) -> list[FlagsScore]:
+    """`score_flags` for many (module, answers, size_oz) at once: all pipelines go to the evaluator as one
+    parallel batch. A pipeline opt rejects, or that crashes LLVM, is invalid with the recorded reason."""
+    parsed = [[parse_flags_answer(a) for a in answers] for _, answers, _ in entries]
+    jobs = [(module, p.pipeline) for (module, _, _), ps in zip(entries, parsed, strict=True) for p in ps if p.pipeline]
     evaluations = iter(evaluator.evaluate_many(jobs) if jobs else [])
-    scores = []
-    for p in parsed:
-        if p.pipeline is None:
-            scores.append(AnswerScore(None, False, p.error, None, p.predicted_size))
-            continue
-        ev = next(evaluations)
-        if ev.ok:
-            scores.append(AnswerScore(p.pipeline, True, None, ev.size, p.predicted_size))
-        else:
-            reason = f"{ev.error_kind}: {ev.error}"
-            scores.append(AnswerScore(p.pipeline, False, reason, None, p.predicted_size))
+    out = []
+    for (module, _, size_oz), ps in zip(entries, parsed, strict=True):
+        scores = []
+        for p in ps:
+            if p.pipeline is None:
+                scores.append(AnswerScore(None, False, p.error, None, p.predicted_size))
+                continue
+            ev = next(evaluations)
+            if ev.ok:
+                scores.append(AnswerScore(p.pipeline, True, None, ev.size, p.predicted_size))
+            else:
+                scores.append(AnswerScore(p.pipeline, False, f"{ev.error_kind}: {ev.error}", None, p.predicted_size))
+        out.append(_module_score(module, size_oz, scores))
+    return out
+
+
+def _module_score(module: IRModule, size_oz: int, scores: list[AnswerScore]) -> FlagsScore:
     valid = [s for s in scores if s.valid and s.size is not None]
     if valid:
         best = min(valid, key=lambda s: s.size or 0)
         ratio = (best.size or 0) / size_oz
         return FlagsScore(
-            module.name, size_oz, best.pipeline, True, None, best.size, ratio, min(ratio, 1.0), best.predicted_size, scores
+            module.name,
+            size_oz,
+            best.pipeline,
+            True,
+            None,
+            best.size,
+            ratio,
+            min(ratio, 1.0),
+            best.predicted_size,
+            scores,
         )
     first = scores[0] if scores else AnswerScore(None, False, "no answer", None, None)
     return FlagsScore(

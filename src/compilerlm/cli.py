@@ -357,16 +357,13 @@ def _eval_task(
         )
     console.print(format_table(task, result.summary))
     if json_path:
-        doc = {"version": __version__, "task": task, "model": model, "suite": suite, **asdict_eval(result)}
+        doc = {"version": __version__, "task": task, "model": model, "suite": suite}
+        doc |= {"summary": result.summary, "rows": result.rows}
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
     if report_dir:
         written = write_task_report(task, result, report_dir)
-        console.print(f"wrote {written}")
-
-
-def asdict_eval(result) -> dict:
-    return {"summary": result.summary, "rows": result.rows}
+        console.print(f"wrote {written.markdown} and {len(written.plots)} plot(s)")
 
 
 def _eval_command(task: str, doc: str) -> None:

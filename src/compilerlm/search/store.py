@@ -92,7 +92,7 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", (kind, key, json.dumps(data)))
 
     def records(self, kind: str) -> list[dict]:
-        """Every record of one kind, in the order they were first written."""
+        """Every record of one kind, in the order they were (last) written."""
         with self._lock:
             rows = self.db.execute("SELECT data FROM records WHERE kind=? ORDER BY rowid", (kind,)).fetchall()
         return [json.loads(r[0]) for r in rows]

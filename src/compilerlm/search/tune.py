@@ -106,6 +106,8 @@ def _search_module(
     obj = Objective(module, evaluator, config.budget, store)
     if proposals:
         obj.evaluate([parse_pipeline(p) for p in proposals])
+    # every answer asked of the model is charged to the budget, usable or not (--budget 1: the model or -Oz)
+    obj.budget = max(obj.used, obj.budget - max(0, config.samples - obj.used))
     if obj.remaining:
         run_strategy(config.strategy, obj, SEARCH_SPACE, random.Random(seed), config.library)
     return obj, [(s, p) for s, p in obj.ranked(config.candidates) if s < size_oz]

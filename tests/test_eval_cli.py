@@ -34,3 +34,33 @@ def test_eval_prints_the_table_for_each_task(task, heading, tmp_path, cli, tiny_
 def test_eval_errors_are_one_line(tmp_path, cli):
     bad = cli("eval", "flags", "--model", "nonsense:thing", "--suite", "builtin:huffman")
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1 and "hf:" in bad.stderr
+
+
+def test_eval_through_an_openai_compatible_server(tmp_path, cli, tiny_model_dir):
+    """The same tasks through `openai:` against compilerlm's server on 127.0.0.1 give the hf backend's rows."""
+    from compilerlm.models import load_model
+    from compilerlm.models.server import serve
+
+    src = tmp_path / "small.c"
+    src.write_text(SOURCE)
+    rows = {}
+    with load_model(f"hf:{tiny_model_dir}") as model, serve(model, name="tiny") as server:
+        for spec in (f"hf:{tiny_model_dir}", f"openai:{server.url}#tiny"):
+            out = tmp_path / "e.json"
+            cli(
+                "eval",
+                "disasm",
+                "--model",
+                spec,
+                "--suite",
+                str(src),
+                "--max-tokens",
+                "24",
+                "--json",
+                str(out),
+                check=True,
+            )
+            rows[spec.split(":")[0]] = [
+                (r["key"], r["answers"], r["round_trip"]) for r in json.loads(out.read_text())["rows"]
+            ]
+    assert rows["hf"] == rows["openai"] and rows["hf"]

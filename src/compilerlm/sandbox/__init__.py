@@ -1,0 +1,9 @@
+"""Running untrusted binaries safely: a private root, no network, resource limits, nothing left behind.
+
+This layer knows nothing of where a binary came from; see ``run.py`` for how the confinement works.
+"""
+
+from compilerlm.sandbox.limits import Limits
+from compilerlm.sandbox.run import SandboxResult, Status, run_sandboxed, sandbox_capabilities
+
+__all__ = ["Limits", "SandboxResult", "Status", "run_sandboxed", "sandbox_capabilities"]

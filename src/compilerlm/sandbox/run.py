@@ -1,0 +1,547 @@
+"""Run an untrusted binary confined: private root, no network, rlimits, and everything it spawned killed.
+
+Three processes, because a PID namespace applies to the children of the process that creates it:
+
+    caller --fork--> A  unshares mount/PID/network/IPC namespaces, builds a private root, forks B, waits
+                     B  PID 1 of the new namespace: mounts /proc, chroots, forks C, reaps, reports C's status
+                     C  sets rlimits, drops to a fresh unprivileged uid, execs the copied binary
+
+When B exits (C is done, or the caller SIGKILLs B's process group on timeout or too much output) the
+kernel kills every process left in the namespace, daemons that called setsid included. The private
+root is a read-only tmpfs with read-only binds of /usr (and the /bin, /lib... links), a few /dev nodes,
+a fresh /proc and a writable tmpfs /tmp that is the working directory; the host's files are not there.
+chroot (not pivot_root) on purpose: the kernel refuses new user namespaces inside a chroot, which closes
+the classic "become root in a user namespace, then chroot out" escape. The uid switch makes RLIMIT_NPROC
+count (it is not enforced for root) and puts the host's files behind their permissions.
+Without root, A first enters a user namespace that maps only the caller's own ids (where the kernel
+allows it); the binary then runs as the caller's uid with no capabilities.
+A, B and C report over a status pipe in one-line records. Where the kernel refuses a namespace the run
+goes on with what it has (rlimits, uid switch, process-group kill) and says so in ``isolation``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import functools
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.sandbox.limits import Limits
+
+Status = Literal[
+    "ok", "wrong-output", "exit-code", "signal", "timeout", "cpu-limit", "memory-limit", "output-limit", "sandbox-error"
+]
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME = 1024, 2048, 4096, 16384, 1 << 18, 1 << 21
+ST_RELATIME = 4096
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+
+_HOST_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")  # read-only in the private root
+_DEV_NODES = ("null", "zero", "full", "random", "urandom")
+_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
+_UID_BASE = 2_000_000_000  # sandbox uid = base + pid of A: unique per live run, so RLIMIT_NPROC is per run
+_NOBODY = 65534
+_STATUS_FD = 3
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+_libc.unshare.argtypes = [ctypes.c_int]
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+_libc.setrlimit.argtypes = [ctypes.c_int, ctypes.c_void_p]
+_libc.execve.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_char_p)]
+
+
+class _RLimit(ctypes.Structure):
+    _fields_ = (("cur", ctypes.c_ulong), ("max", ctypes.c_ulong))
+
+
+@dataclass
+class SandboxResult:
+    """How one run ended. ``signal`` is the signal number that killed the binary, if any."""
+
+    status: Status
+    exit_code: int | None
+    signal: int | None
+    stdout: bytes
+    stderr: bytes
+    wall_seconds: float
+    cpu_seconds: float
+    detail: str = ""
+    isolation: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(src: str | None, target: Path, fstype: str | None, flags: int, data: str | None = None) -> None:
+    enc = lambda s: None if s is None else os.fsencode(s)  # noqa: E731
+    _check(_libc.mount(enc(src), os.fsencode(target), enc(fstype), flags, enc(data)), f"mount {target}")
+
+
+def _bind_readonly(src: Path, target: Path) -> None:
+    """Bind ``src`` read-only, nosuid; keeps the source's noexec/atime flags (a user namespace may not change them)."""
+    kept = os.statvfs(src).f_flag
+    flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | (kept & (MS_NOEXEC | MS_NOATIME | MS_NODIRATIME))
+    _mount(str(src), target, None, MS_BIND | MS_REC)
+    _mount(None, target, None, flags | (MS_RELATIME if kept & ST_RELATIME else 0))
+
+
+@functools.cache
+def _id_mapped(ident: int) -> bool:
+    """Whether uid and gid ``ident`` exist in this user namespace (a container may map only a few)."""
+    for name in ("uid_map", "gid_map"):
+        try:
+            rows = [line.split() for line in Path(f"/proc/self/{name}").read_text().splitlines()]
+        except OSError:
+            return False
+        if not any(int(r[0]) <= ident < int(r[0]) + int(r[2]) for r in rows if len(r) == 3):
+            return False
+    return True
+
+
+def _sandbox_uid() -> int:
+    """A uid no one else uses, so file permissions keep the host out of reach and RLIMIT_NPROC counts this run."""
+    uid = _UID_BASE + os.getpid()
+    return uid if _id_mapped(uid) else _NOBODY
+
+
+def _enter_user_namespace() -> bool:
+    """Without root: a user namespace mapping only our own ids gives the rights to create the other namespaces.
+
+    The binary keeps our (non-zero) uid inside, so execve leaves it none of the namespace's capabilities.
+    """
+    uid, gid = os.getuid(), os.getgid()
+    if _libc.unshare(CLONE_NEWUSER) != 0:
+        return False
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    return True
+
+
+def _isolate(base: Path, uid: int | None, limits: Limits, binary: Path | None) -> dict[str, bool]:
+    """In A: enter new namespaces and build the private root at ``base/root``; report what is in effect.
+
+    ``uid`` is the sandbox uid C switches to (we are root), or None (we are not: try a user namespace).
+    """
+    iso = {"user_switch": uid is not None, "user_namespace": uid is None and _enter_user_namespace()}
+    iso |= {"mount_namespace": False, "pid_namespace": False, "network_namespace": False}
+    iso |= {"ipc_namespace": False, "private_root": False}
+    for name, flag in (
+        ("mount_namespace", CLONE_NEWNS),
+        ("pid_namespace", CLONE_NEWPID),
+        ("network_namespace", CLONE_NEWNET),
+        ("ipc_namespace", CLONE_NEWIPC | CLONE_NEWUTS),
+    ):
+        iso[name] = _libc.unshare(flag) == 0
+    if iso["mount_namespace"]:
+        try:
+            _mount(None, Path("/"), None, MS_REC | MS_PRIVATE)  # nothing mounted here may reach the host
+        except OSError:
+            return iso
+        try:
+            owner = (uid, uid) if uid is not None else (os.getuid(), os.getgid())
+            _build_root(base / "root", owner, limits, binary)
+            iso["private_root"] = True
+        except OSError:
+            pass  # fall back to a host directory; mounts in this namespace vanish with it
+    return iso
+
+
+def _build_root(root: Path, owner: tuple[int, int], limits: Limits, binary: Path | None) -> None:
+    """A read-only tmpfs root: system dirs bound read-only, a few devices, empty /proc, writable /tmp."""
+    root.mkdir()
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m")
+    for name in _HOST_DIRS:
+        host = Path("/", name)
+        if host.is_symlink():
+            (root / name).symlink_to(os.readlink(host))
+        elif host.is_dir():
+            (root / name).mkdir()
+            _bind_readonly(host, root / name)
+    (root / "dev").mkdir()
+    for name in _DEV_NODES:
+        if Path("/dev", name).exists():
+            (root / "dev" / name).touch()
+            _mount(f"/dev/{name}", root / "dev" / name, None, MS_BIND)
+    for i, name in enumerate(("stdin", "stdout", "stderr")):
+        (root / "dev" / name).symlink_to(f"/proc/self/fd/{i}")
+    (root / "dev" / "fd").symlink_to("/proc/self/fd")
+    (root / "proc").mkdir()
+    (root / "tmp").mkdir()
+    tmp_options = f"mode=0700,size={limits.tmp_bytes},uid={owner[0]},gid={owner[1]}"
+    _mount("tmpfs", root / "tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp_options)
+    if binary is not None:
+        shutil.copyfile(binary, root / "prog")
+        os.chmod(root / "prog", 0o555)
+    _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+@dataclass
+class _Plan:
+    """Everything the children need, built before fork so C allocates (almost) nothing after its rlimits."""
+
+    binary: Path
+    base: Path
+    limits: Limits
+    args: tuple[bytes, ...]
+    parent: int
+    keep: list[object] = field(default_factory=list)
+
+    def cstrings(self, items: list[bytes]) -> ctypes.Array[ctypes.c_char_p]:
+        arr = (ctypes.c_char_p * (len(items) + 1))(*items, None)
+        self.keep.append(arr)
+        return arr
+
+
+def _record(line: str) -> None:
+    os.write(_STATUS_FD, (line.replace("\n", " ") + "\n").encode()[:4000])
+
+
+def _stage_a(plan: _Plan, fds: tuple[int, int, int, int]) -> None:
+    """First child: namespaces and root, then fork B (PID 1 of the new PID namespace) and wait for it."""
+    code, redirected = 1, False
+    try:
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in fds]  # fds may already sit on 0..3
+        for i, fd in enumerate(high):
+            os.dup2(fd, i)
+        redirected = True
+        os.closerange(_STATUS_FD + 1, max(os.sysconf("SC_OPEN_MAX"), 1 << 16))
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != plan.parent:
+            return
+        uid = _sandbox_uid() if os.geteuid() == 0 else None
+        iso = _isolate(plan.base, uid, plan.limits, plan.binary)
+        _record("iso " + json.dumps(iso))
+        if not iso["private_root"]:
+            work = plan.base / "work"
+            work.mkdir()
+            shutil.copyfile(plan.binary, plan.base / "prog")
+            os.chmod(plan.base / "prog", 0o555)
+            if uid is not None:
+                os.chmod(plan.base, 0o711)
+                os.chown(work, uid, uid)
+        pid = os.fork()
+        if pid == 0:
+            _stage_b(plan, iso, uid)
+        _record(f"pid {pid}")
+        os.closerange(0, _STATUS_FD)
+        os.waitpid(pid, 0)
+        code = 0
+    except BaseException as exc:
+        if redirected:  # before that, fd 3 is still whatever the caller had there
+            _record(f"error setup: {exc!r}")
+    finally:
+        os._exit(code)
+
+
+def _stage_b(plan: _Plan, iso: dict[str, bool], uid: int | None) -> None:
+    """Init of the run: fork C, reap everything, report C's status and the CPU time of all it reaped."""
+    code = 1
+    try:
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        os.setsid()  # the caller kills this group; B dying kills the namespace
+        if iso["private_root"]:
+            if iso["pid_namespace"]:
+                # hidepid: the binary sees only its own processes, not this init (a copy of the caller)
+                _mount("proc", plan.base / "root" / "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+            os.chroot(plan.base / "root")
+            os.chdir("/tmp")
+            exe = b"/prog"
+        else:
+            os.chdir(plan.base / "work")
+            exe = os.fsencode(plan.base / "prog")
+        argv = plan.cstrings([b"prog", *plan.args])
+        envp = plan.cstrings([f"{k}={v}".encode() for k, v in _ENV.items()])
+        pid = os.fork()
+        if pid == 0:
+            _stage_c(plan.limits, uid, exe, argv, envp)
+        os.closerange(0, _STATUS_FD)
+        while True:
+            reaped, status = os.waitpid(-1, 0)
+            if reaped == pid:
+                break
+        end = time.monotonic()
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        _record(f"exit {status} {ru.ru_utime + ru.ru_stime} {ru.ru_maxrss * 1024} {end}")
+        code = 0
+    except BaseException as exc:
+        _record(f"error init: {exc!r}")
+    finally:
+        os._exit(code)
+
+
+def _stage_c(limits: Limits, uid: int | None, exe: bytes, argv: ctypes.Array, envp: ctypes.Array) -> None:
+    """The binary's process: limits it cannot raise, no privileges, default signals, then exec."""
+    try:
+        os.set_inheritable(_STATUS_FD, False)
+        for sig in signal.valid_signals():
+            if sig not in (signal.SIGKILL, signal.SIGSTOP) and signal.getsignal(sig) == signal.SIG_IGN:
+                signal.signal(sig, signal.SIG_DFL)  # Python ignores SIGPIPE and SIGXFSZ; the binary must not
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        for res, value in (
+            (resource.RLIMIT_CPU, limits.cpu_seconds),
+            (resource.RLIMIT_NPROC, limits.max_processes),
+            (resource.RLIMIT_NOFILE, limits.open_files),
+            (resource.RLIMIT_FSIZE, limits.file_size_bytes),
+            (resource.RLIMIT_CORE, 0),
+        ):
+            # CPU: SIGXCPU at the soft limit, SIGKILL one second later for a binary that catches it
+            resource.setrlimit(res, (value, value + 1 if res == resource.RLIMIT_CPU else value))
+        if uid is not None:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+        address_space = _RLimit(limits.address_space_bytes, limits.address_space_bytes)
+        failed = b"error exec: "
+        _record(f"start {time.monotonic()}")
+        # last, so this (possibly huge) Python process needs no new memory: ctypes, prebuilt arguments
+        _check(_libc.setrlimit(resource.RLIMIT_AS, ctypes.byref(address_space)), "setrlimit(RLIMIT_AS)")
+        _libc.execve(exe, argv, envp)
+        os.write(_STATUS_FD, failed + os.strerror(ctypes.get_errno()).encode() + b"\n")
+    except BaseException as exc:
+        _record(f"error exec: {exc!r}")
+    finally:
+        os._exit(127)
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _parse(records: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in records.decode(errors="replace").splitlines():
+        key, _, value = line.partition(" ")
+        out.setdefault(key, value)
+    return out
+
+
+def run_sandboxed(
+    binary: Path,
+    stdin: bytes = b"",
+    limits: Limits = Limits(),  # noqa: B008  (frozen, so sharing the default is safe)
+    expected: bytes | None = None,
+    args: tuple[str | bytes, ...] | list[str | bytes] = (),
+) -> SandboxResult:
+    """Run ``binary`` (copied, never run in place) on ``stdin`` in a fresh empty directory, confined.
+
+    ``expected`` turns a clean exit with different stdout into "wrong-output". Never raises for
+    anything the binary does; raises CompilerLMError only when there is no binary to run.
+    """
+    binary = Path(binary).resolve()
+    if not binary.is_file():
+        raise CompilerLMError(f"sandbox: no binary at {binary}")
+    base = Path(tempfile.mkdtemp(prefix="compilerlm-sandbox-"))
+    try:
+        plan = _Plan(binary, base, limits, tuple(os.fsencode(a) for a in args), os.getpid())
+        return _supervise(plan, stdin, expected)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _supervise(plan: _Plan, stdin: bytes, expected: bytes | None) -> SandboxResult:
+    """Fork A, collect its output, and classify how the run ended; on any interruption leave nothing running."""
+    stdin_fd = os.memfd_create("sandbox-stdin")  # a file, so a binary that never reads stdin cannot block us
+    view = memoryview(stdin)
+    while view:
+        view = view[os.write(stdin_fd, view) :]
+    os.lseek(stdin_fd, 0, os.SEEK_SET)
+    (out_r, out_w), (err_r, err_w), (st_r, st_w) = os.pipe(), os.pipe(), os.pipe()
+    t0 = time.monotonic()
+    apid = os.fork()
+    if apid == 0:
+        _stage_a(plan, (stdin_fd, out_w, err_w, st_w))
+    for fd in (stdin_fd, out_w, err_w, st_w):
+        os.close(fd)
+    bufs = {out_r: bytearray(), err_r: bytearray(), st_r: bytearray()}
+    killed = None
+    try:
+        killed = _collect(apid, t0, plan.limits, bufs, out_r, err_r, st_r)
+    finally:
+        if killed is None:  # interrupted (Ctrl-C, a bug): kill the run before waiting for it
+            _kill_group(_wait_for_pid(st_r, bufs[st_r]) or apid)
+        for fd in bufs:
+            os.close(fd)
+        _, _, a_usage = os.wait4(apid, 0)
+    records = _parse(bytes(bufs[st_r]))
+    if not json.loads(records.get("iso") or "{}").get("pid_namespace") and records.get("pid", "").isdigit():
+        _kill_group(int(records["pid"]))  # no namespace took them down: at least the children left in the group
+    return _classify(records, killed, bytes(bufs[out_r]), bytes(bufs[err_r]), t0, a_usage, plan, expected)
+
+
+def _collect(
+    apid: int, t0: float, limits: Limits, bufs: dict[int, bytearray], out_r: int, err_r: int, st_r: int
+) -> str:
+    """Read output and records until all pipes close; kill B's group on the wall clock or too much output.
+
+    Returns why it killed ("timeout", "output-limit") or "" when the run ended by itself.
+    """
+    caps = {out_r: limits.stdout_bytes, err_r: limits.stderr_bytes, st_r: 1 << 16}
+    poller = select.poll()
+    for fd in bufs:
+        poller.register(fd, select.POLLIN)
+    live = set(bufs)
+    killed = ""
+    stop_at = t0 + limits.wall_seconds
+
+    def kill(reason: str) -> None:
+        nonlocal killed, stop_at
+        killed = reason
+        stop_at = time.monotonic() + 2.0  # the kernel needs a moment to tear the namespace down
+        _kill_group(_wait_for_pid(st_r, bufs[st_r]) or apid)
+
+    while live:
+        now = time.monotonic()
+        if now >= stop_at:
+            if killed or b"\nexit " in b"\n" + bufs[st_r]:
+                break  # done; whatever still holds a pipe escaped the group (no PID namespace)
+            kill("timeout")
+            continue
+        for fd, _ in poller.poll(max(0.0, stop_at - now) * 1000):
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                live.discard(fd)
+                poller.unregister(fd)
+                if fd == st_r and not killed:
+                    stop_at = min(stop_at, time.monotonic() + 0.2)  # A is gone: drain what is left
+                continue
+            bufs[fd] += chunk
+            if len(bufs[fd]) > caps[fd]:
+                del bufs[fd][caps[fd] :]
+                live.discard(fd)
+                poller.unregister(fd)
+                if not killed and fd != st_r:
+                    kill("output-limit")
+    return killed
+
+
+def _wait_for_pid(st_r: int, buf: bytearray) -> int:
+    """B's pid from A's record; A writes it right after fork, so wait for it briefly if it is not in yet."""
+    deadline = time.monotonic() + 1.0
+    poller = select.poll()
+    poller.register(st_r, select.POLLIN)
+    while b"\npid " not in b"\n" + buf and b"error" not in buf and time.monotonic() < deadline:
+        if poller.poll(50):
+            chunk = os.read(st_r, 1 << 16)
+            if not chunk:
+                break
+            buf += chunk
+    pid = _parse(bytes(buf)).get("pid", "")
+    return int(pid) if pid.isdigit() else 0
+
+
+def _classify(
+    rec: dict[str, str],
+    killed: str | None,
+    stdout: bytes,
+    stderr: bytes,
+    t0: float,
+    a_usage: resource.struct_rusage,
+    plan: _Plan,
+    expected: bytes | None,
+) -> SandboxResult:
+    limits = plan.limits
+    iso = json.loads(rec["iso"]) if "iso" in rec else {}
+    exit_fields = rec.get("exit", "").split()
+    code = sig = None
+    cpu, rss, end = a_usage.ru_utime + a_usage.ru_stime, 0, time.monotonic()
+    if len(exit_fields) == 4:
+        raw, cpu_s, rss_s, end_s = exit_fields
+        cpu, rss, end = float(cpu_s), int(rss_s), float(end_s)
+        code = os.waitstatus_to_exitcode(int(raw))
+        if code < 0:
+            code, sig = None, -code
+    wall = max(0.0, end - float(rec.get("start", t0)))
+
+    def result(status: Status, detail: str) -> SandboxResult:
+        return SandboxResult(status, code, sig, stdout, stderr, wall, cpu, detail, iso)
+
+    if "error" in rec:
+        return result("sandbox-error", rec["error"])
+    if killed == "output-limit":
+        caps = f"stdout {limits.stdout_bytes} / stderr {limits.stderr_bytes} bytes"
+        return result("output-limit", f"output over its cap ({caps}); process group killed")
+    if killed == "timeout":
+        return result("timeout", f"wall clock over {limits.wall_seconds} s; killed")
+    if not exit_fields:
+        return result("sandbox-error", "no exit status from the sandbox")
+    # an rlimit on the address space makes allocation fail; the program then crashes or exits: peak RSS says why
+    near_memory_cap = rss >= 0.8 * limits.address_space_bytes
+    if sig is not None:
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= 0.9 * limits.cpu_seconds):
+            return result("cpu-limit", f"CPU time over {limits.cpu_seconds} s ({name})")
+        if near_memory_cap and sig in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGKILL):
+            return result("memory-limit", f"{name} at peak RSS {rss} of {limits.address_space_bytes} bytes")
+        if sig == signal.SIGXFSZ:
+            return result("signal", f"killed by {name}: file size over {limits.file_size_bytes} bytes")
+        return result("signal", f"killed by {name}")
+    if code:
+        if near_memory_cap:
+            return result("memory-limit", f"exit code {code} at peak RSS {rss} of {limits.address_space_bytes} bytes")
+        return result("exit-code", f"exit code {code}")
+    if expected is not None and stdout != expected:
+        return result("wrong-output", f"stdout differs from expected ({len(stdout)} vs {len(expected)} bytes)")
+    return result("ok", "")
+
+
+@functools.cache
+def sandbox_capabilities() -> dict[str, bool]:
+    """Which isolation this machine gives (probed once in a throwaway child), so results can say how they ran.
+
+    ``kills_escaped_processes`` is the PID namespace's doing (no cgroup is used); ``cgroup_pids`` is
+    therefore always False. Without a private root the binary runs in a host temporary directory.
+    """
+    base = Path(tempfile.mkdtemp(prefix="compilerlm-sandbox-probe-"))
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                uid = _sandbox_uid() if os.geteuid() == 0 else None
+                os.write(w, json.dumps(_isolate(base, uid, Limits(), None)).encode())
+            finally:
+                os._exit(0)
+        os.close(w)
+        data = b""
+        while chunk := os.read(r, 1 << 16):
+            data += chunk
+        os.waitpid(pid, 0)
+    finally:
+        os.close(r)
+        shutil.rmtree(base, ignore_errors=True)
+    caps = dict.fromkeys(("user_switch", "user_namespace", "mount_namespace", "pid_namespace"), False)
+    caps |= dict.fromkeys(("network_namespace", "ipc_namespace", "private_root"), False)
+    caps |= json.loads(data) if data else {}
+    caps["kills_escaped_processes"] = bool(caps.get("pid_namespace"))
+    caps["rlimits"] = True
+    caps["cgroup_pids"] = False
+    return caps

@@ -1,0 +1,121 @@
+"""Retired user-space instruction counts: a deterministic cost measure for noisy or shared machines.
+
+Backends, in order of preference: ``perf stat -e instructions:u`` (hardware counter, full speed) when
+the kernel exposes it, else valgrind's cachegrind with the cache simulation off (a software count,
+~20-50x slower, exact and repeatable to the instruction). Which one a machine uses is found out once
+(per PATH) by counting ``/bin/true``; many VMs have ``perf`` but no PMU, so its mere presence is not
+enough. Counts from different backends are not comparable: keep ``instruction_backend()`` with them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from compilerlm.errors import CompilerLMError, ToolMissingError, ToolTimeout
+from compilerlm.measure.timing import MeasurementError
+
+Backend = Literal["perf", "valgrind"]
+
+_PROBE = "/bin/true"
+_VALGRIND_REFS = re.compile(r"^==\d+==\s+I\s+refs:\s+([\d,]+)\s*$", re.MULTILINE)
+
+
+def instruction_backend() -> Backend:
+    """The backend ``count_instructions`` uses here; raises ToolMissingError when there is none."""
+    return _detect(os.environ.get("PATH", os.defpath))
+
+
+@cache
+def _detect(path_env: str) -> Backend:
+    perf = shutil.which("perf", path=path_env)
+    if perf and _probe(perf, "perf"):
+        return "perf"
+    valgrind = shutil.which("valgrind", path=path_env)
+    if valgrind and _probe(valgrind, "valgrind"):
+        return "valgrind"
+    why = "perf is not installed" if not perf else "perf cannot count 'instructions:u' here (no PMU, e.g. a VM)"
+    if valgrind:
+        why += ", and valgrind failed on /bin/true"
+    else:
+        why += " and valgrind is not installed"
+    raise ToolMissingError(f"cannot count instructions: {why}; install valgrind: sudo apt-get install valgrind")
+
+
+def _probe(tool: str, backend: Backend) -> bool:
+    try:
+        return _count(tool, backend, [_PROBE], b"", timeout=60) > 0
+    except (CompilerLMError, OSError):
+        return False
+
+
+def count_instructions(
+    binary: str | os.PathLike[str],
+    stdin: bytes = b"",
+    args: Sequence[str] = (),
+    *,
+    timeout: float = 600.0,
+    backend: Backend | None = None,
+) -> int:
+    """Instructions retired in user space by one run of ``binary args < stdin`` (output discarded).
+
+    ``backend`` forces one ("valgrind" for exact repeatability even where perf works). A run that does
+    not exit 0 raises MeasurementError; a run over ``timeout`` seconds (valgrind is slow) ToolTimeout.
+    """
+    name = backend or instruction_backend()
+    tool = shutil.which(name)
+    if tool is None:
+        raise ToolMissingError(f"'{name}' not found; install it with: sudo apt-get install {name}")
+    return _count(tool, name, [os.fspath(Path(binary).absolute()), *args], stdin, timeout)
+
+
+def _count(tool: str, backend: Backend, argv: list[str], stdin: bytes, timeout: float) -> int:
+    with tempfile.TemporaryDirectory(prefix="compilerlm-instr-") as tmp:
+        log = Path(tmp) / "log"
+        fin = Path(tmp) / "stdin"
+        fin.write_bytes(stdin)
+        if backend == "perf":
+            cmd = [tool, "stat", "-x,", "-e", "instructions:u", "-o", str(log), "--", *argv]
+        else:
+            # --cache-sim=no: only the instruction count is wanted, and it makes cachegrind ~2x faster
+            cmd = [tool, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+            cmd += [f"--log-file={log}", *argv]
+        with fin.open("rb") as f:
+            try:
+                res = subprocess.run(
+                    cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise ToolTimeout(f"{backend}: counting instructions of {argv[0]} took over {timeout:g} s") from exc
+        text = log.read_text(errors="replace") if log.exists() else ""
+    if res.returncode != 0:
+        err = res.stderr.decode(errors="replace").strip().splitlines()
+        raise MeasurementError(
+            f"{argv[0]}: exit code {res.returncode} under {backend}" + (f": {err[-1][:200]}" if err else "")
+        )
+    return _parse_perf(text) if backend == "perf" else _parse_valgrind(text)
+
+
+def _parse_perf(text: str) -> int:
+    for line in text.splitlines():
+        fields = line.split(",")
+        if len(fields) >= 3 and fields[2].startswith("instructions"):
+            value = fields[0].strip()
+            if value.isdigit():
+                return int(value)
+            raise MeasurementError(f"perf stat could not count instructions: {value or line!r}")
+    raise MeasurementError(f"no instructions line in perf stat output: {text.strip()[:200]!r}")
+
+
+def _parse_valgrind(text: str) -> int:
+    m = _VALGRIND_REFS.search(text)
+    if m is None:
+        raise MeasurementError(f"no 'I refs' line in cachegrind output: {text.strip()[-200:]!r}")
+    return int(m.group(1).replace(",", ""))

@@ -1,0 +1,383 @@
+"""Hyperfine-style timing of whole program runs, made for busy machines.
+
+Clock: each run is timed with ``time.perf_counter_ns`` from just before the child is spawned until its
+exit is seen (a pidfd turns readable): wall clock, the quantity DESIGN.md's speedup is defined on, spawn
+included as in hyperfine. Reaping it with ``os.wait4`` then gives the child's own user+system CPU time
+(rusage), kept alongside because it hardly moves when other processes compete for the cores, while wall
+time does: a run that shares its core with a busy neighbour takes up to twice as long. ``compare``
+reports the wall clock by default; ``clock="cpu"`` switches every number to CPU time.
+
+Noise: ``compare`` interleaves baseline and candidate runs in pairs whose order alternates (AB BA AB
+…), so slow drift in machine load hits both sides equally, and a per-pair ratio is available for a
+paired bootstrap. The reported speedup is the ratio of means (DESIGN.md: "mean of repeated runs");
+the median of per-pair ratios and a bootstrap 95% interval of the ratio of means are given next to it
+so a reader can tell a real difference from noise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import random
+import select
+import signal
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from compilerlm.errors import CompilerLMError
+
+Command = Sequence[str | os.PathLike[str]]
+Clock = Literal["wall", "cpu"]
+
+
+class MeasurementError(CompilerLMError):
+    """A run that was meant to be timed did not finish cleanly (non-zero exit, signal, timeout)."""
+
+
+@dataclass(frozen=True)
+class RunSample:
+    """One finished run as a runner reports it; ``status`` is "ok" only for a clean exit 0 (else a sandbox
+    status name: "exit-code", "signal", "timeout", "sandbox-error", …)."""
+
+    status: str
+    exit_code: int | None
+    wall_seconds: float
+    cpu_seconds: float
+    detail: str = ""
+
+
+class Runner(Protocol):
+    """Runs ``argv`` once with ``stdin`` and returns its timing; output is discarded."""
+
+    def __call__(self, argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample: ...
+
+
+def local_runner(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample:
+    """Run a trusted binary directly: stdin from a temporary file, stdout/stderr to /dev/null.
+
+    Stdin comes from a file rather than a pipe so that the parent does no work while the child runs
+    (nothing to feed, nothing to drain); the clock then measures only spawn + run + exit. The child gets
+    its own session (process group), killed after every run, so nothing it started outlives the run.
+    Statuses use the sandbox's names.
+    """
+    with tempfile.TemporaryFile() as fin:
+        fin.write(stdin)
+        fin.seek(0)
+        start = time.perf_counter_ns()
+        try:
+            proc = subprocess.Popen(
+                list(argv), stdin=fin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            )
+        except OSError as exc:
+            return RunSample("sandbox-error", None, 0.0, 0.0, f"cannot start: {exc}")
+        exited = False
+        try:
+            exited = _wait_exit(proc.pid, timeout)
+        finally:
+            end = time.perf_counter_ns()
+            # the exited leader is a zombie until wait4, so its group id cannot be reused yet: kill stragglers
+            # (and everything on a timeout or an interrupt), then reap
+            _kill_group(proc.pid)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen from waiting again
+    timed_out = not exited
+    wall = (end - start) / 1e9
+    cpu = usage.ru_utime + usage.ru_stime
+    code = proc.returncode
+    if timed_out:
+        return RunSample("timeout", None, wall, cpu, f"killed after {timeout:g} s")
+    if code < 0:
+        return RunSample("signal", None, wall, cpu, f"killed by {signal.Signals(-code).name}")
+    if code != 0:
+        return RunSample("exit-code", code, wall, cpu, f"exit code {code}")
+    return RunSample("ok", 0, wall, cpu)
+
+
+def _wait_exit(pid: int, timeout: float) -> bool:
+    """Block until ``pid`` exits (without reaping it) or ``timeout`` passes; True if it exited."""
+    if hasattr(os, "pidfd_open"):
+        fd = os.pidfd_open(pid)
+        try:
+            return bool(select.select([fd], [], [], timeout)[0])
+        finally:
+            os.close(fd)
+    # no pidfd (old kernel / not Linux): a timer kills the group and wait4 then returns
+    fired = threading.Event()
+
+    def fire() -> None:
+        fired.set()
+        _kill_group(pid)
+
+    timer = threading.Timer(timeout, fire)
+    timer.start()
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    timer.cancel()
+    return not fired.is_set()
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def sandbox_runner(run_sandboxed: Callable[..., object], **sandbox_kwargs: object) -> Runner:
+    """Adapt ``compilerlm.sandbox.run_sandboxed`` (passed in, so this module does not import it) to a Runner.
+
+    ``sandbox_kwargs`` (e.g. ``limits=Limits(...)``) are passed through; the timeout is the caller's
+    business there (set it in the limits). The sandbox's own wall/cpu seconds are used as the sample.
+    """
+
+    def run(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample:
+        res = run_sandboxed(Path(argv[0]), stdin, args=tuple(argv[1:]), **sandbox_kwargs)
+        status = str(res.status)  # type: ignore[attr-defined]
+        return RunSample(
+            status,
+            res.exit_code,  # type: ignore[attr-defined]
+            float(res.wall_seconds),  # type: ignore[attr-defined]
+            float(res.cpu_seconds),  # type: ignore[attr-defined]
+            str(getattr(res, "detail", "") or ""),
+        )
+
+    return run
+
+
+@dataclass(frozen=True)
+class TimingStats:
+    """Summary of repeated runs, in seconds."""
+
+    mean: float
+    median: float
+    stdev: float
+    min: float
+    max: float
+    runs: int
+
+    @classmethod
+    def of(cls, samples: Sequence[float]) -> TimingStats:
+        if not samples:
+            raise ValueError("no samples")
+        return cls(
+            mean=statistics.fmean(samples),
+            median=statistics.median(samples),
+            stdev=statistics.stdev(samples) if len(samples) > 1 else 0.0,
+            min=min(samples),
+            max=max(samples),
+            runs=len(samples),
+        )
+
+    @property
+    def rel_stdev(self) -> float:
+        """Coefficient of variation: stdev / mean."""
+        return self.stdev / self.mean if self.mean else math.nan
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Repeated runs of one command: stats for both clocks and the raw samples."""
+
+    wall: TimingStats
+    cpu: TimingStats
+    wall_samples: tuple[float, ...]
+    cpu_samples: tuple[float, ...]
+
+    def stats(self, clock: Clock) -> TimingStats:
+        return self.wall if clock == "wall" else self.cpu
+
+    def samples(self, clock: Clock) -> tuple[float, ...]:
+        return self.wall_samples if clock == "wall" else self.cpu_samples
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Baseline against candidate, interleaved. ``speedup`` (ratio of means) is the reported number."""
+
+    clock: Clock
+    speedup: float  # baseline.mean / candidate.mean on ``clock``: DESIGN.md's definition
+    median_ratio: float  # median over pairs of baseline_i / candidate_i: a robust cross-check
+    ci_low: float  # 95% paired-bootstrap interval of the ratio of means
+    ci_high: float
+    rel_se: float  # delta-method relative standard error of ``speedup``
+    baseline: Measurement
+    candidate: Measurement
+    seconds: float  # wall time spent on the whole comparison, warm-ups included
+
+    @property
+    def pairs(self) -> int:
+        return self.baseline.wall.runs
+
+
+def _argv(cmd: Command) -> list[str]:
+    if isinstance(cmd, str | os.PathLike):
+        return [os.fspath(cmd)]
+    return [os.fspath(a) for a in cmd]
+
+
+def _run_ok(runner: Runner, argv: list[str], stdin: bytes, timeout: float) -> RunSample:
+    sample = runner(argv, stdin, timeout)
+    if sample.status != "ok":
+        raise MeasurementError(f"{argv[0]}: run failed while timing ({sample.status}: {sample.detail})")
+    return sample
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """When to stop measuring: a fixed count, or adaptive (enough runs, enough time, precise enough)."""
+
+    runs: int | None
+    min_runs: int
+    max_runs: int
+    min_time: float
+    max_time: float
+    max_rel_se: float | None = None
+
+    def done(self, n: int, spent: float, rel_se: Callable[[], float] | None = None) -> bool:
+        if self.runs is not None:
+            return n >= self.runs
+        if n >= self.max_runs or (n >= self.min_runs and spent >= self.max_time):
+            return True
+        if n < self.min_runs or spent < self.min_time:
+            return False
+        return self.max_rel_se is None or rel_se is None or rel_se() <= self.max_rel_se
+
+
+def ratio_rel_se(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Relative standard error of mean(xs)/mean(ys) for paired samples (delta method).
+
+    Cheap enough to evaluate after every pair, so adaptive runs can stop once the speedup is precise.
+    """
+    n = len(xs)
+    if n < 3:
+        return math.inf
+    r = statistics.fmean(xs) / statistics.fmean(ys)
+    resid = [x - r * y for x, y in zip(xs, ys, strict=True)]
+    return statistics.stdev(resid) / statistics.fmean(ys) / math.sqrt(n) / r
+
+
+def measure(
+    cmd: Command,
+    stdin: bytes = b"",
+    *,
+    warmups: int = 3,
+    runs: int | None = None,
+    min_runs: int = 10,
+    max_runs: int = 200,
+    min_time: float = 3.0,
+    max_time: float = 60.0,
+    timeout: float = 60.0,
+    runner: Runner = local_runner,
+) -> Measurement:
+    """Time one command: ``warmups`` untimed runs, then ``runs`` timed ones, or, when ``runs`` is None,
+    at least ``min_runs`` and ``min_time`` seconds of measuring (at most ``max_runs`` / ``max_time``).
+
+    Any failing run raises MeasurementError: the time of a crash says nothing about the program.
+    """
+    argv = _argv(cmd)
+    stop = _Stop(runs, min_runs, max_runs, min_time, max_time)
+    for _ in range(warmups):
+        _run_ok(runner, argv, stdin, timeout)
+    walls: list[float] = []
+    cpus: list[float] = []
+    t0 = time.perf_counter()
+    while not stop.done(len(walls), time.perf_counter() - t0):
+        s = _run_ok(runner, argv, stdin, timeout)
+        walls.append(s.wall_seconds)
+        cpus.append(s.cpu_seconds)
+    return Measurement(TimingStats.of(walls), TimingStats.of(cpus), tuple(walls), tuple(cpus))
+
+
+def compare(
+    baseline_cmd: Command,
+    candidate_cmd: Command,
+    stdin: bytes = b"",
+    warmups: int = 3,
+    runs: int | None = None,
+    *,
+    clock: Clock = "wall",
+    min_runs: int = 10,
+    max_runs: int = 200,
+    min_time: float = 3.0,
+    max_time: float = 60.0,
+    max_rel_se: float | None = None,
+    timeout: float = 60.0,
+    runner: Runner = local_runner,
+    bootstrap: int = 2000,
+    seed: int = 0,
+) -> Comparison:
+    """Time baseline and candidate interleaved in pairs (order alternating AB, BA, …) on the same stdin.
+
+    ``runs`` is the number of pairs (each side gets that many timed runs). None means adaptive: at least
+    ``min_runs`` pairs and ``min_time`` seconds (both sides together), and, if ``max_rel_se`` is given,
+    until the relative standard error of the speedup on ``clock`` is at most that; never more than
+    ``max_runs`` pairs or ``max_time`` seconds. Warm-ups are interleaved too.
+    """
+    a, b = _argv(baseline_cmd), _argv(candidate_cmd)
+    stop = _Stop(runs, min_runs, max_runs, min_time, max_time, max_rel_se)
+    start = time.perf_counter()
+    for _ in range(warmups):
+        _run_ok(runner, a, stdin, timeout)
+        _run_ok(runner, b, stdin, timeout)
+    samples: dict[tuple[str, Clock], list[float]] = {(s, c): [] for s in "ab" for c in ("wall", "cpu")}
+    xs, ys = samples["a", clock], samples["b", clock]
+    t0 = time.perf_counter()
+    while not stop.done(len(xs), time.perf_counter() - t0, lambda: ratio_rel_se(xs, ys)):
+        order = (("a", a), ("b", b)) if len(xs) % 2 == 0 else (("b", b), ("a", a))
+        for side, argv in order:
+            s = _run_ok(runner, argv, stdin, timeout)
+            samples[side, "wall"].append(s.wall_seconds)
+            samples[side, "cpu"].append(s.cpu_seconds)
+    base, cand = (
+        Measurement(
+            TimingStats.of(samples[s, "wall"]),
+            TimingStats.of(samples[s, "cpu"]),
+            tuple(samples[s, "wall"]),
+            tuple(samples[s, "cpu"]),
+        )
+        for s in "ab"
+    )
+    lo, hi = bootstrap_ratio_ci(xs, ys, resamples=bootstrap, seed=seed)
+    return Comparison(
+        clock=clock,
+        speedup=_ratio(statistics.fmean(xs), statistics.fmean(ys)),
+        median_ratio=statistics.median(_ratio(x, y) for x, y in zip(xs, ys, strict=True)),
+        ci_low=lo,
+        ci_high=hi,
+        rel_se=ratio_rel_se(xs, ys),
+        baseline=base,
+        candidate=cand,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _ratio(x: float, y: float) -> float:
+    return x / y if y > 0 else math.inf
+
+
+def bootstrap_ratio_ci(
+    xs: Sequence[float], ys: Sequence[float], *, level: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile interval of mean(xs)/mean(ys), resampling whole pairs (runs were taken side by side).
+
+    Seeded, so the same samples always give the same interval.
+    """
+    n = len(xs)
+    if n != len(ys) or n == 0:
+        raise ValueError("need paired samples")
+    if n == 1 or resamples <= 0:
+        r = _ratio(statistics.fmean(xs), statistics.fmean(ys))
+        return r, r
+    rng = random.Random(seed)
+    idx = range(n)
+    ratios = sorted(
+        _ratio(sum(xs[i] for i in pick), sum(ys[i] for i in pick))
+        for pick in (rng.choices(idx, k=n) for _ in range(resamples))
+    )
+    tail = (1 - level) / 2
+    return ratios[int(tail * (resamples - 1))], ratios[math.ceil((1 - tail) * (resamples - 1))]

@@ -1,6 +1,7 @@
 """Geomean improvement vs -Oz on a suite, per strategy and budget, side by side — as `compilerlm tune` reports it.
 
-Each (strategy, budget) runs the autotuner on every program of the suite: search, then verification with the
+Each (strategy, budget) runs the autotuner (`search.runner.tune_jobs`, as `compilerlm tune` does, with
+`auto`'s broadcast step on the suite) on every program of the suite: search, then verification with the
 program's tests (a miscompiling pipeline is discarded and the next candidate tried, -Oz last), so the numbers
 are those of verified results with fallback. Minimisation is off (it never changes a size). Budgets share one
 evaluation store per strategy: a larger budget replays the evaluations a smaller one made where the seeded
@@ -20,9 +21,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from compilerlm.programs.suites import resolve_target
+from compilerlm.search.runner import TuneJob, tune_jobs
 from compilerlm.search.store import Store
-from compilerlm.search.tune import TuneConfig, tune_program
-from compilerlm.toolchain.evaluator import make_evaluator
+from compilerlm.search.tune import TuneConfig
 
 
 def geomean_improvement(results) -> float:
@@ -55,22 +56,21 @@ def main() -> None:
     table.add_column("better than -Oz", justify="right")
     table.add_column("miscompiles", justify="right")
     table.add_column("compilations/s", justify="right")
-    with make_evaluator("inprocess", jobs=args.jobs) as ev, Progress(console=console) as bar:
-        task = bar.add_task("tuning", total=len(strategies) * len(budgets) * count)
+    jobs = [TuneJob(p, modules[p.name], None) for p in programs]
+    with Progress(console=console) as bar:
+        task = bar.add_task("tuning", total=len(strategies) * len(budgets) * count * 2)
         for strategy in strategies:
             store = Store(f"{args.store}-{strategy}.sqlite" if args.store else ":memory:")
             row, compiled, seconds, results = [], 0, 0.0, []
             for budget in budgets:
                 config = TuneConfig(strategy, budget, args.seed, minimize=False, verify=not args.no_verify)
-                results = []
-                for program in programs:
-                    bar.update(task, description=f"{strategy} {budget}: {program.name}")
-                    start = time.perf_counter()
-                    out = tune_program(program, modules[program.name], None, config, ev, store)
-                    seconds += time.perf_counter() - start
-                    compiled += sum(r.compiled for r in out)
-                    results += out
-                    bar.advance(task, len(out))
+                bar.update(task, description=f"{strategy}, budget {budget}")
+                start = time.perf_counter()
+                results = tune_jobs(
+                    jobs, config, store, workers=args.jobs, on_program=lambda job, out: bar.advance(task, len(out))
+                )
+                seconds += time.perf_counter() - start
+                compiled += sum(r.compiled for r in results)
                 row.append(f"{geomean_improvement(results):+.2%}")
             better = sum(r.size < r.size_oz for r in results) / len(results)
             miscompiles = sum(len(r.miscompiles) for r in results)

@@ -210,3 +210,28 @@ def test_model_proposals_come_first_and_are_credited(inprocess):
     assert res.model_errors[0] == "answer 3: empty" and "no-such-pass" in res.model_errors[1]
     [plain] = tune_program(program, modules, None, TuneConfig(budget=2, verify=False), inprocess)
     assert plain.source != "model" and plain.model_pipelines == []
+
+
+def test_auto_broadcasts_the_suites_winners_to_every_module():
+    """On a suite, `auto` keeps a tenth of the budget to try every other module's best pipeline (LLM Compiler's
+    broadcast step); the search before it replays from the store, so it costs only the broadcast."""
+    from dataclasses import replace
+
+    from compilerlm.search.runner import TuneJob, broadcast_budget, tune_jobs
+
+    programs = resolve_target("builtin:huffman,stack_vm")
+    jobs = [TuneJob(p, p.modules(), None) for p in programs]
+    config = TuneConfig(strategy="auto", budget=40, minimize=False, verify=False)
+    assert broadcast_budget(config, jobs) == 4 and broadcast_budget(replace(config, strategy="random"), jobs) == 0
+    store = Store()
+    results = tune_jobs(jobs, config, store, workers=2)
+    first_key = replace(config, broadcast=4, first_pass=True).run_key()
+    first = [r["result"] for r in store.results(first_key)]
+    assert len(first) == len(results) == 6
+    winners = {r["pipeline"] for r in first if r["source"] == "search"}
+    assert winners
+    modules = [m for job in jobs for m in job.modules]
+    everywhere = [p for p in winners if all(store.get(m.key, p) is not None for m in modules)]
+    assert len(everywhere) >= min(4, len(winners))
+    assert all(r.evaluations <= 40 for r in results)
+    assert sum(r.compiled for r in results) <= 6 * 40  # the second pass compiled only the broadcast

@@ -201,7 +201,7 @@ def tune(
     Example: compilerlm tune builtin:huffman --budget 300 --store runs.sqlite --json huffman.json
     """
     from compilerlm.programs.suites import resolve_target
-    from compilerlm.search.runner import TuneJob, tune_jobs
+    from compilerlm.search.runner import TuneJob, passes, tune_jobs
     from compilerlm.search.store import Store
     from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES
     from compilerlm.search.tune import TuneConfig, tune_document
@@ -241,7 +241,7 @@ def tune(
     if model is not None:
         work = ask_model(work, model, samples, temperature, max_tokens)
     with progress_bar() as bar:
-        task = bar.add_task("tuning", total=sum(len(j.modules) for j in work))
+        task = bar.add_task("tuning", total=sum(len(j.modules) for j in work) * passes(config, work))
         results = tune_jobs(
             work, config, db, evaluator, jobs, ray, on_program=lambda job, out: bar.advance(task, len(out))
         )

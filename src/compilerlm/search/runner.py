@@ -9,8 +9,9 @@ Searches are seeded by module content, so Ray and local runs give the same resul
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
@@ -26,6 +27,23 @@ class TuneJob:
     modules: list[IRModule]
     o3_modules: list[IRModule] | None
     proposals: dict[str, Proposals] | None = None  # a model's pipelines per module name, tried first
+    broadcast: tuple[str, ...] = ()  # the suite's best pipelines, tried after the search
+
+
+BROADCAST_SHARE = 0.1  # of each module's budget, under `auto` on a suite of several modules
+
+
+def broadcast_budget(config: TuneConfig, jobs: Sequence[TuneJob]) -> int:
+    """LLM Compiler's "broadcast" step: lists that won somewhere often win elsewhere. `auto` keeps a tenth
+    of each module's budget to try the other modules' winners once every module has been searched."""
+    if config.strategy != "auto" or sum(len(j.modules) for j in jobs) < 2:
+        return 0
+    return int(config.budget * BROADCAST_SHARE)
+
+
+def passes(config: TuneConfig, jobs: Sequence[TuneJob]) -> int:
+    """How many times `tune_jobs` goes over the jobs (for progress bars): 2 with a broadcast step."""
+    return 2 if broadcast_budget(config, jobs) else 1
 
 
 def tune_jobs(
@@ -37,13 +55,57 @@ def tune_jobs(
     ray_address: str | None = None,
     on_program: Callable[[TuneJob, list[ModuleResult]], None] | None = None,
 ) -> list[ModuleResult]:
-    """Results of every job's modules, in job order."""
+    """Results of every job's modules, in job order. With a broadcast step, a first pass searches every
+    module (no verification; the second pass replays it from the store) and collects each module's best
+    pipeline; the second pass searches again, tries those winners, then verifies."""
+    reserve = broadcast_budget(config, jobs)
+    if not reserve:
+        return _run(jobs, config, store, evaluator, workers, ray_address, on_program)
+    config = replace(config, broadcast=reserve)
+    store = store or Store()  # the second pass must find the first pass's evaluations
+    first = _run(
+        jobs,
+        replace(config, verify=False, minimize=False, first_pass=True),
+        store,
+        evaluator,
+        workers,
+        ray_address,
+        on_program,
+    )
+    wins = Counter(r.pipeline for r in first if r.source == "search")
+    gain = {r.pipeline: r.improvement for r in first}
+    winners = tuple(sorted(wins, key=lambda p: (-wins[p], -gain[p])))[:reserve]
+    jobs = [replace(job, broadcast=winners) for job in jobs]
+    results = _run(jobs, config, store, evaluator, workers, ray_address, on_program)
+    for done, searched in zip(results, first, strict=True):
+        done.compiled += searched.compiled  # the second pass replays the first from the store
+    return results
+
+
+def _run(
+    jobs: Sequence[TuneJob],
+    config: TuneConfig,
+    store: Store | None,
+    evaluator: str,
+    workers: int,
+    ray_address: str | None,
+    on_program: Callable[[TuneJob, list[ModuleResult]], None] | None,
+) -> list[ModuleResult]:
     if ray_address is not None:
         return _on_ray(jobs, config, store, evaluator, ray_address, on_program)
     results: list[ModuleResult] = []
     with make_evaluator(evaluator, jobs=workers) as ev:  # type: ignore[arg-type]
         for job in jobs:
-            out = tune_program(job.program, job.modules, job.o3_modules, config, ev, store, proposals=job.proposals)
+            out = tune_program(
+                job.program,
+                job.modules,
+                job.o3_modules,
+                config,
+                ev,
+                store,
+                proposals=job.proposals,
+                broadcast=job.broadcast,
+            )
             if on_program:
                 on_program(job, out)
             results += out
@@ -55,7 +117,16 @@ def _tune_remote(job: TuneJob, config: TuneConfig, evaluator: str, known: dict) 
     store = Store()
     store.merge(known)
     with make_evaluator(evaluator, jobs=1) as ev:  # type: ignore[arg-type]
-        results = tune_program(job.program, job.modules, job.o3_modules, config, ev, store, proposals=job.proposals)
+        results = tune_program(
+            job.program,
+            job.modules,
+            job.o3_modules,
+            config,
+            ev,
+            store,
+            proposals=job.proposals,
+            broadcast=job.broadcast,
+        )
     return [asdict(r) for r in results], store.export([m.key for m in job.modules])
 
 

@@ -36,6 +36,8 @@ class TuneConfig:
     verify: bool = True
     library: tuple[str, ...] = BUILTIN_LIBRARY
     candidates: int = 3  # how many ranked pipelines per module verification may fall back through
+    broadcast: int = 0  # evaluations per module kept for the suite's best pipelines (set by the runner)
+    first_pass: bool = False  # the runner's search-only pass that collects those pipelines
     model: str | None = None  # spec of the model whose proposals are evaluated first (part of the run key)
     samples: int = 0  # answers asked of the model per module
 
@@ -50,6 +52,8 @@ class TuneConfig:
                 self.verify,
                 self.library,
                 self.candidates,
+                self.broadcast,
+                self.first_pass,
                 self.model,
                 self.samples,
                 SEARCH_SPACE,
@@ -100,16 +104,23 @@ def _search_module(
     evaluator: Evaluator,
     store: Store | None,
     proposals: Sequence[str] = (),
+    broadcast: Sequence[str] = (),
 ) -> tuple[Objective, list[tuple[int, Pipeline]]]:
-    """Proposals (a model's pipelines) are evaluated first, then the strategy spends what is left."""
+    """Proposals (a model's pipelines) are evaluated first, then the strategy spends what is left but the
+    `config.broadcast` evaluations kept for `broadcast` (the best pipelines of the suite's other modules)."""
     seed = int(hashlib.sha256(f"{config.seed}:{module.key}".encode()).hexdigest()[:8], 16)
     obj = Objective(module, evaluator, config.budget, store)
     if proposals:
         obj.evaluate([parse_pipeline(p) for p in proposals])
     # every answer asked of the model is charged to the budget, usable or not (--budget 1: the model or -Oz)
     obj.budget = max(obj.used, obj.budget - max(0, config.samples - obj.used))
+    full = obj.budget
+    obj.budget = max(obj.used, full - config.broadcast)
     if obj.remaining:
         run_strategy(config.strategy, obj, SEARCH_SPACE, random.Random(seed), config.library)
+    obj.budget = full
+    if broadcast and obj.remaining:
+        obj.evaluate([parse_pipeline(p) for p in broadcast])
     return obj, [(s, p) for s, p in obj.ranked(config.candidates) if s < size_oz]
 
 
@@ -122,9 +133,11 @@ def tune_program(
     store: Store | None = None,
     on_module: Callable[[ModuleResult], None] | None = None,
     proposals: Mapping[str, Proposals] | None = None,
+    broadcast: Sequence[str] = (),
 ) -> list[ModuleResult]:
     """Tune every module of one program, then verify the program with the chosen pipelines.
-    `proposals[module.name]`: a model's pipelines for that module, tried before the search."""
+    `proposals[module.name]`: a model's pipelines for that module, tried before the search; `broadcast`:
+    pipelines that won on other modules, tried after it (see search/runner.py)."""
     run_key = config.run_key()
     baselines = measure_modules(evaluator, modules, o3_modules=o3_modules)
     results: list[ModuleResult] = []
@@ -151,7 +164,7 @@ def tune_program(
         proposed = (proposals or {}).get(module.name, Proposals())
         from_model[module.name] = {text_of(parse_pipeline(p)) for p in proposed.pipelines}
         res.model_pipelines, res.model_errors = list(proposed.pipelines), list(proposed.errors)
-        obj, ranked = _search_module(module, oz.size, config, evaluator, store, proposed.pipelines)
+        obj, ranked = _search_module(module, oz.size, config, evaluator, store, proposed.pipelines, broadcast)
         res.evaluations, res.trajectory = obj.used, [list(t) for t in obj.trajectory]
         for text in sorted(from_model[module.name]):
             failed = obj.seen.get(text)

@@ -48,7 +48,9 @@ pipelines, 5 duplicates of space elements, 1 aborts in isolation, 1 nondetermini
 Miscompiles. Verification (search/verify.py) catches a pipeline that breaks a program, but an element that
 often does wastes evaluations on sizes that cannot be used. attributor was removed (77 elements left) after
 random search at budget 300 on huffman: its three best pipelines for huffman.c (57% under -Oz) all failed the
-tests, and each reduced to attributor plus two ordinary passes.
+tests, and each reduced to attributor plus two ordinary passes. newgvn was removed (76 left) after a verified
+run of `auto` at budget 1000 on the built-in suite: the four modules that fell back to -Oz had each lost three
+candidates to miscompiles, and all eight reduced (delta debugging against the tests) to dse then newgvn.
 
 Determinism. A searched result must reproduce. gvn-sink was removed after the stress above (which left 78
 elements): evaluating the same random pipelines in worker processes with different histories gave different
@@ -91,7 +93,6 @@ _FUNCTION = (
     "gvn",
     "gvn<no-pre>",
     "gvn-hoist",
-    "newgvn",
     "infer-alignment",
     "instcombine<no-verify-fixpoint>",
     "instsimplify",
@@ -272,6 +273,9 @@ _SPECIFIC: dict[str, str] = {
     "attributor": "miscompiles: three random pipelines that broke huffman/huffman.c's tests each reduced to attributor "
     "plus two ordinary passes (e.g. `function(newgvn),attributor,function(newgvn)`); no default pipeline runs it",
     "attributor-cgscc": "the CGSCC form of attributor (excluded: miscompiles)",
+    "newgvn": "miscompiles: every verified-tune fallback to -Oz at budget 1000 on the built-in suite (bignum, "
+    "edit_distance, lu_solve, trie: 3 discarded pipelines each) reduced to dse followed by newgvn, e.g. "
+    "`function(early-cse),function(dse),function(newgvn)`; no default pipeline runs it (gvn does its job)",
 }
 
 EXCLUDED: dict[str, str] = {name: reason for reason, names in _GROUPS.items() for name in names.split()} | _SPECIFIC

@@ -9,7 +9,7 @@ the result live in ``tasks/rewards.py``.
 
 Trust: the C program is the user's (trusted); every binary built from model text runs only through
 ``run_sandboxed``, instruction counting included (valgrind/perf run inside the sandbox too). Assembling
-untrusted text runs gcc/as/ld, which do not execute it, under a timeout and file-size/CPU limits;
+untrusted text runs gcc/as/ld, which do not execute it, under a timeout and file-size/memory/CPU limits;
 ``.incbin`` and ``.include`` are refused because they would read host files into the binary.
 """
 
@@ -49,9 +49,11 @@ from compilerlm.tasks.mutate import mutated_inputs
 from compilerlm.toolchain.locate import system_tool
 from compilerlm.toolchain.run import first_error_line
 
-# SuperCoder's prompt, verbatim: the `prompt` column of LLM4Code/llm_superoptimizer_ds (one user message,
-# no system message) and paper appendix A.3. The code is pasted as is, so a file without a final newline
-# puts the closing fence on its last line, exactly as in the dataset.
+# SuperCoder's prompt (one user message, no system message). The head, up to "```assembly\n", is checked
+# against rows of the released dataset LLM4Code/llm_superoptimizer_ds (Hugging Face viewer); the tail
+# ("Only output ... Optimized Assembly Code:\n") is that of the dataset-building script (same f-string
+# layout), not seen in a row itself. Code and assembly are pasted as they are, so a C file without a final
+# newline puts the closing fence on its last line, as in the dataset.
 ASM_PROMPT = (
     "Given the following C code and assembly code, your task is to generate highly optimized x86-64 assembly code.\n"
     "C Code:\n\n```c\n{c_code}```\n\n"
@@ -63,6 +65,7 @@ ASM_PROMPT = (
 ASM_TAGS = ("assembly", "asm", "s", "gas", "x86asm", "x86-64", "x86_64")  # fence tags taken as assembly
 BUILD_TIMEOUT = 60.0
 BUILD_FILE_LIMIT = 256 << 20  # bytes an assembler/linker output may reach (a `.fill 1<<40` is a disk bomb)
+BUILD_MEMORY_LIMIT = 4 << 30  # address space of gcc/as/ld (a nested `.rept` is a memory bomb)
 TimeIf = Literal["correct", "visible"]
 
 # ------------------------------------------------------------------ prompt and answer
@@ -152,7 +155,10 @@ def _run_gcc(args: Sequence[str], cwd: Path, timeout: float) -> tuple[int | None
     """(return code or None on timeout, stdout, stderr); the whole process group dies on a timeout."""
     gcc = system_tool("gcc")
     # limits through the shell's ulimit (-f counts 512-byte blocks), not preexec_fn: callers may be threaded
-    limits = f"ulimit -f {BUILD_FILE_LIMIT // 512} -t {int(timeout) + 5} -c 0"
+    limits = (
+        f"ulimit -f {BUILD_FILE_LIMIT // 512} && ulimit -v {BUILD_MEMORY_LIMIT // 1024} && "
+        f"ulimit -t {int(timeout) + 5} && ulimit -c 0"
+    )
     proc = subprocess.Popen(
         ["/bin/sh", "-c", f'{limits} && exec "$0" "$@"', gcc, *args],
         cwd=cwd,

@@ -279,18 +279,40 @@ def _stage_b(plan: _Plan, iso: dict[str, bool], uid: int | None) -> None:
         if pid == 0:
             _stage_c(plan.limits, uid, exe, argv, envp)
         os.closerange(0, _STATUS_FD)
+        # rusage's maxrss would include the forked Python's pages from before exec; the program's own peak
+        # (VmHWM of its post-exec address space) is sampled while it runs instead
+        peak = 0
         while True:
-            reaped, status = os.waitpid(-1, 0)
+            reaped, status = os.waitpid(-1, os.WNOHANG)
             if reaped == pid:
                 break
+            if reaped == 0:
+                peak = max(peak, _peak_rss(pid))
+                time.sleep(0.002)
         end = time.monotonic()
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-        _record(f"exit {status} {ru.ru_utime + ru.ru_stime} {ru.ru_maxrss * 1024} {end}")
+        _record(f"exit {status} {ru.ru_utime + ru.ru_stime} {peak} {end}")
         code = 0
     except BaseException as exc:
         _record(f"error init: {exc!r}")
     finally:
         os._exit(code)
+
+
+def _peak_rss(pid: int) -> int:
+    """Peak resident bytes of the running program's address space (0 before its exec, when the fork's copy of
+    Python is still there, and once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            lines = f.read().splitlines()
+        if not lines or lines[0].split()[1:] != [b"prog"]:
+            return 0
+        for line in lines:
+            if line.startswith(b"VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _stage_c(limits: Limits, uid: int | None, exe: bytes, argv: ctypes.Array, envp: ctypes.Array) -> None:

@@ -17,7 +17,7 @@ from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
 from compilerlm.search.store import Store
 from compilerlm.search.tune import ModuleResult, Proposals, TuneConfig, tune_program
-from compilerlm.toolchain.evaluator import make_evaluator
+from compilerlm.toolchain.evaluator import Evaluator, make_evaluator
 from compilerlm.toolchain.module import IRModule
 
 
@@ -28,6 +28,18 @@ class TuneJob:
     o3_modules: list[IRModule] | None
     proposals: dict[str, Proposals] | None = None  # a model's pipelines per module name, tried first
     broadcast: tuple[str, ...] = ()  # the suite's best pipelines, tried after the search
+
+    def run(self, config: TuneConfig, evaluator: Evaluator, store: Store | None) -> list[ModuleResult]:
+        return tune_program(
+            self.program,
+            self.modules,
+            self.o3_modules,
+            config,
+            evaluator,
+            store,
+            proposals=self.proposals,
+            broadcast=self.broadcast,
+        )
 
 
 BROADCAST_SHARE = 0.1  # of each module's budget, under `auto` on a suite of several modules
@@ -96,16 +108,7 @@ def _run(
     results: list[ModuleResult] = []
     with make_evaluator(evaluator, jobs=workers) as ev:  # type: ignore[arg-type]
         for job in jobs:
-            out = tune_program(
-                job.program,
-                job.modules,
-                job.o3_modules,
-                config,
-                ev,
-                store,
-                proposals=job.proposals,
-                broadcast=job.broadcast,
-            )
+            out = job.run(config, ev, store)
             if on_program:
                 on_program(job, out)
             results += out
@@ -117,16 +120,7 @@ def _tune_remote(job: TuneJob, config: TuneConfig, evaluator: str, known: dict) 
     store = Store()
     store.merge(known)
     with make_evaluator(evaluator, jobs=1) as ev:  # type: ignore[arg-type]
-        results = tune_program(
-            job.program,
-            job.modules,
-            job.o3_modules,
-            config,
-            ev,
-            store,
-            proposals=job.proposals,
-            broadcast=job.broadcast,
-        )
+        results = job.run(config, ev, store)
     return [asdict(r) for r in results], store.export([m.key for m in job.modules])
 
 

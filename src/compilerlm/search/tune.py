@@ -116,11 +116,14 @@ def _search_module(
     obj.budget = max(obj.used, obj.budget - max(0, config.samples - obj.used))
     full = obj.budget
     obj.budget = max(obj.used, full - config.broadcast)
+    rng = random.Random(seed)
     if obj.remaining:
-        run_strategy(config.strategy, obj, SEARCH_SPACE, random.Random(seed), config.library)
+        run_strategy(config.strategy, obj, SEARCH_SPACE, rng, config.library)
     obj.budget = full
     if broadcast and obj.remaining:
         obj.evaluate([parse_pipeline(p) for p in broadcast])
+    if config.broadcast and not config.first_pass and obj.remaining:  # fewer winners than kept: search on
+        run_strategy(config.strategy, obj, SEARCH_SPACE, rng, config.library)
     return obj, [(s, p) for s, p in obj.ranked(config.candidates) if s < size_oz]
 
 

@@ -13,7 +13,6 @@ searches coincide, and "compilations/s" counts only real compilations over the t
 from __future__ import annotations
 
 import argparse
-import math
 import time
 
 from rich.console import Console
@@ -24,11 +23,11 @@ from compilerlm.programs.suites import resolve_target
 from compilerlm.search.runner import TuneJob, tune_jobs
 from compilerlm.search.store import Store
 from compilerlm.search.tune import TuneConfig
+from compilerlm.stats import improvement_geomean
 
 
 def geomean_improvement(results) -> float:
-    ratios = [min(r.size, r.size_oz) / r.size_oz for r in results]
-    return 1 - math.exp(sum(map(math.log, ratios)) / len(ratios))
+    return improvement_geomean(min(r.size, r.size_oz) / r.size_oz for r in results)
 
 
 def main() -> None:

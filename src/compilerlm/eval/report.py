@@ -8,13 +8,13 @@ re-summarised (or compared across budgets) without re-running the compiler. Suit
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.stats import improvement_geomean
 
 
 @dataclass
@@ -45,13 +45,6 @@ def _positive(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and x > 0
 
 
-def _geomean_improvement(ratios: Sequence[float]) -> float:
-    """1 - geomean(ratios); 0 for an empty suite."""
-    if not ratios:
-        return 0.0
-    return 1.0 - math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-
-
 def _improvement(m: dict) -> float:
     return 1.0 - m["size"] / m["size_oz"]
 
@@ -71,7 +64,7 @@ def improvement_by_budget(doc: dict, budgets: Sequence[int]) -> dict[int, float]
     """Suite improvement over -Oz (with -Oz fallback) had the search stopped after each budget of evaluations."""
     modules = doc.get("modules", [])
     return {
-        b: _geomean_improvement([min(_best_at(m, b), m["size_oz"]) / m["size_oz"] for m in modules]) for b in budgets
+        b: improvement_geomean([min(_best_at(m, b), m["size_oz"]) / m["size_oz"] for m in modules]) for b in budgets
     }
 
 
@@ -112,8 +105,8 @@ def write_report(doc: dict, out_dir: Path) -> ReportFiles:
     n = len(modules)
     summary = doc.get("summary") or {}
     evals_total = summary.get("evaluations_total", sum(int(m.get("evaluations") or 0) for m in modules))
-    suite = _geomean_improvement([min(m["size"], m["size_oz"]) / m["size_oz"] for m in modules])
-    raw = _geomean_improvement([m["size"] / m["size_oz"] for m in modules])
+    suite = improvement_geomean([min(m["size"], m["size_oz"]) / m["size_oz"] for m in modules])
+    raw = improvement_geomean([m["size"] / m["size_oz"] for m in modules])
     better = sum(m["size"] < m["size_oz"] for m in modules)
     verified = sum(m.get("verified") is True for m in modules)
 
@@ -158,7 +151,8 @@ def write_report(doc: dict, out_dir: Path) -> ReportFiles:
     return ReportFiles(markdown=md, plots=plots)
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib with the file-only backend (reports are written on machines without a display)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -171,7 +165,7 @@ def _plot_per_module(modules: list[dict], suite: float, out_dir: Path) -> Path:
     from matplotlib.patches import Patch
     from matplotlib.ticker import PercentFormatter
 
-    plt = _pyplot()
+    plt = pyplot()
     ordered = sorted(modules, key=_improvement)
     colours = {True: "tab:green", False: "tab:red"}
     fig, ax = plt.subplots(figsize=(8, 1.5 + 0.25 * len(ordered)))
@@ -191,10 +185,10 @@ def _plot_per_module(modules: list[dict], suite: float, out_dir: Path) -> Path:
         loc="lower right",
     )
     ax.grid(axis="x", alpha=0.3)
-    return _save(plt, fig, out_dir / "improvement_per_module.png")
+    return save_figure(plt, fig, out_dir / "improvement_per_module.png")
 
 
-def _save(plt, fig, path: Path) -> Path:
+def save_figure(plt, fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -204,7 +198,7 @@ def _save(plt, fig, path: Path) -> Path:
 def _plot_vs_budget(doc: dict, max_evals: int, out_dir: Path) -> Path:
     from matplotlib.ticker import PercentFormatter
 
-    plt = _pyplot()
+    plt = pyplot()
     # Every trajectory point is a place where the suite curve can change, so evaluate exactly there.
     budgets = sorted({1, max_evals, *(n for m in doc["modules"] for n, _ in _trajectory(m) if n >= 1)})
     values = improvement_by_budget(doc, budgets)
@@ -230,4 +224,4 @@ def _plot_vs_budget(doc: dict, max_evals: int, out_dir: Path) -> Path:
     ax.set_ylabel("suite geomean improvement vs -Oz")
     ax.set_title("Improvement vs search budget (-Oz fallback per module)")
     ax.grid(which="both", alpha=0.3)
-    return _save(plt, fig, out_dir / "improvement_vs_budget.png")
+    return save_figure(plt, fig, out_dir / "improvement_vs_budget.png")

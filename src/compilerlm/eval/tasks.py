@@ -16,7 +16,7 @@ from typing import Any, Literal
 from rich.table import Table
 
 from compilerlm.errors import CompilerLMError
-from compilerlm.eval.report import ReportFiles
+from compilerlm.eval.report import ReportFiles, pyplot, save_figure
 from compilerlm.models.base import Model
 from compilerlm.search.store import Store
 from compilerlm.tasks import TASKS
@@ -325,11 +325,7 @@ _PLOT: dict[str, tuple[str, str]] = {
 
 def write_task_report(task: str, result: TaskEval, out_dir: Path | str) -> ReportFiles:
     """report.md (summary table, settings, per-item results) and one histogram PNG of the per-item metric."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     field, xlabel = _PLOT[task]
@@ -343,9 +339,7 @@ def write_task_report(task: str, result: TaskEval, out_dir: Path | str) -> Repor
     ax.set_xlabel(xlabel)
     ax.set_ylabel("items")
     ax.set_title(f"{task}: {len(values)} items")
-    fig.tight_layout()
-    fig.savefig(plot, dpi=120)
-    plt.close(fig)
+    save_figure(plt, fig, plot)
 
     lines = [f"# LLM Compiler task: {task}", "", f"Model and sampling: `{result.summary.get('settings', '')}`", ""]
     lines += ["| metric | value |", "|---|---:|"]

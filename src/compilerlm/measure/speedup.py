@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from compilerlm.measure.timing import Clock, Comparison
+from compilerlm.stats import geomean
 
 
 @dataclass
@@ -125,13 +126,6 @@ def summarize(
     programs: Sequence[ProgramResult], *, clock: Clock = "wall", instruction_backend: str | None = None
 ) -> SuiteResult:
     return SuiteResult(list(programs), clock, instruction_backend)
-
-
-def geomean(values: Sequence[float]) -> float:
-    """Geometric mean of positive values (via logs, so long suites do not overflow)."""
-    if any(v <= 0 for v in values):
-        raise ValueError("geometric mean needs positive values")
-    return math.exp(statistics.fmean(math.log(v) for v in values))
 
 
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import random
 import time
 from collections import Counter
@@ -19,6 +18,7 @@ from compilerlm.search.objective import Objective, Pipeline, text_of
 from compilerlm.search.store import Store
 from compilerlm.search.strategies import BUILTIN_LIBRARY, parse_pipeline, run_strategy
 from compilerlm.search.verify import verify_program
+from compilerlm.stats import improvement_geomean
 from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
@@ -264,11 +264,10 @@ def _choose_and_verify(
 
 def summarize(results: Sequence[ModuleResult], elapsed: float) -> dict:
     ratios = [min(r.size, r.size_oz) / r.size_oz for r in results if r.size_oz]
-    geomean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else 1.0
     compiled = sum(r.compiled for r in results)
     return {
         "modules": len(results),
-        "improvement_geomean": 1 - geomean,
+        "improvement_geomean": improvement_geomean(ratios),
         "share_better": sum(r.size < r.size_oz for r in results) / len(results) if results else 0.0,
         "verified_share": sum(r.verified for r in results) / len(results) if results else 0.0,
         "sources": dict(Counter(r.source for r in results)),

@@ -10,12 +10,12 @@ Evaluator, and a pipeline opt rejects (or that crashes LLVM) is invalid with the
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from compilerlm.errors import PipelineError
+from compilerlm.stats import improvement_geomean
 from compilerlm.tasks.common import outside_code, share, stated_counts, strip_eos
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
@@ -170,10 +170,6 @@ def _module_score(module: IRModule, size_oz: int, scores: list[AnswerScore]) -> 
     )
 
 
-def _geomean(values: Sequence[float]) -> float:
-    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else 1.0
-
-
 def summarize_flags(rows: Sequence[dict]) -> dict:
     """Paper-style suite figures from per-module rows (FlagsScore dicts; a row with `skipped` set is a prompt
     the model could not answer: it counts as -Oz, ratio 1.0, and in the skipped share, not the invalid one).
@@ -186,8 +182,8 @@ def summarize_flags(rows: Sequence[dict]) -> dict:
     answered = [r for r in rows if not r.get("skipped")]
     return {
         "modules": n,
-        "improvement_zero_shot": 1.0 - _geomean(ratios),
-        "improvement_fallback": 1.0 - _geomean(fallback),
+        "improvement_zero_shot": improvement_geomean(ratios),
+        "improvement_fallback": improvement_geomean(fallback),
         "better_share": share(sum(x < 1.0 for x in ratios), n),
         "worse_share": share(sum(x > 1.0 for x in ratios), n),
         "invalid_share": share(sum(not r["valid"] for r in answered), n),

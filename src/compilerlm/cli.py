@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -16,9 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from compilerlm import __version__
+from compilerlm.data.cli import data_app
 from compilerlm.errors import CompilerLMError, PipelineError
 from compilerlm.programs.program import Program
 from compilerlm.toolchain.module import IRModule
+from compilerlm.train.cli import train_app
 
 app = typer.Typer(
     help="compilerlm: smaller and faster compiled code with search and language models, verified by the real compiler.",
@@ -317,6 +320,8 @@ def print_tune_table(doc: dict) -> None:
 
 eval_app = typer.Typer(help="Score a model on a task the way the papers do (resumable with --store).")
 app.add_typer(eval_app, name="eval")
+app.add_typer(data_app, name="data")
+app.add_typer(train_app, name="train")
 
 
 def _eval_task(
@@ -395,6 +400,193 @@ _eval_command(
 _eval_command("emulate", "Compiler emulation: predict the IR opt produces; exact match, BLEU, parses.")
 _eval_command("emulate-asm", "Compiler emulation, assembly variant: predict llc's assembly after opt.")
 _eval_command("disasm", "Disassembly: x86-64 assembly back to LLVM IR; round trip, BLEU, exact match.")
+
+
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", help="ask this model too: hf:PATH, openai:URL#NAME, vllm:..., gguf:PATH")
+]
+SamplesOpt = Annotated[int, typer.Option(help="--model: answers per program (best of k)")]
+RoundsOpt = Annotated[int, typer.Option(help="--model: repair rounds fed the assembler error or a visible test's diff")]
+CompilersOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="compiler configurations, comma-separated ('none': no portfolio); default: all without --model, "
+        "none with it. See 'compilerlm asm --list-compilers'"
+    ),
+]
+
+
+def _asm_config(
+    model: str | None,
+    compilers: str | None,
+    samples: int,
+    rounds: int,
+    temperature: float,
+    max_tokens: int,
+    runs: int,
+    instructions: bool,
+    seed: int,
+):
+    from compilerlm.tasks.asm_compilers import portfolio
+    from compilerlm.tasks.asm_optimize import AsmSearchConfig
+
+    if samples < 1 or rounds < 0 or runs < 2:
+        raise CompilerLMError("need --samples >= 1, --rounds >= 0 and --runs >= 2")
+    if compilers is None:
+        names = () if model else None
+    elif compilers.strip() == "none":
+        names = ()
+    else:
+        names = tuple(n.strip() for n in compilers.split(",") if n.strip())
+        portfolio(names)  # unknown names fail here, before any work
+    if model is None and names == ():
+        raise CompilerLMError("nothing makes candidates: give --model SPEC or compiler configurations")
+    return AsmSearchConfig(
+        compilers=names,
+        samples=samples,
+        rounds=rounds,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        seed=seed,
+        runs=runs,
+        final_runs=2 * runs,
+        instructions=instructions,
+    )
+
+
+def _asm_run(programs: list[Program], config, model: str | None, store: Path | None, jobs: int, ray: str | None):
+    """Run the speed task over programs with a progress bar; returns (outcomes, summary document)."""
+    from compilerlm.eval.asm import run_asm_suite, single_file_c, summarize_asm
+    from compilerlm.search.store import Store
+
+    runnable, skipped = single_file_c(programs)
+    if not runnable:
+        raise CompilerLMError("no single-file C program among the targets: the asm task takes one .c file per program")
+    db = Store(store) if store else None
+    with progress_bar() as bar:
+        task = bar.add_task("asm", total=len(runnable))
+        outcomes = run_asm_suite(
+            runnable,
+            config,
+            model_spec=model,
+            store=db,
+            jobs=jobs,
+            ray_address=ray,
+            on_program=lambda _: bar.advance(task),
+        )
+    doc = {
+        "version": __version__,
+        "settings": config.key(model),
+        "summary": summarize_asm(outcomes, skipped),
+        "programs": [o.to_json() for o in outcomes],
+    }
+    return outcomes, doc
+
+
+@app.command()
+def asm(
+    program: Annotated[str, typer.Argument(help="a C file (with --tests DIR), a program folder, or any TARGET")] = "",
+    tests: Annotated[Path | None, typer.Option(help="folder of N.in + N.out tests for a single C file")] = None,
+    model: ModelOpt = None,
+    samples: SamplesOpt = 4,
+    rounds: RoundsOpt = 2,
+    temperature: Annotated[float, typer.Option(help="--model: sampling temperature")] = 0.7,
+    max_tokens: Annotated[int, typer.Option(help="--model: answer token budget")] = 4096,
+    compilers: CompilersOpt = None,
+    out: Annotated[Path | None, typer.Option(help="write the chosen assembly here (a .s file, or a folder)")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")] = None,
+    store: Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="programs side by side (timing gets noisier)")] = 1,
+    runs: Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")] = 10,
+    instructions: Annotated[bool, typer.Option(help="count instructions of the winner (perf or valgrind)")] = True,
+    seed: Annotated[int, typer.Option(help="visible/hidden split and mutants")] = 0,
+    list_compilers: Annotated[bool, typer.Option("--list-compilers", help="print the compiler portfolio")] = False,
+) -> None:
+    """Assembly faster than gcc -O3 that passes every test: a compiler portfolio and/or a model, verified.
+
+    Example: compilerlm asm prog.c --tests tests/ --out prog.s --json prog.json
+    """
+    from compilerlm.programs.program import load_tests, single_file_program
+    from compilerlm.programs.suites import resolve_target
+    from compilerlm.tasks.asm_compilers import CONFIG_NAMES
+
+    if list_compilers:
+        for name in CONFIG_NAMES:
+            console.print(name, highlight=False)
+        return
+    if not program:
+        raise CompilerLMError("give a PROGRAM: a C file with --tests DIR, or a program folder")
+    if tests is not None:
+        path = Path(program)
+        if path.suffix != ".c" or not path.is_file():
+            raise CompilerLMError(f"--tests goes with a C file; {program} is not one")
+        found = load_tests(tests)
+        if not found:
+            raise CompilerLMError(f"{tests} holds no tests (expected N.in + N.out files)")
+        programs = [replace(single_file_program(path), tests=found)]
+    else:
+        programs = resolve_target(program)
+    config = _asm_config(model, compilers, samples, rounds, temperature, max_tokens, runs, instructions, seed)
+    outcomes, doc = _asm_run(programs, config, model, store, jobs, None)
+    table = Table(title="assembly vs gcc -O3")
+    for col in ("program", "source", "config / sample", "correct", "speedup", "instructions"):
+        table.add_column(col)
+    for o in outcomes:
+        inst = "—" if o.instructions_ratio is None else f"{o.instructions_ratio:.3f}x"
+        note = f" ({o.error})" if o.error else ""
+        table.add_row(o.name, o.source + note, o.config or o.sample or "", str(o.correct), f"{o.speedup:.3f}x", inst)
+    console.print(table)
+    if out is not None:
+        if len(outcomes) == 1 and out.suffix == ".s":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(outcomes[0].assembly)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            for o in outcomes:
+                (out / f"{o.name.replace('/', '_')}.s").write_text(o.assembly)
+        console.print(f"wrote {out}")
+    if json_path:
+        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"wrote {json_path}")
+
+
+@eval_app.command("asm")
+def eval_asm(
+    suite: Annotated[str, typer.Option(help="builtin, dir:PATH, supercoder:FILE.parquet|jsonl, ...")] = "builtin",
+    model: ModelOpt = None,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 0,
+    temperature: Annotated[float, typer.Option(help="--model: sampling temperature (SuperCoder: 0.5)")] = 0.5,
+    max_tokens: Annotated[int, typer.Option(help="--model: answer token budget")] = 4096,
+    compilers: CompilersOpt = None,
+    limit: Annotated[int | None, typer.Option(help="first N programs only")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
+    report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md and plots here")] = None,
+    store: Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="programs side by side (timing gets noisier)")] = 1,
+    ray: Annotated[str | None, typer.Option(help="run programs as Ray tasks: 'local', 'auto' or ray://...")] = None,
+    runs: Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")] = 10,
+    instructions: Annotated[bool, typer.Option(help="count instructions of the winners (perf or valgrind)")] = True,
+    seed: Annotated[int, typer.Option(help="visible/hidden split and mutants")] = 0,
+) -> None:
+    """Speed track over a suite — SuperCoder's table: compile rate, pass rate, speedup geomean, share faster.
+
+    Example: compilerlm eval asm --suite supercoder:val.parquet --model openai:http://127.0.0.1:8000/v1#m
+    """
+    from compilerlm.eval.asm import format_asm_table, write_asm_report
+    from compilerlm.programs.suites import resolve_target
+
+    config = _asm_config(model, compilers, samples, rounds, temperature, max_tokens, runs, instructions, seed)
+    programs = resolve_target(suite)[:limit]
+    _, doc = _asm_run(programs, config, model, store, jobs, ray)
+    doc |= {"suite": suite, "model": model}
+    console.print(format_asm_table(doc["summary"]))
+    if json_path:
+        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"wrote {json_path}")
+    if report_dir:
+        written = write_asm_report(doc, report_dir)
+        console.print(f"wrote {written[0]} and {len(written) - 1} plots")
 
 
 @app.command()

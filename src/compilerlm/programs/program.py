@@ -12,6 +12,7 @@ from compilerlm.toolchain.module import IRModule
 
 C_SUFFIXES = (".c",)
 IR_SUFFIXES = (".ll", ".bc")
+HIDDEN_PREFIX = "hidden-"  # tests so named are never shown to a model (the asm task's hidden tests)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Program:
     tests: tuple[TestCase, ...] = ()
     description: str = ""
     root: Path | None = field(default=None, compare=False)
+    baseline_asm: str | None = field(default=None, compare=False, repr=False)  # a dataset's own gcc -O3 assembly
 
     @property
     def flags(self) -> list[str]:

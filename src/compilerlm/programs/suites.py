@@ -2,7 +2,7 @@
 
 TARGET is one of: a `.c`/`.ll`/`.bc` file; a folder (a program folder, a folder of program folders, or
 a folder of loose C files, each its own program); `dir:PATH`; `builtin` or `builtin:NAME[,NAME]`;
-`csmith:N[:SEED]`; `llvm-stress:N[:SEED]`.
+`supercoder:PATH`; `csmith:N[:SEED]`; `llvm-stress:N[:SEED]`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ SUITES = (
     ),
     SuiteInfo("builtin:NAME[,NAME]", "some of the built-in programs, by name"),
     SuiteInfo("dir:PATH", "a folder of programs: one subfolder each (*.c, optional program.toml, tests/N.in + N.out)"),
+    SuiteInfo(
+        "supercoder:PATH",
+        "SuperCoder's dataset rows (verl format), a .parquet or .jsonl file or a folder of them (e.g. its val split)",
+    ),
     SuiteInfo("csmith:N[:SEED]", "N csmith programs from seed SEED (default 1), each checked by its -O0 checksum"),
     SuiteInfo("llvm-stress:N[:SEED]", "N llvm-stress IR modules from seed SEED (default 1); size only, nothing to run"),
 )
@@ -86,6 +90,10 @@ def resolve_target(target: str) -> list[Program]:
         return builtin_programs([n for n in rest.split(",") if n])
     if kind == "dir" and rest:
         return folder_programs(Path(rest))
+    if kind == "supercoder" and rest:
+        from compilerlm.programs.supercoder import supercoder_programs
+
+        return supercoder_programs(rest)
     if kind == "csmith" and rest:
         return csmith_programs(*_count_seed(target, rest))
     if kind == "llvm-stress" and rest:

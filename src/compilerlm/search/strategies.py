@@ -23,7 +23,9 @@ from compilerlm.search.objective import Objective, Pipeline
 from compilerlm.toolchain.pipelines import split_top_level
 
 BATCH = 16
+SEARCH_REVISION = 2  # part of a run's key: stored results of an older search are not reused as this one's
 MAX_LENGTH = 50
+EXPLORE_UNTIL = 300  # evaluations after which auto spends more on edits of the best than on new lists
 
 # Pipelines worth trying on any module before searching: clang's levels, repeated -Oz (it often shrinks
 # further), and -Oz followed by clean-ups that remove what it leaves behind.
@@ -154,12 +156,14 @@ def search_local(obj: Objective, space: Sequence[str], rng: random.Random, steps
 def search_auto(obj: Objective, space: Sequence[str], rng: random.Random, library: Sequence[str]) -> None:
     """Library first, then rounds of two batches of random lists (they find basins far from -Oz's) and one
     batch of edits of the best few. The schedule does not depend on the budget, so a larger budget starts
-    exactly like a smaller one (its evaluations replay from the store)."""
+    exactly like a smaller one (its evaluations replay from the store). Past `EXPLORE_UNTIL` evaluations
+    the rounds turn to one random batch and two of edits: by then the basins are found."""
     search_library(obj, library)
     while obj.remaining:
         before = obj.used
-        search_random(obj, space, rng, steps=2 * BATCH)
-        search_local(obj, space, rng, BATCH)
+        exploring = obj.used < EXPLORE_UNTIL
+        search_random(obj, space, rng, steps=(2 if exploring else 1) * BATCH)
+        search_local(obj, space, rng, (1 if exploring else 2) * BATCH)
         if obj.used == before:
             break
 

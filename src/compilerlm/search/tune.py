@@ -16,7 +16,7 @@ from compilerlm.programs.program import Program
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective, Pipeline, text_of
 from compilerlm.search.store import Store
-from compilerlm.search.strategies import BUILTIN_LIBRARY, parse_pipeline, run_strategy
+from compilerlm.search.strategies import BUILTIN_LIBRARY, SEARCH_REVISION, parse_pipeline, run_strategy
 from compilerlm.search.verify import verify_program
 from compilerlm.stats import improvement_geomean
 from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
@@ -57,6 +57,7 @@ class TuneConfig:
                 self.model,
                 self.samples,
                 SEARCH_SPACE,
+                SEARCH_REVISION,
             ]
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -42,7 +42,7 @@ from compilerlm.measure import (
     sandbox_runner,
 )
 from compilerlm.measure.timing import Clock
-from compilerlm.programs.program import Program, TestCase
+from compilerlm.programs.program import HIDDEN_PREFIX, Program, TestCase
 from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed
 from compilerlm.tasks.common import normalize_asm, strip_eos
 from compilerlm.tasks.mutate import mutated_inputs
@@ -255,7 +255,13 @@ def split_tests(
     """(visible, hidden): ``visible`` tests drawn by ``seed`` (shown in prompts, used for PGO), the rest hidden.
 
     With two or more tests at least one is always hidden, so a hidden check exists; both parts keep the
-    original order."""
+    original order. Tests named ``hidden-*`` (a dataset row's or folder's own split) fix the split instead:
+    they are the hidden ones, all others visible."""
+    if any(t.name.startswith(HIDDEN_PREFIX) for t in tests):
+        return (
+            tuple(t for t in tests if not t.name.startswith(HIDDEN_PREFIX)),
+            tuple(t for t in tests if t.name.startswith(HIDDEN_PREFIX)),
+        )
     n = len(tests)
     k = max(0, min(visible, n - 1 if n >= 2 else n))
     chosen = set(random.Random(f"compilerlm-split:{seed}").sample(range(n), k))
@@ -271,19 +277,25 @@ def differential_tests(
     limits: Limits = Limits(),  # noqa: B008  (frozen)
     baseline: Path | None = None,
     prefix: str = "mutant",
+    baseline_walls: list[float] | None = None,
 ) -> tuple[TestCase, ...]:
     """Tests whose expected output is the oracle's stdout, for the inputs the oracle accepts.
 
     Dropped: inputs on which the oracle does not exit 0 in time within its limits (invalid for the
     program), and, when ``baseline`` is given, inputs on which the -O3 baseline prints something else
-    (the program has undefined behaviour there, so no candidate can be held to one answer)."""
+    (the program has undefined behaviour there, so no candidate can be held to one answer). The baseline's
+    wall time on each kept input is appended to ``baseline_walls`` (candidates' time limits derive from it)."""
     out = []
     for i, stdin in enumerate(inputs):
         ref = run_sandboxed(oracle, stdin, limits)
         if not ref.ok:
             continue
-        if baseline is not None and not run_sandboxed(baseline, stdin, limits, expected=ref.stdout).ok:
-            continue
+        if baseline is not None:
+            base = run_sandboxed(baseline, stdin, limits, expected=ref.stdout)
+            if not base.ok:
+                continue
+            if baseline_walls is not None:
+                baseline_walls.append(base.wall_seconds)
         out.append(TestCase(f"{prefix}-{i}", stdin, ref.stdout))
     return tuple(out)
 
@@ -424,6 +436,7 @@ class AsmProblem:
     limits: Limits
     workdir: Path
     ldflags: tuple[str, ...] = ()
+    baseline_source: str = "gcc -O3"  # or "dataset": the row's own assembly
     _baseline_instructions: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -455,37 +468,32 @@ def prepare_problem(
 ) -> AsmProblem:
     """Baseline assembly and binary, oracle, test split and mutants for ``program`` (single C file, with tests).
 
-    The baseline binary is built from the baseline assembly exactly as candidates are, and must pass every
-    test (else the program or its tests are broken: CompilerLMError). Mutants come from the visible inputs."""
+    The baseline is the program's own ``baseline_asm`` when it carries one (a dataset row's ground truth:
+    the assembly its prompt shows), else ``gcc -O3 -S`` here. It is built exactly as candidates are and
+    must pass every test (else the program or its tests are broken: CompilerLMError). A dataset's assembly
+    that does not build or pass here is replaced by the local gcc's (``baseline_source`` says which).
+    Mutants come from the visible inputs."""
     if not program.tests:
         raise CompilerLMError(f"program {program.name} has no tests; the asm task needs tests to check answers")
     workdir.mkdir(parents=True, exist_ok=True)
     src = _single_c_source(program)
-    asm = baseline_assembly(program)
-    built = build_candidate(asm, workdir, "baseline", program.ldflags)
-    if not built.ok or built.binary is None:
-        raise CompileError(f"{program.name}: the -O3 assembly does not build: {built.error}")
     base_limits = limits or Limits()
+    found = None
+    if program.baseline_asm:
+        found = _working_baseline(program, program.baseline_asm, workdir, base_limits)
+    source = "dataset" if found else "gcc -O3"
+    asm, binary, walls = found or _working_baseline(program, baseline_assembly(program), workdir, base_limits, True)
     vis, hid = split_tests(program.tests, visible, seed)
-    walls = []
-    for test in program.tests:
-        res = run_sandboxed(built.binary, test.stdin, base_limits, expected=test.expected)
-        if not res.ok:
-            raise CompilerLMError(
-                f"{program.name}: the gcc -O3 baseline fails its own test {test.name} ({res.status}: {res.detail}); "
-                "fix the program or re-bless its tests"
-            )
-        walls.append(res.wall_seconds)
-    run_limits = candidate_limits(walls, base_limits)
     oracle = build_oracle(program, workdir / "oracle")
     inputs = mutated_inputs([t.stdin for t in vis] or [t.stdin for t in program.tests], mutants, seed)
     # the oracle (-O0) may be several times slower than -O3: give it the base limits
-    diff_tests = differential_tests(oracle, inputs, base_limits, baseline=built.binary)
+    diff_tests = differential_tests(oracle, inputs, base_limits, baseline=binary, baseline_walls=walls)
+    run_limits = candidate_limits(walls, base_limits)  # 10x the baseline's slowest run, mutants included
     return AsmProblem(
         name=program.name,
         c_code=src.read_text(errors="replace"),
         baseline_asm=asm,
-        baseline_binary=built.binary,
+        baseline_binary=binary,
         oracle_binary=oracle,
         visible=vis,
         hidden=hid,
@@ -493,7 +501,32 @@ def prepare_problem(
         limits=run_limits,
         workdir=workdir,
         ldflags=program.ldflags,
+        baseline_source=source,
     )
+
+
+def _working_baseline(
+    program: Program, asm: str, workdir: Path, limits: Limits, required: bool = False
+) -> tuple[str, Path, list[float]] | None:
+    """(assembly, binary, wall time per test) when ``asm`` builds and passes every test; else None, or a
+    CompilerLMError when ``required``."""
+    built = build_candidate(asm, workdir, "baseline", program.ldflags)
+    if not built.ok or built.binary is None:
+        if required:
+            raise CompileError(f"{program.name}: the -O3 assembly does not build: {built.error}")
+        return None
+    walls = []
+    for test in program.tests:
+        res = run_sandboxed(built.binary, test.stdin, limits, expected=test.expected)
+        if not res.ok:
+            if required:
+                raise CompilerLMError(
+                    f"{program.name}: the gcc -O3 baseline fails its own test {test.name} "
+                    f"({res.status}: {res.detail}); fix the program or re-bless its tests"
+                )
+            return None
+        walls.append(res.wall_seconds)
+    return asm, built.binary, walls
 
 
 # ------------------------------------------------------------------ instruction counts, sandboxed
@@ -603,6 +636,7 @@ def evaluate_candidate(
     time_if: TimeIf = "correct",
     stop_at_first_failure: bool = False,
     tag: str = "candidate",
+    timed: Sequence[TestCase] | None = None,
 ) -> AsmResult:
     """Build, check and (when correct) time one candidate against the problem's baseline.
 
@@ -610,7 +644,9 @@ def evaluate_candidate(
     build failure). ``time_if="visible"`` also times candidates that pass only the visible tests, which
     SuperCoder's own reward needs; the default times only fully correct ones. A verbatim copy of the
     baseline is checked but not timed: its speedup is 1.0 by definition. Timing uses ``measure.compare``
-    through the sandbox (``warmups``/``runs`` pairs per test); ``instructions`` adds instruction counts."""
+    through the sandbox (``warmups``/``runs`` pairs per test) on ``timed`` (default: the program's own
+    tests; a search times on the visible ones so that choosing the fastest does not look at hidden tests'
+    timings); ``instructions`` adds instruction counts."""
     start = time.perf_counter()
     name = problem.name
     if candidate_asm is None or not candidate_asm.strip():
@@ -649,7 +685,7 @@ def evaluate_candidate(
         if copy and correct:
             result.speedup, result.instructions_ratio = 1.0, 1.0
         elif correct or (time_if == "visible" and result.visible_passed):
-            _measure(problem, built.binary, result, warmups, runs, clock, instructions)
+            _measure(problem, built.binary, result, warmups, runs, clock, instructions, timed)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -672,14 +708,21 @@ def _build_failure(name: str, error: str, copy: bool, clock: str, start: float) 
 
 
 def _measure(
-    problem: AsmProblem, binary: Path, result: AsmResult, warmups: int, runs: int, clock: Clock, instructions: bool
+    problem: AsmProblem,
+    binary: Path,
+    result: AsmResult,
+    warmups: int,
+    runs: int,
+    clock: Clock,
+    instructions: bool,
+    timed: Sequence[TestCase] | None = None,
 ) -> None:
     """Fill speedup (and instruction ratio) over the program's tests; a failure is recorded, never raised."""
     runner = sandbox_runner(run_sandboxed, limits=problem.limits)
     tests: list[TestResult] = []
     intervals: dict[str, tuple[float, float]] = {}
     try:
-        for test in problem.tests:
+        for test in problem.tests if timed is None else timed:
             comp = compare(
                 [str(problem.baseline_binary)],
                 [str(binary)],

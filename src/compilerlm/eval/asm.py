@@ -1,0 +1,235 @@
+"""The speed track over a suite: `compilerlm asm` / `compilerlm eval asm` — SuperCoder's table.
+
+Each program is optimised by ``tasks.asm_optimize.optimize_program`` (compiler portfolio and/or model),
+in this process, in worker processes (``jobs``) or as Ray tasks; each outcome goes to the SQLite store as
+it arrives, so an interrupted run resumes with the programs not yet done.
+
+Summary (DESIGN.md): ``compile_rate`` and ``pass_rate`` are shares of programs where some candidate
+assembled / passed every test (visible, hidden, mutants); ``speedup_geomean`` is over every program's
+reported speedup (a program without a correct faster candidate keeps the baseline: 1.0); ``share_faster``
+is the share strictly faster than gcc -O3; quartiles are of the same speedups.
+
+Timing is sensitive to other work on the machine: ``jobs`` > 1 runs programs side by side, which is
+faster but noisier; instruction ratios are the deterministic check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.measure.speedup import quartiles
+from compilerlm.models.base import Model
+from compilerlm.programs.program import Program
+from compilerlm.search.store import Store
+from compilerlm.stats import geomean
+from compilerlm.tasks.asm_optimize import AsmOutcome, AsmSearchConfig, optimize_program
+
+RECORD_KIND = "asm"
+OnProgram = Callable[[AsmOutcome], None]
+_MODELS: dict[str, Model] = {}  # per worker process: a model is loaded once, on first use
+
+
+def single_file_c(programs: Sequence[Program]) -> tuple[list[Program], list[str]]:
+    """(programs the asm task takes, names of the others): one C file in, one assembly file out."""
+    ok = [p for p in programs if len(p.sources) == 1 and p.is_c]
+    return ok, [p.name for p in programs if p not in ok]
+
+
+def program_fingerprint(program: Program) -> str:
+    h = hashlib.sha256()
+    for src in program.sources:
+        h.update(src.read_bytes())
+    for t in program.tests:
+        h.update(t.name.encode() + b"\0" + t.stdin + b"\0" + t.expected + b"\0")
+    h.update((program.baseline_asm or "").encode())
+    return h.hexdigest()[:16]
+
+
+def _model(spec: str | None) -> Model | None:
+    if spec is None:
+        return None
+    if spec not in _MODELS:
+        from compilerlm.models import load_model
+
+        _MODELS[spec] = load_model(spec)
+    return _MODELS[spec]
+
+
+def _optimize_one(program: Program, config: AsmSearchConfig, model_spec: str | None) -> AsmOutcome:
+    return optimize_program(program, config, _model(model_spec))
+
+
+def run_asm_suite(
+    programs: Sequence[Program],
+    config: AsmSearchConfig,
+    *,
+    model: Model | None = None,
+    model_spec: str | None = None,
+    store: Store | None = None,
+    jobs: int = 1,
+    ray_address: str | None = None,
+    on_program: OnProgram | None = None,
+) -> list[AsmOutcome]:
+    """Outcomes in the order of ``programs``. ``model`` is used in this process (jobs=1); workers and Ray
+    tasks load ``model_spec`` themselves (an ``openai:`` server is the way to share one model)."""
+    spec = model_spec or (model.spec if model is not None else None)
+    settings = config.key(spec)
+    done: dict[int, AsmOutcome] = {}
+    todo: list[int] = []
+    for i, p in enumerate(programs):
+        stored = store.get_record(RECORD_KIND, f"{settings}|{p.name}|{program_fingerprint(p)}") if store else None
+        if stored is not None:
+            done[i] = AsmOutcome(**stored)
+            if on_program:
+                on_program(done[i])
+        else:
+            todo.append(i)
+
+    def finish(i: int, outcome: AsmOutcome) -> None:
+        done[i] = outcome
+        if store is not None:
+            key = f"{settings}|{programs[i].name}|{program_fingerprint(programs[i])}"
+            store.put_record(RECORD_KIND, key, {**outcome.to_json(), "assembly": outcome.assembly})
+        if on_program:
+            on_program(outcome)
+
+    if ray_address:
+        _on_ray(programs, todo, config, spec, ray_address, finish)
+    elif jobs <= 1 or len(todo) <= 1:
+        lm = model if model is not None else _model(spec)
+        for i in todo:
+            finish(i, optimize_program(programs[i], config, lm))
+    else:
+        # spawn: workers start clean (no threads or open model from this process), as the sandbox's forks need
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context) as pool:
+            futures = {pool.submit(_optimize_one, programs[i], config, spec): i for i in todo}
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+    return [done[i] for i in range(len(programs))]
+
+
+def _on_ray(
+    programs: Sequence[Program],
+    todo: Sequence[int],
+    config: AsmSearchConfig,
+    spec: str | None,
+    address: str,
+    finish: Callable[[int, AsmOutcome], None],
+) -> None:
+    from compilerlm.search.runner import connect_ray
+
+    ray = connect_ray(address)
+    remote = ray.remote(num_cpus=1, max_retries=2)(_optimize_one)
+    pending = {remote.remote(programs[i], config, spec): i for i in todo}
+    while pending:
+        ready, _ = ray.wait(list(pending), num_returns=1)
+        i = pending.pop(ready[0])
+        try:
+            finish(i, ray.get(ready[0]))
+        except ray.exceptions.RayError as exc:
+            raise CompilerLMError(f"Ray task for {programs[i].name} failed: {exc}") from exc
+
+
+def summarize_asm(outcomes: Sequence[AsmOutcome], skipped: Sequence[str] = ()) -> dict[str, Any]:
+    """SuperCoder's table over the programs that could be run (``error`` ones count as failures, 1.0)."""
+    if not outcomes:
+        raise CompilerLMError("no program to summarise: the suite had no single-file C program with tests")
+    n = len(outcomes)
+    speedups = [o.speedup for o in outcomes]
+    q1, median, q3 = quartiles(speedups)
+    ratios = [o.instructions_ratio for o in outcomes if o.instructions_ratio is not None]
+    return {
+        "programs": n,
+        "compile_rate": sum(o.compiled for o in outcomes) / n,
+        "pass_rate": sum(o.correct for o in outcomes) / n,
+        "speedup_geomean": geomean(speedups),
+        "share_faster": sum(s > 1.0 for s in speedups) / n,
+        "speedup_quartiles": [q1, median, q3],
+        "instructions_ratio_geomean": geomean(ratios) if len(ratios) == n else None,
+        "sources": dict(Counter(o.source for o in outcomes)),
+        "errors": sum(bool(o.error) for o in outcomes),
+        "skipped": list(skipped),
+    }
+
+
+def format_asm_table(summary: dict[str, Any], title: str = "speed track (vs gcc -O3)") -> Table:
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for label, value in summary_rows(summary):
+        table.add_row(label, value)
+    return table
+
+
+def summary_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
+    q1, median, q3 = s["speedup_quartiles"]
+    inst = s.get("instructions_ratio_geomean")
+    return [
+        ("programs", str(s["programs"])),
+        ("compile rate", f"{s['compile_rate']:.1%}"),
+        ("pass rate (hidden tests and mutants included)", f"{s['pass_rate']:.1%}"),
+        ("speedup, geomean (failures 1.0)", f"{s['speedup_geomean']:.3f}x"),
+        ("share faster than gcc -O3", f"{s['share_faster']:.1%}"),
+        ("speedup quartiles (q1 / median / q3)", f"{q1:.3f} / {median:.3f} / {q3:.3f}"),
+        ("instructions ratio, geomean", "—" if inst is None else f"{inst:.3f}x"),
+        ("sources", ", ".join(f"{k} {v}" for k, v in sorted(s["sources"].items()))),
+    ]
+
+
+def write_asm_report(doc: dict[str, Any], out_dir: Path | str) -> list[Path]:
+    """report.md (summary, per-program table) and two plots: the speedup distribution and per program."""
+    from compilerlm.eval.report import pyplot, save_figure
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = doc["programs"]
+    plt = pyplot()
+    hist = out / "asm_speedup_histogram.png"
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist([r["speedup"] for r in rows], bins=20, color="#4c72b0", edgecolor="white")
+    ax.axvline(1.0, color="black", linestyle="--", linewidth=1, label="gcc -O3")
+    ax.set_xlabel("speedup over gcc -O3 (wall clock)")
+    ax.set_ylabel("programs")
+    ax.legend()
+    save_figure(plt, fig, hist)
+
+    bars = out / "asm_speedup_per_program.png"
+    ranked = sorted(rows, key=lambda r: r["speedup"])
+    fig, ax = plt.subplots(figsize=(7, max(3.0, 0.22 * len(ranked) + 1)))
+    colors = {"model": "#dd8452", "compiler": "#4c72b0", "baseline": "#999999"}
+    ax.barh([r["name"] for r in ranked], [r["speedup"] for r in ranked], color=[colors[r["source"]] for r in ranked])
+    ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
+    ax.set_xlabel("speedup over gcc -O3 (bar colour: source — model orange, compiler blue, baseline grey)")
+    ax.tick_params(axis="y", labelsize=7)
+    save_figure(plt, fig, bars)
+
+    lines = ["# Speed track: assembly vs gcc -O3", "", f"Settings: `{doc.get('settings', '')}`", ""]
+    lines += ["| metric | value |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in summary_rows(doc["summary"])]
+    lines += ["", f"![speedup distribution]({hist.name})", "", f"![speedup per program]({bars.name})", ""]
+    lines += ["## Programs", "", "| program | source | config / sample | correct | speedup | instructions | note |"]
+    lines += ["|---|---|---|---|---:|---:|---|"]
+    for r in rows:
+        inst = "—" if r["instructions_ratio"] is None else f"{r['instructions_ratio']:.3f}"
+        note = r["error"] or "; ".join(r.get("model_errors", []))
+        lines.append(
+            f"| {r['name']} | {r['source']} | {r['config'] or r['sample'] or ''} | {r['correct']} | "
+            f"{r['speedup']:.3f} | {inst} | {note[:80]} |"
+        )
+    if doc["summary"].get("skipped"):
+        lines += ["", f"Skipped (not single-file C): {', '.join(doc['summary']['skipped'])}"]
+    lines += ["", "Speedup: mean over the program's tests of mean(-O3 time) / mean(candidate time), interleaved runs"]
+    lines += ["in the sandbox; the chosen candidate is timed afresh for this number (chosen on the visible tests)."]
+    report = out / "report.md"
+    report.write_text("\n".join(lines) + "\n")
+    return [report, hist, bars]

@@ -1,0 +1,187 @@
+"""SuperCoder's dataset rows (verl format) in and out.
+
+A row: ``prompt`` (chat messages), ``reward_model.ground_truth`` (the gcc -O3 assembly the prompt shows),
+``extra_info`` with ``c_code``, ``inputs`` and ``outputs`` (lists of strings, up to 10 tests). Rows we
+write add ``hidden_inputs``/``hidden_outputs`` to ``extra_info``: tests kept out of anything a model sees
+(the released rows have none; their tests are split into visible and hidden when they are read).
+
+Reading materialises each row as a program folder under a cache directory (``prog.c`` + ``tests/``), so
+every command that takes programs takes a dataset file: ``supercoder:PATH`` as a TARGET.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.programs.program import HIDDEN_PREFIX, Program, TestCase
+
+DATA_SOURCE = "compilerlm/asm"
+SUFFIXES = (".parquet", ".jsonl", ".json")
+
+
+def read_rows(path: Path | str) -> list[dict[str, Any]]:
+    """Rows of a parquet or jsonl file (or of every such file in a folder, sorted by name)."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES)
+        if not files:
+            raise CompilerLMError(f"{path} holds no .parquet or .jsonl files")
+        return [row for f in files for row in read_rows(f)]
+    if not path.is_file():
+        raise CompilerLMError(f"{path} does not exist; give a SuperCoder .parquet or .jsonl file")
+    if path.suffix == ".parquet":
+        try:
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise CompilerLMError("reading parquet needs pyarrow: pip install pyarrow") from exc
+        try:
+            return pq.read_table(path).to_pylist()
+        except Exception as exc:  # pyarrow raises several types for corrupt files
+            raise CompilerLMError(f"{path} is not a readable parquet file: {exc}") from exc
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CompilerLMError(f"{path}:{number} is not valid JSON: {exc.msg}") from exc
+            if not isinstance(row, dict):
+                raise CompilerLMError(f"{path}:{number}: a row must be a JSON object")
+            rows.append(row)
+    return rows
+
+
+def write_rows(rows: Sequence[Mapping[str, Any]], path: Path | str) -> Path:
+    """jsonl (one row per line) or parquet, by the file's suffix."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist([dict(r) for r in rows]), path)
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _field(row: Mapping[str, Any], *keys: str) -> Any:
+    value: Any = row
+    for key in keys:
+        if isinstance(value, str) and key != keys[0]:
+            value = json.loads(value)  # some exports store nested columns as JSON strings
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _tests(inputs: Any, outputs: Any, prefix: str, where: str) -> list[TestCase]:
+    inputs, outputs = list(inputs or []), list(outputs or [])
+    if len(inputs) != len(outputs):
+        raise CompilerLMError(f"{where}: {len(inputs)} {prefix}inputs but {len(outputs)} {prefix}outputs")
+    return [
+        TestCase(f"{prefix}{i}", str(stdin).encode(), str(expected).encode())
+        for i, (stdin, expected) in enumerate(zip(inputs, outputs, strict=True))
+    ]
+
+
+def row_name(row: Mapping[str, Any], index: int) -> str:
+    extra = _field(row, "extra_info") or {}
+    name = extra.get("name") if isinstance(extra, Mapping) else None
+    if name:
+        return str(name)
+    ident = extra.get("problem_id") or extra.get("index") if isinstance(extra, Mapping) else None
+    return f"row{index:04d}" if ident is None else f"row{index:04d}-{ident}"
+
+
+def program_from_row(row: Mapping[str, Any], index: int, cache: Path) -> Program:
+    """The row as a program folder under ``cache`` (written once; the folder name carries a content hash)."""
+    where = f"row {index}"
+    c_code = _field(row, "extra_info", "c_code")
+    if not isinstance(c_code, str) or not c_code.strip():
+        raise CompilerLMError(f"{where}: extra_info.c_code is missing; is this a SuperCoder (verl) row?")
+    extra = _field(row, "extra_info")
+    tests = _tests(extra.get("inputs"), extra.get("outputs"), "", where)
+    tests += _tests(extra.get("hidden_inputs"), extra.get("hidden_outputs"), HIDDEN_PREFIX, where)
+    if not tests:
+        raise CompilerLMError(f"{where}: extra_info has no inputs/outputs to test answers with")
+    ground_truth = _field(row, "reward_model", "ground_truth")
+    name = row_name(row, index)
+    digest = hashlib.sha256(json.dumps([c_code, [(t.stdin.hex(), t.expected.hex()) for t in tests]]).encode())
+    folder = cache / f"{_safe(name)}-{digest.hexdigest()[:10]}"
+    source = folder / "prog.c"
+    if not source.exists():
+        (folder / "tests").mkdir(parents=True, exist_ok=True)
+        for t in tests:
+            (folder / "tests" / f"{t.name}.in").write_bytes(t.stdin)
+            (folder / "tests" / f"{t.name}.out").write_bytes(t.expected)
+        tmp = folder / "prog.c.tmp"
+        tmp.write_text(c_code)
+        tmp.replace(source)  # last: a half-written folder is rewritten on the next read
+    return Program(
+        name=name,
+        sources=(source,),
+        include_dirs=(str(folder.resolve()),),
+        tests=tuple(tests),
+        root=folder,
+        baseline_asm=ground_truth if isinstance(ground_truth, str) and ground_truth.strip() else None,
+    )
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:60] or "row"
+
+
+def default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "compilerlm" / "supercoder"
+
+
+def supercoder_programs(path: Path | str, cache: Path | None = None) -> list[Program]:
+    return [program_from_row(row, i, cache or default_cache()) for i, row in enumerate(read_rows(path))]
+
+
+def make_row(
+    name: str,
+    c_code: str,
+    baseline_asm: str,
+    prompt: list[dict[str, str]],
+    visible: Iterable[TestCase],
+    hidden: Iterable[TestCase],
+    split: str,
+    index: int,
+) -> dict[str, Any]:
+    """One row in SuperCoder's verl layout; hidden tests go to ``hidden_inputs``/``hidden_outputs``."""
+    visible, hidden = list(visible), list(hidden)
+    return {
+        "data_source": DATA_SOURCE,
+        "prompt": prompt,
+        "ability": "code",
+        "reward_model": {"style": "rule", "ground_truth": baseline_asm},
+        "extra_info": {
+            "name": name,
+            "split": split,
+            "index": index,
+            "c_code": c_code,
+            "inputs": [_text(t.stdin, name) for t in visible],
+            "outputs": [_text(t.expected, name) for t in visible],
+            "hidden_inputs": [_text(t.stdin, name) for t in hidden],
+            "hidden_outputs": [_text(t.expected, name) for t in hidden],
+        },
+    }
+
+
+def _text(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CompilerLMError(f"{name}: a test is not UTF-8 text; verl rows store tests as strings") from exc

@@ -1,0 +1,152 @@
+"""RL with compiler-verified rewards: TRL's GRPOTrainer with our reward functions as `reward_funcs`.
+
+GRPO samples `num_generations` answers per prompt and scores each with the real pipeline (asm: build, run
+every test in the sandbox, time against the baseline; flags: opt + llc sizes and the program's tests), in
+worker processes with a time limit. PPO with a critic is not offered by TRL for function rewards (its
+PPOTrainer, where present, takes a reward *model*), so `--algo ppo` points to verl (examples/)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.train.asm_reward import AsmRewardConfig, reward_key
+from compilerlm.train.config import RLRunConfig
+from compilerlm.train.flags_reward import FlagsRewardConfig
+from compilerlm.train.model_io import (
+    model_name,
+    peft_config,
+    precision,
+    save_trained,
+    tokenizer_for,
+    torch_libs,
+    train_split,
+)
+from compilerlm.train.pool import RewardPool
+from compilerlm.train.trl_rewards import AsmReward, FlagsReward, PoolReward
+
+COLUMNS = {"asm": ("prompt", "reward_model", "extra_info"), "flags": ("prompt", "ir", "module", "size_oz")}
+VERL_HINT = "run PPO with verl instead: examples/verl_ppo_asm.sh (reward: compilerlm.train.verl_reward.compute_score)"
+
+
+@dataclass
+class RLReport:
+    out: str
+    steps: int
+    rewards: list[float] = field(default_factory=list)  # mean reward at every logging step
+    reward_log: str = ""  # JSONL of every scored completion
+    seconds: float = 0.0
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.steps / self.seconds if self.seconds else 0.0
+
+
+def check_algo(algo: str) -> None:
+    """GRPO runs here; PPO only where TRL offers a PPO trainer for reward functions (none does yet)."""
+    if algo == "grpo":
+        return
+    if algo != "ppo":
+        raise CompilerLMError(f"unknown --algo {algo!r}: choose grpo or ppo")
+    import trl
+
+    raise CompilerLMError(
+        f"--algo ppo: TRL {trl.__version__} has no PPO trainer that takes a reward function (PPO needs a critic, "
+        f"and TRL's PPOTrainer took only a reward model); {VERL_HINT}, or use --algo grpo"
+    )
+
+
+def _text_prompt(prompt: Any) -> str:
+    """A chat prompt as plain text (its messages' contents): for models without a chat template."""
+    if isinstance(prompt, str):
+        return prompt
+    return "\n\n".join(str(m["content"]) for m in prompt)
+
+
+def _prepare_prompts(train: Any, tokenizer: Any, prompt_format: str) -> Any:
+    if prompt_format not in ("auto", "chat", "text"):
+        raise CompilerLMError(f"unknown --prompt-format {prompt_format!r}: choose auto, chat or text")
+    chat = isinstance(train[0]["prompt"], list)
+    if not chat:
+        return train
+    if prompt_format == "chat" and not getattr(tokenizer, "chat_template", None):
+        raise CompilerLMError("--prompt-format chat: this tokenizer has no chat template; use --prompt-format text")
+    if prompt_format == "text" or (prompt_format == "auto" and not getattr(tokenizer, "chat_template", None)):
+        return train.map(lambda row: {"prompt": _text_prompt(row["prompt"])})
+    return train
+
+
+def make_reward(config: RLRunConfig, pool: RewardPool, log_path: Path | None) -> PoolReward:
+    if config.task == "asm":
+        asm = AsmRewardConfig(reward=reward_key(config.reward), runs=config.timing_runs, seed=config.seed)
+        return AsmReward(pool, asm, log_path)
+    if config.task == "flags":
+        flags = FlagsRewardConfig(verify=config.verify, invalid=config.invalid_score)
+        return FlagsReward(pool, flags, log_path)
+    raise CompilerLMError(f"unknown --task {config.task!r}: choose asm or flags")
+
+
+def run_rl(config: RLRunConfig, callbacks: list[Any] | None = None) -> RLReport:
+    """GRPO on the dataset's train split; rewards logged to OUT/rewards.jsonl; the model saved to OUT."""
+    check_algo(config.algo)
+    if config.task not in COLUMNS:
+        raise CompilerLMError(f"unknown --task {config.task!r}: choose asm or flags")
+    if config.task == "asm":
+        reward_key(config.reward)
+    if config.num_generations < 2 or (config.batch_size * config.grad_accum) % config.num_generations:
+        raise CompilerLMError(
+            f"--batch-size × --grad-accum ({config.batch_size * config.grad_accum}) must be a multiple of "
+            f"--num-generations ({config.num_generations}), which must be at least 2 (GRPO compares a group)"
+        )
+    _, _, trl = torch_libs()
+    train, _ = train_split(config.data, COLUMNS[config.task])
+    tokenizer = tokenizer_for(config.model)
+    train = _prepare_prompts(train, tokenizer, config.prompt_format)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log_path = out / "rewards.jsonl"
+    log_path.unlink(missing_ok=True)
+    args = trl.GRPOConfig(
+        output_dir=config.out,
+        per_device_train_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum,
+        num_generations=config.num_generations,
+        max_completion_length=config.max_completion_length,
+        temperature=config.temperature,
+        learning_rate=config.learning_rate,
+        beta=config.beta,
+        max_steps=config.max_steps,
+        logging_steps=config.logging_steps,
+        save_strategy="no",
+        report_to="none",
+        seed=config.seed,
+        disable_tqdm=True,
+        **precision(),
+    )
+    with RewardPool(config.reward_workers, config.reward_timeout) as pool:
+        reward = make_reward(config, pool, log_path)
+        trainer = trl.GRPOTrainer(
+            model=model_name(config.model),
+            reward_funcs=[reward],
+            args=args,
+            train_dataset=train,
+            processing_class=tokenizer,
+            peft_config=peft_config(config.lora),
+            callbacks=callbacks,
+        )
+        start = time.time()
+        trainer.train()
+        seconds = time.time() - start
+    if config.save:
+        save_trained(trainer, tokenizer, config.out, config.lora is not None)
+    history = trainer.state.log_history
+    return RLReport(
+        out=config.out,
+        steps=trainer.state.global_step,
+        rewards=[h["reward"] for h in history if "reward" in h],
+        reward_log=str(log_path),
+        seconds=seconds,
+    )

@@ -1,0 +1,248 @@
+"""The speed track end to end: compiler portfolio, `compilerlm asm` / `eval asm`, SuperCoder rows, and the
+model loop (best-of-k + repair) through a tiny model served on 127.0.0.1.
+
+The test program (tests/data/asm/squares) sums squares in a loop: gcc -O3 runs the loop, clang -O2 computes
+it in closed form, so a faster correct answer is known and the speedup is far above timing noise."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.programs.program import load_program_dir
+from compilerlm.programs.suites import resolve_target
+from compilerlm.programs.supercoder import make_row, read_rows, write_rows
+from compilerlm.sandbox import run_sandboxed
+from compilerlm.tasks.asm import (
+    baseline_assembly,
+    build_candidate,
+    evaluate_candidate,
+    evaluate_completion,
+    prepare_problem,
+    split_tests,
+)
+from compilerlm.tasks.asm_compilers import compile_assembly, portfolio
+from compilerlm.tasks.rewards import REWARDS
+
+SQUARES = Path(__file__).parent / "data" / "asm" / "squares"
+
+
+def squares():
+    return load_program_dir(SQUARES)
+
+
+def passes_every_test(asm: str, program, workdir: Path) -> bool:
+    """Independent of the tool's verdict: build the assembly and run all of the program's tests."""
+    built = build_candidate(asm, workdir, "check")
+    assert built.ok, built.error
+    return all(run_sandboxed(built.binary, t.stdin, expected=t.expected).ok for t in program.tests)
+
+
+def test_portfolio_configurations_with_pgo_build_correct_assembly(tmp_path):
+    program = squares()
+    problem = prepare_problem(program, tmp_path / "p", mutants=2)
+    plain = compile_assembly(program, portfolio(["gcc -O3 -march=native"])[0])
+    for cfg in portfolio(["gcc -O3 -march=native +pgo", "clang -O3 +pgo"]):
+        asm = compile_assembly(program, cfg, problem.visible)
+        assert evaluate_candidate(problem, asm, runs=2).correct, cfg.name
+    # the profile is really used: same flags without it give other code
+    assert compile_assembly(program, portfolio(["gcc -O3 -march=native +pgo"])[0], problem.visible) != plain
+    with pytest.raises(CompilerLMError, match="unknown compiler configuration 'gcc -Ofast'"):
+        portfolio(["gcc -Ofast"])
+
+
+def test_asm_command_finds_faster_correct_assembly_without_a_model(cli, tmp_path):
+    res = cli(
+        "asm",
+        str(SQUARES / "squares.c"),
+        "--tests",
+        str(SQUARES / "tests"),
+        "--compilers",
+        "gcc -O2,clang -O2",
+        "--runs",
+        "3",
+        "--out",
+        "best.s",
+        "--json",
+        "out.json",
+        check=True,
+    )
+    assert "clang -O2" in res.stdout
+    doc = json.loads((tmp_path / "out.json").read_text())
+    (row,) = doc["programs"]
+    assert row["source"] == "compiler" and row["config"] == "clang -O2" and row["correct"] is True
+    assert row["speedup"] > 1.5 and row["instructions_ratio"] > 2  # -O3 runs far more instructions
+    assert row["tests"] == {"visible": [3], "hidden": [1], "mutant": row["tests"]["mutant"]}
+    assert {c["label"] for c in row["candidates"]} == {"gcc -O2", "clang -O2"}
+    summary = doc["summary"]
+    assert summary["pass_rate"] == 1.0 and summary["share_faster"] == 1.0 and summary["speedup_geomean"] > 1.5
+    # the written assembly is the reported one and passes every test, hidden included
+    assert passes_every_test((tmp_path / "best.s").read_text(), squares(), tmp_path / "check")
+
+
+def test_eval_asm_reports_a_suite_and_resumes_from_its_store(cli, tmp_path):
+    suite = tmp_path / "suite"
+    shutil.copytree(SQUARES, suite / "squares")
+    broken = suite / "broken"  # its expected outputs are wrong: the baseline fails, the program is an error
+    shutil.copytree(SQUARES, broken)
+    (broken / "tests" / "1.out").write_text("42\n")
+    args = ["eval", "asm", "--suite", f"dir:{suite}", "--compilers", "clang -O2", "--runs", "3", "--no-instructions"]
+    first = cli(*args, "--store", "s.sqlite", "--json", "a.json", "--report", "rep", check=True)
+    assert "pass rate" in first.stdout and "speedup, geomean" in first.stdout
+    doc = json.loads((tmp_path / "a.json").read_text())
+    rows = {r["name"]: r for r in doc["programs"]}
+    assert rows["squares"]["source"] == "compiler" and rows["squares"]["speedup"] > 1.5
+    assert rows["broken"]["source"] == "baseline" and "fails its own test" in rows["broken"]["error"]
+    assert doc["summary"]["programs"] == 2 and doc["summary"]["pass_rate"] == 0.5 and doc["summary"]["errors"] == 1
+    for name in ("report.md", "asm_speedup_histogram.png", "asm_speedup_per_program.png"):
+        assert (tmp_path / "rep" / name).stat().st_size > 0
+    assert "| squares | compiler | clang -O2 |" in (tmp_path / "rep" / "report.md").read_text()
+    cli(*args, "--store", "s.sqlite", "--json", "b.json", check=True)
+    again = json.loads((tmp_path / "b.json").read_text())
+    assert again["programs"] == doc["programs"]  # taken from the store: a new timing would differ
+
+
+def test_asm_commands_fail_with_one_line_on_bad_input(cli, tmp_path):
+    cases = [
+        (("asm", "missing.c", "--tests", "t"), "not one"),
+        (("asm", str(SQUARES / "squares.c"), "--tests", str(SQUARES), "--compilers", "gcc -O2"), "holds no tests"),
+        (("asm", str(SQUARES), "--compilers", "gcc -Ofast"), "unknown compiler configuration"),
+        (("asm", str(SQUARES), "--compilers", "none"), "nothing makes candidates"),
+        (("eval", "asm", "--suite", "supercoder:/nonexistent.jsonl"), "does not exist"),
+    ]
+    for args, message in cases:
+        res = cli(*args)
+        assert res.returncode == 1 and message in res.stderr, (args, res.stderr)
+        assert "Traceback" not in res.stderr
+
+
+def test_supercoder_rows_round_trip_with_their_split_and_baseline(tmp_path):
+    program = squares()
+    visible, hidden = program.tests[:2], program.tests[2:]
+    asm = baseline_assembly(program)
+    prompt = [{"role": "user", "content": "..."}]
+    row = make_row("squares", (SQUARES / "squares.c").read_text(), asm, prompt, visible, hidden, "val", 0)
+    odd = make_row("odd", (SQUARES / "squares.c").read_text(), "garbage\n", prompt, visible, hidden, "val", 1)
+    for path in (tmp_path / "rows.jsonl", tmp_path / "rows.parquet"):
+        write_rows([row, odd], path)
+        assert read_rows(path) == [row, odd]
+        read, other = resolve_target(f"supercoder:{path}")
+        assert read.name == "squares" and read.baseline_asm == asm and len(read.tests) == 4
+        assert [t.expected for t in read.tests] == [t.expected for t in program.tests]
+        vis, hid = split_tests(read.tests, visible=3)
+        assert [t.stdin for t in vis] == [t.stdin for t in visible] and [t.stdin for t in hid] == [
+            t.stdin for t in hidden
+        ]
+    problem = prepare_problem(read, tmp_path / "p", mutants=0)
+    assert problem.baseline_source == "dataset" and problem.baseline_asm == asm
+    fallback = prepare_problem(other, tmp_path / "q", mutants=0)  # its assembly does not build here
+    assert fallback.baseline_source == "gcc -O3"
+    (tmp_path / "bad.jsonl").write_text(json.dumps(row) + "\n{not json\n")
+    with pytest.raises(CompilerLMError, match=r"bad.jsonl:2 is not valid JSON"):
+        read_rows(tmp_path / "bad.jsonl")
+
+
+def _closed_form_assembly() -> str:
+    """clang -O2's assembly of the test program, without comments and unwind tables (short to teach)."""
+    out = subprocess.run(
+        [
+            shutil.which("clang-19") or "clang",
+            "-O2",
+            "-fno-integrated-as",
+            "-fno-addrsig",
+            "-fno-asynchronous-unwind-tables",
+            "-S",
+            "-o",
+            "-",
+            str(SQUARES / "squares.c"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [ln.split("#")[0].rstrip() if "asciz" not in ln else ln for ln in out.splitlines()]
+    return "".join(ln + "\n" for ln in lines if ln.strip() and not ln.lstrip().startswith((".file", ".ident")))
+
+
+@pytest.mark.slow
+def test_served_model_best_of_k_and_repair_loop_end_to_end(cli, tmp_path):
+    from compilerlm.models import load_model
+    from compilerlm.models.server import serve
+    from compilerlm.models.tiny import build_tiny_model, teach
+    from compilerlm.tasks.asm_optimize import feedback_for, repair_request
+
+    program = squares()
+    problem = prepare_problem(program, tmp_path / "p")
+    broken = "```assembly\nmain:\n\tmovq $1, %rax\n\tsquare %rax\n\tret\n```"
+    good = f"```assembly\n{_closed_form_assembly()}```"
+    verdict = evaluate_completion(problem, broken)
+    assert not verdict.compiled and "square" in verdict.compile_error
+    first = problem.prompt_text()
+    second = repair_request(first, broken, feedback_for(problem, verdict))
+    # a verbatim copy of the baseline earns 0 under SuperCoder's reward, ours and the partial one's copy rule
+    copy = evaluate_completion(problem, f"```assembly\n{problem.baseline_asm}```")
+    assert copy.correct and copy.is_baseline_copy
+    assert [REWARDS[name](copy) for name in ("supercoder", "hidden")] == [0.0, 0.0]
+
+    model_dir = build_tiny_model(tmp_path / "tiny", [first, second, good], vocab_size=2048, context=8192)
+    teach(model_dir, [(first, broken), (second, good)], steps=600)
+    with load_model(f"hf:{model_dir}") as model, serve(model, name="tiny") as server:
+        res = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "compilerlm.cli",
+                "asm",
+                str(SQUARES / "squares.c"),
+                "--tests",
+                str(SQUARES / "tests"),
+                "--model",
+                f"openai:{server.url}#tiny",
+                "--samples",
+                "1",
+                "--rounds",
+                "2",
+                "--temperature",
+                "0",
+                "--max-tokens",
+                "1500",
+                "--runs",
+                "3",
+                "--out",
+                str(tmp_path / "best.s"),
+                "--json",
+                str(tmp_path / "out.json"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    assert res.returncode == 0, res.stderr
+    (row,) = json.loads((tmp_path / "out.json").read_text())["programs"]
+    labels = [(c["label"], c["compiled"], c["correct"]) for c in row["candidates"]]
+    # the first answer does not assemble; its repair (fed the assembler's error) is correct: no second round
+    assert labels == [("sample 1", False, False), ("sample 1 repair 1", True, True)]
+    assert "square" in row["candidates"][0]["failure"]
+    assert row["source"] == "model" and row["sample"] == "sample 1 repair 1" and row["speedup"] > 1.5
+    assert passes_every_test((tmp_path / "best.s").read_text(), program, tmp_path / "check")
+
+
+@pytest.mark.slow
+def test_asm_suite_runs_in_worker_processes_and_as_ray_tasks():
+    from dataclasses import replace
+
+    from compilerlm.eval.asm import run_asm_suite
+    from compilerlm.tasks.asm_optimize import AsmSearchConfig
+
+    programs = [squares(), replace(squares(), name="squares-again")]
+    config = AsmSearchConfig(compilers=("clang -O2",), runs=3, final_runs=4, instructions=False, mutants=2)
+    for kwargs in ({"jobs": 2}, {"ray_address": "local"}):
+        outcomes = run_asm_suite(programs, config, **kwargs)
+        assert [o.name for o in outcomes] == ["squares", "squares-again"], kwargs
+        assert all(o.source == "compiler" and o.correct and o.speedup > 1.5 for o in outcomes), kwargs

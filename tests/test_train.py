@@ -255,3 +255,29 @@ def test_grpo_on_asm_rewards_correct_assembly(taught, tmp_path):
     assert len(log) == 2 and all(r["detail"] for r in log)
     # the taught answer (gcc -O1's assembly) passes every test against the -O3 baseline: partial reward >= 1
     assert any(r["ok"] and r["score"] >= 1.0 for r in log), log
+
+
+@pytest.mark.slow
+def test_data_sft_rl_eval_chain_through_the_command_line(suite, tmp_path):
+    """The README's path with one model, every step through the real `compilerlm` command: data → train sft →
+    train rl → eval. Each step reads what the previous one wrote."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([sys.executable, "-m", "compilerlm.cli", *args], capture_output=True, text=True,
+                              timeout=600, cwd=tmp_path)  # fmt: skip
+        assert proc.returncode == 0, (args, proc.stderr[-2000:])
+        return proc
+
+    run("data", "flags", "--suite", str(suite / "fib"), "--out", "data", "--budget", "5", "--validation", "0")
+    rows = load_splits(tmp_path / "data")["train"]
+    model = build_tiny_model(tmp_path / "tiny", [r["prompt"] + r["completion"] for r in rows], context=8192)
+    run("train", "sft", "--model", f"hf:{model}", "--data", "data", "--out", "sft", "--max-steps", "2",
+        "--batch-size", "1", "--learning-rate", "1e-3")  # fmt: skip
+    run("train", "rl", "--task", "flags", "--model", "hf:sft", "--data", "data", "--out", "rl",
+        "--max-steps", "1", "--num-generations", "2", "--batch-size", "2", "--max-completion-length", "16",
+        "--reward-workers", "1")  # fmt: skip
+    assert len(_reward_log(tmp_path / "rl")) == 2  # both completions scored by the real pipeline
+    out = run("eval", "flags", "--model", "hf:rl", "--suite", str(suite / "fib"), "--max-tokens", "16",
+              "--json", "e.json")  # fmt: skip
+    doc = json.loads((tmp_path / "e.json").read_text())
+    assert len(doc["rows"]) == 1 and doc["model"] == "hf:rl" and "improvement" in out.stdout.lower()

@@ -44,7 +44,8 @@ def main() -> None:
 
     console = Console()
     programs, skipped = single_file_c(resolve_target(args.suite))
-    config = AsmSearchConfig(runs=args.runs, final_runs=2 * args.runs)  # `compilerlm eval asm`'s defaults
+    # `compilerlm eval asm`'s settings without a model, so that either resumes the other's --store
+    config = AsmSearchConfig(samples=1, rounds=0, temperature=0.5, runs=args.runs, final_runs=2 * args.runs)
     store = Store(args.store) if args.store else None
     with Progress(console=console) as bar:
         task = bar.add_task("portfolio", total=len(programs))

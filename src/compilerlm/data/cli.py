@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from compilerlm.data.asm import AsmDataConfig
-from compilerlm.data.build import BuildReport, DataConfig, build_dataset
-from compilerlm.data.examples import Advance
-from compilerlm.data.llm_compiler import DisasmDataConfig, EmulateDataConfig, FlagsDataConfig
+from compilerlm.data.build import BuildReport, DataConfig
+
+if TYPE_CHECKING:
+    from compilerlm.data.examples import Advance
 
 data_app = typer.Typer(
     help="Write training datasets (parquet per split, split by program): flags, emulate, disasm, asm.",
@@ -56,6 +56,8 @@ def _report(report: BuildReport) -> None:
 
 
 def _run(task: str, config: DataConfig, task_config) -> None:
+    from compilerlm.data.build import build_dataset
+
     with _progress() as progress:
         report = build_dataset(task, config, task_config, progress)
     _report(report)
@@ -77,6 +79,8 @@ def flags(
 ) -> None:
     """Flag tuning: IR → the tuner's best verified, minimised pipeline, its object size and optimized IR."""
     config = DataConfig(suite, out, validation, seed, tokenizer, max_tokens)
+    from compilerlm.data.llm_compiler import FlagsDataConfig
+
     _run("flags", config, FlagsDataConfig(store, budget, strategy, seed, jobs, min_improvement))
 
 
@@ -94,6 +98,8 @@ def emulate(
 ) -> None:
     """Compiler emulation: IR + random pipeline → what the real opt (or llc) prints."""
     config = DataConfig(suite, out, validation, seed, tokenizer, max_tokens)
+    from compilerlm.data.llm_compiler import EmulateDataConfig
+
     _run("emulate", config, EmulateDataConfig(per_module, asm, seed, jobs))
 
 
@@ -109,6 +115,8 @@ def disasm(
 ) -> None:
     """Disassembly: llc's assembly of the -Oz module → the -Oz IR."""
     config = DataConfig(suite, out, validation, seed, tokenizer, max_tokens)
+    from compilerlm.data.llm_compiler import DisasmDataConfig
+
     _run("disasm", config, DisasmDataConfig(jobs))
 
 
@@ -125,4 +133,6 @@ def asm(
 ) -> None:
     """Speed task: SuperCoder's verl rows (C + gcc -O3 assembly; visible tests, hidden tests apart)."""
     config = DataConfig(suite, out, validation, seed, tokenizer, max_tokens)
+    from compilerlm.data.asm import AsmDataConfig
+
     _run("asm", config, AsmDataConfig(visible, seed, jobs))

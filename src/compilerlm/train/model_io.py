@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,16 @@ def save_trained(trainer: Any, tokenizer: Any, out: str, lora: bool) -> Path:
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
+
+
+def train_and_save(trainer: Any, tokenizer: Any, out: str, save: bool, lora: bool) -> tuple[list[dict], float]:
+    """Run the trainer, then save the model when asked: (TRL's log history, seconds spent training)."""
+    start = time.time()
+    trainer.train()
+    seconds = time.time() - start
+    if save:
+        save_trained(trainer, tokenizer, out, lora)
+    return trainer.state.log_history, seconds
 
 
 def model_name(spec: str) -> str:

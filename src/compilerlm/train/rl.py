@@ -7,7 +7,6 @@ PPOTrainer, where present, takes a reward *model*), so `--algo ppo` points to ve
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,9 @@ from compilerlm.train.model_io import (
     model_name,
     peft_config,
     precision,
-    save_trained,
     tokenizer_for,
     torch_libs,
+    train_and_save,
     train_split,
 )
 from compilerlm.train.pool import RewardPool
@@ -137,12 +136,7 @@ def run_rl(config: RLRunConfig, callbacks: list[Any] | None = None) -> RLReport:
             peft_config=peft_config(config.lora),
             callbacks=callbacks,
         )
-        start = time.time()
-        trainer.train()
-        seconds = time.time() - start
-    if config.save:
-        save_trained(trainer, tokenizer, config.out, config.lora is not None)
-    history = trainer.state.log_history
+        history, seconds = train_and_save(trainer, tokenizer, config.out, config.save, config.lora is not None)
     return RLReport(
         out=config.out,
         steps=trainer.state.global_step,

@@ -6,7 +6,6 @@ the model learns to stop after its answer."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +14,9 @@ from compilerlm.train.model_io import (
     model_name,
     peft_config,
     precision,
-    save_trained,
     tokenizer_for,
     torch_libs,
+    train_and_save,
     train_split,
 )
 
@@ -70,13 +69,8 @@ def run_sft(config: SFTRunConfig, callbacks: list[Any] | None = None) -> SFTRepo
         peft_config=peft_config(config.lora),
         callbacks=callbacks,
     )
-    start = time.time()
-    trainer.train()
-    seconds = time.time() - start
-    history = trainer.state.log_history
+    history, seconds = train_and_save(trainer, tokenizer, config.out, config.save, config.lora is not None)
     evals = [h["eval_loss"] for h in history if "eval_loss" in h]
-    if config.save:
-        save_trained(trainer, tokenizer, config.out, config.lora is not None)
     return SFTReport(
         out=config.out,
         steps=trainer.state.global_step,

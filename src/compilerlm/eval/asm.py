@@ -103,7 +103,10 @@ def run_asm_suite(
             on_program(outcome)
 
     if ray_address:
-        _on_ray(programs, todo, config, spec, ray_address, finish)
+        from compilerlm.ray_tasks import run_on_ray
+
+        calls = [(programs[i].name, (programs[i], config, spec)) for i in todo]
+        run_on_ray(ray_address, _optimize_one, calls, lambda k, outcome: finish(todo[k], outcome))
     elif jobs <= 1 or len(todo) <= 1:
         lm = model if model is not None else _model(spec)
         for i in todo:
@@ -116,28 +119,6 @@ def run_asm_suite(
             for future in as_completed(futures):
                 finish(futures[future], future.result())
     return [done[i] for i in range(len(programs))]
-
-
-def _on_ray(
-    programs: Sequence[Program],
-    todo: Sequence[int],
-    config: AsmSearchConfig,
-    spec: str | None,
-    address: str,
-    finish: Callable[[int, AsmOutcome], None],
-) -> None:
-    from compilerlm.search.runner import connect_ray
-
-    ray = connect_ray(address)
-    remote = ray.remote(num_cpus=1, max_retries=2)(_optimize_one)
-    pending = {remote.remote(programs[i], config, spec): i for i in todo}
-    while pending:
-        ready, _ = ray.wait(list(pending), num_returns=1)
-        i = pending.pop(ready[0])
-        try:
-            finish(i, ray.get(ready[0]))
-        except ray.exceptions.RayError as exc:
-            raise CompilerLMError(f"Ray task for {programs[i].name} failed: {exc}") from exc
 
 
 def summarize_asm(outcomes: Sequence[AsmOutcome], skipped: Sequence[str] = ()) -> dict[str, Any]:

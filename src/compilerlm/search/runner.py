@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
-from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
+from compilerlm.ray_tasks import run_on_ray
 from compilerlm.search.store import Store
 from compilerlm.search.tune import ModuleResult, Proposals, TuneConfig, tune_program
 from compilerlm.toolchain.evaluator import Evaluator, make_evaluator
@@ -124,23 +124,6 @@ def _tune_remote(job: TuneJob, config: TuneConfig, evaluator: str, known: dict) 
     return [asdict(r) for r in results], store.export([m.key for m in job.modules])
 
 
-def connect_ray(address: str):
-    """`local` starts a Ray instance on this machine; anything else is passed to ray.init (auto, ray://...)."""
-    try:
-        import ray
-    except ImportError as exc:
-        raise CompilerLMError("--ray needs Ray: pip install 'compilerlm[ray]'") from exc
-    if not ray.is_initialized():
-        try:
-            if address == "local":
-                ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
-            else:
-                ray.init(address=address, log_to_driver=False, configure_logging=False)
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise CompilerLMError(f"cannot connect to the Ray cluster at {address!r}: {exc}") from exc
-    return ray
-
-
 def _on_ray(
     jobs: Sequence[TuneJob],
     config: TuneConfig,
@@ -149,23 +132,19 @@ def _on_ray(
     address: str,
     on_program: Callable[[TuneJob, list[ModuleResult]], None] | None,
 ) -> list[ModuleResult]:
-    ray = connect_ray(address)
-    remote = ray.remote(num_cpus=1, max_retries=2)(_tune_remote)
-    pending = {}
-    for i, job in enumerate(jobs):
-        known = store.export([m.key for m in job.modules]) if store else {"evaluations": [], "results": []}
-        pending[remote.remote(job, config, evaluator, known)] = i
     done: dict[int, list[ModuleResult]] = {}
-    while pending:
-        ready, _ = ray.wait(list(pending), num_returns=1)
-        i = pending.pop(ready[0])
-        try:
-            rows, learned = ray.get(ready[0])
-        except ray.exceptions.RayError as exc:
-            raise CompilerLMError(f"Ray task for {jobs[i].program.name} failed: {exc}") from exc
+    calls = []
+    for job in jobs:
+        known = store.export([m.key for m in job.modules]) if store else {"evaluations": [], "results": []}
+        calls.append((job.program.name, (job, config, evaluator, known)))
+
+    def finish(i: int, value: tuple[list[dict], dict]) -> None:
+        rows, learned = value
         if store:
             store.merge(learned)
         done[i] = [ModuleResult(**r) for r in rows]
         if on_program:
             on_program(jobs[i], done[i])
+
+    run_on_ray(address, _tune_remote, calls, finish)
     return [r for i in range(len(jobs)) for r in done[i]]

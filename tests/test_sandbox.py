@@ -37,7 +37,6 @@ SMALL = Limits(
     stdout_bytes=1 << 20,
     stderr_bytes=1 << 20,
 )
-SANDBOX_UID_MIN = 2_000_000_000  # sandbox uids are allocated from here (see compilerlm.sandbox.run)
 TMP = tempfile.gettempdir()
 CC = shutil.which("gcc") or shutil.which("cc") or shutil.which("clang")
 
@@ -82,38 +81,44 @@ def _process_cmdlines() -> dict[int, bytes]:
     return out
 
 
-def _sandbox_pids() -> list[int]:
-    """Live (not zombie) processes under a sandbox uid: none may outlive its run."""
+def _live_pids_of(uid: int | None) -> list[int]:
+    """Live (not zombie) processes running as this run's sandbox uid: none may outlive the run. Only the
+    run's own uid is looked at, so other sandboxes on a busy machine do not count."""
+    if uid is None:
+        return []
     pids = []
     for entry in Path("/proc").iterdir():
         try:
             status = dict(li.split(":", 1) for li in (entry / "status").read_text().splitlines() if ":" in li)
         except OSError:
             continue
-        if int(status.get("Uid", "0").split()[0]) >= SANDBOX_UID_MIN and not status["State"].strip().startswith("Z"):
+        if int(status.get("Uid", "0").split()[0]) == uid and not status["State"].strip().startswith("Z"):
             pids.append(int(entry.name))
     return pids
 
 
-def _host_state(*dirs: Path) -> tuple[object, ...]:
+def _host_state(scratch: Path, *dirs: Path) -> tuple[object, ...]:
+    """What a contained run must leave as it was: the test's own folders, the run's scratch folder (empty
+    after), and the host mounts (a sandbox mounts only in its own namespace)."""
     mounts = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if "compilerlm" in line]
-    temp = sorted(str(p) for p in Path(TMP).glob("compilerlm-sandbox-*"))
-    escapes = sorted(str(p) for p in Path(TMP).glob("compilerlm-escape-*"))
-    return tuple(_tree(d) for d in dirs), mounts, temp, escapes
+    return tuple(_tree(d) for d in dirs), mounts, sorted(str(p) for p in scratch.iterdir())
 
 
 @pytest.fixture
-def run(bins, canary, tmp_path):
+def run(bins, canary, tmp_path, tmp_path_factory):
     """Run a hostile program and check the host is as before; returns (result, seconds taken)."""
+    scratch = tmp_path_factory.mktemp("scratch")
 
     def go(name: str, stdin: bytes = b"", limits: Limits = SMALL, **kw: object) -> tuple[SandboxResult, float]:
-        before = _host_state(tmp_path, bins[name].parent)
+        before = _host_state(scratch, tmp_path, bins[name].parent)
         t0 = time.monotonic()
-        res = run_sandboxed(bins[name], stdin, limits, **kw)
+        res = run_sandboxed(bins[name], stdin, limits, scratch=scratch, **kw)
         took = time.monotonic() - t0
-        assert _host_state(tmp_path, bins[name].parent) == before
+        assert _host_state(scratch, tmp_path, bins[name].parent) == before
         assert canary.poll() is None, "a sandboxed program killed a host process"
-        assert _sandbox_pids() == [], "a process of the run outlived it"
+        if os.geteuid() == 0:  # a fresh uid per run: its processes are exactly the run's
+            assert res.sandbox_uid not in (None, 0)
+            assert _live_pids_of(res.sandbox_uid) == [], "a process of the run outlived it"
         assert res.status != "sandbox-error", res.detail
         return res, took
 

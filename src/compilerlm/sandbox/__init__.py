@@ -4,6 +4,21 @@ This layer knows nothing of where a binary came from; see ``run.py`` for how the
 """
 
 from compilerlm.sandbox.limits import Limits
-from compilerlm.sandbox.run import SandboxResult, Status, run_sandboxed, sandbox_capabilities
+from compilerlm.sandbox.run import (
+    SandboxResult,
+    Status,
+    missing_isolation,
+    run_sandboxed,
+    run_tool_sandboxed,
+    sandbox_capabilities,
+)
 
-__all__ = ["Limits", "SandboxResult", "Status", "run_sandboxed", "sandbox_capabilities"]
+__all__ = [
+    "Limits",
+    "SandboxResult",
+    "Status",
+    "missing_isolation",
+    "run_sandboxed",
+    "run_tool_sandboxed",
+    "sandbox_capabilities",
+]

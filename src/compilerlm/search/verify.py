@@ -7,6 +7,7 @@ with no tests cannot be checked and is reported unverified, never silently trust
 
 from __future__ import annotations
 
+import math
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -15,9 +16,9 @@ from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
+from compilerlm.sandbox import Limits, run_sandboxed
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule
-from compilerlm.toolchain.run import describe_returncode
 from compilerlm.toolchain.subprocess_path import compile_object
 
 TEST_TIMEOUT = 20.0  # seconds per test; built-in tests take well under 1 s at -O0
@@ -53,15 +54,15 @@ def verify_program(
         )
         if link.returncode != 0:
             return Verification(False, f"link failed: {link.stderr.strip().splitlines()[-1:]}")
+        limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))
         for n, test in enumerate(program.tests, 1):
-            try:
-                run = subprocess.run([str(exe)], input=test.stdin, capture_output=True, timeout=timeout, cwd=work)
-            except subprocess.TimeoutExpired:
-                return Verification(False, f"test {test.name}: timed out after {timeout:g} s")
-            if run.returncode != 0:
-                return Verification(False, f"test {test.name}: {describe_returncode(run.returncode)}")
-            if run.stdout != test.expected:
+            run = run_sandboxed(exe, test.stdin, limits, expected=test.expected)
+            if run.status == "sandbox-error":
+                return Verification(False, f"test {test.name}: not run: {run.detail}")
+            if run.status == "wrong-output":
                 return Verification(False, f"test {test.name}: wrong output")
+            if not run.ok:
+                return Verification(False, f"test {test.name}: {run.status}: {run.detail}")
             if n == len(program.tests):
                 return Verification(True, f"{n}/{n} tests passed")
     return Verification(False, "no tests ran")

@@ -7,24 +7,21 @@ baseline's own run times), then ``evaluate_candidate`` for every answer: extract
 hidden, mutants) in the sandbox, and time it against the baseline only when it is correct. Rewards over
 the result live in ``tasks/rewards.py``.
 
-Trust: the C program is the user's (trusted); every binary built from model text runs only through
-``run_sandboxed``, instruction counting included (valgrind/perf run inside the sandbox too). Assembling
-untrusted text runs gcc/as/ld, which do not execute it, under a timeout and file-size/memory/CPU limits;
-``.incbin`` and ``.include`` are refused because they would read host files into the binary.
+Trust: model text and dataset code are untrusted. Every binary built from them runs only through
+``run_sandboxed``, instruction counting included (valgrind/perf run inside the sandbox too), and every
+gcc/as/ld run on them is confined the same way (``tasks/confined_build.py``): the assembler reads host
+files for ``.incbin``/``.include``, however they are spelled, so it sees only the toolchain and its inputs.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import difflib
+import hashlib
 import math
-import os
 import random
 import re
-import signal
+import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
@@ -43,11 +40,11 @@ from compilerlm.measure import (
 )
 from compilerlm.measure.timing import Clock
 from compilerlm.programs.program import HIDDEN_PREFIX, Program, TestCase
-from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed
+from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed, run_tool_sandboxed
 from compilerlm.tasks.common import normalize_asm, strip_eos
+from compilerlm.tasks.confined_build import BUILD_TIMEOUT, ToolRun, run_build, source_view
 from compilerlm.tasks.mutate import mutated_inputs
 from compilerlm.toolchain.locate import system_tool
-from compilerlm.toolchain.run import first_error_line
 
 # SuperCoder's prompt (one user message, no system message). The head, up to "```assembly\n", is checked
 # against rows of the released dataset LLM4Code/llm_superoptimizer_ds (Hugging Face viewer); the tail
@@ -63,9 +60,6 @@ ASM_PROMPT = (
     "Optimized Assembly Code:\n"
 )
 ASM_TAGS = ("assembly", "asm", "s", "gas", "x86asm", "x86-64", "x86_64")  # fence tags taken as assembly
-BUILD_TIMEOUT = 60.0
-BUILD_FILE_LIMIT = 256 << 20  # bytes an assembler/linker output may reach (a `.fill 1<<40` is a disk bomb)
-BUILD_MEMORY_LIMIT = 4 << 30  # address space of gcc/as/ld (a nested `.rept` is a memory bomb)
 TimeIf = Literal["correct", "visible"]
 
 # ------------------------------------------------------------------ prompt and answer
@@ -151,53 +145,34 @@ def _single_c_source(program: Program) -> Path:
     return program.sources[0]
 
 
-def _run_gcc(args: Sequence[str], cwd: Path, timeout: float) -> tuple[int | None, str, str]:
-    """(return code or None on timeout, stdout, stderr); the whole process group dies on a timeout."""
-    gcc = system_tool("gcc")
-    # limits through the shell's ulimit (-f counts 512-byte blocks), not preexec_fn: callers may be threaded
-    limits = (
-        f"ulimit -f {BUILD_FILE_LIMIT // 512} && ulimit -v {BUILD_MEMORY_LIMIT // 1024} && "
-        f"ulimit -t {int(timeout) + 5} && ulimit -c 0"
-    )
-    proc = subprocess.Popen(
-        ["/bin/sh", "-c", f'{limits} && exec "$0" "$@"', gcc, *args],
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return None, "", ""
-    return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
-
-
-def baseline_assembly(program: Program, level: str = "-O3", timeout: float = BUILD_TIMEOUT) -> str:
-    """``gcc -O3 -S`` of a single-file C program with its flags (run in the source's folder, so ``.file``
-    names only the file, as SuperCoder's ``temp.c`` does, and no host path leaks into the prompt)."""
+def _gcc_on_source(program: Program, args: Sequence[str], out_dir: Path, collect: Sequence[str] = ()) -> ToolRun:
+    """gcc on the program's single C file, confined (a dataset's C code is untrusted: ``#include`` and inline
+    ``.incbin`` read host files at compile time)."""
     src = _single_c_source(program)
-    code, out, err = _run_gcc([level, *program.flags, "-S", src.name, "-o", "-"], src.parent, timeout)
-    if code is None:
-        raise CompileError(f"gcc {level} -S on {src} timed out after {timeout:g} s")
-    if code != 0:
-        raise CompileError(f"gcc {level} -S failed on {src}: {first_error_line(err)}")
-    return out
+    view = source_view(program, src)
+    argv = [system_tool("gcc"), *args[:1], *view.flags, *args[1:]]
+    return run_build(argv, view.files, out_dir, collect=collect, read_only=view.read_only)
 
 
-def build_oracle(program: Program, out: Path, timeout: float = BUILD_TIMEOUT) -> Path:
+def baseline_assembly(program: Program, level: str = "-O3") -> str:
+    """``gcc -O3 -S`` of a single-file C program with its flags (the file alone in the build's directory, so
+    ``.file`` names only the file, as SuperCoder's ``temp.c`` does, and no host path leaks into the prompt)."""
+    src = _single_c_source(program)
+    with tempfile.TemporaryDirectory(prefix="compilerlm-baseline-") as tmp:
+        run = _gcc_on_source(program, [level, "-S", src.name, "-o", "-"], Path(tmp))
+    if not run.ok:
+        raise CompileError(f"gcc {level} -S failed on {src}: {run.error()}")
+    return run.stdout
+
+
+def build_oracle(program: Program, out: Path) -> Path:
     """The program's own ``gcc -O0`` build: the trusted reference for inputs that have no expected output."""
     src = _single_c_source(program)
-    code, _, err = _run_gcc(
-        ["-O0", *program.flags, src.name, "-o", str(out.resolve()), "-lm", *program.ldflags], src.parent, timeout
-    )
-    if code != 0:
-        why = "timed out" if code is None else first_error_line(err)
-        raise CompileError(f"gcc -O0 failed on {src}: {why}")
+    run = _gcc_on_source(program, ["-O0", src.name, "-o", "oracle", "-lm", *program.ldflags], out.parent, ["oracle"])
+    if not run.ok or "oracle" not in run.outputs:
+        raise CompileError(f"gcc -O0 failed on {src}: {run.error()}")
+    if run.outputs["oracle"] != out:
+        run.outputs["oracle"].replace(out)
     return out
 
 
@@ -216,7 +191,8 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
 def forbidden_directive(asm_text: str) -> str | None:
-    """``.incbin``/``.include`` (outside strings), which make the assembler read host files; else None."""
+    """``.incbin``/``.include`` (outside strings): a fast first reject with a clear message. Not the defence:
+    macros, ``.irp`` and quoting tricks get past any such filter, so the build itself is confined."""
     m = _FORBIDDEN.search(_STRING.sub('""', asm_text))
     return f".{m.group(1).lower()}" if m else None
 
@@ -224,25 +200,24 @@ def forbidden_directive(asm_text: str) -> str | None:
 def build_candidate(
     asm_text: str, workdir: Path, name: str = "candidate", ldflags: Sequence[str] = (), timeout: float = BUILD_TIMEOUT
 ) -> BuildResult:
-    """``gcc name.s -o name -lm`` in ``workdir`` (DESIGN's definition of a build), with a timeout."""
+    """``gcc name.s -o name -lm`` (DESIGN's definition of a build), confined, with a timeout; the binary
+    lands in ``workdir``."""
     start = time.perf_counter()
     workdir.mkdir(parents=True, exist_ok=True)
     if bad := forbidden_directive(asm_text):
         return BuildResult(False, None, f"directive {bad} is not allowed (it reads files at assembly time)")
-    src, binary = workdir / f"{name}.s", workdir / name
-    src.write_text(asm_text, errors="surrogateescape")
-    binary.unlink(missing_ok=True)
-    code, _, err = _run_gcc([src.name, "-o", binary.name, "-lm", *ldflags], workdir, timeout)
+    text = asm_text.encode(errors="surrogateescape")
+    argv = [system_tool("gcc"), f"{name}.s", "-o", name, "-lm", *ldflags]
+    run = run_build(argv, {f"{name}.s": text}, workdir, collect=[name], timeout=timeout)
     seconds = time.perf_counter() - start
-    if code is None:
+    if run.status == "timeout":
         return BuildResult(False, None, f"assembler/linker timed out after {timeout:g} s", seconds)
-    if code != 0 or not binary.is_file():
-        return BuildResult(False, None, _one_line(first_error_line(err), src), seconds)
-    return BuildResult(True, binary, "", seconds)
+    if not run.ok or name not in run.outputs:
+        return BuildResult(False, None, _one_line(run.error()), seconds)
+    return BuildResult(True, run.outputs[name], "", seconds)
 
 
-def _one_line(msg: str, src: Path) -> str:
-    msg = msg.replace(str(src), src.name).replace(str(src.parent) + "/", "")
+def _one_line(msg: str) -> str:
     return msg if len(msg) <= 300 else msg[:297] + "..."
 
 
@@ -438,6 +413,15 @@ class AsmProblem:
     ldflags: tuple[str, ...] = ()
     baseline_source: str = "gcc -O3"  # or "dataset": the row's own assembly
     _baseline_instructions: dict[str, int] = field(default_factory=dict, repr=False)
+    _builds: dict[str, BuildResult] = field(default_factory=dict, repr=False)  # by digest of the text
+
+    def build(self, asm_text: str, tag: str = "candidate") -> BuildResult:
+        """Build a candidate once per distinct text: a repeated answer (common in best-of-k sampling) and a
+        repeated assembler bomb cost nothing the second time. Binaries live under ``workdir/builds``."""
+        key = hashlib.sha256(asm_text.encode(errors="surrogateescape")).hexdigest()
+        if key not in self._builds:
+            self._builds[key] = build_candidate(asm_text, self.workdir / "builds" / key[:16], tag, self.ldflags)
+        return self._builds[key]
 
     @property
     def tests(self) -> tuple[TestCase, ...]:
@@ -532,20 +516,15 @@ def _working_baseline(
 # ------------------------------------------------------------------ instruction counts, sandboxed
 
 
-def _counting_script(binary: Path, backend: str) -> str:
-    """A shell script that unpacks ``binary`` into the sandbox's /tmp and counts it under perf or valgrind.
-
-    The candidate's own stdout/stderr go to /dev/null; the tool reports on fd 9 (stderr), so the count is
-    the tool's last report line, which the candidate cannot write after."""
-    payload = base64.encodebytes(binary.read_bytes()).decode()
+def _counting_argv(backend: str) -> list[str]:
+    """perf or valgrind on /prog (the binary, bound read-only). Both report on stderr, which the candidate
+    shares, so the count is the tool's last report line: printed after the candidate has exited."""
+    tool = shutil.which(backend)
+    if tool is None:
+        raise ToolMissingError(f"'{backend}' not found; install it with: sudo apt-get install {backend}")
     if backend == "perf":
-        tool = "perf stat -x, -e instructions:u --log-fd 9 -- /tmp/c"
-    else:
-        tool = "valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --log-fd=9 /tmp/c"
-    return (
-        "#!/bin/sh\nset -e\nbase64 -d > /tmp/c <<'COMPILERLM_EOF'\n"
-        f"{payload}COMPILERLM_EOF\nchmod 700 /tmp/c\nexec {tool} 9>&2 2>/dev/null >/dev/null\n"
-    )
+        return [tool, "stat", "-x,", "-e", "instructions:u", "--", "/prog"]
+    return [tool, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", "/prog"]
 
 
 _PERF_LINE = re.compile(r"^\s*(\d+),[^,\n]*,instructions", re.M)
@@ -556,19 +535,15 @@ def count_instructions_sandboxed(binary: Path, stdin: bytes, limits: Limits, bac
     """User-space instructions of one run of ``binary`` (perf or valgrind, as ``measure.count_instructions``
     picks), with the binary and the counting tool confined in the sandbox. Raises MeasurementError."""
     name = backend or instruction_backend()
-    with tempfile.TemporaryDirectory(prefix="compilerlm-count-") as tmp:
-        script = Path(tmp) / "count.sh"
-        script.write_text(_counting_script(binary, name))
-        script.chmod(0o755)
-        slow = 60 if name == "valgrind" else 2
-        run_limits = replace(
-            limits,
-            wall_seconds=limits.wall_seconds * slow + 5,
-            cpu_seconds=limits.cpu_seconds * slow + 5,
-            address_space_bytes=max(limits.address_space_bytes, 8 << 30),  # valgrind reserves a lot
-            max_processes=max(limits.max_processes, 4),
-        )
-        res = run_sandboxed(script, stdin, run_limits)
+    slow = 60 if name == "valgrind" else 2
+    run_limits = replace(
+        limits,
+        wall_seconds=limits.wall_seconds * slow + 5,
+        cpu_seconds=limits.cpu_seconds * slow + 5,
+        address_space_bytes=max(limits.address_space_bytes, 8 << 30),  # valgrind reserves a lot
+        max_processes=max(limits.max_processes, 4),
+    )
+    res = run_tool_sandboxed(_counting_argv(name), stdin, run_limits, binary=binary)
     if not res.ok:
         raise MeasurementError(f"counting instructions of {binary.name} failed ({res.status}: {res.detail})")
     text = res.stderr.decode(errors="replace")
@@ -653,39 +628,38 @@ def evaluate_candidate(
         why = "no ```assembly block in the answer"
         return _build_failure(name, why, False, clock, start)
     copy = is_baseline_copy(candidate_asm, problem.baseline_asm)
-    with tempfile.TemporaryDirectory(prefix="cand-", dir=problem.workdir) as tmp:
-        built = build_candidate(candidate_asm, Path(tmp), tag, problem.ldflags)
-        if not built.ok or built.binary is None:
-            return _build_failure(name, built.error, copy, clock, start)
-        check = check_candidate(
-            built.binary,
-            problem.visible,
-            problem.hidden,
-            problem.mutants,
-            limits=problem.limits,
-            stop_at_first_failure=stop_at_first_failure,
-        )
-        correct = check.all_passed()
-        first = check.first_failure
-        result = AsmResult(
-            name=name,
-            compiled=True,
-            correct=correct,
-            visible_passed=check.all_passed(("visible",)),
-            tests_passed=check.passed,
-            tests_total=check.total,
-            runtime_error=check.runtime_error,
-            is_baseline_copy=copy,
-            failure="" if correct or first is None else f"{first.kind} test {first.name}: {first.status}",
-            failing_test=first.name if first else "",
-            failure_diff=check.failure_diff,
-            counts={k: check.counts(k) for k in ("visible", "hidden", "mutant")},
-            clock=clock,
-        )
-        if copy and correct:
-            result.speedup, result.instructions_ratio = 1.0, 1.0
-        elif correct or (time_if == "visible" and result.visible_passed):
-            _measure(problem, built.binary, result, warmups, runs, clock, instructions, timed)
+    built = problem.build(candidate_asm, tag)
+    if not built.ok or built.binary is None:
+        return _build_failure(name, built.error, copy, clock, start)
+    check = check_candidate(
+        built.binary,
+        problem.visible,
+        problem.hidden,
+        problem.mutants,
+        limits=problem.limits,
+        stop_at_first_failure=stop_at_first_failure,
+    )
+    correct = check.all_passed()
+    first = check.first_failure
+    result = AsmResult(
+        name=name,
+        compiled=True,
+        correct=correct,
+        visible_passed=check.all_passed(("visible",)),
+        tests_passed=check.passed,
+        tests_total=check.total,
+        runtime_error=check.runtime_error,
+        is_baseline_copy=copy,
+        failure="" if correct or first is None else f"{first.kind} test {first.name}: {first.status}",
+        failing_test=first.name if first else "",
+        failure_diff=check.failure_diff,
+        counts={k: check.counts(k) for k in ("visible", "hidden", "mutant")},
+        clock=clock,
+    )
+    if copy and correct:
+        result.speedup, result.instructions_ratio = 1.0, 1.0
+    elif correct or (time_if == "visible" and result.visible_passed):
+        _measure(problem, built.binary, result, warmups, runs, clock, instructions, timed)
     result.seconds = time.perf_counter() - start
     return result
 

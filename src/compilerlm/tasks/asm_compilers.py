@@ -11,10 +11,6 @@ same way: ``gcc prog.s -o prog -lm``.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,8 +18,9 @@ from pathlib import Path
 
 from compilerlm.errors import CompileError, CompilerLMError, ToolMissingError
 from compilerlm.programs.program import Program, TestCase
+from compilerlm.sandbox import Limits, run_sandboxed
+from compilerlm.tasks.confined_build import SourceView, run_build, source_view
 from compilerlm.toolchain.locate import llvm_tool, system_tool
-from compilerlm.toolchain.run import first_error_line
 
 COMPILE_TIMEOUT = 120.0
 TRAINING_TIMEOUT = 60.0  # per visible test, for the instrumented (PGO) build
@@ -78,84 +75,97 @@ def _tool(compiler: str) -> str:
     return system_tool("gcc") if compiler == "gcc" else llvm_tool("clang")
 
 
-def _run(argv: Sequence[str], cwd: Path, timeout: float, stdin: bytes = b"", env: dict | None = None) -> tuple:
-    """(return code or None on timeout, stderr); the process group dies on a timeout."""
-    proc = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        env=env,
-    )
-    try:
-        _, err = proc.communicate(stdin, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return None, b""
-    return proc.returncode, err
-
-
-def _compile(config: CompilerConfig, program: Program, src: Path, args: Sequence[str], cwd: Path) -> None:
+def _compile(
+    config: CompilerConfig,
+    program: Program,
+    view: SourceView,
+    args: Sequence[str],
+    work: Path,
+    files: dict[str, Path],
+    collect: str,
+) -> Path:
+    """One confined compiler run; returns the collected output or raises CompileError."""
     extra = ("-fno-integrated-as", "-fno-addrsig") if config.compiler == "clang" else ()
-    argv = [_tool(config.compiler), *config.flags, *extra, *program.flags, *args]
-    code, err = _run(argv, cwd, COMPILE_TIMEOUT)
-    if code != 0:
-        why = "timed out" if code is None else first_error_line(err.decode(errors="replace"))
-        raise CompileError(f"{config.name} failed on {src.name}: {why}")
+    argv = [_tool(config.compiler), *config.flags, *extra, *view.flags, *args]
+    run = run_build(argv, files, work, collect=[collect], timeout=COMPILE_TIMEOUT, read_only=view.read_only)
+    if not run.ok or collect not in run.outputs:
+        raise CompileError(f"{config.name} failed on {program.sources[0].name}: {run.error()}")
+    return run.outputs[collect]
 
 
 def compile_assembly(program: Program, config: CompilerConfig, training: Sequence[TestCase] = ()) -> str:
     """The assembly ``config`` makes of the program's single C file. PGO builds an instrumented binary, runs
-    it on ``training`` (the visible tests: the program is the user's, trusted, so these runs are limited by
-    a timeout but not sandboxed; the profile must reach this disk), then compiles with the profile."""
+    it on ``training`` (the visible tests), then compiles with the profile. Everything runs confined: the C
+    code may come from a dataset, and its instrumented build is a program like any other; the profile
+    files it writes come back from the sandbox's working directory as regular files only."""
     if len(program.sources) != 1 or not program.is_c:
         raise CompilerLMError(f"program {program.name}: the compiler portfolio takes single-file C programs")
     src = program.sources[0]
+    view = source_view(program, src)
     with tempfile.TemporaryDirectory(prefix="compilerlm-cc-") as tmp:
         work = Path(tmp)
-        source = work / "prog.c"  # one fixed name: profile files are named after it in both phases
-        source.write_bytes(src.read_bytes())
+        files = {"prog.c": src}  # one fixed name: profile files are named after it in both phases
         use: list[str] = []
         if config.pgo:
             if not training:
                 raise CompileError(f"{config.name}: no visible test to train the profile on")
-            use = _train_profile(program, config, source, work, training)
-        _compile(config, program, source, [*use, "-S", source.name, "-o", "prog.s"], work)
-        return (work / "prog.s").read_text(errors="surrogateescape")
+            use, profile = _train_profile(program, config, view, work, training)
+            files |= profile
+        out = _compile(config, program, view, [*use, "-S", "prog.c", "-o", "prog.s"], work, files, "prog.s")
+        return out.read_text(errors="surrogateescape")
 
 
 def _train_profile(
-    program: Program, config: CompilerConfig, source: Path, work: Path, training: Sequence[TestCase]
-) -> list[str]:
-    profile = work / "profile"
+    program: Program, config: CompilerConfig, view: SourceView, work: Path, training: Sequence[TestCase]
+) -> tuple[list[str], dict[str, Path]]:
+    """(flags for the final compile, profile files it needs). gcc accumulates counts in prog.gcda across
+    runs (handed back in for each); clang writes default.profraw per run, merged by llvm-profdata."""
     if config.compiler == "gcc":
-        gen = [f"-fprofile-generate={profile}", "-fprofile-update=single"]
-        use = [f"-fprofile-use={profile}", "-fprofile-partial-training", "-Wno-missing-profile"]
+        gen = ["-fprofile-generate", "-fprofile-update=single"]
+        use = ["-fprofile-use", "-fprofile-partial-training", "-Wno-missing-profile"]
     else:
-        gen, use = ["-fprofile-instr-generate"], [f"-fprofile-instr-use={work / 'prog.profdata'}"]
-    _compile(config, program, source, [*gen, "-c", source.name, "-o", "prog.o"], work)
-    link = [_tool(config.compiler), *gen, "prog.o", "-o", "instrumented", "-lm", *program.ldflags]
-    code, err = _run(link, work, COMPILE_TIMEOUT)
-    if code != 0:
-        raise CompileError(f"{config.name}: linking the instrumented build failed: {first_error_line(err.decode())}")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LLVM_PROFILE_FILE": str(work / "run-%p.profraw")}
-    for test in training:
-        code, _ = _run([str(work / "instrumented")], work, TRAINING_TIMEOUT, test.stdin, env)
-        if code is None:
-            raise CompileError(f"{config.name}: the instrumented build timed out on test {test.name}")
-    if config.compiler == "clang":
-        raws = sorted(str(p) for p in work.glob("run-*.profraw"))
-        if not raws:
-            raise CompileError(f"{config.name}: the instrumented build wrote no profile")
-        try:
-            profdata = llvm_tool("llvm-profdata")
-        except ToolMissingError as exc:
-            raise CompileError(f"{config.name}: {exc}") from exc
-        code, err = _run([profdata, "merge", "-o", "prog.profdata", *raws], work, COMPILE_TIMEOUT)
-        if code != 0:
-            raise CompileError(f"{config.name}: llvm-profdata failed: {first_error_line(err.decode())}")
-    return use
+        gen, use = ["-fprofile-instr-generate"], ["-fprofile-instr-use=prog.profdata"]
+    obj = _compile(
+        config, program, view, [*gen, "-c", "prog.c", "-o", "prog.o"], work, {"prog.c": program.sources[0]}, "prog.o"
+    )
+    link = run_build(
+        [_tool(config.compiler), *gen, "prog.o", "-o", "instrumented", "-lm", *program.ldflags],
+        {"prog.o": obj},
+        work,
+        collect=["instrumented"],
+        timeout=COMPILE_TIMEOUT,
+    )
+    if not link.ok or "instrumented" not in link.outputs:
+        raise CompileError(f"{config.name}: linking the instrumented build failed: {link.error()}")
+    limits = Limits(cpu_seconds=int(TRAINING_TIMEOUT), wall_seconds=TRAINING_TIMEOUT)
+    profile: dict[str, Path] = {}
+    raws: dict[str, Path] = {}
+    for i, test in enumerate(training):
+        out = work / f"run-{i}"
+        out.mkdir()
+        res = run_sandboxed(
+            link.outputs["instrumented"],
+            test.stdin,
+            limits,
+            files=profile,
+            collect=["*.gcda", "*.profraw"],
+            collect_to=out,
+        )
+        if res.status in ("timeout", "cpu-limit", "sandbox-error"):
+            raise CompileError(f"{config.name}: the instrumented build failed on test {test.name}: {res.detail}")
+        if config.compiler == "gcc":
+            profile = {name: out / name for name in res.collected if name.endswith(".gcda")}
+        elif "default.profraw" in res.collected:
+            raws[f"run-{i}.profraw"] = out / "default.profraw"
+    if config.compiler == "gcc":
+        return use, profile
+    if not raws:
+        raise CompileError(f"{config.name}: the instrumented build wrote no profile")
+    try:
+        profdata = llvm_tool("llvm-profdata")
+    except ToolMissingError as exc:
+        raise CompileError(f"{config.name}: {exc}") from exc
+    merged = run_build([profdata, "merge", "-o", "prog.profdata", *sorted(raws)], raws, work, collect=["prog.profdata"])
+    if not merged.ok or "prog.profdata" not in merged.outputs:
+        raise CompileError(f"{config.name}: llvm-profdata failed: {merged.error()}")
+    return use, {"prog.profdata": merged.outputs["prog.profdata"]}

@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,9 @@ from compilerlm.train.outcome import RewardOutcome
 
 REWARD_NAMES = {"supercoder": "supercoder", "partial": "supercoder-partial", "hidden": "hidden"}
 """Command-line names -> keys of tasks.rewards.REWARDS (the full keys are accepted too)."""
+
+MEASURES = ("wall", "cpu", "instructions")
+"""What a reward's "speedup" is a ratio of (AsmRewardConfig.measure)."""
 
 FAILURE_SCORE = {"supercoder": 0.0, "supercoder-partial": -1.0, "hidden": 0.0}
 """Score of an answer that could not be judged (worker crash or timeout): what a non-compiling answer gets."""
@@ -39,9 +42,12 @@ def reward_key(name: str) -> str:
 @dataclass(frozen=True)
 class AsmRewardConfig:
     """How answers are judged. Timing runs per test (`warmups`, `runs`) are fewer than evaluation's default:
-    RL needs many rewards, and the speedup only has to rank answers of one prompt."""
+    RL needs many rewards, and the speedup only has to rank answers of one prompt. ``measure`` is what
+    "speedup" means: "wall" (SuperCoder's), "cpu" time, or "instructions" (the ratio of user-space
+    instructions retired, perf or valgrind: deterministic, for shared or noisy machines)."""
 
     reward: str = "supercoder"
+    measure: str = "wall"
     warmups: int = 1
     runs: int = 3
     visible: int = 3  # tests treated as visible when a row has no hidden ones of its own
@@ -92,9 +98,22 @@ def score_asm(
 ) -> RewardOutcome:
     """The reward `config.reward` of one answer (the last ```assembly block is the candidate)."""
     key = reward_key(config.reward)
+    if config.measure not in MEASURES:
+        raise CompilerLMError(f"unknown speed measure {config.measure!r}: choose one of {', '.join(MEASURES)}")
     problem = problem_for(ground_truth, extra_info, config)
     time_if = "visible" if key == "supercoder" else "correct"  # SuperCoder's reward times visible-correct ones
-    result = evaluate_completion(problem, completion, warmups=config.warmups, runs=config.runs, time_if=time_if)
+    by_count = config.measure == "instructions"
+    result = evaluate_completion(
+        problem,
+        completion,
+        warmups=config.warmups,
+        runs=1 if by_count else config.runs,
+        clock="cpu" if config.measure == "cpu" else "wall",
+        instructions=by_count,
+        time_if=time_if,
+    )
+    if by_count and result.speedup is not None:
+        result = replace(result, speedup=result.instructions_ratio)
     score = float(REWARDS[key](result))
     if not result.compiled:
         detail = result.failure

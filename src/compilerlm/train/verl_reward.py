@@ -4,7 +4,8 @@
 verl calls `compute_score(data_source, solution_str, ground_truth, extra_info)` once per response; the row is
 the one `compilerlm data asm` wrote (or SuperCoder's own). The problem of each row is prepared once per
 process and cached. Which reward: env COMPILERLM_REWARD (supercoder | partial | hidden; default supercoder),
-timing runs: COMPILERLM_REWARD_RUNS (default 3). A failure to judge scores the response as failed, never
+timing runs: COMPILERLM_REWARD_RUNS (default 3), what speed is: COMPILERLM_REWARD_MEASURE (wall | cpu |
+instructions; default wall). A failure to judge scores the response as failed, never
 raises into verl's loop.
 """
 
@@ -20,6 +21,7 @@ def _config() -> AsmRewardConfig:
     return AsmRewardConfig(
         reward=os.environ.get("COMPILERLM_REWARD", "supercoder"),
         runs=int(os.environ.get("COMPILERLM_REWARD_RUNS", "3")),
+        measure=os.environ.get("COMPILERLM_REWARD_MEASURE", "wall"),
     )
 
 

@@ -1,5 +1,6 @@
 """Red-team tests for what runs on untrusted text besides the binary: the assembler, the linker, the C
-compiler on dataset code, PGO training runs, and the programs that verification builds.
+compiler on dataset code, PGO training runs, the programs that verification builds, the LLVM tools that
+check emulation and disassembly answers, and pipelines a model names.
 
 Each case is hostile input a model or a downloaded dataset could send. It must not put host file content
 into anything we keep or show (build errors, which go into repair prompts; the binary; its output) and must
@@ -18,13 +19,17 @@ from pathlib import Path
 
 import pytest
 
+from compilerlm.errors import CompilerLMError, PipelineError
 from compilerlm.programs.program import Program
 from compilerlm.programs.program import TestCase as Case
 from compilerlm.sandbox import Limits, run_sandboxed, run_tool_sandboxed, sandbox_capabilities
 from compilerlm.search.verify import verify_program
 from compilerlm.tasks.asm import baseline_assembly, build_candidate, build_oracle, forbidden_directive
 from compilerlm.tasks.asm_compilers import _config, compile_assembly
+from compilerlm.tasks.common import asm_parse_error, ir_to_asm
 from compilerlm.tasks.confined_build import BUILD_FILE_LIMIT
+from compilerlm.tasks.flags import parse_flags_answer
+from compilerlm.toolchain.pipelines import normalize
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or shutil.which("gcc") is None, reason="needs Linux and gcc"
@@ -296,3 +301,31 @@ def test_verification_runs_the_program_confined(secret, tmp_path):
     assert verdict.verified, verdict.detail  # it printed only the count: the secret was not there to read
     assert not marker.exists()
     assert os.path.exists(path)
+
+
+@pytest.mark.parametrize("case", ["include", "include-as-text-in-error", "macro-concatenated-name", "irp-name"])
+def test_emulation_answers_are_assembled_confined(case, secret):
+    """The emulation task checks a model's assembly with llvm-mc: its errors land in results."""
+    path, token = secret
+    error = asm_parse_error(READ_PAYLOADS[case].format(secret=path) + "\n")
+    assert error is not None and _host_leaks([error.encode()], token) == []
+
+
+def test_disassembly_answers_are_compiled_confined(secret):
+    """A model's IR may carry `module asm`, which llc hands to the assembler: `.include` reads the host file."""
+    path, token = secret
+    ir = f'module asm ".include \\22{path}\\22"\ndefine i32 @f() {{\n  ret i32 0\n}}\n'
+    with pytest.raises(CompilerLMError) as info:
+        ir_to_asm(ir)
+    assert _host_leaks([str(info.value).encode()], token) == []
+    assert "not find include file" in str(info.value)  # llc did try, inside the sandbox
+
+
+@pytest.mark.parametrize(
+    "pipeline", ["function(dot-cfg)", "mem2reg,view-cfg", "print-lcg-dot", "memprof-use<profile-filename=/etc/passwd>"]
+)
+def test_pipelines_with_effects_outside_the_module_are_refused(pipeline):
+    """A model's pipeline must not make opt write files, start a viewer or read a file it names."""
+    with pytest.raises(PipelineError, match="is not allowed"):
+        normalize(pipeline)
+    assert parse_flags_answer(f"opt -p '{pipeline}'").pipeline is None

@@ -14,6 +14,7 @@ import sacrebleu
 from sacrebleu.metrics import BLEU
 
 from compilerlm.errors import CompileError, LLVMCrash, ToolTimeout
+from compilerlm.tasks.confined_build import run_tool_confined
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.pipelines import expand
 from compilerlm.toolchain.run import first_error_line, run_tool
@@ -223,17 +224,18 @@ def ir_parse_error(ir: str, *, timeout: float = 60.0) -> str | None:
     """None when the real IR parser and verifier (`llvm-as`) accept the text, else its first error line.
     A crash or timeout of the tool is an error too (untrusted text must not stop a run)."""
     try:
-        res = run_tool([llvm_tool("llvm-as"), "-", "-o", "/dev/null"], input=ir.encode(), timeout=timeout)
+        res = run_tool_confined([llvm_tool("llvm-as"), "-", "-o", "/dev/null"], input=ir.encode(), timeout=timeout)
     except (LLVMCrash, ToolTimeout) as exc:
         return str(exc)
     return None if res.returncode == 0 else _tool_message(res.stderr)
 
 
 def asm_parse_error(asm: str, *, timeout: float = 60.0) -> str | None:
-    """None when the real assembler (`llvm-mc`, x86-64) assembles the text to an object, else its first error."""
+    """None when the real assembler (`llvm-mc`, x86-64) assembles the text to an object, else its first error.
+    Confined: the text is a model's, and `.include` would echo a host file into the error."""
     cmd = [llvm_tool("llvm-mc"), f"-triple={ASM_TRIPLE}", "-filetype=obj", "-o", "/dev/null", "-"]
     try:
-        res = run_tool(cmd, input=asm.encode(), timeout=timeout)
+        res = run_tool_confined(cmd, input=asm.encode(), timeout=timeout)
     except (LLVMCrash, ToolTimeout) as exc:
         return str(exc)
     return None if res.returncode == 0 else _tool_message(res.stderr)
@@ -253,9 +255,11 @@ def optimize_to_text(ir: str, pipeline: str, *, timeout: float = 120.0) -> str:
 
 
 def ir_to_asm(ir: str, *, timeout: float = 120.0) -> str:
-    """Assembly from real `llc` with the project's code generation flags but `-filetype=asm`.
+    """Assembly from real `llc` with the project's code generation flags but `-filetype=asm`, confined (the IR
+    may be a model's, and its `module asm` goes to the assembler).
     Raises CompileError when llc rejects the IR, LLVMCrash/ToolTimeout when it breaks."""
-    res = run_tool([llvm_tool("llc"), *LLC_ASM_FLAGS, "-", "-o", "-"], input=ir.encode(), timeout=timeout, what="llc")
+    cmd = [llvm_tool("llc"), *LLC_ASM_FLAGS, "-", "-o", "-"]
+    res = run_tool_confined(cmd, input=ir.encode(), timeout=timeout, what="llc")
     if res.returncode != 0:
         raise CompileError(f"llc rejected the IR: {_tool_message(res.stderr)}")
     return res.stdout.decode()

@@ -10,14 +10,16 @@ build produces comes back by name, as regular files only.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compilerlm.errors import CompilerLMError, LLVMCrash, ToolTimeout
 from compilerlm.programs.program import Program
 from compilerlm.sandbox import Limits, run_tool_sandboxed
 from compilerlm.toolchain.frontend import c_flags
-from compilerlm.toolchain.run import first_error_line
+from compilerlm.toolchain.run import describe_returncode, first_error_line, is_crash
 
 BUILD_TIMEOUT = 60.0
 BUILD_FILE_LIMIT = 256 << 20  # bytes an assembler/linker output may reach (a `.fill 1<<40` is a disk bomb)
@@ -123,3 +125,25 @@ def source_view(program: Program, source: Path) -> SourceView:
         includes.append(f"/src/{folders.index(folder)}")
     flags = tuple(c_flags(includes, program.defines, program.cflags))
     return SourceView({source.name: source}, tuple(folders), flags)
+
+
+def run_tool_confined(
+    cmd: Sequence[str], *, input: bytes = b"", timeout: float = 120.0, what: str = ""
+) -> subprocess.CompletedProcess[bytes]:
+    """``toolchain.run.run_tool`` for a tool reading model text on stdin (llvm-mc and llc read host files for
+    ``.incbin``/``.include``, in assembly or in IR's ``module asm``): same results and errors, confined.
+    A run the sandbox refuses raises CompilerLMError with the reason."""
+    res = run_tool_sandboxed(cmd, input, build_limits(timeout))
+    label = what or Path(cmd[0]).name
+    if res.status in ("timeout", "cpu-limit"):
+        raise ToolTimeout(f"{label} timed out after {timeout:g} s")
+    if res.status == "sandbox-error":
+        raise CompilerLMError(f"{label}: {res.detail}")
+    code = -res.signal if res.signal else (res.exit_code if res.exit_code is not None else 1)
+    stderr = (
+        res.stderr if res.status in ("ok", "exit-code", "signal") else res.stderr + f"\nerror: {res.detail}".encode()
+    )
+    text = stderr.decode(errors="replace")
+    if is_crash(code, text):
+        raise LLVMCrash(f"{label} crashed ({describe_returncode(code)}): {first_error_line(text)}")
+    return subprocess.CompletedProcess(list(cmd), code, res.stdout, stderr)

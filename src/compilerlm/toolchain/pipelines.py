@@ -23,6 +23,10 @@ from compilerlm.toolchain.run import first_error_line, run_tool
 # -O0 means "no IR pass at all": the unoptimized IR straight to code generation.
 BASELINES: dict[str, str] = {"O0": "", "Oz": "default<Oz>", "O3": "default<O3>"}
 _DEFAULT_RE = re.compile(r"default<(O[0-3sz])>")
+# passes whose effects reach outside the module: graph files written to the working directory, a graph
+# viewer started, a profile read from a path in the pass's parameters. No size search needs them, and a
+# pipeline may come from a model: they are refused wherever a pipeline is read.
+_OUTSIDE_EFFECTS = re.compile(r"(?<![\w-])(view-[\w-]+|dot-[\w-]+|print-lcg-dot|memprof-use)(?![\w-])")
 
 
 def normalize(pipeline: str) -> str:
@@ -38,6 +42,11 @@ def normalize(pipeline: str) -> str:
     if re.search(r"\s", text):
         raise PipelineError(f"malformed pipeline {pipeline!r}: passes are separated by commas, not spaces")
     split_top_level(text)  # raises on empty elements and unbalanced brackets, naming the problem
+    if m := _OUTSIDE_EFFECTS.search(text):
+        raise PipelineError(
+            f"pass {m.group(1)!r} is not allowed: it writes files, starts a viewer or reads a file named in the "
+            "pipeline; remove it (it cannot change the object's size)"
+        )
     return text
 
 

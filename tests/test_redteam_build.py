@@ -22,6 +22,7 @@ import pytest
 from compilerlm.errors import CompilerLMError, PipelineError
 from compilerlm.programs.program import Program
 from compilerlm.programs.program import TestCase as Case
+from compilerlm.programs.supercoder import program_from_row
 from compilerlm.sandbox import Limits, run_sandboxed, run_tool_sandboxed, sandbox_capabilities
 from compilerlm.search.verify import verify_program
 from compilerlm.tasks.asm import baseline_assembly, build_candidate, build_oracle, forbidden_directive
@@ -329,3 +330,18 @@ def test_pipelines_with_effects_outside_the_module_are_refused(pipeline):
     with pytest.raises(PipelineError, match="is not allowed"):
         normalize(pipeline)
     assert parse_flags_answer(f"opt -p '{pipeline}'").pipeline is None
+
+
+def test_dataset_c_code_never_reaches_the_host_frontend(secret, tmp_path):
+    """The size track compiles C on the host; a downloaded row's C (which may `#include` a host file, echoed
+    into clang's errors) is refused there, with the reason."""
+    path, token = secret
+    row = {
+        "reward_model": {"ground_truth": ""},
+        "extra_info": {"c_code": f'#include "{path}"\nint main(void) {{ return 0; }}\n', "inputs": [""]}
+        | {"outputs": [""]},
+    }
+    program = program_from_row(row, 0, tmp_path / "cache")
+    with pytest.raises(CompilerLMError, match="only inside the sandbox") as info:
+        program.modules()
+    assert _host_leaks([str(info.value).encode()], token) == []

@@ -38,6 +38,7 @@ class Program:
     description: str = ""
     root: Path | None = field(default=None, compare=False)
     baseline_asm: str | None = field(default=None, compare=False, repr=False)  # a dataset's own gcc -O3 assembly
+    from_dataset: bool = field(default=False, compare=False)  # downloaded code: compiled only inside the sandbox
 
     @property
     def flags(self) -> list[str]:
@@ -53,7 +54,13 @@ class Program:
 
     def modules(self, level: str = "Oz") -> list[IRModule]:
         """Unoptimized IR per source file (DESIGN.md's definition for C; `level="O3"` for the -O3 baseline).
-        IR sources are used as they are, whatever the level."""
+        IR sources are used as they are, whatever the level. The frontend runs on the host, so a dataset's C
+        code (untrusted: ``#include`` reads host files) is refused here; the speed track compiles it confined."""
+        if self.from_dataset and self.is_c:
+            raise CompilerLMError(
+                f"program {self.name} comes from a downloaded dataset: its C code is compiled only inside the "
+                "sandbox (the asm commands), never by the size track's host frontend"
+            )
         out = []
         for src in self.sources:
             if src.suffix in C_SUFFIXES:

@@ -134,6 +134,7 @@ def program_from_row(row: Mapping[str, Any], index: int, cache: Path) -> Program
         tests=tuple(tests),
         root=folder,
         baseline_asm=ground_truth if isinstance(ground_truth, str) and ground_truth.strip() else None,
+        from_dataset=True,
     )
 
 

@@ -215,6 +215,8 @@ def test_asm_dataset_is_supercoder_rows_with_hidden_tests_apart(suite, tmp_path)
             back = program_from_row(row, 0, tmp_path / "cache")  # the row is a program again, tests and all
             assert sorted(t.expected for t in back.tests) == sorted(t.expected for t in program.tests)
             assert back.baseline_asm == row["reward_model"]["ground_truth"]
+            fenced = {**row, "reward_model": {"ground_truth": f"```assembly\n{back.baseline_asm}```"}}
+            assert program_from_row(fenced, 0, tmp_path / "cache").baseline_asm == back.baseline_asm  # as released
 
 
 # --- token-length filter and errors -------------------------------------------------------------------------

@@ -133,9 +133,18 @@ def program_from_row(row: Mapping[str, Any], index: int, cache: Path) -> Program
         include_dirs=(str(folder.resolve()),),
         tests=tuple(tests),
         root=folder,
-        baseline_asm=ground_truth if isinstance(ground_truth, str) and ground_truth.strip() else None,
+        baseline_asm=unfenced(ground_truth) if isinstance(ground_truth, str) and ground_truth.strip() else None,
         from_dataset=True,
     )
+
+
+def unfenced(text: str) -> str:
+    """The assembly inside a Markdown fence (the released rows wrap ``ground_truth`` in ```` ```assembly ````);
+    text without a fence as it is."""
+    lines = text.strip().splitlines()
+    if len(lines) >= 2 and lines[0].startswith("```") and lines[-1].strip() == "```":
+        return "\n".join(lines[1:-1]) + "\n"
+    return text
 
 
 def _safe(name: str) -> str:

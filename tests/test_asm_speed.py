@@ -75,6 +75,7 @@ def test_asm_command_finds_faster_correct_assembly_without_a_model(cli, tmp_path
     )
     assert "clang -O2" in res.stdout
     doc = json.loads((tmp_path / "out.json").read_text())
+    assert doc["sandbox"]["confined"] is True and doc["sandbox"]["private_root"] is True  # how it all ran
     (row,) = doc["programs"]
     assert row["source"] == "compiler" and row["config"] == "clang -O2" and row["correct"] is True
     # -O3 runs far more instructions; the wall-clock ratio is no fact on a busy machine, so only its presence

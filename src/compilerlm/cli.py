@@ -17,8 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from compilerlm import __version__
+from compilerlm.checks import check_jobs, check_output_file, check_output_folder, resumable
 from compilerlm.data.cli import data_app
-from compilerlm.errors import CompilerLMError, PipelineError
+from compilerlm.errors import CompilerLMError, Interrupted, PipelineError, Terminated
 from compilerlm.programs.program import Program
 from compilerlm.toolchain.module import IRModule
 from compilerlm.train.cli import train_app
@@ -34,6 +35,11 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 
 DEFAULT_JOBS = max(1, min(os.cpu_count() or 1, 8))
+
+
+def jobs_option(text: str):
+    """A --jobs/-j option; values below 1 are refused with a one-line error before any work."""
+    return typer.Option("--jobs", "-j", help=text, callback=check_jobs)
 
 
 def progress_bar() -> Progress:
@@ -96,7 +102,7 @@ def size(
     evaluator: Annotated[
         str, typer.Option(help="inprocess (libLLVM, default) or subprocess (opt | llc)")
     ] = "inprocess",
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="parallel workers")] = DEFAULT_JOBS,
+    jobs: Annotated[int, jobs_option("parallel workers")] = DEFAULT_JOBS,
 ) -> None:
     """Object sizes per module at -O0, -Oz, -O3 (and --pipeline), per DESIGN.md's definitions.
 
@@ -107,6 +113,7 @@ def size(
     from compilerlm.toolchain.evaluator import make_evaluator
     from compilerlm.toolchain.pipelines import normalize
 
+    check_output_file(json_path, "--json")
     if pipeline is not None:
         pipeline = normalize(pipeline)
     programs = resolve_target(target)
@@ -171,7 +178,7 @@ def tune(
     target: Annotated[str, typer.Argument(help="C/IR file, folder, dir:PATH, builtin[:NAME], csmith:N, llvm-stress:N")],
     budget: Annotated[int, typer.Option(help="candidate evaluations per module (baselines are free)")] = 1000,
     strategy: Annotated[str, typer.Option(help="auto, random, greedy, evolution or library")] = "auto",
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="parallel worker processes")] = DEFAULT_JOBS,
+    jobs: Annotated[int, jobs_option("parallel worker processes")] = DEFAULT_JOBS,
     ray: Annotated[
         str | None, typer.Option(help="run programs as Ray tasks: 'local', 'auto' or a cluster address (ray://...)")
     ] = None,
@@ -214,6 +221,9 @@ def tune(
         raise CompilerLMError(f"unknown strategy {strategy!r}: choose one of {', '.join(STRATEGIES)}")
     if budget < 1:
         raise CompilerLMError("--budget must be at least 1")
+    check_output_file(json_path, "--json")
+    check_output_file(export_library, "--export-library")
+    check_output_folder(out, "--out")
     db = Store(store) if store else None
     if export_library is not None:
         if db is None:
@@ -238,16 +248,17 @@ def tune(
         model=model,
         samples=samples if model else 0,
     )
-    programs = resolve_target(target)
-    started = time.time()
-    work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
-    if model is not None:
-        work = ask_model(work, model, samples, temperature, max_tokens)
-    with progress_bar() as bar:
-        task = bar.add_task("tuning", total=sum(len(j.modules) for j in work) * passes(config, work))
-        results = tune_jobs(
-            work, config, db, evaluator, jobs, ray, on_program=lambda job, out: bar.advance(task, len(out))
-        )
+    with resumable(store, db):
+        programs = resolve_target(target)
+        started = time.time()
+        work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
+        if model is not None:
+            work = ask_model(work, model, samples, temperature, max_tokens)
+        with progress_bar() as bar:
+            task = bar.add_task("tuning", total=sum(len(j.modules) for j in work) * passes(config, work))
+            results = tune_jobs(
+                work, config, db, evaluator, jobs, ray, on_program=lambda job, out: bar.advance(task, len(out))
+            )
     if out is not None:
         for job in work:
             write_outputs(out, job.modules, {r.name: r.pipeline for r in results})
@@ -344,9 +355,17 @@ def _eval_task(
     from compilerlm.search.store import Store
     from compilerlm.toolchain.evaluator import make_evaluator
 
-    modules = compile_modules(resolve_target(suite), jobs)[:limit]
+    check_output_file(json_path, "--json")
+    check_output_folder(report_dir, "--report")
     db = Store(store) if store else None
-    with load_model(model) as lm, make_evaluator("inprocess", jobs=jobs) as ev, progress_bar() as bar:
+    with resumable(store, db):
+        modules = compile_modules(resolve_target(suite), jobs)[:limit]
+    with (
+        resumable(store, db),
+        load_model(model) as lm,
+        make_evaluator("inprocess", jobs=jobs) as ev,
+        progress_bar() as bar,
+    ):
         progress = bar.add_task(f"eval {task}", total=None)
         result = run_task_eval(
             task,
@@ -383,7 +402,7 @@ def _eval_command(task: str, doc: str) -> None:
         temperature: Annotated[float, typer.Option(help="0: greedy, as the papers evaluate")] = 0.0,
         max_tokens: Annotated[int, typer.Option(help="answer token budget")] = 2048,
         per_module: Annotated[int, typer.Option(help="emulate: pipelines per module")] = 1,
-        jobs: Annotated[int, typer.Option("--jobs", "-j", help="parallel compiler workers")] = DEFAULT_JOBS,
+        jobs: Annotated[int, jobs_option("parallel compiler workers")] = DEFAULT_JOBS,
     ) -> None:
         _eval_task(
             task, model, suite, limit, json_path, report_dir, store, samples, temperature, max_tokens, per_module, jobs
@@ -457,13 +476,17 @@ def _asm_config(
 def _asm_run(programs: list[Program], config, model: str | None, store: Path | None, jobs: int, ray: str | None):
     """Run the speed task over programs with a progress bar; returns (outcomes, summary document)."""
     from compilerlm.eval.asm import run_asm_suite, single_file_c, summarize_asm
+    from compilerlm.sandbox import sandbox_capabilities
     from compilerlm.search.store import Store
 
     runnable, skipped = single_file_c(programs)
     if not runnable:
         raise CompilerLMError("no single-file C program among the targets: the asm task takes one .c file per program")
+    confinement = sandbox_capabilities()
+    if not confinement["confined"]:  # fail closed, once, before any work: every build and run needs it
+        raise CompilerLMError(str(confinement["refusal"]))
     db = Store(store) if store else None
-    with progress_bar() as bar:
+    with resumable(store, db), progress_bar() as bar:
         task = bar.add_task("asm", total=len(runnable))
         outcomes = run_asm_suite(
             runnable,
@@ -478,6 +501,7 @@ def _asm_run(programs: list[Program], config, model: str | None, store: Path | N
         "version": __version__,
         "settings": config.key(model),
         "summary": summarize_asm(outcomes, skipped),
+        "sandbox": confinement,
         "programs": [o.to_json() for o in outcomes],
     }
     return outcomes, doc
@@ -496,7 +520,7 @@ def asm(
     out: Annotated[Path | None, typer.Option(help="write the chosen assembly here (a .s file, or a folder)")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")] = None,
     store: Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="programs side by side (timing gets noisier)")] = 1,
+    jobs: Annotated[int, jobs_option("programs side by side (timing gets noisier)")] = 1,
     runs: Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")] = 10,
     instructions: Annotated[bool, typer.Option(help="count instructions of the winner (perf or valgrind)")] = True,
     seed: Annotated[int, typer.Option(help="visible/hidden split and mutants")] = 0,
@@ -506,6 +530,7 @@ def asm(
 
     Example: compilerlm asm prog.c --tests tests/ --out prog.s --json prog.json
     """
+    from compilerlm.eval.asm import single_file_c
     from compilerlm.programs.program import load_tests, single_file_program
     from compilerlm.programs.suites import resolve_target
     from compilerlm.tasks.asm_compilers import CONFIG_NAMES
@@ -527,6 +552,12 @@ def asm(
     else:
         programs = resolve_target(program)
     config = _asm_config(model, compilers, samples, rounds, temperature, max_tokens, runs, instructions, seed)
+    check_output_file(json_path, "--json")
+    if out is not None and out.suffix == ".s" and len(single_file_c(programs)[0]) == 1:
+        check_output_folder(out.parent, "--out")
+        check_output_file(out if out.parent.exists() else None, "--out")
+    else:
+        check_output_folder(out, "--out")
     outcomes, doc = _asm_run(programs, config, model, store, jobs, None)
     table = Table(title="assembly vs gcc -O3")
     for col in ("program", "source", "config / sample", "correct", "speedup", "instructions"):
@@ -536,18 +567,25 @@ def asm(
         note = f" ({o.error})" if o.error else ""
         table.add_row(o.name, o.source + note, o.config or o.sample or "", str(o.correct), f"{o.speedup:.3f}x", inst)
     console.print(table)
-    if out is not None:
+    usable = [o for o in outcomes if not o.error]  # a program that could not be run has no assembly to write
+    if out is not None and usable:
         if len(outcomes) == 1 and out.suffix == ".s":
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(outcomes[0].assembly)
+            out.write_text(usable[0].assembly)
         else:
             out.mkdir(parents=True, exist_ok=True)
-            for o in outcomes:
+            for o in usable:
                 (out / f"{o.name.replace('/', '_')}.s").write_text(o.assembly)
         console.print(f"wrote {out}")
     if json_path:
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
+    failed = [o for o in outcomes if o.error]
+    if failed:  # e.g. the program's own baseline fails its tests: nothing could be measured
+        first = " ".join(failed[0].error.split())
+        if len(outcomes) == 1:
+            raise CompilerLMError(first)
+        raise CompilerLMError(f"{len(failed)} of {len(outcomes)} programs could not be run; first: {first}")
 
 
 @eval_app.command("asm")
@@ -563,7 +601,7 @@ def eval_asm(
     json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
     report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md and plots here")] = None,
     store: Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="programs side by side (timing gets noisier)")] = 1,
+    jobs: Annotated[int, jobs_option("programs side by side (timing gets noisier)")] = 1,
     ray: Annotated[str | None, typer.Option(help="run programs as Ray tasks: 'local', 'auto' or ray://...")] = None,
     runs: Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")] = 10,
     instructions: Annotated[bool, typer.Option(help="count instructions of the winners (perf or valgrind)")] = True,
@@ -577,6 +615,8 @@ def eval_asm(
     from compilerlm.programs.suites import resolve_target
 
     config = _asm_config(model, compilers, samples, rounds, temperature, max_tokens, runs, instructions, seed)
+    check_output_file(json_path, "--json")
+    check_output_folder(report_dir, "--report")
     programs = resolve_target(suite)[:limit]
     _, doc = _asm_run(programs, config, model, store, jobs, ray)
     doc |= {"suite": suite, "model": model}
@@ -595,16 +635,29 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port (0: any free one)")] = 8000,
     name: Annotated[str, typer.Option(help="model name clients use after '#'")] = "compilerlm",
+    max_body_bytes: Annotated[int, typer.Option(help="largest request body (413 beyond)")] = 8 * 1024 * 1024,
+    max_prompt_chars: Annotated[int, typer.Option(help="longest prompt in characters (400 beyond)")] = 1_000_000,
+    max_prompts: Annotated[int, typer.Option(help="most prompts in one request")] = 64,
+    max_n: Annotated[int, typer.Option(help="most answers per prompt (n)")] = 16,
+    max_tokens: Annotated[
+        int | None, typer.Option(help="largest max_tokens (default: the model's context length, else 4096)")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="seconds a client has to send a whole request")] = 30.0,
+    max_connections: Annotated[int, typer.Option(help="connections served at once (503 beyond)")] = 32,
 ) -> None:
     """Serve a model on an OpenAI-compatible completions endpoint (POST /v1/completions, GET /v1/models).
 
     Example: compilerlm serve hf:./my-model --port 8000   then   --model openai:http://127.0.0.1:8000/v1#compilerlm
     """
     from compilerlm.models import load_model
-    from compilerlm.models.server import serve_forever
+    from compilerlm.models.server import Limits, serve_forever
 
+    try:
+        limits = Limits(max_body_bytes, max_prompt_chars, max_prompts, max_n, max_tokens, timeout, max_connections)
+    except ValueError as e:
+        raise CompilerLMError(f"--{e}".replace("_", "-") + " (see compilerlm serve --help)") from None
     with load_model(model) as lm:
-        serve_forever(lm, host, port, name)
+        serve_forever(lm, host, port, name, limits=limits)
 
 
 @app.command()
@@ -618,6 +671,7 @@ def report(
     """
     from compilerlm.eval.report import load_results, write_report
 
+    check_output_folder(out, "--out")
     files = write_report(load_results(results), out)
     console.print(f"wrote {files.markdown} and {len(files.plots)} plots")
 
@@ -671,19 +725,48 @@ def _main(
     """compilerlm: smaller and faster compiled code, verified by the real compiler."""
 
 
+_TERMINATED: list[int] = []  # SIGTERM received (commands without a store exit 143, not typer's 130)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM: unwind like Ctrl-C (worker pools close, temporary files go), then exit 143."""
+    _TERMINATED.append(signum)
+    raise Terminated()
+
+
 def main() -> None:
-    """Entry point: run the app; a CompilerLMError becomes one line on stderr and exit code 1."""
+    """Entry point: run the app; a CompilerLMError becomes one line on stderr and exit code 1 (an interrupted
+    run: 130 after Ctrl-C, 143 after SIGTERM, with what the store kept and how to resume)."""
+    import errno
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+    except Interrupted as exc:
+        err_console.print(str(exc), highlight=False, soft_wrap=True, markup=False)
+        sys.exit(exc.exit_code)
     except CompilerLMError as exc:
         err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         err_console.print("interrupted")
-        sys.exit(130)
+        sys.exit(getattr(exc, "exit_code", 130))
     except (typer.Exit, SystemExit) as exc:
         code = getattr(exc, "exit_code", getattr(exc, "code", 0))
         sys.exit(code or 0)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        where = f" writing {exc.filename}" if exc.filename else ""
+        err_console.print(
+            f"[bold red]error:[/bold red] the disk is full{where}; free some space and run the command again "
+            "(results already in --store are kept)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
     except Exception as exc:  # click usage errors
         import click
 
@@ -693,6 +776,10 @@ def main() -> None:
         if isinstance(exc, click.exceptions.Abort):
             sys.exit(130)
         raise
+    if isinstance(code, int) and code:  # typer returns the exit code (130: Ctrl-C outside a run with a store)
+        if code == 130:
+            err_console.print("interrupted")
+        sys.exit(Terminated.exit_code if code == 130 and _TERMINATED else code)
 
 
 if __name__ == "__main__":

@@ -25,3 +25,17 @@ class LLVMCrash(CompilerLMError):
 
 class ToolTimeout(CompilerLMError):
     """An external tool or worker exceeded its time limit."""
+
+
+class Interrupted(CompilerLMError):
+    """A run stopped by Ctrl-C or SIGTERM; the message says what was kept and how to resume."""
+
+    def __init__(self, message: str, exit_code: int = 130) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised by the command line's SIGTERM handler, so that cleanup runs as it does for Ctrl-C."""
+
+    exit_code = 143

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from compilerlm.checks import check_jobs, check_output_folder
 from compilerlm.data.build import BuildReport, DataConfig
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ Validation = Annotated[float, typer.Option(help="share of programs held out for 
 Seed = Annotated[int, typer.Option(help="seed of the split (and of random pipelines / test splits)")]
 Tokenizer = Annotated[str | None, typer.Option(help="model spec (hf:ID_OR_PATH) whose tokenizer counts tokens")]
 MaxTokens = Annotated[int | None, typer.Option(help="drop rows longer than this many tokens (needs --tokenizer)")]
-Jobs = Annotated[int, typer.Option(help="parallel processes")]
+Jobs = Annotated[int, typer.Option(help="parallel processes", callback=check_jobs)]
 
 
 @contextmanager
@@ -58,6 +59,7 @@ def _report(report: BuildReport) -> None:
 def _run(task: str, config: DataConfig, task_config) -> None:
     from compilerlm.data.build import build_dataset
 
+    check_output_folder(config.out, "--out")
     with _progress() as progress:
         report = build_dataset(task, config, task_config, progress)
     _report(report)

@@ -114,11 +114,28 @@ def run_asm_suite(
     else:
         # spawn: workers start clean (no threads or open model from this process), as the sandbox's forks need
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context) as pool:
+        pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context)
+        try:
             futures = {pool.submit(_optimize_one, programs[i], config, spec): i for i in todo}
             for future in as_completed(futures):
                 finish(futures[future], future.result())
+        except BaseException:
+            _stop(pool)  # Ctrl-C, SIGTERM or a failure: programs not finished are not waited for (nor stored)
+            raise
+        pool.shutdown()
     return [done[i] for i in range(len(programs))]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and stop the workers running the rest (shutdown alone waits for them)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
 
 
 def summarize_asm(outcomes: Sequence[AsmOutcome], skipped: Sequence[str] = ()) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def csmith_programs(count: int, seed: int = 1) -> list[Program]:
         raise ToolMissingError(
             f"csmith headers not found in {CSMITH_INCLUDE}; install them: sudo apt-get install libcsmith-dev"
         )
-    out_dir = cache_dir() / "csmith"
+    out_dir = cache_dir().absolute() / "csmith"  # absolute: csmith runs in a scratch folder
     out_dir.mkdir(exist_ok=True)
     flags = [f"-I{CSMITH_INCLUDE}"]
     programs: list[Program] = []
@@ -58,7 +58,14 @@ def csmith_programs(count: int, seed: int = 1) -> list[Program]:
         expected_file = src.with_suffix(".out")
         if not src.exists():
             tmp = src.with_suffix(".tmp")
-            subprocess.run([csmith, "--seed", str(s), *CSMITH_OPTIONS, "-o", str(tmp)], check=True, capture_output=True)
+            # csmith writes platform.info into its working directory: keep it out of the user's
+            with tempfile.TemporaryDirectory(prefix="compilerlm-csmith-") as scratch:
+                subprocess.run(
+                    [csmith, "--seed", str(s), *CSMITH_OPTIONS, "-o", str(tmp)],
+                    check=True,
+                    capture_output=True,
+                    cwd=scratch,
+                )
             tmp.replace(src)
         if not expected_file.exists():
             output = _oracle_output(src, flags)

@@ -16,7 +16,14 @@ from dataclasses import asdict, dataclass, replace
 from compilerlm.programs.program import Program
 from compilerlm.ray_tasks import run_on_ray
 from compilerlm.search.store import Store
-from compilerlm.search.tune import ModuleResult, Proposals, TuneConfig, tune_program
+from compilerlm.search.tune import (
+    ModuleResult,
+    Proposals,
+    TuneConfig,
+    baseline_failure,
+    broken_tests_error,
+    tune_program,
+)
 from compilerlm.toolchain.evaluator import Evaluator, make_evaluator
 from compilerlm.toolchain.module import IRModule
 
@@ -69,7 +76,11 @@ def tune_jobs(
 ) -> list[ModuleResult]:
     """Results of every job's modules, in job order. With a broadcast step, a first pass searches every
     module (no verification; the second pass replays it from the store) and collects each module's best
-    pipeline; the second pass searches again, tries those winners, then verifies."""
+    pipeline; the second pass searches again, tries those winners, then verifies.
+    With verification on, every program's own tests are first run at the -Oz baseline: tests that fail
+    there are the program's fault, not a pipeline's (CompilerLMError before any search)."""
+    if config.verify:
+        check_baselines(jobs)
     reserve = broadcast_budget(config, jobs)
     if not reserve:
         return _run(jobs, config, store, evaluator, workers, ray_address, on_program)
@@ -92,6 +103,15 @@ def tune_jobs(
     for done, searched in zip(results, first, strict=True):
         done.compiled += searched.compiled  # the second pass replays the first from the store
     return results
+
+
+def check_baselines(jobs: Sequence[TuneJob]) -> None:
+    """Raise if some program's tests fail when it is built at the -Oz baseline (one program at a time: the
+    test sandbox forks, which is best done from one thread)."""
+    why = {job.program.name: baseline_failure(job.program, job.modules) for job in jobs}
+    failures = {name: w for name, w in why.items() if w is not None}
+    if failures:
+        raise broken_tests_error(failures)
 
 
 def _run(

@@ -2,6 +2,10 @@
 
 A run that is interrupted (Ctrl-C, kill -9) loses at most the evaluations in flight: rerunning it replays
 the same seeded search, and every evaluation already in the store is read back instead of compiled.
+
+The file records its schema version (`PRAGMA user_version`); a store of another version, or an SQLite
+database of another program, is refused with a one-line error rather than changed. A full disk stops the
+run with an error that says so; everything committed before stays in the store.
 """
 
 from __future__ import annotations
@@ -9,12 +13,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.toolchain.evaluation import Evaluation
 
+SCHEMA_VERSION = 1  # PRAGMA user_version of the stores this code writes; bump it when SCHEMA changes
+COLUMNS = {
+    "evaluations": ("module_key", "pipeline", "size", "text_size", "error_kind", "error"),
+    "results": ("run_key", "module", "data"),
+    "records": ("kind", "key", "data"),
+}
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS evaluations (
     module_key TEXT NOT NULL, pipeline TEXT NOT NULL, size INTEGER, text_size INTEGER,
@@ -24,6 +35,11 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, key));
 """
+NEW_STORE_HINT = "pass a new --store path (or move this file away)"
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
 
 
 class Store:
@@ -32,14 +48,88 @@ class Store:
     def __init__(self, path: Path | str = ":memory:") -> None:
         self.path = str(path)
         self._lock = threading.Lock()
+        if self.path != ":memory:":
+            where = Path(self.path)
+            if where.is_dir():
+                raise CompilerLMError(f"--store {where} is a folder; give a file, e.g. --store {where / 'runs.sqlite'}")
+            if not where.absolute().parent.is_dir():
+                raise CompilerLMError(
+                    f"--store {where}: folder {where.absolute().parent} does not exist; create it or pick another path"
+                )
         try:
             self.db = sqlite3.connect(self.path, check_same_thread=False)
-            self.db.executescript(SCHEMA)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self._open()
+        except CompilerLMError:
+            self.db.close()
+            raise
         except sqlite3.DatabaseError as exc:
+            if _is_full(exc):
+                raise self._full_error(exc) from exc
             raise CompilerLMError(
                 f"{self.path} is not a usable compilerlm store ({exc}); move it away or pass another --store"
             ) from exc
+
+    def _open(self) -> None:
+        """Create the schema in an empty file; accept a store of this schema version; refuse anything else."""
+        tables = [
+            r[0]
+            for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+        ]
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        foreign = sorted(set(tables) - set(COLUMNS))
+        if foreign:
+            raise CompilerLMError(
+                f"{self.path} is an SQLite database of something else (tables: {', '.join(foreign)}), not a "
+                f"compilerlm store; it is left unchanged: {NEW_STORE_HINT}"
+            )
+        if version not in (0, SCHEMA_VERSION) or (tables and version == 0 and not self._current_columns(tables)):
+            raise CompilerLMError(
+                f"{self.path} is a compilerlm store of schema version {version}, this compilerlm reads version "
+                f"{SCHEMA_VERSION}; it is left unchanged: {NEW_STORE_HINT}, or use the compilerlm that wrote it"
+            )
+        if version != SCHEMA_VERSION or len(tables) < len(COLUMNS):
+            # a new store (or one of this schema written before stores recorded their version)
+            self.db.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+        self.db.execute("PRAGMA journal_mode=WAL")
+
+    def _current_columns(self, tables: list[str]) -> bool:
+        for table in tables:
+            columns = tuple(r[1] for r in self.db.execute(f"PRAGMA table_info({table})"))
+            if columns != COLUMNS[table]:
+                return False
+        return True
+
+    def _full_error(self, exc: sqlite3.Error) -> CompilerLMError:
+        try:
+            kept = f"the {sum(self.kept().values())} results written before are kept"
+        except sqlite3.Error:
+            kept = "what was written before is kept"
+        return CompilerLMError(
+            f"the disk holding the store {self.path} is full ({exc}); {kept}: free some space (or move the "
+            f"store to a disk with room) and run the same command again to resume"
+        )
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One transaction under the lock; a full disk becomes a one-line error (earlier commits are kept)."""
+        try:
+            with self._lock, self.db:
+                yield self.db
+        except sqlite3.OperationalError as exc:
+            if _is_full(exc):
+                raise self._full_error(exc) from exc
+            raise CompilerLMError(f"cannot write the store {self.path}: {exc}") from exc
+
+    def kept(self) -> dict[str, int]:
+        """How many rows of each kind the store holds (for the message of an interrupted run)."""
+        with self._lock:
+            counts = {
+                "evaluations": self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0],
+                "module results": self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0],
+            }
+            for kind, n in self.db.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind ORDER BY kind"):
+                counts[f"{kind} records"] = n
+        return counts
 
     def get(self, module_key: str, pipeline: str) -> Evaluation | None:
         with self._lock:
@@ -53,7 +143,7 @@ class Store:
         return Evaluation(pipeline=pipeline, size=size, text_size=text, error_kind=kind, error=error)
 
     def put(self, module_key: str, result: Evaluation) -> None:
-        with self._lock, self.db:
+        with self._writing():
             self.db.execute(
                 "INSERT OR REPLACE INTO evaluations VALUES (?, ?, ?, ?, ?, ?)",
                 (module_key, result.pipeline, result.size, result.text_size, result.error_kind, result.error),
@@ -71,7 +161,7 @@ class Store:
         return json.loads(row[0]) if row else None
 
     def put_result(self, run_key: str, module: str, data: dict) -> None:
-        with self._lock, self.db:
+        with self._writing():
             self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (run_key, module, json.dumps(data)))
 
     def results(self, run_key: str | None = None) -> list[dict]:
@@ -88,7 +178,7 @@ class Store:
         return json.loads(row[0]) if row else None
 
     def put_record(self, kind: str, key: str, data: dict) -> None:
-        with self._lock, self.db:
+        with self._writing():
             self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", (kind, key, json.dumps(data)))
 
     def records(self, kind: str) -> list[dict]:
@@ -113,7 +203,7 @@ class Store:
 
     def merge(self, data: dict[str, list]) -> None:
         """Add what `export` gave (possibly from another store); existing rows are replaced by the same facts."""
-        with self._lock, self.db:
+        with self._writing():
             self.db.executemany("INSERT OR REPLACE INTO evaluations VALUES (?, ?, ?, ?, ?, ?)", data["evaluations"])
             self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", data["results"])
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from compilerlm import __version__
+from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective, Pipeline, text_of
@@ -96,6 +97,25 @@ class ModuleResult:
     model_pipelines: list[str] = field(default_factory=list)  # what the model proposed, as parsed
     model_errors: list[str] = field(default_factory=list)  # why other answers gave no usable pipeline
     resumed: bool = False  # taken from the store, not searched again
+
+
+def baseline_failure(program: Program, modules: Sequence[IRModule]) -> str | None:
+    """Why the program's own tests fail when every module is built at the -Oz baseline (None: they pass, or
+    there is nothing to run). A pipeline can only be blamed for failing tests that pass at the baseline."""
+    if not program.tests or not program.is_c:
+        return None
+    verdict = verify_program(program, modules, {})
+    return None if verdict.verified else verdict.detail
+
+
+def broken_tests_error(failures: Mapping[str, str]) -> CompilerLMError:
+    """One line for programs whose own tests fail at the baseline build (name -> why)."""
+    shown = "; ".join(f"{name}: {why}" for name, why in list(failures.items())[:3])
+    more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+    return CompilerLMError(
+        f"the program's own tests fail at the baseline build: {' '.join(shown.split())}{more}; fix the program or "
+        "its expected outputs (python -m compilerlm.programs.bless FOLDER), or tune with --no-verify"
+    )
 
 
 def _search_module(
@@ -219,7 +239,9 @@ def _choose_and_verify(
     from_model: dict[str, set[str]],
 ) -> None:
     """Take each module's best candidate; if the program's tests fail, find the modules to blame, discard
-    their pipeline as a miscompile and try their next candidate; -Oz when none is left."""
+    their pipeline as a miscompile and try their next candidate; -Oz when none is left. When the tests fail
+    at the -Oz baseline too, no pipeline is blamed: every module gets -Oz, unverified, with the baseline's
+    failure as the reason."""
     choice = {r.name: 0 for r in results}
     by_name = {r.name: r for r in results}
 
@@ -232,9 +254,15 @@ def _choose_and_verify(
 
     verdict = None
     if config.verify:
-        for _ in range(config.candidates + 1):
+        for attempt in range(config.candidates + 1):
             verdict = verify_program(program, modules, pipelines())
             if verdict.verified or not program.tests or not program.is_c:
+                break
+            if attempt == 0 and not (baseline := verify_program(program, modules, {})).verified:
+                # the tests fail without any pipeline: the program's fault, no pipeline is a miscompile
+                # (tune_jobs, the command line's path, refuses such a program before searching)
+                verdict = baseline
+                choice.update({r.name: len(candidates[r.name]) for r in results})  # -Oz everywhere
                 break
             blamed = [
                 r.name

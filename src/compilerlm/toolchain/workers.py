@@ -4,17 +4,27 @@
 which task killed it. Here each worker is a spawned process behind a pipe, driven by one parent thread;
 a dead or hung worker is reported for exactly the task it held (with the last line LLVM printed to its
 stderr, e.g. "LICM requires MemorySSA") and replaced.
+
+Each worker's stderr goes to `compilerlm-worker-<pool id>-*.log` in the pool's `log_dir` (default: the
+temporary folder, $TMPDIR); the pool removes these files when it closes, also when the run is interrupted
+(`with` blocks close it on KeyboardInterrupt; the command line turns SIGTERM into one) and, for pools never
+closed, at interpreter exit. Workers ignore SIGINT: on Ctrl-C in a terminal the parent decides, and a task
+in flight is not reported as a crash.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
+import itertools
 import multiprocessing as mp
 import os
 import queue
+import signal
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -23,6 +33,9 @@ from typing import Any
 from compilerlm.toolchain.run import CRASH_MARKERS, describe_returncode
 
 STARTUP_TIMEOUT = 300.0  # seconds; the first start may build the native helper
+LOG_PREFIX = "compilerlm-worker-"
+_POOL_NUMBERS = itertools.count(1)
+_OPEN_POOLS: weakref.WeakSet[IsolatedPool] = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,7 @@ class WorkerFailure:
 
 def _worker_main(conn: Connection, handler_path: str, stderr_path: str) -> None:
     """Child process: redirect fd 2 to a file the parent can read after a crash, then serve tasks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
     err = os.open(stderr_path, os.O_WRONLY | os.O_TRUNC)
     os.dup2(err, 2)
     module_name, func_name = handler_path.rsplit(":", 1)
@@ -73,16 +87,29 @@ def _crash_message(stderr_path: str) -> str:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, handler_path: str) -> None:
-        fd, self.stderr_path = tempfile.mkstemp(prefix="compilerlm-worker-", suffix=".log")
+    def __init__(self, ctx: Any, handler_path: str, log_dir: str | None, log_prefix: str) -> None:
+        self.handler_path = handler_path
+        fd, self.stderr_path = tempfile.mkstemp(prefix=log_prefix, suffix=".log", dir=log_dir)
         os.close(fd)
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, handler_path, self.stderr_path), daemon=True)
-        self.proc.start()
-        child.close()
-        if not self.conn.poll(STARTUP_TIMEOUT) or self.conn.recv() != "ready":
+        try:
+            self.conn, child = ctx.Pipe()
+            self.proc = ctx.Process(target=_worker_main, args=(child, handler_path, self.stderr_path), daemon=True)
+            self.proc.start()
+            child.close()
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(self.stderr_path)
+            raise
+
+    def wait_ready(self) -> None:
+        try:
+            started = self.conn.poll(STARTUP_TIMEOUT) and self.conn.recv() == "ready"
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            detail = _crash_message(self.stderr_path)
             self.close()
-            raise RuntimeError(f"worker for {handler_path} did not start: {_crash_message(self.stderr_path)}")
+            raise RuntimeError(f"worker for {self.handler_path} did not start: {detail}")
 
     def run(self, task: Any, timeout: float) -> tuple[Any, bool]:
         """Returns (result, worker still usable)."""
@@ -104,37 +131,70 @@ class _Worker:
 
     def close(self) -> None:
         try:
+            try:
+                if self.proc.is_alive():
+                    self.conn.send(None)
+                    self.proc.join(timeout=2)
+            except (OSError, ValueError):
+                pass
             if self.proc.is_alive():
-                self.conn.send(None)
-                self.proc.join(timeout=2)
-        except (OSError, BrokenPipeError):
-            pass
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
-        with contextlib.suppress(OSError):
-            os.unlink(self.stderr_path)
+                self.proc.kill()
+                self.proc.join()
+            with contextlib.suppress(OSError):
+                self.conn.close()
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(self.stderr_path)
 
 
 class IsolatedPool:
-    """`jobs` worker processes running `handler_path` ("module:function") on tasks; results keep task order."""
+    """`jobs` worker processes running `handler_path` ("module:function") on tasks; results keep task order.
 
-    def __init__(self, handler_path: str, jobs: int = 1, timeout: float = 120.0) -> None:
+    Worker logs are `log_dir/compilerlm-worker-<ident>-*.log` (`ident`: this pool's, unique per process);
+    `close` removes them all."""
+
+    def __init__(
+        self, handler_path: str, jobs: int = 1, timeout: float = 120.0, log_dir: str | os.PathLike | None = None
+    ) -> None:
         self.handler_path = handler_path
         self.jobs = max(1, jobs)
         self.timeout = timeout
+        self.log_dir = os.fspath(log_dir) if log_dir is not None else None
+        self.ident = f"{os.getpid()}-{next(_POOL_NUMBERS)}"
+        self.log_prefix = f"{LOG_PREFIX}{self.ident}-"
         self._ctx = mp.get_context("spawn")
         self._workers: list[_Worker | None] = [None] * self.jobs
+        self._started: set[_Worker] = set()  # every live worker, in a slot or still starting
+        self._closings = 0  # how many times `close` ran: a run in flight stops when it changes (still reusable)
         self._lock = threading.Lock()
+        self._workers_lock = threading.Lock()
+        _OPEN_POOLS.add(self)
+
+    def _new_worker(self) -> _Worker:
+        with self._workers_lock:
+            worker = _Worker(self._ctx, self.handler_path, self.log_dir, self.log_prefix)
+            self._started.add(worker)
+            _OPEN_POOLS.add(self)
+        try:
+            worker.wait_ready()
+        except BaseException:
+            self._retire(worker)
+            raise
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._workers_lock:
+            self._started.discard(worker)
+        worker.close()
 
     def _slot_run(self, slot: int, task: Any) -> Any:
         worker = self._workers[slot]
         if worker is None:
-            worker = self._workers[slot] = _Worker(self._ctx, self.handler_path)
+            worker = self._workers[slot] = self._new_worker()
         result, usable = worker.run(task, self.timeout)
         if not usable:
-            worker.close()
             self._workers[slot] = None
+            self._retire(worker)
         return result
 
     def imap(self, tasks: Iterable[Any], on_result: Callable[[int, Any], None] | None = None) -> Iterator[Any]:
@@ -145,9 +205,13 @@ class IsolatedPool:
         pending: queue.Queue[int] = queue.Queue()
         for i in range(len(task_list)):
             pending.put(i)
+        run = self._closings
+
+        def closed() -> bool:
+            return self._closings != run
 
         def drive(slot: int) -> None:
-            while True:
+            while not closed():
                 try:
                     i = pending.get_nowait()
                 except queue.Empty:
@@ -156,6 +220,9 @@ class IsolatedPool:
                     results[i] = self._slot_run(slot, task_list[i])
                 except Exception as exc:
                     results[i] = WorkerFailure("error", f"{type(exc).__name__}: {exc}")
+                if closed():  # closed under us (Ctrl-C): what the killed worker "returned" is not a result
+                    done[i].set()
+                    return
                 if on_result is not None:
                     with self._lock:
                         on_result(i, results[i])
@@ -168,7 +235,10 @@ class IsolatedPool:
         for t in threads:
             t.start()
         for i in range(len(task_list)):
-            done[i].wait()
+            while not done[i].wait(1.0) and not closed():
+                pass
+            if closed():
+                raise RuntimeError("the worker pool was closed while tasks were running")
             yield results[i]
         for t in threads:
             t.join()
@@ -177,13 +247,25 @@ class IsolatedPool:
         return list(self.imap(tasks))
 
     def close(self) -> None:
-        for i, worker in enumerate(self._workers):
-            if worker is not None:
-                worker.close()
-                self._workers[i] = None
+        """Stop every worker and remove its log (safe to call twice, and while tasks are in flight)."""
+        with self._workers_lock:
+            self._closings += 1
+            workers, self._started = list(self._started), set()
+            self._workers = [None] * self.jobs
+        for worker in workers:
+            worker.close()
+        _OPEN_POOLS.discard(self)
 
     def __enter__(self) -> IsolatedPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@atexit.register
+def _close_open_pools() -> None:
+    """Pools never closed (no `with`, an exit mid-run): stop their workers and remove their logs."""
+    for pool in list(_OPEN_POOLS):
+        with contextlib.suppress(Exception):
+            pool.close()

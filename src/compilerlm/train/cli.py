@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from compilerlm.checks import check_output_folder
 from compilerlm.train.config import LoraSettings, RLRunConfig, SFTRunConfig
 from compilerlm.train.progress import progress_callback
 
@@ -46,6 +47,7 @@ def sft(
     """Supervised fine-tuning on prompt/completion rows (loss on the completion only)."""
     from compilerlm.train.sft import run_sft
 
+    check_output_folder(out, "--out")
     config = SFTRunConfig(
         model, data, out, epochs, max_steps, learning_rate, batch_size, grad_accum, max_length,
         _lora(lora, lora_r), seed, logging_steps,
@@ -90,6 +92,7 @@ def rl(
     from compilerlm.train.rl import check_algo, run_rl
 
     check_algo(algo)
+    check_output_folder(out, "--out")
     config = RLRunConfig(
         task, model, data, out, algo, reward, num_generations, batch_size, grad_accum, max_steps, learning_rate,
         temperature, beta, max_completion_length, reward_workers, reward_timeout, timing_runs, verify,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from compilerlm.confined_tools import BUILD_FILE_LIMIT
 from compilerlm.errors import CompilerLMError, PipelineError
 from compilerlm.programs.program import Program
 from compilerlm.programs.program import TestCase as Case
@@ -28,7 +29,6 @@ from compilerlm.search.verify import verify_program
 from compilerlm.tasks.asm import baseline_assembly, build_candidate, build_oracle, forbidden_directive
 from compilerlm.tasks.asm_compilers import _config, compile_assembly
 from compilerlm.tasks.common import asm_parse_error, ir_to_asm
-from compilerlm.tasks.confined_build import BUILD_FILE_LIMIT
 from compilerlm.tasks.flags import parse_flags_answer
 from compilerlm.toolchain.pipelines import normalize
 

@@ -9,7 +9,7 @@ the result live in ``tasks/rewards.py``.
 
 Trust: model text and dataset code are untrusted. Every binary built from them runs only through
 ``run_sandboxed``, instruction counting included (valgrind/perf run inside the sandbox too), and every
-gcc/as/ld run on them is confined the same way (``tasks/confined_build.py``): the assembler reads host
+gcc/as/ld run on them is confined the same way (``confined_tools.py``): the assembler reads host
 files for ``.incbin``/``.include``, however they are spelled, so it sees only the toolchain and its inputs.
 """
 
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from compilerlm.confined_tools import BUILD_TIMEOUT, ToolRun, run_build, source_view
 from compilerlm.errors import CompileError, CompilerLMError, ToolMissingError
 from compilerlm.measure import (
     MeasurementError,
@@ -42,7 +43,6 @@ from compilerlm.measure.timing import Clock
 from compilerlm.programs.program import HIDDEN_PREFIX, Program, TestCase
 from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed, run_tool_sandboxed
 from compilerlm.tasks.common import normalize_asm, strip_eos
-from compilerlm.tasks.confined_build import BUILD_TIMEOUT, ToolRun, run_build, source_view
 from compilerlm.tasks.mutate import mutated_inputs
 from compilerlm.toolchain.locate import system_tool
 

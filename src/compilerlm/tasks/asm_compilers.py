@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from compilerlm.confined_tools import SourceView, run_build, source_view
 from compilerlm.errors import CompileError, CompilerLMError, ToolMissingError
 from compilerlm.programs.program import Program, TestCase
 from compilerlm.sandbox import Limits, run_sandboxed
-from compilerlm.tasks.confined_build import SourceView, run_build, source_view
 from compilerlm.toolchain.locate import llvm_tool, system_tool
 
 COMPILE_TIMEOUT = 120.0

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 import sacrebleu
 from sacrebleu.metrics import BLEU
 
+from compilerlm.confined_tools import run_tool_confined
 from compilerlm.errors import CompileError, LLVMCrash, ToolTimeout
-from compilerlm.tasks.confined_build import run_tool_confined
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.pipelines import expand
 from compilerlm.toolchain.run import first_error_line, run_tool

@@ -1,4 +1,4 @@
-"""gcc and clang on code we do not trust, confined like the binaries they make.
+"""Toolchain programs (gcc, clang, as, ld, llvm-mc, llc) on code we do not trust, confined like the binaries they make.
 
 The assembler reads host files for the text it is given (``.incbin``, ``.include``, built through macros,
 ``.irp`` or ``.altmacro`` so that no filter can see it) and the C compiler does too (``#include``, inline
@@ -6,6 +6,12 @@ The assembler reads host files for the text it is given (``.incbin``, ``.include
 code runs in the sandbox (``run_tool_sandboxed``): the toolchain under /usr is visible, and besides it only
 the run's own inputs in its working directory and the program's own folders read-only at /src/N. What a
 build produces comes back by name, as regular files only.
+
+Why a top-level module: both tracks need it (the speed track's builds in ``speed/``; llvm-mc and llc on
+model text in ``tasks/common.py``), so it lives in neither of them. It cannot live in ``sandbox/`` either:
+the sandbox knows nothing of programs or the toolchain (it imports only ``errors``), while this module
+needs ``programs.program`` (include folders, flags) and ``toolchain`` (compiler flags, crash detection).
+It sits above ``sandbox``, ``toolchain`` and ``programs`` and below ``tasks`` and ``speed``.
 """
 
 from __future__ import annotations

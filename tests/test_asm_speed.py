@@ -19,7 +19,7 @@ from compilerlm.programs.program import load_program_dir
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.supercoder import make_row, read_rows, write_rows
 from compilerlm.sandbox import run_sandboxed
-from compilerlm.tasks.asm import (
+from compilerlm.speed.judge import (
     baseline_assembly,
     build_candidate,
     evaluate_candidate,
@@ -27,8 +27,8 @@ from compilerlm.tasks.asm import (
     prepare_problem,
     split_tests,
 )
-from compilerlm.tasks.asm_compilers import compile_assembly, portfolio
-from compilerlm.tasks.rewards import REWARDS
+from compilerlm.speed.portfolio import compile_assembly, portfolio
+from compilerlm.speed.rewards import REWARDS
 
 SQUARES = Path(__file__).parent / "data" / "asm" / "squares"
 
@@ -177,7 +177,7 @@ def test_served_model_best_of_k_and_repair_loop_end_to_end(cli, tmp_path):
     from compilerlm.models import load_model
     from compilerlm.models.server import serve
     from compilerlm.models.tiny import build_tiny_model, teach
-    from compilerlm.tasks.asm_optimize import feedback_for, repair_request
+    from compilerlm.speed.search import feedback_for, repair_request
 
     program = squares()
     problem = prepare_problem(program, tmp_path / "p")
@@ -240,7 +240,7 @@ def test_asm_suite_runs_in_worker_processes_and_as_ray_tasks():
     from dataclasses import replace
 
     from compilerlm.eval.asm import run_asm_suite
-    from compilerlm.tasks.asm_optimize import AsmSearchConfig
+    from compilerlm.speed.search import AsmSearchConfig
 
     programs = [squares(), replace(squares(), name="squares-again")]
     config = AsmSearchConfig(compilers=("clang -O2",), runs=3, final_runs=4, instructions=False, mutants=2)

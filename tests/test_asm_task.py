@@ -12,7 +12,7 @@ import pytest
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
 from compilerlm.programs.program import TestCase as Case
-from compilerlm.tasks.asm import (
+from compilerlm.speed.judge import (
     AsmProblem,
     asm_prompt,
     asm_prompt_text,
@@ -25,8 +25,8 @@ from compilerlm.tasks.asm import (
     prepare_problem,
     split_tests,
 )
-from compilerlm.tasks.mutate import mutated_inputs
-from compilerlm.tasks.rewards import hidden_test_reward, supercoder_partial_reward, supercoder_reward
+from compilerlm.speed.mutants import mutated_inputs
+from compilerlm.speed.rewards import hidden_test_reward, supercoder_partial_reward, supercoder_reward
 
 SOURCE = r"""#include <stdio.h>
 

@@ -446,8 +446,8 @@ def _asm_config(
     instructions: bool,
     seed: int,
 ):
-    from compilerlm.tasks.asm_compilers import portfolio
-    from compilerlm.tasks.asm_optimize import AsmSearchConfig
+    from compilerlm.speed.portfolio import portfolio
+    from compilerlm.speed.search import AsmSearchConfig
 
     if samples < 1 or rounds < 0 or runs < 2:
         raise CompilerLMError("need --samples >= 1, --rounds >= 0 and --runs >= 2")
@@ -533,7 +533,7 @@ def asm(
     from compilerlm.eval.asm import single_file_c
     from compilerlm.programs.program import load_tests, single_file_program
     from compilerlm.programs.suites import resolve_target
-    from compilerlm.tasks.asm_compilers import CONFIG_NAMES
+    from compilerlm.speed.portfolio import CONFIG_NAMES
 
     if list_compilers:
         for name in CONFIG_NAMES:

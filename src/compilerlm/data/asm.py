@@ -15,7 +15,7 @@ from compilerlm.data.splits import content_hash
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
 from compilerlm.programs.supercoder import make_row
-from compilerlm.tasks.asm import asm_prompt, asm_prompt_text, baseline_assembly, split_tests
+from compilerlm.speed.judge import asm_prompt, asm_prompt_text, baseline_assembly, split_tests
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The speed track over a suite: `compilerlm asm` / `compilerlm eval asm` — SuperCoder's table.
 
-Each program is optimised by ``tasks.asm_optimize.optimize_program`` (compiler portfolio and/or model),
+Each program is optimised by ``speed.search.optimize_program`` (compiler portfolio and/or model),
 in this process, in worker processes (``jobs``) or as Ray tasks; each outcome goes to the SQLite store as
 it arrives, so an interrupted run resumes with the programs not yet done.
 
@@ -30,8 +30,8 @@ from compilerlm.measure.speedup import quartiles
 from compilerlm.models.base import Model
 from compilerlm.programs.program import Program
 from compilerlm.search.store import Store
+from compilerlm.speed.search import AsmOutcome, AsmSearchConfig, optimize_program
 from compilerlm.stats import geomean
-from compilerlm.tasks.asm_optimize import AsmOutcome, AsmSearchConfig, optimize_program
 
 RECORD_KIND = "asm"
 OnProgram = Callable[[AsmOutcome], None]

@@ -1,6 +1,6 @@
 """The asm (speed) reward of one answer to one SuperCoder row: build the row's program, prepare it once per
 process (baseline, oracle, hidden tests, mutants), then judge the answer in the sandbox and apply one of
-`tasks.rewards.REWARDS` — the functions evaluation reports, so training optimises the reported number."""
+`speed.rewards.REWARDS` — the functions evaluation reports, so training optimises the reported number."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from typing import Any
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.supercoder import program_from_row
-from compilerlm.tasks.asm import AsmProblem, evaluate_completion, prepare_problem
-from compilerlm.tasks.rewards import REWARDS
+from compilerlm.speed.judge import AsmProblem, evaluate_completion, prepare_problem
+from compilerlm.speed.rewards import REWARDS
 from compilerlm.train.outcome import RewardOutcome
 
 REWARD_NAMES = {"supercoder": "supercoder", "partial": "supercoder-partial", "hidden": "hidden"}
-"""Command-line names -> keys of tasks.rewards.REWARDS (the full keys are accepted too)."""
+"""Command-line names -> keys of speed.rewards.REWARDS (the full keys are accepted too)."""
 
 MEASURES = ("wall", "cpu", "instructions")
 """What a reward's "speedup" is a ratio of (AsmRewardConfig.measure)."""

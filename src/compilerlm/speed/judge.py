@@ -5,7 +5,7 @@ visible/hidden split of the tests, differential mutants judged by the oracle, ti
 baseline's own run times), then ``evaluate_candidate`` for every answer: extract the last
 ```` ```assembly ```` block, assemble and link it with ``gcc x.s -o x -lm``, run every test (visible,
 hidden, mutants) in the sandbox, and time it against the baseline only when it is correct. Rewards over
-the result live in ``tasks/rewards.py``.
+the result live in ``speed/rewards.py``.
 
 Trust: model text and dataset code are untrusted. Every binary built from them runs only through
 ``run_sandboxed``, instruction counting included (valgrind/perf run inside the sandbox too), and every
@@ -42,8 +42,8 @@ from compilerlm.measure import (
 from compilerlm.measure.timing import Clock
 from compilerlm.programs.program import HIDDEN_PREFIX, Program, TestCase
 from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed, run_tool_sandboxed
+from compilerlm.speed.mutants import mutated_inputs
 from compilerlm.tasks.common import normalize_asm, strip_eos
-from compilerlm.tasks.mutate import mutated_inputs
 from compilerlm.toolchain.locate import system_tool
 
 # SuperCoder's prompt (one user message, no system message). The head, up to "```assembly\n", is checked

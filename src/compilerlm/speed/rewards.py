@@ -1,6 +1,6 @@
 """Reward functions for the speed (asm) task: one module, used by evaluation and RL training alike.
 
-Each takes an ``AsmResult`` (``tasks/asm.py``) and returns a float, so the number a training run
+Each takes an ``AsmResult`` (``speed/judge.py``) and returns a float, so the number a training run
 optimises is the number an evaluation reports. Three are offered:
 
 - ``supercoder_reward``: SuperCoder's default (DESIGN.md, "Interfaces that must match the outside world").

@@ -23,8 +23,8 @@ from typing import Any
 from compilerlm.errors import CompileError, CompilerLMError
 from compilerlm.models.base import Model
 from compilerlm.programs.program import Program
-from compilerlm.tasks.asm import AsmProblem, AsmResult, evaluate_candidate, extract_assembly, prepare_problem
-from compilerlm.tasks.asm_compilers import compile_assembly, portfolio
+from compilerlm.speed.judge import AsmProblem, AsmResult, evaluate_candidate, extract_assembly, prepare_problem
+from compilerlm.speed.portfolio import compile_assembly, portfolio
 from compilerlm.tasks.common import strip_eos
 
 REPAIR_REQUEST = (

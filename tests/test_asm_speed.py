@@ -19,15 +19,11 @@ from compilerlm.programs.program import load_program_dir
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.supercoder import make_row, read_rows, write_rows
 from compilerlm.sandbox import run_sandboxed
-from compilerlm.speed.judge import (
-    baseline_assembly,
-    build_candidate,
-    evaluate_candidate,
-    evaluate_completion,
-    prepare_problem,
-    split_tests,
-)
+from compilerlm.speed.build import baseline_assembly, build_candidate
+from compilerlm.speed.checks import split_tests
+from compilerlm.speed.judge import evaluate_candidate, evaluate_completion
 from compilerlm.speed.portfolio import compile_assembly, portfolio
+from compilerlm.speed.problem import prepare_problem
 from compilerlm.speed.rewards import REWARDS
 
 SQUARES = Path(__file__).parent / "data" / "asm" / "squares"

@@ -12,20 +12,12 @@ import pytest
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
 from compilerlm.programs.program import TestCase as Case
-from compilerlm.speed.judge import (
-    AsmProblem,
-    asm_prompt,
-    asm_prompt_text,
-    baseline_assembly,
-    build_candidate,
-    evaluate_candidate,
-    evaluate_completion,
-    extract_assembly,
-    is_baseline_copy,
-    prepare_problem,
-    split_tests,
-)
+from compilerlm.speed.build import baseline_assembly, build_candidate
+from compilerlm.speed.checks import split_tests
+from compilerlm.speed.judge import evaluate_candidate, evaluate_completion
 from compilerlm.speed.mutants import mutated_inputs
+from compilerlm.speed.problem import AsmProblem, prepare_problem
+from compilerlm.speed.prompt import asm_prompt, asm_prompt_text, extract_assembly, is_baseline_copy
 from compilerlm.speed.rewards import hidden_test_reward, supercoder_partial_reward, supercoder_reward
 
 SOURCE = r"""#include <stdio.h>

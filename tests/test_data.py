@@ -20,7 +20,8 @@ from compilerlm.data.tokens import load_tokenizer, model_ref
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.supercoder import program_from_row
-from compilerlm.speed.judge import ASM_PROMPT, baseline_assembly
+from compilerlm.speed.build import baseline_assembly
+from compilerlm.speed.prompt import ASM_PROMPT
 from compilerlm.tasks.disasm import prepare_disasm, score_disasm
 from compilerlm.tasks.emulate import EMULATE_IR_PROMPT, parse_emulation_answer
 from compilerlm.tasks.flags import flags_prompt, parse_flags_answer

@@ -26,7 +26,7 @@ from compilerlm.programs.program import TestCase as Case
 from compilerlm.programs.supercoder import program_from_row
 from compilerlm.sandbox import Limits, run_sandboxed, run_tool_sandboxed, sandbox_capabilities
 from compilerlm.search.verify import verify_program
-from compilerlm.speed.judge import baseline_assembly, build_candidate, build_oracle, forbidden_directive
+from compilerlm.speed.build import baseline_assembly, build_candidate, build_oracle, forbidden_directive
 from compilerlm.speed.portfolio import _config, compile_assembly
 from compilerlm.tasks.common import asm_parse_error, ir_to_asm
 from compilerlm.tasks.flags import parse_flags_answer

@@ -21,7 +21,8 @@ from compilerlm.models import load_model
 from compilerlm.models.tiny import build_tiny_model, teach
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.supercoder import make_row
-from compilerlm.speed.judge import asm_prompt, split_tests
+from compilerlm.speed.checks import split_tests
+from compilerlm.speed.prompt import asm_prompt
 from compilerlm.train.asm_reward import AsmRewardConfig, score_asm
 from compilerlm.train.config import LoraSettings, RLRunConfig, SFTRunConfig
 from compilerlm.train.flags_reward import FlagsRewardConfig, score_flags, size_oz

@@ -15,7 +15,9 @@ from compilerlm.data.splits import content_hash
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
 from compilerlm.programs.supercoder import make_row
-from compilerlm.speed.judge import asm_prompt, asm_prompt_text, baseline_assembly, split_tests
+from compilerlm.speed.build import baseline_assembly
+from compilerlm.speed.checks import split_tests
+from compilerlm.speed.prompt import asm_prompt, asm_prompt_text
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ Flow for one program:
    fastest correct one, never worse than the baseline.
 4. ``rewards`` scores one verdict (``judge.AsmResult``) for evaluation and RL training alike.
 
-Modules import one way only: prompt <- build <- checks <- problem <- judge <- search (``mutants``,
-``instructions``, ``portfolio`` and ``rewards`` stand on their own). Every gcc/as/ld run on model text or
-dataset code goes through ``compilerlm.confined_tools``; every binary runs through ``compilerlm.sandbox``.
+Imports go one way: the leaves (``prompt``, ``build``, ``checks``, ``mutants``, ``instructions``,
+``portfolio``, ``rewards``) import no other module here; ``problem`` imports leaves, ``judge`` leaves and
+``problem``, ``search`` leaves, ``problem`` and ``judge``; this ``__init__`` imports nothing. Every gcc/as/ld
+run on model text or dataset code goes through ``compilerlm.confined_tools``; every binary runs through
+``compilerlm.sandbox``.
 """

@@ -23,8 +23,10 @@ from typing import Any
 from compilerlm.errors import CompileError, CompilerLMError
 from compilerlm.models.base import Model
 from compilerlm.programs.program import Program
-from compilerlm.speed.judge import AsmProblem, AsmResult, evaluate_candidate, extract_assembly, prepare_problem
+from compilerlm.speed.judge import AsmResult, evaluate_candidate
 from compilerlm.speed.portfolio import compile_assembly, portfolio
+from compilerlm.speed.problem import AsmProblem, prepare_problem
+from compilerlm.speed.prompt import extract_assembly
 from compilerlm.tasks.common import strip_eos
 
 REPAIR_REQUEST = (

@@ -17,7 +17,8 @@ from typing import Any
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.supercoder import program_from_row
-from compilerlm.speed.judge import AsmProblem, evaluate_completion, prepare_problem
+from compilerlm.speed.judge import evaluate_completion
+from compilerlm.speed.problem import AsmProblem, prepare_problem
 from compilerlm.speed.rewards import REWARDS
 from compilerlm.train.outcome import RewardOutcome
 

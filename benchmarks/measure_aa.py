@@ -2,7 +2,7 @@
 
 A perfect harness reports speedup 1.0 for a binary against itself; how far the numbers stray on this machine
 is the smallest speedup a single comparison can claim. For each program (compiled here with gcc -O2) the
-table shows the wall-clock speedup (ratio of means, DESIGN.md's number) as mean and min..max over
+table shows the wall-clock speedup (ratio of means, docs/design.md's number) as mean and min..max over
 ``--reps`` comparisons, the median of per-pair ratios, the CPU-time ratio, the run-to-run spread of one
 run (coefficient of variation), the instruction-count ratio (exactly 1 with valgrind), and the time one
 comparison and one instruction count take.

@@ -1,4 +1,4 @@
-"""Measurement: A/A timing and instruction counts on real binaries, the 2x variant, and the DESIGN.md aggregation."""
+"""Measurement: timing and instruction counts on real binaries, the 2x variant, and docs/design.md's aggregation."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ ADD = IRModule("tiny/add.ll", "define i32 @add(i32 %a, i32 %b) {\n  %s = add i32
 
 @pytest.fixture(scope="module")
 def heap() -> IRModule:
-    """huffman/heap.c: a small real translation unit, unoptimized as DESIGN.md defines it."""
+    """huffman/heap.c: a small real translation unit, unoptimized as docs/design.md defines it."""
     (program,) = resolve_target("builtin:huffman")
     return next(m for m in program.modules() if m.name.endswith("heap.c"))
 

@@ -104,7 +104,7 @@ def size(
     ] = "inprocess",
     jobs: Annotated[int, jobs_option("parallel workers")] = DEFAULT_JOBS,
 ) -> None:
-    """Object sizes per module at -O0, -Oz, -O3 (and --pipeline), per DESIGN.md's definitions.
+    """Object sizes per module at -O0, -Oz, -O3 (and --pipeline), per docs/design.md's definitions.
 
     Example: compilerlm size builtin:nbody --pipeline 'mem2reg,instcombine<no-verify-fixpoint>,simplifycfg'
     """
@@ -129,7 +129,7 @@ def size(
 
     table = Table(
         title=f"object size in bytes ({evaluator} evaluator)",
-        caption="size: allocated sections (DESIGN.md); improvement = 1 - size/size(-Oz), positive is smaller",
+        caption="size: allocated sections (docs/design.md); improvement = 1 - size/size(-Oz), positive is smaller",
     )
     table.add_column("module", overflow="fold")
     for col in ("-O0", "-Oz", "-O3", *(["pipeline", "improvement"] if pipeline else []), ".text Oz", "IR Oz"):

@@ -1,4 +1,4 @@
-"""The one geometric mean every layer reports with (DESIGN.md: suite sizes and speedups are geomeans)."""
+"""The one geometric mean every layer reports with (docs/design.md: suite sizes and speedups are geomeans)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Each program is optimised by ``speed.search.optimize_program`` (compiler portfol
 in this process, in worker processes (``jobs``) or as Ray tasks; each outcome goes to the SQLite store as
 it arrives, so an interrupted run resumes with the programs not yet done.
 
-Summary (DESIGN.md): ``compile_rate`` and ``pass_rate`` are shares of programs where some candidate
+Summary (docs/design.md): ``compile_rate`` and ``pass_rate`` are shares of programs where some candidate
 assembled / passed every test (visible, hidden, mutants); ``speedup_geomean`` is over every program's
 reported speedup (a program without a correct faster candidate keeps the baseline: 1.0); ``share_faster``
 is the share strictly faster than gcc -O3; quartiles are of the same speedups.

@@ -346,8 +346,8 @@ def write_task_report(task: str, result: TaskEval, out_dir: Path | str) -> Repor
     lines += [f"| {label} | {value} |" for label, value in summary_lines(task, result.summary)]
     lines += ["", f"![{task} histogram]({plot.name})", "", "## Items", ""]
     lines += _item_table(task, result.rows)
-    lines += ["", "Definitions: sizes are object-file bytes of allocated sections with contents (DESIGN.md); every "]
-    lines += ["answer was checked with the real LLVM 19 tools (opt, llc, llvm-as, llvm-mc)."]
+    lines += ["", "Definitions: sizes are object-file bytes of allocated sections with contents (compilerlm's"]
+    lines += ["docs/design.md); every answer was checked with the real LLVM 19 tools (opt, llc, llvm-as, llvm-mc)."]
     markdown = out / "report.md"
     markdown.write_text("\n".join(lines) + "\n")
     return ReportFiles(markdown=markdown, plots=[plot])

@@ -1,4 +1,4 @@
-"""Measuring programs: wall/CPU time (interleaved A/B runs), instruction counts, DESIGN.md speedup statistics.
+"""Measuring programs: wall/CPU time (interleaved A/B runs), instruction counts, docs/design.md speedup statistics.
 
 Knows nothing of where a binary came from; runs go through a ``Runner`` (a local subprocess by default,
 the sandbox via ``sandbox_runner``).

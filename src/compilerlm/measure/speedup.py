@@ -1,4 +1,4 @@
-"""DESIGN.md's speedup aggregation: tests → programs → suite, for time and for instruction counts.
+"""docs/design.md's speedup aggregation: tests → programs → suite, for time and for instruction counts.
 
 Per test: ``time_baseline / time_candidate`` (means of repeated runs) and ``instructions_baseline /
 instructions_candidate``. Per program: the mean over its tests; a failed program (no compile, wrong
@@ -98,7 +98,7 @@ class Aggregate:
 
 @dataclass
 class SuiteResult:
-    """DESIGN.md's suite numbers. ``clock`` and ``instruction_backend`` say how times and counts were taken."""
+    """docs/design.md's suite numbers. ``clock`` and ``instruction_backend`` say how times and counts were taken."""
 
     programs: list[ProgramResult]
     clock: str = "wall"

@@ -1,7 +1,7 @@
 """Hyperfine-style timing of whole program runs, made for busy machines.
 
 Clock: each run is timed with ``time.perf_counter_ns`` from just before the child is spawned until its
-exit is seen (a pidfd turns readable): wall clock, the quantity DESIGN.md's speedup is defined on, spawn
+exit is seen (a pidfd turns readable): wall clock, the quantity docs/design.md's speedup is defined on, spawn
 included as in hyperfine. Reaping it with ``os.wait4`` then gives the child's own user+system CPU time
 (rusage), kept alongside because it hardly moves when other processes compete for the cores, while wall
 time does: a run that shares its core with a busy neighbour takes up to twice as long. ``compare``
@@ -9,7 +9,7 @@ reports the wall clock by default; ``clock="cpu"`` switches every number to CPU 
 
 Noise: ``compare`` interleaves baseline and candidate runs in pairs whose order alternates (AB BA AB
 …), so slow drift in machine load hits both sides equally, and a per-pair ratio is available for a
-paired bootstrap. The reported speedup is the ratio of means (DESIGN.md: "mean of repeated runs");
+paired bootstrap. The reported speedup is the ratio of means (docs/design.md: "mean of repeated runs");
 the median of per-pair ratios and a bootstrap 95% interval of the ratio of means are given next to it
 so a reader can tell a real difference from noise.
 """
@@ -200,7 +200,7 @@ class Comparison:
     """Baseline against candidate, interleaved. ``speedup`` (ratio of means) is the reported number."""
 
     clock: Clock
-    speedup: float  # baseline.mean / candidate.mean on ``clock``: DESIGN.md's definition
+    speedup: float  # baseline.mean / candidate.mean on ``clock``: docs/design.md's definition
     median_ratio: float  # median over pairs of baseline_i / candidate_i: a robust cross-check
     ci_low: float  # 95% paired-bootstrap interval of the ratio of means
     ci_high: float

@@ -53,7 +53,7 @@ class Program:
         return f"{self.name}/{source.name}" if len(self.sources) > 1 or self.root else self.name
 
     def modules(self, level: str = "Oz") -> list[IRModule]:
-        """Unoptimized IR per source file (DESIGN.md's definition for C; `level="O3"` for the -O3 baseline).
+        """Unoptimized IR per source file (docs/design.md's definition for C; `level="O3"` for the -O3 baseline).
         IR sources are used as they are, whatever the level. The frontend runs on the host, so a dataset's C
         code (untrusted: ``#include`` reads host files) is refused here; the speed track compiles it confined."""
         if self.from_dataset and self.is_c:

@@ -1,5 +1,5 @@
 """Building for the speed track: the baseline assembly (``gcc -O3 -S``), the -O0 oracle, and a candidate
-(``gcc x.s -o x -lm``, DESIGN's definition of a build).
+(``gcc x.s -o x -lm``, docs/design.md's definition of a build).
 
 Trust: model text and dataset code are untrusted. Every gcc/as/ld run on them is confined
 (``confined_tools.py``): the assembler reads host files for ``.incbin``/``.include``, however they are
@@ -88,7 +88,7 @@ def forbidden_directive(asm_text: str) -> str | None:
 def build_candidate(
     asm_text: str, workdir: Path, name: str = "candidate", ldflags: Sequence[str] = (), timeout: float = BUILD_TIMEOUT
 ) -> BuildResult:
-    """``gcc name.s -o name -lm`` (DESIGN's definition of a build), confined, with a timeout; the binary
+    """``gcc name.s -o name -lm`` (docs/design.md's definition of a build), confined, with a timeout; the binary
     lands in ``workdir``."""
     start = time.perf_counter()
     workdir.mkdir(parents=True, exist_ok=True)

@@ -33,8 +33,8 @@ TimeIf = Literal["correct", "visible"]
 
 @dataclass
 class AsmResult:
-    """The verdict on one candidate. ``correct`` = DESIGN's "Correct (asm)" on every test we hold: visible,
-    hidden and the differential mutants. ``speedup`` is DESIGN's (per test ratio of mean times, mean over
+    """The verdict on one candidate. ``correct`` = docs/design.md's "Correct (asm)" on every test we hold: visible,
+    hidden and the differential mutants. ``speedup`` is docs/design.md's (per test ratio of mean times, mean over
     the program's tests); it and ``instructions_ratio`` are None when not measured (not correct, or the
     measurement failed: see ``timing_error``)."""
 
@@ -65,7 +65,7 @@ class AsmResult:
         return self.tests_passed / self.tests_total if self.tests_total else 0.0
 
     def program_result(self) -> ProgramResult:
-        """For ``measure.summarize``: a failed candidate counts as 1.0 there, as DESIGN says."""
+        """For ``measure.summarize``: a failed candidate counts as 1.0 there, as docs/design.md says."""
         if not self.correct:
             return ProgramResult.failed(self.name, self.failure or "not correct")
         if self.tests:

@@ -2,7 +2,7 @@
 
 The answer of LLM Compiler FTD carries the pass list as an opt argument (`-p '…'`, as in the emulation prompt
 and Meta's example `module(default<Oz>)`), a stated object size and the optimized IR in `<code>…</code>`
-(DESIGN.md). Its exact wording is not pinned down here, so the pass list is read leniently: `-p '…'`,
+(docs/design.md). Its exact wording is not pinned down here, so the pass list is read leniently: `-p '…'`,
 `-passes=…`/`--passes='…'` anywhere in the prose (never inside the code block), legacy `-pass -pass` flags,
 or a bare comma list. Then nothing it says is trusted: every pipeline is run by the real opt + llc through the
 Evaluator, and a pipeline opt rejects (or that crashes LLVM) is invalid with the recorded reason.

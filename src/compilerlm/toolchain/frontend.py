@@ -1,4 +1,4 @@
-"""C (and IR files) to the unoptimized IR that DESIGN.md defines.
+"""C (and IR files) to the unoptimized IR that docs/design.md defines.
 
 Unoptimized IR is `clang -Oz -Xclang -disable-llvm-passes -emit-llvm`: functions keep `minsize
 optsize`, so every pipeline, including `default<Oz>`, starts from exactly what clang -Oz would.

@@ -1,4 +1,4 @@
-"""Object size as DESIGN.md defines it: allocated sections with file contents, read with pyelftools."""
+"""Object size as docs/design.md defines it: allocated sections with file contents, read with pyelftools."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The flags (size) reward of one answer: the verified improvement vs -Oz of the pipeline it names.
 
-- valid and verified: `1 - size/size_Oz` (DESIGN.md's improvement: 0 for -Oz's size, negative when larger);
+- valid and verified: `1 - size/size_Oz` (docs/design.md's improvement: 0 for -Oz's size, negative when larger);
 - invalid: `FlagsRewardConfig.invalid` (-1 by default) when the answer names no pass list, opt rejects the
   pipeline or LLVM crashes on it, or the program built with it fails one of its tests (a miscompile);
 - a program without tests cannot be verified: its size alone counts (the outcome's detail says so).

@@ -5,21 +5,25 @@ TORCH_VERSION ?= 2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 LLVM := /usr/lib/llvm-19/bin
-APT_PACKAGES := clang-19 llvm-19 llvm-19-dev csmith libcsmith-dev g++ make python3-venv
+APT_PACKAGES := clang-19 llvm-19 llvm-19-dev csmith libcsmith-dev g++ make python3-venv valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint system setup clean
+.PHONY: demo test test-slow test-all lint system setup clean
 
 demo: setup
 	$(BIN)/compilerlm size builtin:stack_vm
 	$(BIN)/compilerlm tune builtin:stack_vm --budget 100 --json demo-tune.json
 
+# the default suite (under 15 minutes on 2 cores); CI also runs the slow tests
 test: setup
-	$(BIN)/python -m pytest -q
-
-test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
+
+test-all: setup
+	$(BIN)/python -m pytest -q
 
 lint: setup
 	$(BIN)/ruff check .
@@ -29,7 +33,7 @@ system:
 	@missing=""; \
 	for tool in clang opt llc llvm-as llvm-stress; do [ -x $(LLVM)/$$tool ] || missing=1; done; \
 	[ -f /usr/lib/llvm-19/include/llvm/IR/Module.h ] || missing=1; \
-	command -v csmith >/dev/null || missing=1; [ -f /usr/include/csmith/csmith.h ] || missing=1; command -v g++ >/dev/null || missing=1; \
+	command -v csmith >/dev/null || missing=1; [ -f /usr/include/csmith/csmith.h ] || missing=1; command -v g++ >/dev/null || missing=1; command -v valgrind >/dev/null || missing=1; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages: $(APT_PACKAGES)"; \

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
-from compilerlm.sandbox import Limits, run_sandboxed
+from compilerlm.programs.testing import run_tests
+from compilerlm.sandbox import Limits
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.subprocess_path import compile_object
@@ -55,14 +56,14 @@ def verify_program(
         if link.returncode != 0:
             return Verification(False, f"link failed: {link.stderr.strip().splitlines()[-1:]}")
         limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))
-        for n, test in enumerate(program.tests, 1):
-            run = run_sandboxed(exe, test.stdin, limits, expected=test.expected)
+        for n, ran in enumerate(run_tests(exe, program.tests, limits, stop_at_first_failure=True), 1):
+            run, name = ran.result, ran.test.name
             if run.status == "sandbox-error":
-                return Verification(False, f"test {test.name}: not run: {run.detail}")
+                return Verification(False, f"test {name}: not run: {run.detail}")
             if run.status == "wrong-output":
-                return Verification(False, f"test {test.name}: wrong output")
+                return Verification(False, f"test {name}: wrong output")
             if not run.ok:
-                return Verification(False, f"test {test.name}: {run.status}: {run.detail}")
+                return Verification(False, f"test {name}: {run.status}: {run.detail}")
             if n == len(program.tests):
                 return Verification(True, f"{n}/{n} tests passed")
     return Verification(False, "no tests ran")

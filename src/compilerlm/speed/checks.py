@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from compilerlm.programs.program import HIDDEN_PREFIX, TestCase
+from compilerlm.programs.testing import run_tests
 from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed
 
 
@@ -167,12 +168,12 @@ def check_candidate(
         ("mutant", mutants),
     )
     for kind, tests in groups:
-        for test in tests:
-            res = run_sandboxed(binary, test.stdin, limits, expected=test.expected)
-            outcome = TestOutcome(test.name, kind, res.status, res.wall_seconds, res.detail)
+        for run in run_tests(binary, tests, limits):
+            res = run.result
+            outcome = TestOutcome(run.test.name, kind, res.status, res.wall_seconds, res.detail)
             outcomes.append(outcome)
             if not outcome.passed and first is None:
-                first, diff = outcome, _failure_text(test, res)
+                first, diff = outcome, _failure_text(run.test, res)
                 if stop_at_first_failure:
                     return CheckResult(outcomes, first, diff)
     return CheckResult(outcomes, first, diff)

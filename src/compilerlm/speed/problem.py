@@ -16,7 +16,8 @@ from pathlib import Path
 
 from compilerlm.errors import CompileError, CompilerLMError
 from compilerlm.programs.program import Program, TestCase
-from compilerlm.sandbox import Limits, run_sandboxed
+from compilerlm.programs.testing import run_tests
+from compilerlm.sandbox import Limits
 from compilerlm.speed.build import BuildResult, baseline_assembly, build_candidate, build_oracle, single_c_source
 from compilerlm.speed.checks import differential_tests, split_tests
 from compilerlm.speed.mutants import mutated_inputs
@@ -130,12 +131,12 @@ def _working_baseline(
             raise CompileError(f"{program.name}: the -O3 assembly does not build: {built.error}")
         return None
     walls = []
-    for test in program.tests:
-        res = run_sandboxed(built.binary, test.stdin, limits, expected=test.expected)
+    for run in run_tests(built.binary, program.tests, limits, stop_at_first_failure=True):
+        res = run.result
         if not res.ok:
             if required:
                 raise CompilerLMError(
-                    f"{program.name}: the gcc -O3 baseline fails its own test {test.name} "
+                    f"{program.name}: the gcc -O3 baseline fails its own test {run.test.name} "
                     f"({res.status}: {res.detail}); fix the program or re-bless its tests"
                 )
             return None

@@ -1,14 +1,15 @@
-"""`compilerlm train sft|rl`: fine-tune a model on a `compilerlm data` dataset (a thin layer over train.sft/rl)."""
+"""`compilerlm train sft|rl`: fine-tune a model on a `compilerlm data` dataset (a thin layer over train.sft/rl),
+with a progress bar on stderr."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from compilerlm.checks import check_output_folder
+from compilerlm.cli.common import check_output_folder, err_console
 from compilerlm.train.config import LoraSettings, RLRunConfig, SFTRunConfig
-from compilerlm.train.progress import progress_callback
 
 train_app = typer.Typer(
     help="Train models: sft (TRL SFTTrainer) and rl (TRL GRPOTrainer; PPO through verl, see examples/).",
@@ -22,6 +23,45 @@ Out = Annotated[str, typer.Option(help="folder for the trained model (hf:OUT loa
 Lora = Annotated[bool, typer.Option("--lora", help="train LoRA adapters (peft) instead of all weights")]
 LoraR = Annotated[int, typer.Option(help="LoRA rank")]
 Seed = Annotated[int, typer.Option(help="seed")]
+
+
+def progress_callback(description: str) -> Any:
+    """A transformers TrainerCallback drawing a progress bar on stderr (imported lazily: needs transformers)."""
+    from transformers import TrainerCallback
+
+    class RichProgress(TrainerCallback):
+        def __init__(self) -> None:
+            self.bar: Progress | None = None
+            self.task: Any = None
+            self.latest: dict[str, float] = {}
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.bar = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TimeRemainingColumn(), TextColumn("{task.fields[note]}"), console=err_console,
+            )  # fmt: skip
+            self.bar.start()
+            self.task = self.bar.add_task(description, total=state.max_steps or None, note="")
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if self.bar is not None:
+                self.bar.update(self.task, completed=state.global_step, note=self.note)
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
+            logs = logs or {}
+            self.latest.update({k: float(logs[k]) for k in ("loss", "reward", "eval_loss") if k in logs})
+
+        @property
+        def note(self) -> str:
+            return ", ".join(f"{k} {v:.4g}" for k, v in self.latest.items())
+
+        def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if self.bar is not None:
+                self.bar.update(self.task, completed=state.global_step, note=self.note)
+                self.bar.stop()
+                self.bar = None
+
+    return RichProgress()
 
 
 def _lora(enabled: bool, r: int) -> LoraSettings | None:
@@ -49,9 +89,19 @@ def sft(
 
     check_output_folder(out, "--out")
     config = SFTRunConfig(
-        model, data, out, epochs, max_steps, learning_rate, batch_size, grad_accum, max_length,
-        _lora(lora, lora_r), seed, logging_steps,
-    )  # fmt: skip
+        model=model,
+        data=data,
+        out=out,
+        epochs=epochs,
+        max_steps=max_steps,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        grad_accum=grad_accum,
+        max_length=max_length,
+        lora=_lora(lora, lora_r),
+        seed=seed,
+        logging_steps=logging_steps,
+    )
     report = run_sft(config, callbacks=[progress_callback("sft")])
     losses = report.losses
     first, last = (f"{losses[0]:.4f}", f"{losses[-1]:.4f}") if losses else ("-", "-")
@@ -94,10 +144,29 @@ def rl(
     check_algo(algo)
     check_output_folder(out, "--out")
     config = RLRunConfig(
-        task, model, data, out, algo, reward, num_generations, batch_size, grad_accum, max_steps, learning_rate,
-        temperature, beta, max_completion_length, reward_workers, reward_timeout, timing_runs, verify,
-        invalid_score, prompt_format, _lora(lora, lora_r), seed,
-    )  # fmt: skip
+        task=task,
+        model=model,
+        data=data,
+        out=out,
+        algo=algo,
+        reward=reward,
+        num_generations=num_generations,
+        batch_size=batch_size,
+        grad_accum=grad_accum,
+        max_steps=max_steps,
+        learning_rate=learning_rate,
+        temperature=temperature,
+        beta=beta,
+        max_completion_length=max_completion_length,
+        reward_workers=reward_workers,
+        reward_timeout=reward_timeout,
+        timing_runs=timing_runs,
+        verify=verify,
+        invalid_score=invalid_score,
+        prompt_format=prompt_format,
+        lora=_lora(lora, lora_r),
+        seed=seed,
+    )
     report = run_rl(config, callbacks=[progress_callback(f"rl {task}")])
     curve = " ".join(f"{r:.3f}" for r in report.rewards)
     print(

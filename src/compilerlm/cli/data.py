@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from compilerlm.checks import check_jobs, check_output_folder
-from compilerlm.data.build import BuildReport, DataConfig
+from compilerlm.cli.common import DEFAULT_JOBS, check_jobs, check_output_folder, progress_bar
 
 if TYPE_CHECKING:
+    from compilerlm.data.build import BuildReport, DataConfig
     from compilerlm.data.examples import Advance
 
 data_app = typer.Typer(
@@ -22,8 +19,6 @@ data_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
-DEFAULT_JOBS = max(1, min(os.cpu_count() or 1, 8))
 
 Suite = Annotated[str, typer.Option("--suite", help="TARGET: builtin, builtin:NAME, dir:PATH, csmith:N, a folder...")]
 Out = Annotated[str, typer.Option("--out", help="dataset folder to write (train.parquet, validation.parquet)")]
@@ -36,9 +31,7 @@ Jobs = Annotated[int, typer.Option(help="parallel processes", callback=check_job
 
 @contextmanager
 def _progress() -> Iterator:
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-    ) as bar:
+    with progress_bar(transient=False) as bar:
 
         def make(description: str, total: int) -> Advance:
             task = bar.add_task(description, total=total)
@@ -54,6 +47,17 @@ def _report(report: BuildReport) -> None:
     print(f"dropped: {report.duplicates} duplicates, {report.too_long} over --max-tokens; {report.seconds:.1f} s")
     for name, why in sorted(report.skipped.items()):
         print(f"skipped {name}: {why}")
+
+
+def _config(
+    suite: str, out: str, validation: float, seed: int, tokenizer: str | None, max_tokens: int | None
+) -> DataConfig:
+    """What every dataset shares (data.build is imported here, not at startup: it pulls in most of the library)."""
+    from compilerlm.data.build import DataConfig
+
+    return DataConfig(
+        suite=suite, out=out, validation=validation, seed=seed, tokenizer=tokenizer, max_tokens=max_tokens
+    )
 
 
 def _run(task: str, config: DataConfig, task_config) -> None:
@@ -80,10 +84,13 @@ def flags(
     jobs: Jobs = DEFAULT_JOBS,
 ) -> None:
     """Flag tuning: IR → the tuner's best verified, minimised pipeline, its object size and optimized IR."""
-    config = DataConfig(suite, out, validation, seed, tokenizer, max_tokens)
     from compilerlm.data.llm_compiler import FlagsDataConfig
 
-    _run("flags", config, FlagsDataConfig(store, budget, strategy, seed, jobs, min_improvement))
+    config = _config(suite, out, validation, seed, tokenizer, max_tokens)
+    task_config = FlagsDataConfig(
+        store=store, budget=budget, strategy=strategy, seed=seed, jobs=jobs, min_improvement=min_improvement
+    )
+    _run("flags", config, task_config)
 
 
 @data_app.command("emulate")
@@ -99,10 +106,10 @@ def emulate(
     jobs: Jobs = DEFAULT_JOBS,
 ) -> None:
     """Compiler emulation: IR + random pipeline → what the real opt (or llc) prints."""
-    config = DataConfig(suite, out, validation, seed, tokenizer, max_tokens)
     from compilerlm.data.llm_compiler import EmulateDataConfig
 
-    _run("emulate", config, EmulateDataConfig(per_module, asm, seed, jobs))
+    config = _config(suite, out, validation, seed, tokenizer, max_tokens)
+    _run("emulate", config, EmulateDataConfig(per_module=per_module, asm=asm, seed=seed, jobs=jobs))
 
 
 @data_app.command("disasm")
@@ -116,10 +123,10 @@ def disasm(
     jobs: Jobs = DEFAULT_JOBS,
 ) -> None:
     """Disassembly: llc's assembly of the -Oz module → the -Oz IR."""
-    config = DataConfig(suite, out, validation, seed, tokenizer, max_tokens)
     from compilerlm.data.llm_compiler import DisasmDataConfig
 
-    _run("disasm", config, DisasmDataConfig(jobs))
+    config = _config(suite, out, validation, seed, tokenizer, max_tokens)
+    _run("disasm", config, DisasmDataConfig(jobs=jobs))
 
 
 @data_app.command("asm")
@@ -134,7 +141,7 @@ def asm(
     jobs: Jobs = DEFAULT_JOBS,
 ) -> None:
     """Speed task: SuperCoder's verl rows (C + gcc -O3 assembly; visible tests, hidden tests apart)."""
-    config = DataConfig(suite, out, validation, seed, tokenizer, max_tokens)
     from compilerlm.data.asm import AsmDataConfig
 
-    _run("asm", config, AsmDataConfig(visible, seed, jobs))
+    config = _config(suite, out, validation, seed, tokenizer, max_tokens)
+    _run("asm", config, AsmDataConfig(visible=visible, seed=seed, jobs=jobs))

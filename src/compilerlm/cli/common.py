@@ -1,21 +1,42 @@
-"""Checks every command runs on its options before any work starts, so that a finished run is never lost
-to a path it cannot write, and runs interrupted by Ctrl-C (or SIGTERM) say what they kept and how to resume.
+"""What every command shares: the consoles, --jobs and its default, the progress bar, the front end with a
+progress bar, one-line errors, and the checks every command runs on its options before any work starts, so
+that a finished run is never lost to a path it cannot write, and runs interrupted by Ctrl-C (or SIGTERM) say
+what they kept and how to resume.
 
-Every failure is a CompilerLMError: the command line prints it as one line and exits 1.
+Every failure is a CompilerLMError: `main` prints it as one line and exits 1.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
 from compilerlm.errors import CompilerLMError, Interrupted
 
 if TYPE_CHECKING:
+    from compilerlm.programs.program import Program
     from compilerlm.search.store import Store
+    from compilerlm.toolchain.module import IRModule
+
+# Tables are wide; when output is not a terminal (CI logs, pipes) use 120 columns rather than rich's 80.
+console = Console(width=None if sys.stdout.isatty() else 120)
+err_console = Console(stderr=True)
+
+DEFAULT_JOBS = max(1, min(os.cpu_count() or 1, 8))
+
+
+def print_error(message: str) -> None:
+    """One line on stderr: `error: message` (rich markup in the message is rendered)."""
+    err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
 
 
 def check_jobs(value: int) -> int:
@@ -23,6 +44,37 @@ def check_jobs(value: int) -> int:
     if value is not None and value < 1:
         raise CompilerLMError(f"--jobs must be at least 1 (got {value}); pass --jobs N with N >= 1")
     return value
+
+
+def jobs_option(text: str):
+    """A --jobs/-j option; values below 1 are refused with a one-line error before any work."""
+    return typer.Option("--jobs", "-j", help=text, callback=check_jobs)
+
+
+def progress_bar(transient: bool = True) -> Progress:
+    """The progress bar on stderr; transient ones vanish when done."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=transient,
+    )
+
+
+def compile_modules(programs: list[Program], jobs: int, level: str = "Oz") -> list[IRModule]:
+    """Front end for every program, in parallel (clang processes), with a progress bar."""
+    with progress_bar() as bar, ThreadPoolExecutor(jobs) as pool:
+        task = bar.add_task(f"compiling (-{level} front end)", total=len(programs))
+
+        def one(p: Program) -> list[IRModule]:
+            try:
+                return p.modules(level)
+            finally:
+                bar.advance(task)
+
+        return [m for mods in pool.map(one, programs) for m in mods]
 
 
 def _existing_ancestor(path: Path) -> Path:

@@ -1,0 +1,187 @@
+"""`compilerlm asm`: assembly faster than gcc -O3 for one program (or a TARGET), and what `compilerlm eval
+asm` shares with it: the --model/--samples/--rounds/--compilers options, the search settings they make and the
+run over programs with a progress bar."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from compilerlm import __version__
+from compilerlm.cli.common import check_output_file, check_output_folder, console, jobs_option, progress_bar, resumable
+from compilerlm.errors import CompilerLMError
+
+if TYPE_CHECKING:
+    from compilerlm.programs.program import Program
+
+
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", help="ask this model too: hf:PATH, openai:URL#NAME, vllm:..., gguf:PATH")
+]
+SamplesOpt = Annotated[int, typer.Option(help="--model: answers per program (best of k)")]
+RoundsOpt = Annotated[int, typer.Option(help="--model: repair rounds fed the assembler error or a visible test's diff")]
+CompilersOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="compiler configurations, comma-separated ('none': no portfolio); default: all without --model, "
+        "none with it. See 'compilerlm asm --list-compilers'"
+    ),
+]
+
+
+def asm_search_config(
+    model: str | None,
+    compilers: str | None,
+    samples: int,
+    rounds: int,
+    temperature: float,
+    max_tokens: int,
+    runs: int,
+    instructions: bool,
+    seed: int,
+):
+    """The search settings the options ask for; bad values and unknown compilers fail here, before any work."""
+    from compilerlm.speed.portfolio import portfolio
+    from compilerlm.speed.search import AsmSearchConfig
+
+    if samples < 1 or rounds < 0 or runs < 2:
+        raise CompilerLMError("need --samples >= 1, --rounds >= 0 and --runs >= 2")
+    if compilers is None:
+        names = () if model else None
+    elif compilers.strip() == "none":
+        names = ()
+    else:
+        names = tuple(n.strip() for n in compilers.split(",") if n.strip())
+        portfolio(names)  # unknown names fail here, before any work
+    if model is None and names == ():
+        raise CompilerLMError("nothing makes candidates: give --model SPEC or compiler configurations")
+    return AsmSearchConfig(
+        compilers=names,
+        samples=samples,
+        rounds=rounds,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        seed=seed,
+        runs=runs,
+        final_runs=2 * runs,
+        instructions=instructions,
+    )
+
+
+def run_asm(programs: list[Program], config, model: str | None, store: Path | None, jobs: int, ray: str | None):
+    """Run the speed task over programs with a progress bar; returns (outcomes, summary document)."""
+    from compilerlm.eval.asm import run_asm_suite, single_file_c, summarize_asm
+    from compilerlm.sandbox import sandbox_capabilities
+    from compilerlm.search.store import Store
+
+    runnable, skipped = single_file_c(programs)
+    if not runnable:
+        raise CompilerLMError("no single-file C program among the targets: the asm task takes one .c file per program")
+    confinement = sandbox_capabilities()
+    if not confinement["confined"]:  # fail closed, once, before any work: every build and run needs it
+        raise CompilerLMError(str(confinement["refusal"]))
+    db = Store(store) if store else None
+    with resumable(store, db), progress_bar() as bar:
+        task = bar.add_task("asm", total=len(runnable))
+        outcomes = run_asm_suite(
+            runnable,
+            config,
+            model_spec=model,
+            store=db,
+            jobs=jobs,
+            ray_address=ray,
+            on_program=lambda _: bar.advance(task),
+        )
+    doc = {
+        "version": __version__,
+        "settings": config.key(model),
+        "summary": summarize_asm(outcomes, skipped),
+        "sandbox": confinement,
+        "programs": [o.to_json() for o in outcomes],
+    }
+    return outcomes, doc
+
+
+def asm(
+    program: Annotated[str, typer.Argument(help="a C file (with --tests DIR), a program folder, or any TARGET")] = "",
+    tests: Annotated[Path | None, typer.Option(help="folder of N.in + N.out tests for a single C file")] = None,
+    model: ModelOpt = None,
+    samples: SamplesOpt = 4,
+    rounds: RoundsOpt = 2,
+    temperature: Annotated[float, typer.Option(help="--model: sampling temperature")] = 0.7,
+    max_tokens: Annotated[int, typer.Option(help="--model: answer token budget")] = 4096,
+    compilers: CompilersOpt = None,
+    out: Annotated[Path | None, typer.Option(help="write the chosen assembly here (a .s file, or a folder)")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")] = None,
+    store: Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")] = None,
+    jobs: Annotated[int, jobs_option("programs side by side (timing gets noisier)")] = 1,
+    runs: Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")] = 10,
+    instructions: Annotated[bool, typer.Option(help="count instructions of the winner (perf or valgrind)")] = True,
+    seed: Annotated[int, typer.Option(help="visible/hidden split and mutants")] = 0,
+    list_compilers: Annotated[bool, typer.Option("--list-compilers", help="print the compiler portfolio")] = False,
+) -> None:
+    """Assembly faster than gcc -O3 that passes every test: a compiler portfolio and/or a model, verified.
+
+    Example: compilerlm asm prog.c --tests tests/ --out prog.s --json prog.json
+    """
+    from compilerlm.eval.asm import single_file_c
+    from compilerlm.programs.program import load_tests, single_file_program
+    from compilerlm.programs.suites import resolve_target
+    from compilerlm.speed.portfolio import CONFIG_NAMES
+
+    if list_compilers:
+        for name in CONFIG_NAMES:
+            console.print(name, highlight=False)
+        return
+    if not program:
+        raise CompilerLMError("give a PROGRAM: a C file with --tests DIR, or a program folder")
+    if tests is not None:
+        path = Path(program)
+        if path.suffix != ".c" or not path.is_file():
+            raise CompilerLMError(f"--tests goes with a C file; {program} is not one")
+        found = load_tests(tests)
+        if not found:
+            raise CompilerLMError(f"{tests} holds no tests (expected N.in + N.out files)")
+        programs = [replace(single_file_program(path), tests=found)]
+    else:
+        programs = resolve_target(program)
+    config = asm_search_config(model, compilers, samples, rounds, temperature, max_tokens, runs, instructions, seed)
+    check_output_file(json_path, "--json")
+    if out is not None and out.suffix == ".s" and len(single_file_c(programs)[0]) == 1:
+        check_output_folder(out.parent, "--out")
+        check_output_file(out if out.parent.exists() else None, "--out")
+    else:
+        check_output_folder(out, "--out")
+    outcomes, doc = run_asm(programs, config, model, store, jobs, None)
+    table = Table(title="assembly vs gcc -O3")
+    for col in ("program", "source", "config / sample", "correct", "speedup", "instructions"):
+        table.add_column(col)
+    for o in outcomes:
+        inst = "—" if o.instructions_ratio is None else f"{o.instructions_ratio:.3f}x"
+        note = f" ({o.error})" if o.error else ""
+        table.add_row(o.name, o.source + note, o.config or o.sample or "", str(o.correct), f"{o.speedup:.3f}x", inst)
+    console.print(table)
+    usable = [o for o in outcomes if not o.error]  # a program that could not be run has no assembly to write
+    if out is not None and usable:
+        if len(outcomes) == 1 and out.suffix == ".s":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(usable[0].assembly)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            for o in usable:
+                (out / f"{o.name.replace('/', '_')}.s").write_text(o.assembly)
+        console.print(f"wrote {out}")
+    if json_path:
+        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"wrote {json_path}")
+    failed = [o for o in outcomes if o.error]
+    if failed:  # e.g. the program's own baseline fails its tests: nothing could be measured
+        first = " ".join(failed[0].error.split())
+        if len(outcomes) == 1:
+            raise CompilerLMError(first)
+        raise CompilerLMError(f"{len(failed)} of {len(outcomes)} programs could not be run; first: {first}")

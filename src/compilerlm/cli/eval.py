@@ -1,0 +1,151 @@
+"""`compilerlm eval flags|emulate|emulate-asm|disasm|asm`: score a model on a task the way the papers do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from compilerlm import __version__
+from compilerlm.cli.asm import CompilersOpt, ModelOpt, RoundsOpt, SamplesOpt, asm_search_config, run_asm
+from compilerlm.cli.common import (
+    DEFAULT_JOBS,
+    check_output_file,
+    check_output_folder,
+    compile_modules,
+    console,
+    jobs_option,
+    progress_bar,
+    resumable,
+)
+
+eval_app = typer.Typer(help="Score a model on a task the way the papers do (resumable with --store).")
+
+
+def _eval_task(
+    task: str,
+    model: str,
+    suite: str,
+    limit: int | None,
+    json_path: Path | None,
+    report_dir: Path | None,
+    store: Path | None,
+    samples: int,
+    temperature: float,
+    max_tokens: int,
+    per_module: int,
+    jobs: int,
+) -> None:
+    from compilerlm.eval.tasks import format_table, run_task_eval, write_task_report
+    from compilerlm.models import load_model
+    from compilerlm.programs.suites import resolve_target
+    from compilerlm.search.store import Store
+    from compilerlm.toolchain.evaluator import make_evaluator
+
+    check_output_file(json_path, "--json")
+    check_output_folder(report_dir, "--report")
+    db = Store(store) if store else None
+    with resumable(store, db):
+        modules = compile_modules(resolve_target(suite), jobs)[:limit]
+    with (
+        resumable(store, db),
+        load_model(model) as lm,
+        make_evaluator("inprocess", jobs=jobs) as ev,
+        progress_bar() as bar,
+    ):
+        progress = bar.add_task(f"eval {task}", total=None)
+        result = run_task_eval(
+            task,
+            lm,
+            modules,
+            evaluator=ev,
+            store=db,
+            samples=samples,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            per_module=per_module,
+            on_item=lambda *_: bar.advance(progress),
+        )
+    console.print(format_table(task, result.summary))
+    if json_path:
+        doc = {"version": __version__, "task": task, "model": model, "suite": suite}
+        doc |= {"summary": result.summary, "rows": result.rows}
+        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"wrote {json_path}")
+    if report_dir:
+        written = write_task_report(task, result, report_dir)
+        console.print(f"wrote {written.markdown} and {len(written.plots)} plot(s)")
+
+
+def _eval_command(task: str, doc: str) -> None:
+    def command(
+        model: Annotated[str, typer.Option(help="hf:PATH_OR_ID, openai:URL#NAME, vllm:PATH_OR_ID or gguf:PATH")],
+        suite: Annotated[str, typer.Option(help="as TARGET for 'compilerlm size'")] = "builtin",
+        limit: Annotated[int | None, typer.Option(help="first N modules only")] = None,
+        json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
+        report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md and a plot here")] = None,
+        store: Annotated[Path | None, typer.Option(help="SQLite file: answers go here; reruns resume")] = None,
+        samples: Annotated[int, typer.Option(help="answers per prompt")] = 1,
+        temperature: Annotated[float, typer.Option(help="0: greedy, as the papers evaluate")] = 0.0,
+        max_tokens: Annotated[int, typer.Option(help="answer token budget")] = 2048,
+        per_module: Annotated[int, typer.Option(help="emulate: pipelines per module")] = 1,
+        jobs: Annotated[int, jobs_option("parallel compiler workers")] = DEFAULT_JOBS,
+    ) -> None:
+        _eval_task(
+            task, model, suite, limit, json_path, report_dir, store, samples, temperature, max_tokens, per_module, jobs
+        )
+
+    command.__doc__ = doc
+    eval_app.command(task)(command)
+
+
+_eval_command(
+    "flags",
+    "Flag tuning: the model proposes a pipeline per module; improvement vs -Oz zero-shot and with fallback.",
+)
+_eval_command("emulate", "Compiler emulation: predict the IR opt produces; exact match, BLEU, parses.")
+_eval_command("emulate-asm", "Compiler emulation, assembly variant: predict llc's assembly after opt.")
+_eval_command("disasm", "Disassembly: x86-64 assembly back to LLVM IR; round trip, BLEU, exact match.")
+
+
+@eval_app.command("asm")
+def eval_asm(
+    suite: Annotated[str, typer.Option(help="builtin, dir:PATH, supercoder:FILE.parquet|jsonl, ...")] = "builtin",
+    model: ModelOpt = None,
+    samples: SamplesOpt = 1,
+    rounds: RoundsOpt = 0,
+    temperature: Annotated[float, typer.Option(help="--model: sampling temperature (SuperCoder: 0.5)")] = 0.5,
+    max_tokens: Annotated[int, typer.Option(help="--model: answer token budget")] = 4096,
+    compilers: CompilersOpt = None,
+    limit: Annotated[int | None, typer.Option(help="first N programs only")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
+    report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md and plots here")] = None,
+    store: Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")] = None,
+    jobs: Annotated[int, jobs_option("programs side by side (timing gets noisier)")] = 1,
+    ray: Annotated[str | None, typer.Option(help="run programs as Ray tasks: 'local', 'auto' or ray://...")] = None,
+    runs: Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")] = 10,
+    instructions: Annotated[bool, typer.Option(help="count instructions of the winners (perf or valgrind)")] = True,
+    seed: Annotated[int, typer.Option(help="visible/hidden split and mutants")] = 0,
+) -> None:
+    """Speed track over a suite — SuperCoder's table: compile rate, pass rate, speedup geomean, share faster.
+
+    Example: compilerlm eval asm --suite supercoder:val.parquet --model openai:http://127.0.0.1:8000/v1#m
+    """
+    from compilerlm.eval.asm import format_asm_table, write_asm_report
+    from compilerlm.programs.suites import resolve_target
+
+    config = asm_search_config(model, compilers, samples, rounds, temperature, max_tokens, runs, instructions, seed)
+    check_output_file(json_path, "--json")
+    check_output_folder(report_dir, "--report")
+    programs = resolve_target(suite)[:limit]
+    _, doc = run_asm(programs, config, model, store, jobs, ray)
+    doc |= {"suite": suite, "model": model}
+    console.print(format_asm_table(doc["summary"]))
+    if json_path:
+        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"wrote {json_path}")
+    if report_dir:
+        written = write_asm_report(doc, report_dir)
+        console.print(f"wrote {written[0]} and {len(written) - 1} plots")

@@ -1,0 +1,196 @@
+"""`compilerlm tune` (search pass pipelines, optionally asking a model first) and `compilerlm report` (a
+tune run as markdown and plots)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from compilerlm.cli.common import (
+    DEFAULT_JOBS,
+    check_output_file,
+    check_output_folder,
+    console,
+    jobs_option,
+    progress_bar,
+    resumable,
+)
+from compilerlm.errors import CompilerLMError
+
+if TYPE_CHECKING:
+    from compilerlm.toolchain.module import IRModule
+
+
+def tune(
+    target: Annotated[str, typer.Argument(help="C/IR file, folder, dir:PATH, builtin[:NAME], csmith:N, llvm-stress:N")],
+    budget: Annotated[int, typer.Option(help="candidate evaluations per module (baselines are free)")] = 1000,
+    strategy: Annotated[str, typer.Option(help="auto, random, greedy, evolution or library")] = "auto",
+    jobs: Annotated[int, jobs_option("parallel worker processes")] = DEFAULT_JOBS,
+    ray: Annotated[
+        str | None, typer.Option(help="run programs as Ray tasks: 'local', 'auto' or a cluster address (ray://...)")
+    ] = None,
+    store: Annotated[Path | None, typer.Option(help="SQLite file: results go here as they come; reruns resume")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write each module's optimized object (.o) and IR (.ll) here")
+    ] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")] = None,
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same search)")] = 0,
+    library: Annotated[
+        Path | None, typer.Option(help="file of known good pipelines, one per line, tried first")
+    ] = None,
+    export_library: Annotated[
+        Path | None, typer.Option("--export-library", help="write the most often winning pipelines in --store here")
+    ] = None,
+    verify: Annotated[bool, typer.Option(help="build and run each program's tests with the chosen pipelines")] = True,
+    evaluator: Annotated[str, typer.Option(help="inprocess (default) or subprocess")] = "inprocess",
+    model: Annotated[
+        str | None, typer.Option(help="ask this model for pipelines first (hf:PATH, openai:URL#NAME, vllm:, gguf:)")
+    ] = None,
+    samples: Annotated[int, typer.Option(help="answers asked of --model per module")] = 1,
+    temperature: Annotated[float, typer.Option(help="sampling temperature for --model (0: greedy)")] = 0.0,
+    max_tokens: Annotated[int, typer.Option(help="answer token budget for --model")] = 1024,
+) -> None:
+    """Search pass pipelines that make each module smaller than -Oz, minimise them and verify the program.
+
+    With --model, the model's pipelines are evaluated first and the search spends the rest of --budget
+    (--budget 1 --samples 1: the model's answer or -Oz, nothing else).
+
+    Example: compilerlm tune builtin:huffman --budget 300 --store runs.sqlite --json huffman.json
+    """
+    from compilerlm.programs.suites import resolve_target
+    from compilerlm.search.runner import TuneJob, passes, tune_jobs
+    from compilerlm.search.store import Store
+    from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES
+    from compilerlm.search.tune import TuneConfig, tune_document
+    from compilerlm.search.tune import export_library as export
+
+    if strategy not in STRATEGIES:
+        raise CompilerLMError(f"unknown strategy {strategy!r}: choose one of {', '.join(STRATEGIES)}")
+    if budget < 1:
+        raise CompilerLMError("--budget must be at least 1")
+    check_output_file(json_path, "--json")
+    check_output_file(export_library, "--export-library")
+    check_output_folder(out, "--out")
+    db = Store(store) if store else None
+    if export_library is not None:
+        if db is None:
+            raise CompilerLMError("--export-library needs --store FILE (the results to learn from)")
+        pipelines = export(db.results())
+        export_library.write_text("".join(p + "\n" for p in pipelines))
+        console.print(f"wrote {len(pipelines)} pipelines to {export_library}")
+        return
+    lib = BUILTIN_LIBRARY
+    if library is not None:
+        if not library.exists():
+            raise CompilerLMError(f"library file {library} does not exist")
+        lib = tuple(ln.strip() for ln in library.read_text().splitlines() if ln.strip() and not ln.startswith("#"))
+    if samples < 1:
+        raise CompilerLMError("--samples must be at least 1")
+    config = TuneConfig(
+        strategy=strategy,
+        budget=budget,
+        seed=seed,
+        verify=verify,
+        library=lib,
+        model=model,
+        samples=samples if model else 0,
+    )
+    with resumable(store, db):
+        programs = resolve_target(target)
+        started = time.time()
+        work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
+        if model is not None:
+            work = ask_model(work, model, samples, temperature, max_tokens)
+        with progress_bar() as bar:
+            task = bar.add_task("tuning", total=sum(len(j.modules) for j in work) * passes(config, work))
+            results = tune_jobs(
+                work, config, db, evaluator, jobs, ray, on_program=lambda job, out: bar.advance(task, len(out))
+            )
+    if out is not None:
+        for job in work:
+            write_outputs(out, job.modules, {r.name: r.pipeline for r in results})
+    doc = tune_document(results, config, evaluator, started)
+    print_tune_table(doc)
+    if json_path:
+        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"wrote {json_path}")
+
+
+def ask_model(work: list, spec: str, samples: int, temperature: float, max_tokens: int) -> list:
+    """The model's pipelines for every module of every job (one batch), attached to the jobs."""
+    from dataclasses import replace
+
+    from compilerlm.models import load_model
+    from compilerlm.tasks.proposals import propose_pipelines
+
+    modules = [m for job in work for m in job.modules]
+    with load_model(spec) as lm, progress_bar() as bar:
+        bar.add_task(f"asking {spec} for pipelines ({len(modules)} modules x {samples})", total=None)
+        proposals = propose_pipelines(lm, modules, samples, temperature, max_tokens)
+    return [replace(job, proposals={m.name: proposals[m.name] for m in job.modules}) for job in work]
+
+
+def write_outputs(out: Path, modules: list[IRModule], pipelines: dict[str, str]) -> None:
+    """Each module's optimized object and IR, named after the module (`prog/file.c` -> `prog/file.o`)."""
+    from compilerlm.toolchain.pipelines import expand
+    from compilerlm.toolchain.subprocess_path import compile_object, optimize_ir
+
+    for module in modules:
+        stem = out / Path(module.name).with_suffix("")
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        pipeline = pipelines[module.name]
+        stem.with_suffix(".o").write_bytes(compile_object(module, pipeline))
+        stem.with_suffix(".ll").write_bytes(optimize_ir(module.ir, expand(pipeline), text=True, timeout=300))
+
+
+def print_tune_table(doc: dict) -> None:
+    table = Table(
+        title=f"tune: strategy {doc['strategy']}, budget {doc['budget']} per module",
+        caption="improvement = 1 - size/size(-Oz); a module never ends worse than -Oz",
+    )
+    table.add_column("module", overflow="fold")
+    for col in ("-O0", "-Oz", "-O3", "best", "improvement", "evals", "length", "verified", "source"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for m in doc["modules"]:
+        verified = "[green]yes[/green]" if m["verified"] else "[yellow]no[/yellow]"
+        table.add_row(
+            m["name"],
+            str(m["size_o0"]),
+            str(m["size_oz"]),
+            str(m["size_o3"]),
+            str(m["size"]),
+            f"{m['improvement']:+.2%}",
+            str(m["evaluations"]),
+            f"{m['length_before']}→{m['length_after']}",
+            verified,
+            m["source"],
+        )
+    console.print(table)
+    s = doc["summary"]
+    console.print(
+        f"geomean improvement vs -Oz (with fallback): [bold]{s['improvement_geomean']:+.2%}[/bold]   "
+        f"smaller than -Oz: {s['share_better']:.0%}   verified: {s['verified_share']:.0%}   "
+        f"{s['compiled_total']} compilations, {s['evaluations_per_second']:.1f}/s"
+    )
+    if s.get("sources", {}).get("model"):
+        console.print(f"pipelines from the model: {s['sources']['model']} of {s['modules']} modules")
+
+
+def report(
+    results: Annotated[Path, typer.Argument(help="a JSON from 'compilerlm tune --json' or a --store SQLite file")],
+    out: Annotated[Path, typer.Option(help="folder for report.md and the plots")] = Path("report"),
+) -> None:
+    """Write a markdown table and plots (improvement per module, improvement vs budget) for a tune run.
+
+    Example: compilerlm report huffman.json --out report/
+    """
+    from compilerlm.eval.report import load_results, write_report
+
+    check_output_folder(out, "--out")
+    files = write_report(load_results(results), out)
+    console.print(f"wrote {files.markdown} and {len(files.plots)} plots")

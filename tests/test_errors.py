@@ -378,3 +378,11 @@ def test_csmith_leaves_no_platform_info_in_the_working_directory(cli, tmp_path, 
     assert (cache / "csmith" / "seed1.c").exists()
     assert not (tmp_path / "platform.info").exists()
     assert not (cache / "csmith" / "platform.info").exists()
+
+
+def test_usage_errors_are_short_with_exit_code_2(cli):
+    """No command, an unknown command, a group without its subcommand: click's usage message, no traceback."""
+    for args, needle in [((), "Usage"), (("nosuch",), "No such command"), (("eval",), "Missing command")]:
+        res = cli(*args)
+        assert res.returncode == 2, (args, res.stderr)
+        assert needle in res.stdout + res.stderr and "Traceback" not in res.stderr, (args, res.stderr)

@@ -93,13 +93,12 @@ def main() -> None:
             f"the disk is full{where}; free some space and run the command again (results already in --store are kept)"
         )
         sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # usage errors: typer carries its own copies of click's classes, so go by name
+        kinds = {cls.__name__ for cls in type(exc).__mro__}
+        if "ClickException" in kinds:
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(getattr(exc, "exit_code", 2))
+        if "Abort" in kinds:
             sys.exit(130)
         raise
     if isinstance(code, int) and code:  # typer returns the exit code (130: Ctrl-C outside a run with a store)

@@ -374,7 +374,7 @@ def _stage_b(plan: _Plan, uid: int | None, out_fd: int) -> None:
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         _record(f"exit {status} {ru.ru_utime + ru.ru_stime} {peak} {end}")
         if out_fd >= 0:
-            _record("collected " + " ".join(_copy_out(plan, out_fd)))
+            _copy_out(plan, out_fd)
         code = 0
     except BaseException as exc:
         _record(f"error init: {exc!r}")
@@ -599,7 +599,11 @@ def _run(
             read_only=read_only,
             read_only_bytes=read_only_bytes,
         )
-        return _supervise(plan, stdin, expected)
+        before = set(os.listdir(plan.collect_to)) if plan.collect_to else set()
+        result = _supervise(plan, stdin, expected)
+        if plan.collect_to:  # only the run's init writes there: what is new is what it copied out
+            result.collected = tuple(sorted(set(os.listdir(plan.collect_to)) - before))
+        return result
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -720,8 +724,7 @@ def _classify(
     wall = max(0.0, end - float(rec.get("start", t0)))
 
     def result(status: Status, detail: str) -> SandboxResult:
-        collected = tuple(rec.get("collected", "").split())
-        return SandboxResult(status, code, sig, stdout, stderr, wall, cpu, detail, iso, collected, uid)
+        return SandboxResult(status, code, sig, stdout, stderr, wall, cpu, detail, iso, (), uid)
 
     if "error" in rec:
         return result("sandbox-error", rec["error"])

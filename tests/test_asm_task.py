@@ -184,6 +184,16 @@ def test_invalid_assembly_is_a_compile_error(problem, tmp_path):
     assert build_candidate('\t.section .rodata\n\t.string ".incbin"\n', tmp_path).error != sneaky.error
 
 
+def test_identical_candidate_texts_are_built_once(problem):
+    """An answer sent again (an assembler bomb included) is not assembled again: its build is kept per problem."""
+    text = "\tnot an instruction\n"
+    first = problem.build(text)
+    assert not first.ok and problem.build(text) is first
+    builds = len(problem._builds)
+    r1, r2 = (evaluate_candidate(problem, text) for _ in range(2))
+    assert r1.compile_error == r2.compile_error == first.error and len(problem._builds) == builds
+
+
 def test_crashing_candidate_is_a_runtime_error(problem, tmp_path):
     crash = _gcc_s("int main(void) { volatile int *p = 0; *p = 1; return 0; }\n", tmp_path)
     r = evaluate_candidate(problem, crash, **TIMING)

@@ -70,10 +70,15 @@ def count_instructions(
     not exit 0 raises MeasurementError; a run over ``timeout`` seconds (valgrind is slow) ToolTimeout.
     """
     name = backend or instruction_backend()
-    tool = shutil.which(name)
+    return _count(counting_tool(name), name, [os.fspath(Path(binary).absolute()), *args], stdin, timeout)
+
+
+def counting_tool(backend: Backend) -> str:
+    """The path of perf or valgrind; ToolMissingError (with the install command) when it is not installed."""
+    tool = shutil.which(backend)
     if tool is None:
-        raise ToolMissingError(f"'{name}' not found; install it with: sudo apt-get install {name}")
-    return _count(tool, name, [os.fspath(Path(binary).absolute()), *args], stdin, timeout)
+        raise ToolMissingError(f"'{backend}' not found; install it with: sudo apt-get install {backend}")
+    return tool
 
 
 def _count(tool: str, backend: Backend, argv: list[str], stdin: bytes, timeout: float) -> int:
@@ -81,12 +86,7 @@ def _count(tool: str, backend: Backend, argv: list[str], stdin: bytes, timeout: 
         log = Path(tmp) / "log"
         fin = Path(tmp) / "stdin"
         fin.write_bytes(stdin)
-        if backend == "perf":
-            cmd = [tool, "stat", "-x,", "-e", "instructions:u", "-o", str(log), "--", *argv]
-        else:
-            # --cache-sim=no: only the instruction count is wanted, and it makes cachegrind ~2x faster
-            cmd = [tool, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
-            cmd += [f"--log-file={log}", *argv]
+        cmd = counting_command(tool, backend, argv, log)
         with fin.open("rb") as f:
             try:
                 res = subprocess.run(
@@ -100,11 +100,27 @@ def _count(tool: str, backend: Backend, argv: list[str], stdin: bytes, timeout: 
         raise MeasurementError(
             f"{argv[0]}: exit code {res.returncode} under {backend}" + (f": {err[-1][:200]}" if err else "")
         )
+    return parse_count(text, backend)
+
+
+def counting_command(tool: str, backend: Backend, argv: Sequence[str], log: Path | None = None) -> list[str]:
+    """``argv`` under perf or valgrind; the report goes to ``log``, or to stderr when None (the sandboxed
+    counter, where the candidate shares stderr: ``parse_count`` takes the last report, printed after it exits)."""
+    if backend == "perf":
+        return [tool, "stat", "-x,", "-e", "instructions:u", *(["-o", str(log)] if log else []), "--", *argv]
+    # --cache-sim=no: only the instruction count is wanted, and it makes cachegrind ~2x faster
+    cmd = [tool, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    return cmd + ([f"--log-file={log}"] if log else []) + list(argv)
+
+
+def parse_count(text: str, backend: Backend) -> int:
+    """The count in a perf or valgrind report (the last one when the text holds several lines that look
+    like one: anything before it may be the program's own output)."""
     return _parse_perf(text) if backend == "perf" else _parse_valgrind(text)
 
 
 def _parse_perf(text: str) -> int:
-    for line in text.splitlines():
+    for line in reversed(text.splitlines()):
         fields = line.split(",")
         if len(fields) >= 3 and fields[2].startswith("instructions"):
             value = fields[0].strip()
@@ -115,7 +131,7 @@ def _parse_perf(text: str) -> int:
 
 
 def _parse_valgrind(text: str) -> int:
-    m = _VALGRIND_REFS.search(text)
-    if m is None:
+    found = _VALGRIND_REFS.findall(text)
+    if not found:
         raise MeasurementError(f"no 'I refs' line in cachegrind output: {text.strip()[-200:]!r}")
-    return int(m.group(1).replace(",", ""))
+    return int(found[-1].replace(",", ""))

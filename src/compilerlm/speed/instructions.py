@@ -6,29 +6,12 @@ read-only at /prog: a candidate's binary never runs outside ``run_tool_sandboxed
 
 from __future__ import annotations
 
-import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from compilerlm.errors import ToolMissingError
 from compilerlm.measure import MeasurementError, instruction_backend
+from compilerlm.measure.instructions import counting_command, counting_tool, parse_count
 from compilerlm.sandbox import Limits, run_tool_sandboxed
-
-
-def _counting_argv(backend: str) -> list[str]:
-    """perf or valgrind on /prog (the binary, bound read-only). Both report on stderr, which the candidate
-    shares, so the count is the tool's last report line: printed after the candidate has exited."""
-    tool = shutil.which(backend)
-    if tool is None:
-        raise ToolMissingError(f"'{backend}' not found; install it with: sudo apt-get install {backend}")
-    if backend == "perf":
-        return [tool, "stat", "-x,", "-e", "instructions:u", "--", "/prog"]
-    return [tool, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", "/prog"]
-
-
-_PERF_LINE = re.compile(r"^\s*(\d+),[^,\n]*,instructions", re.M)
-_VALGRIND_LINE = re.compile(r"^==\d+==\s+I\s+refs:\s+([\d,]+)\s*$", re.M)
 
 
 def count_instructions_sandboxed(binary: Path, stdin: bytes, limits: Limits, backend: str | None = None) -> int:
@@ -43,11 +26,8 @@ def count_instructions_sandboxed(binary: Path, stdin: bytes, limits: Limits, bac
         address_space_bytes=max(limits.address_space_bytes, 8 << 30),  # valgrind reserves a lot
         max_processes=max(limits.max_processes, 4),
     )
-    res = run_tool_sandboxed(_counting_argv(name), stdin, run_limits, binary=binary)
+    argv = counting_command(counting_tool(name), name, ["/prog"])
+    res = run_tool_sandboxed(argv, stdin, run_limits, binary=binary)
     if not res.ok:
         raise MeasurementError(f"counting instructions of {binary.name} failed ({res.status}: {res.detail})")
-    text = res.stderr.decode(errors="replace")
-    found = (_PERF_LINE if name == "perf" else _VALGRIND_LINE).findall(text)
-    if not found:
-        raise MeasurementError(f"no instruction count from {name}: {text.strip()[-200:]!r}")
-    return int(found[-1].replace(",", ""))
+    return parse_count(res.stderr.decode(errors="replace"), name)

@@ -92,7 +92,7 @@ TINY_CORPUS = [
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A tiny random transformers model (Llama shape, byte-level BPE trained on IR/assembly-like text, context
     4096) saved to a directory: load it with `load_model(f"hf:{dir}")`. Shared by the whole session, so a test
-    that changes it (`compilerlm.models.tiny.teach` trains in place) must work on a copy (shutil.copytree)."""
-    from compilerlm.models.tiny import build_tiny_model
+    that changes it (`tests.tiny_model.teach` trains in place) must work on a copy (shutil.copytree)."""
+    from .tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"), TINY_CORPUS)

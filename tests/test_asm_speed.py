@@ -172,8 +172,9 @@ def _closed_form_assembly() -> str:
 def test_served_model_best_of_k_and_repair_loop_end_to_end(cli, tmp_path):
     from compilerlm.models import load_model
     from compilerlm.models.server import serve
-    from compilerlm.models.tiny import build_tiny_model, teach
     from compilerlm.speed.search import feedback_for, repair_request
+
+    from .tiny_model import build_tiny_model, teach
 
     program = squares()
     problem = prepare_problem(program, tmp_path / "p")

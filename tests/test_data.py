@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 
 from compilerlm.data import load_splits, read_meta, split_programs
-from compilerlm.data.asm import AsmDataConfig
 from compilerlm.data.build import DataConfig, build_dataset
-from compilerlm.data.llm_compiler import DisasmDataConfig, EmulateDataConfig, FlagsDataConfig
 from compilerlm.data.splits import dedup
 from compilerlm.data.tokens import load_tokenizer, model_ref
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.supercoder import program_from_row
+from compilerlm.registry.disasm import DisasmDataConfig
+from compilerlm.registry.emulate import EmulateDataConfig
+from compilerlm.registry.flags import FlagsDataConfig
+from compilerlm.registry.speed import AsmDataConfig
 from compilerlm.speed.build import baseline_assembly
 from compilerlm.speed.prompt import ASM_PROMPT
 from compilerlm.tasks.disasm import prepare_disasm, score_disasm
@@ -266,7 +268,7 @@ def test_data_command_line(suite, tmp_path):
 
 def test_ir_dedup_ignores_file_names():
     """Why fib_copy is a duplicate of fib: the dedup key drops what names the source file."""
-    from compilerlm.data.splits import content_hash
+    from compilerlm.tasks.base import content_hash
     from compilerlm.tasks.common import normalize_ir
 
     a = IRModule("a", "; ModuleID = 'a.c'\nsource_filename = \"a.c\"\ndefine i32 @f() {\n  ret i32 0\n}\n")

@@ -11,11 +11,11 @@ import pytest
 
 from compilerlm.models import load_model
 from compilerlm.models.server import serve
-from compilerlm.models.tiny import build_tiny_model, teach
 from compilerlm.programs.suites import resolve_target
 from compilerlm.tasks.flags import flags_prompt
 
 from .conftest import TINY_CORPUS
+from .tiny_model import build_tiny_model, teach
 
 # On stack_vm/main.c this gives 747 bytes against -Oz's 780 and the program passes its tests (found by search).
 GOOD = "module-inline,function(mem2reg)"

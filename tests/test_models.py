@@ -17,8 +17,9 @@ import pytest
 from compilerlm.errors import CompilerLMError
 from compilerlm.models import SPEC_HELP, load_model
 from compilerlm.models.server import CompletionHandler, serve
-from compilerlm.models.tiny import build_tiny_model, teach
 from tests.conftest import TINY_CORPUS
+
+from .tiny_model import build_tiny_model, teach
 
 PROMPTS = [
     "define i32 @add(i32 %a, i32 %b) {\nentry:\n  %add = add nsw",

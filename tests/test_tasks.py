@@ -286,7 +286,7 @@ def test_store_records_round_trip(tmp_path):
 @pytest.fixture(scope="module")
 def taught_model_dir(tiny_model_dir, tmp_path_factory):
     """The session's tiny model, taught LLM Compiler-style answers for ADD: -Oz flags and the exact disassembly."""
-    from compilerlm.models.tiny import teach
+    from .tiny_model import teach
 
     path = shutil.copytree(tiny_model_dir, tmp_path_factory.mktemp("taught") / "model")
     truth = prepare_disasm(ADD).truth

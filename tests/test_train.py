@@ -13,25 +13,26 @@ from pathlib import Path
 import pytest
 
 from compilerlm.data import load_splits
-from compilerlm.data.asm import AsmDataConfig
 from compilerlm.data.build import DataConfig, build_dataset
-from compilerlm.data.llm_compiler import FlagsDataConfig
 from compilerlm.errors import CompilerLMError
 from compilerlm.models import load_model
-from compilerlm.models.tiny import build_tiny_model, teach
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.supercoder import make_row
+from compilerlm.registry.flags import FlagsDataConfig, FlagsRewardConfig, size_oz
+from compilerlm.registry.flags import flags_reward as score_flags
+from compilerlm.registry.speed import AsmDataConfig
 from compilerlm.speed.checks import split_tests
 from compilerlm.speed.prompt import asm_prompt
-from compilerlm.train.asm_reward import AsmRewardConfig, score_asm
+from compilerlm.speed.rewards import AsmRewardConfig, score_asm
 from compilerlm.train.config import LoraSettings, RLRunConfig, SFTRunConfig
-from compilerlm.train.flags_reward import FlagsRewardConfig, score_flags, size_oz
 from compilerlm.train.pool import RewardPool
 from compilerlm.train.rl import check_algo, run_rl
 from compilerlm.train.sft import run_sft
 from compilerlm.train.verl_reward import compute_score
 
 from .test_data import make_suite
+from .tiny_model import build_tiny_model, teach
+from .worker_handlers import EchoTask
 
 ROOT = Path(__file__).resolve().parents[1]
 # fib's module gets smaller than -Oz with mem2reg alone (the tuner finds it; checked below, never assumed)
@@ -133,13 +134,15 @@ def test_flags_reward_is_verified_improvement_vs_oz(suite, tmp_path):
 
 
 def test_reward_pool_scores_crashes_and_timeouts_as_failed():
-    tasks = [
-        {"kind": "echo", "score": 0.5},
-        {"kind": "echo", "score": 1.0, "sleep": 30},  # past the time limit
-        {"kind": "echo", "score": 1.0, "abort": True},  # the worker dies
-        {"kind": "nonsense"},  # the handler raises
-        {"kind": "echo", "score": 0.25},  # replaced workers go on
+    echo = EchoTask()
+    asked = [
+        {"score": 0.5},
+        {"score": 1.0, "sleep": 30},  # past the time limit
+        {"score": 1.0, "abort": True},  # the worker dies
+        {"score": 1.0, "raise": True},  # the task raises
+        {"score": 0.25},  # replaced workers go on
     ]
+    tasks = [{"task": echo, "config": None, "request": r} for r in asked]
     with RewardPool(workers=2, timeout=3.0) as pool:
         out = pool.score(tasks, failure_score=-1.0)
     assert [o.score for o in out] == [0.5, -1.0, -1.0, -1.0, 0.25]

@@ -15,28 +15,10 @@ import typer
 from compilerlm import __version__
 from compilerlm.cli import asm, serve, size, tune
 from compilerlm.cli.common import console, err_console, print_error
-from compilerlm.cli.data import data_app
-from compilerlm.cli.eval import eval_app
+from compilerlm.cli.data import make_data_app
+from compilerlm.cli.eval import make_eval_app
 from compilerlm.cli.train import train_app
 from compilerlm.errors import CompilerLMError, Interrupted, Terminated
-
-app = typer.Typer(
-    help="compilerlm: smaller and faster compiled code with search and language models, verified by the real compiler.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-)
-# `compilerlm --help` lists the commands in this order, then the groups.
-app.command()(size.suites)
-app.command()(size.size)
-app.command()(tune.tune)
-app.command()(asm.asm)
-app.command()(serve.serve)
-app.command()(tune.report)
-app.command()(size.passes)
-app.add_typer(eval_app, name="eval")
-app.add_typer(data_app, name="data")
-app.add_typer(train_app, name="train")
 
 
 def version_callback(value: bool) -> None:
@@ -45,13 +27,39 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=version_callback, is_eager=True, help="print the version")
     ] = False,
 ) -> None:
     """compilerlm: smaller and faster compiled code, verified by the real compiler."""
+
+
+def build_app() -> typer.Typer:
+    """The command, its `data` and `eval` groups made from the task registry as it stands now."""
+    app = typer.Typer(
+        help="compilerlm: smaller and faster compiled code with search and language models, verified by the real "
+        "compiler.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode="rich",
+    )
+    # `compilerlm --help` lists the commands in this order, then the groups.
+    app.command()(size.suites)
+    app.command()(size.size)
+    app.command()(tune.tune)
+    app.command()(asm.asm)
+    app.command()(serve.serve)
+    app.command()(tune.report)
+    app.command()(size.passes)
+    app.add_typer(make_eval_app(), name="eval")
+    app.add_typer(make_data_app(), name="data")
+    app.add_typer(train_app, name="train")
+    app.callback()(_main)
+    return app
+
+
+app = build_app()
 
 
 _TERMINATED: list[int] = []  # SIGTERM received (commands without a store exit 143, not typer's 130)

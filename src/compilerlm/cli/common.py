@@ -8,13 +8,16 @@ Every failure is a CompilerLMError: `main` prints it as one line and exits 1.
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import os
 import sys
-from collections.abc import Iterator
+import typing
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,6 +35,7 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 
 DEFAULT_JOBS = max(1, min(os.cpu_count() or 1, 8))
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
 def print_error(message: str) -> None:
@@ -141,3 +145,36 @@ def resumable(store_path: Path | str | None, db: Store | None) -> Iterator[None]
         yield
     except KeyboardInterrupt as exc:
         raise Interrupted(interrupted_message(store_path, db), getattr(exc, "exit_code", 130)) from None
+
+
+# ------------------------------------------------------------------ options from config dataclasses
+
+
+def dataclass_options(config_type: type, skip: Collection[str] = ()) -> list[inspect.Parameter]:
+    """One keyword option per field of a config dataclass that has help (`field(metadata={"help": ...})`, as
+    TRL's configs do), so the help is written once: `per_module` is `--per-module`; a bool field is a flag
+    (`--asm`), or `--verify/--no-verify` when it is on by default. A field without a default is required."""
+    hints = typing.get_type_hints(config_type)
+    params = []
+    for f in dataclasses.fields(config_type):
+        if f.name in skip or "help" not in f.metadata:
+            continue
+        name = f"--{f.name.replace('_', '-')}"
+        default = f.default if f.default is not dataclasses.MISSING else inspect.Parameter.empty
+        if hints[f.name] is bool and default is True:
+            name = f"{name}/--no-{f.name.replace('_', '-')}"
+        option = typer.Option(name, help=f.metadata["help"])
+        params.append(inspect.Parameter(f.name, KEYWORD, default=default, annotation=Annotated[hints[f.name], option]))
+    return params
+
+
+def command_from(function: Callable[..., None], params: Sequence[inspect.Parameter], doc: str) -> Callable[..., None]:
+    """`function(**options)` as a typer command whose options are `params` (typer reads the signature)."""
+
+    def command(**options: Any) -> None:
+        function(**options)
+
+    command.__signature__ = inspect.Signature(list(params))  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__doc__ = doc
+    return command

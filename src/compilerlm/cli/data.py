@@ -1,24 +1,29 @@
-"""`compilerlm data flags|emulate|disasm|asm`: write a training dataset (a thin layer over data.build)."""
+"""`compilerlm data NAME`: write a training dataset, one command per registered task that writes datasets
+(a thin layer over data.build). Each command's own options are its task's `data_config` fields."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from compilerlm.cli.common import DEFAULT_JOBS, check_jobs, check_output_folder, progress_bar
+from compilerlm import registry
+from compilerlm.cli.common import (
+    DEFAULT_JOBS,
+    KEYWORD,
+    check_jobs,
+    check_output_folder,
+    command_from,
+    dataclass_options,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
-    from compilerlm.data.build import BuildReport, DataConfig
-    from compilerlm.data.examples import Advance
-
-data_app = typer.Typer(
-    help="Write training datasets (parquet per split, split by program): flags, emulate, disasm, asm.",
-    no_args_is_help=True,
-    add_completion=False,
-)
+    from compilerlm.data.build import BuildReport
+    from compilerlm.tasks.base import Advance, Task
 
 Suite = Annotated[str, typer.Option("--suite", help="TARGET: builtin, builtin:NAME, dir:PATH, csmith:N, a folder...")]
 Out = Annotated[str, typer.Option("--out", help="dataset folder to write (train.parquet, validation.parquet)")]
@@ -27,6 +32,19 @@ Seed = Annotated[int, typer.Option(help="seed of the split (and of random pipeli
 Tokenizer = Annotated[str | None, typer.Option(help="model spec (hf:ID_OR_PATH) whose tokenizer counts tokens")]
 MaxTokens = Annotated[int | None, typer.Option(help="drop rows longer than this many tokens (needs --tokenizer)")]
 Jobs = Annotated[int, typer.Option(help="parallel processes", callback=check_jobs)]
+
+COMMON = [
+    inspect.Parameter("suite", KEYWORD, annotation=Suite),
+    inspect.Parameter("out", KEYWORD, annotation=Out),
+]
+SHARED = [  # after the task's own options, as `--help` lists them
+    inspect.Parameter("validation", KEYWORD, default=0.1, annotation=Validation),
+    inspect.Parameter("seed", KEYWORD, default=0, annotation=Seed),
+    inspect.Parameter("tokenizer", KEYWORD, default=None, annotation=Tokenizer),
+    inspect.Parameter("max_tokens", KEYWORD, default=None, annotation=MaxTokens),
+    inspect.Parameter("jobs", KEYWORD, default=DEFAULT_JOBS, annotation=Jobs),
+]
+PASSED_ON = ("seed", "jobs")  # shared options a task's config takes too
 
 
 @contextmanager
@@ -49,99 +67,35 @@ def _report(report: BuildReport) -> None:
         print(f"skipped {name}: {why}")
 
 
-def _config(
-    suite: str, out: str, validation: float, seed: int, tokenizer: str | None, max_tokens: int | None
-) -> DataConfig:
-    """What every dataset shares (data.build is imported here, not at startup: it pulls in most of the library)."""
-    from compilerlm.data.build import DataConfig
+def _write(task: Task, options: dict[str, Any]) -> None:
+    """data.build is imported here, not at startup: it pulls in most of the library."""
+    from compilerlm.data.build import DataConfig, build_dataset
 
-    return DataConfig(
-        suite=suite, out=out, validation=validation, seed=seed, tokenizer=tokenizer, max_tokens=max_tokens
-    )
-
-
-def _run(task: str, config: DataConfig, task_config) -> None:
-    from compilerlm.data.build import build_dataset
-
+    shared = {p.name: options.pop(p.name) for p in COMMON + SHARED}
+    config = DataConfig(**{k: v for k, v in shared.items() if k != "jobs"})
+    assert task.data_config is not None
+    names = {f for f in task.data_config.__dataclass_fields__}
+    task_config = task.data_config(**options, **{k: shared[k] for k in PASSED_ON if k in names})
     check_output_folder(config.out, "--out")
     with _progress() as progress:
         report = build_dataset(task, config, task_config, progress)
     _report(report)
 
 
-@data_app.command("flags")
-def flags(
-    suite: Suite,
-    out: Out,
-    store: Annotated[str | None, typer.Option(help="tuner store (tune --store) to take labels from")] = None,
-    budget: Annotated[int | None, typer.Option(help="run the tuner now with N evaluations per module")] = None,
-    strategy: Annotated[str, typer.Option(help="tuner strategy with --budget")] = "auto",
-    min_improvement: Annotated[float, typer.Option(help="keep labels at least this much smaller than -Oz")] = 0.0,
-    validation: Validation = 0.1,
-    seed: Seed = 0,
-    tokenizer: Tokenizer = None,
-    max_tokens: MaxTokens = None,
-    jobs: Jobs = DEFAULT_JOBS,
-) -> None:
-    """Flag tuning: IR → the tuner's best verified, minimised pipeline, its object size and optimized IR."""
-    from compilerlm.data.llm_compiler import FlagsDataConfig
-
-    config = _config(suite, out, validation, seed, tokenizer, max_tokens)
-    task_config = FlagsDataConfig(
-        store=store, budget=budget, strategy=strategy, seed=seed, jobs=jobs, min_improvement=min_improvement
+def make_data_app() -> typer.Typer:
+    """The `data` group: one command per registered task with a dataset."""
+    app = typer.Typer(
+        help="Write training datasets (parquet per split, split by program): "
+        + ", ".join(registry.names(lambda t: t.data_config is not None))
+        + ".",
+        no_args_is_help=True,
+        add_completion=False,
     )
-    _run("flags", config, task_config)
+    for task in registry.tasks(lambda t: t.data_config is not None):
+        own = dataclass_options(task.data_config, skip=PASSED_ON)
 
+        def write(task: Task = task, **options: Any) -> None:
+            _write(task, options)
 
-@data_app.command("emulate")
-def emulate(
-    suite: Suite,
-    out: Out,
-    per_module: Annotated[int, typer.Option(help="random pipelines (1-50 passes) per module")] = 4,
-    asm: Annotated[bool, typer.Option("--asm", help="label with llc's assembly instead of opt's IR")] = False,
-    validation: Validation = 0.1,
-    seed: Seed = 0,
-    tokenizer: Tokenizer = None,
-    max_tokens: MaxTokens = None,
-    jobs: Jobs = DEFAULT_JOBS,
-) -> None:
-    """Compiler emulation: IR + random pipeline → what the real opt (or llc) prints."""
-    from compilerlm.data.llm_compiler import EmulateDataConfig
-
-    config = _config(suite, out, validation, seed, tokenizer, max_tokens)
-    _run("emulate", config, EmulateDataConfig(per_module=per_module, asm=asm, seed=seed, jobs=jobs))
-
-
-@data_app.command("disasm")
-def disasm(
-    suite: Suite,
-    out: Out,
-    validation: Validation = 0.1,
-    seed: Seed = 0,
-    tokenizer: Tokenizer = None,
-    max_tokens: MaxTokens = None,
-    jobs: Jobs = DEFAULT_JOBS,
-) -> None:
-    """Disassembly: llc's assembly of the -Oz module → the -Oz IR."""
-    from compilerlm.data.llm_compiler import DisasmDataConfig
-
-    config = _config(suite, out, validation, seed, tokenizer, max_tokens)
-    _run("disasm", config, DisasmDataConfig(jobs=jobs))
-
-
-@data_app.command("asm")
-def asm(
-    suite: Suite,
-    out: Out,
-    visible: Annotated[int, typer.Option(help="tests shown per program; the rest are hidden")] = 3,
-    validation: Validation = 0.1,
-    seed: Seed = 0,
-    tokenizer: Tokenizer = None,
-    max_tokens: MaxTokens = None,
-    jobs: Jobs = DEFAULT_JOBS,
-) -> None:
-    """Speed task: SuperCoder's verl rows (C + gcc -O3 assembly; visible tests, hidden tests apart)."""
-    from compilerlm.data.asm import AsmDataConfig
-
-    config = _config(suite, out, validation, seed, tokenizer, max_tokens)
-    _run("asm", config, AsmDataConfig(visible=visible, seed=seed, jobs=jobs))
+        app.command(task.name)(command_from(write, COMMON + own + SHARED, task.help))
+    return app

@@ -1,14 +1,16 @@
-"""`compilerlm eval flags|emulate|emulate-asm|disasm|asm`: score a model on a task the way the papers do."""
+"""`compilerlm eval NAME`: score a model on a task the way the papers do — one command per registered task
+with an item evaluation (flags, emulate, emulate-asm, disasm, ...), and `eval asm`, the speed track's search."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from compilerlm import __version__
+from compilerlm import __version__, registry
 from compilerlm.cli.asm import CompilersOpt, ModelOpt, RoundsOpt, SamplesOpt, asm_search_config, run_asm
 from compilerlm.cli.common import (
     DEFAULT_JOBS,
@@ -21,11 +23,12 @@ from compilerlm.cli.common import (
     resumable,
 )
 
-eval_app = typer.Typer(help="Score a model on a task the way the papers do (resumable with --store).")
+if TYPE_CHECKING:
+    from compilerlm.tasks.base import Task
 
 
 def _eval_task(
-    task: str,
+    task: Task,
     model: str,
     suite: str,
     limit: int | None,
@@ -55,7 +58,7 @@ def _eval_task(
         make_evaluator("inprocess", jobs=jobs) as ev,
         progress_bar() as bar,
     ):
-        progress = bar.add_task(f"eval {task}", total=None)
+        progress = bar.add_task(f"eval {task.name}", total=None)
         result = run_task_eval(
             task,
             lm,
@@ -70,7 +73,7 @@ def _eval_task(
         )
     console.print(format_table(task, result.summary))
     if json_path:
-        doc = {"version": __version__, "task": task, "model": model, "suite": suite}
+        doc = {"version": __version__, "task": task.name, "model": model, "suite": suite}
         doc |= {"summary": result.summary, "rows": result.rows}
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
@@ -79,7 +82,7 @@ def _eval_task(
         console.print(f"wrote {written.markdown} and {len(written.plots)} plot(s)")
 
 
-def _eval_command(task: str, doc: str) -> None:
+def _eval_command(task: Task) -> Callable[..., None]:
     def command(
         model: Annotated[str, typer.Option(help="hf:PATH_OR_ID, openai:URL#NAME, vllm:PATH_OR_ID or gguf:PATH")],
         suite: Annotated[str, typer.Option(help="as TARGET for 'compilerlm size'")] = "builtin",
@@ -97,20 +100,19 @@ def _eval_command(task: str, doc: str) -> None:
             task, model, suite, limit, json_path, report_dir, store, samples, temperature, max_tokens, per_module, jobs
         )
 
-    command.__doc__ = doc
-    eval_app.command(task)(command)
+    command.__doc__ = task.help
+    return command
 
 
-_eval_command(
-    "flags",
-    "Flag tuning: the model proposes a pipeline per module; improvement vs -Oz zero-shot and with fallback.",
-)
-_eval_command("emulate", "Compiler emulation: predict the IR opt produces; exact match, BLEU, parses.")
-_eval_command("emulate-asm", "Compiler emulation, assembly variant: predict llc's assembly after opt.")
-_eval_command("disasm", "Disassembly: x86-64 assembly back to LLVM IR; round trip, BLEU, exact match.")
+def make_eval_app() -> typer.Typer:
+    """The `eval` group: one command per registered task with an item evaluation, then `eval asm`."""
+    app = typer.Typer(help="Score a model on a task the way the papers do (resumable with --store).")
+    for task in registry.tasks(lambda t: t.evaluable):
+        app.command(task.name)(_eval_command(task))
+    app.command("asm")(eval_asm)
+    return app
 
 
-@eval_app.command("asm")
 def eval_asm(
     suite: Annotated[str, typer.Option(help="builtin, dir:PATH, supercoder:FILE.parquet|jsonl, ...")] = "builtin",
     model: ModelOpt = None,

@@ -3,12 +3,13 @@ with a progress bar on stderr."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from compilerlm.cli.common import check_output_folder, err_console
+from compilerlm.cli.common import KEYWORD, check_output_folder, command_from, dataclass_options, err_console
 from compilerlm.train.config import LoraSettings, RLRunConfig, SFTRunConfig
 
 train_app = typer.Typer(
@@ -17,12 +18,12 @@ train_app = typer.Typer(
     add_completion=False,
 )
 
-Model = Annotated[str, typer.Option(help="model to start from: hf:ID_OR_PATH (a local folder or a hub id)")]
-Data = Annotated[str, typer.Option(help="dataset folder written by compilerlm data (train.parquet, ...)")]
-Out = Annotated[str, typer.Option(help="folder for the trained model (hf:OUT loads it)")]
 Lora = Annotated[bool, typer.Option("--lora", help="train LoRA adapters (peft) instead of all weights")]
 LoraR = Annotated[int, typer.Option(help="LoRA rank")]
-Seed = Annotated[int, typer.Option(help="seed")]
+LORA = [
+    inspect.Parameter("lora", KEYWORD, default=False, annotation=Lora),
+    inspect.Parameter("lora_r", KEYWORD, default=16, annotation=LoraR),
+]
 
 
 def progress_callback(description: str) -> Any:
@@ -64,44 +65,17 @@ def progress_callback(description: str) -> Any:
     return RichProgress()
 
 
-def _lora(enabled: bool, r: int) -> LoraSettings | None:
-    return LoraSettings(r=r, alpha=2 * r) if enabled else None
+def _config(config_type: type, options: dict[str, Any]) -> Any:
+    """The run config from the command's options (--lora and --lora-r make its LoraSettings)."""
+    enabled, r = options.pop("lora"), options.pop("lora_r")
+    return config_type(**options, lora=LoraSettings(r=r, alpha=2 * r) if enabled else None)
 
 
-@train_app.command("sft")
-def sft(
-    model: Model,
-    data: Data,
-    out: Out,
-    epochs: Annotated[float, typer.Option(help="passes over the train split")] = 1.0,
-    max_steps: Annotated[int, typer.Option(help="optimizer steps (overrides --epochs when > 0)")] = -1,
-    learning_rate: Annotated[float, typer.Option(help="peak learning rate")] = 2e-5,
-    batch_size: Annotated[int, typer.Option(help="rows per device step")] = 4,
-    grad_accum: Annotated[int, typer.Option(help="gradient accumulation steps")] = 1,
-    max_length: Annotated[int | None, typer.Option(help="truncate prompt+completion to N tokens")] = None,
-    lora: Lora = False,
-    lora_r: LoraR = 16,
-    logging_steps: Annotated[int, typer.Option(help="log the loss every N steps")] = 10,
-    seed: Seed = 0,
-) -> None:
-    """Supervised fine-tuning on prompt/completion rows (loss on the completion only)."""
+def sft(**options: Any) -> None:
     from compilerlm.train.sft import run_sft
 
-    check_output_folder(out, "--out")
-    config = SFTRunConfig(
-        model=model,
-        data=data,
-        out=out,
-        epochs=epochs,
-        max_steps=max_steps,
-        learning_rate=learning_rate,
-        batch_size=batch_size,
-        grad_accum=grad_accum,
-        max_length=max_length,
-        lora=_lora(lora, lora_r),
-        seed=seed,
-        logging_steps=logging_steps,
-    )
+    config: SFTRunConfig = _config(SFTRunConfig, options)
+    check_output_folder(config.out, "--out")
     report = run_sft(config, callbacks=[progress_callback("sft")])
     losses = report.losses
     first, last = (f"{losses[0]:.4f}", f"{losses[-1]:.4f}") if losses else ("-", "-")
@@ -110,67 +84,33 @@ def sft(
     print(f"saved to {report.out} (use --model hf:{report.out})")
 
 
-@train_app.command("rl")
-def rl(
-    task: Annotated[str, typer.Option(help="asm (speed, SuperCoder rows) or flags (size, flags rows)")],
-    model: Model,
-    data: Data,
-    out: Out,
-    algo: Annotated[str, typer.Option(help="grpo (TRL) or ppo (verl: see examples/verl_ppo_asm.sh)")] = "grpo",
-    reward: Annotated[str, typer.Option(help="asm reward: supercoder, partial or hidden")] = "supercoder",
-    num_generations: Annotated[int, typer.Option(help="completions per prompt (the GRPO group)")] = 4,
-    batch_size: Annotated[int, typer.Option(help="completions per device step (multiple of the group)")] = 4,
-    grad_accum: Annotated[int, typer.Option(help="gradient accumulation steps")] = 1,
-    max_steps: Annotated[int, typer.Option(help="optimizer steps")] = 100,
-    learning_rate: Annotated[float, typer.Option(help="learning rate (SuperCoder: 1e-6)")] = 1e-6,
-    temperature: Annotated[float, typer.Option(help="sampling temperature (SuperCoder: 0.5)")] = 0.5,
-    beta: Annotated[float, typer.Option(help="KL coefficient (SuperCoder: 0, no KL)")] = 0.0,
-    max_completion_length: Annotated[int, typer.Option(help="tokens per completion")] = 2048,
-    reward_workers: Annotated[int, typer.Option(help="worker processes computing rewards")] = 2,
-    reward_timeout: Annotated[float, typer.Option(help="seconds per reward before it scores as failed")] = 300.0,
-    timing_runs: Annotated[int, typer.Option(help="asm: timed runs per test and answer")] = 3,
-    verify: Annotated[bool, typer.Option(help="flags: run the program's tests with each answer's pipeline")] = True,
-    invalid_score: Annotated[float, typer.Option(help="flags: reward of an invalid or miscompiling answer")] = -1.0,
-    prompt_format: Annotated[str, typer.Option(help="asm: chat, text or auto (chat if the model has a template)")] = (
-        "auto"
-    ),
-    lora: Lora = False,
-    lora_r: LoraR = 16,
-    seed: Seed = 0,
-) -> None:
-    """RL with compiler-verified rewards (GRPO); rewards of every completion go to OUT/rewards.jsonl."""
+def rl(**options: Any) -> None:
     from compilerlm.train.rl import check_algo, run_rl
 
-    check_algo(algo)
-    check_output_folder(out, "--out")
-    config = RLRunConfig(
-        task=task,
-        model=model,
-        data=data,
-        out=out,
-        algo=algo,
-        reward=reward,
-        num_generations=num_generations,
-        batch_size=batch_size,
-        grad_accum=grad_accum,
-        max_steps=max_steps,
-        learning_rate=learning_rate,
-        temperature=temperature,
-        beta=beta,
-        max_completion_length=max_completion_length,
-        reward_workers=reward_workers,
-        reward_timeout=reward_timeout,
-        timing_runs=timing_runs,
-        verify=verify,
-        invalid_score=invalid_score,
-        prompt_format=prompt_format,
-        lora=_lora(lora, lora_r),
-        seed=seed,
-    )
-    report = run_rl(config, callbacks=[progress_callback(f"rl {task}")])
+    config: RLRunConfig = _config(RLRunConfig, options)
+    check_algo(config.algo)
+    check_output_folder(config.out, "--out")
+    report = run_rl(config, callbacks=[progress_callback(f"rl {config.task}")])
     curve = " ".join(f"{r:.3f}" for r in report.rewards)
     print(
-        f"rl ({algo}, {task}): {report.steps} steps in {report.seconds:.1f} s ({report.steps_per_second:.3f} steps/s)"
+        f"rl ({config.algo}, {config.task}): {report.steps} steps in {report.seconds:.1f} s "
+        f"({report.steps_per_second:.3f} steps/s)"
     )
     print(f"mean reward per logged step: {curve}")
     print(f"rewards of every completion: {report.reward_log}; model saved to {report.out}")
+
+
+train_app.command("sft")(
+    command_from(
+        sft,
+        dataclass_options(SFTRunConfig) + LORA,
+        "Supervised fine-tuning on prompt/completion rows (loss on the completion only).",
+    )
+)
+train_app.command("rl")(
+    command_from(
+        rl,
+        dataclass_options(RLRunConfig) + LORA,
+        "RL with compiler-verified rewards (GRPO); rewards of every completion go to OUT/rewards.jsonl.",
+    )
+)

@@ -30,15 +30,6 @@ def split_programs(names: Sequence[str], validation: float = 0.1, seed: int = 0)
     return {n: "validation" if n in held else "train" for n in names}
 
 
-def content_hash(*parts: str) -> str:
-    """The dedup key of a record: sha256 over its input code (and whatever else makes it distinct)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode(errors="surrogateescape"))
-        digest.update(b"\0")
-    return digest.hexdigest()[:32]
-
-
 def dedup(records: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> tuple[list[dict[str, Any]], int]:
     """(first record of each key, how many were dropped). Callers put train records first, so a duplicate
     of a train item in validation is the one dropped: no leak from train into validation."""

@@ -1,4 +1,6 @@
-"""The evaluation runner shared by the LLM Compiler tasks (flags, emulate, emulate-asm, disasm).
+"""The item evaluation shared by every task that turns IR modules into prompts (the registry's `evaluable`
+ones: LLM Compiler's flags, emulate, emulate-asm, disasm). The task says what an item is, its prompt, its
+score and its summary table (`compilerlm.tasks.base.Task`); this runner does the rest the same for all.
 
 Every item is built from the modules, asked of the model in batches, scored with the real tools and written to
 the store as soon as it is scored: a rerun with the same store and settings reads finished items back
@@ -8,31 +10,21 @@ the store as soon as it is scored: a rerun with the same store and settings read
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from rich.table import Table
 
+from compilerlm import registry
 from compilerlm.errors import CompilerLMError
 from compilerlm.eval.report import ReportFiles, pyplot, save_figure
 from compilerlm.models.base import Model
 from compilerlm.search.store import Store
-from compilerlm.tasks import TASKS
-from compilerlm.tasks.disasm import DisasmItem, prepare_disasm, score_disasm, summarize_disasm
-from compilerlm.tasks.emulate import (
-    EmulationItem,
-    emulation_items,
-    prepare_emulation,
-    score_emulation,
-    summarize_emulation,
-)
-from compilerlm.tasks.flags import flags_prompt, score_flags_many, summarize_flags
+from compilerlm.tasks.base import EvalItem, Task
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
 
-TaskName = Literal["flags", "emulate", "emulate-asm", "disasm"]
 OnItem = Callable[[dict], None]
 
 
@@ -45,129 +37,11 @@ class TaskEval:
     summary: dict
 
 
-@dataclass
-class _Pending:
-    """One item on its way: a key for the store, a prompt once prepared, or the reason it has no ground truth."""
-
-    key: str
-    module: IRModule
-    payload: Any
-    prompt: str = ""
-    error: str | None = None
-
-
-class _Task:
-    """What differs between tasks: items, ground truth, scoring, summary."""
-
-    def __init__(self, evaluator: Evaluator, timeout: float) -> None:
-        self.evaluator = evaluator
-        self.timeout = timeout
-
-    def items(self, modules: Sequence[IRModule], per_module: int, seed: int) -> list[_Pending]:
-        raise NotImplementedError
-
-    def prepare(self, batch: list[_Pending]) -> None:
-        raise NotImplementedError
-
-    def score(self, batch: list[_Pending], answers: list[list[str]]) -> list[dict]:
-        raise NotImplementedError
-
-    def summarize(self, rows: Sequence[dict]) -> dict:
-        raise NotImplementedError
-
-    def _parallel(self, fn: Callable[[int], dict], count: int) -> list[dict]:
-        with ThreadPoolExecutor(self.evaluator.jobs) as pool:
-            return list(pool.map(fn, range(count)))
-
-
-class _Flags(_Task):
-    def items(self, modules: Sequence[IRModule], per_module: int, seed: int) -> list[_Pending]:
-        return [_Pending(f"{m.key}:flags", m, None) for m in modules]
-
-    def prepare(self, batch: list[_Pending]) -> None:
-        sizes = self.evaluator.evaluate_many([(p.module, "default<Oz>") for p in batch])
-        for p, ev in zip(batch, sizes, strict=True):
-            if ev.ok and ev.size:
-                p.payload, p.prompt = ev.size, flags_prompt(p.module.ir)
-            else:
-                p.error = f"-Oz does not compile: {ev.error}"
-
-    def score(self, batch: list[_Pending], answers: list[list[str]]) -> list[dict]:
-        scores = score_flags_many(
-            [(p.module, a, p.payload) for p, a in zip(batch, answers, strict=True)], self.evaluator
-        )
-        return [s.to_dict() for s in scores]
-
-    def summarize(self, rows: Sequence[dict]) -> dict:
-        return summarize_flags([r for r in rows if not r.get("error")])
-
-
-class _Emulate(_Task):
-    def __init__(self, evaluator: Evaluator, timeout: float, asm: bool) -> None:
-        super().__init__(evaluator, timeout)
-        self.asm = asm
-
-    def items(self, modules: Sequence[IRModule], per_module: int, seed: int) -> list[_Pending]:
-        out = []
-        for m in modules:
-            for item in emulation_items(m, per_module=per_module, seed=seed, asm=self.asm):
-                out.append(_Pending(item.key, m, item))
-        return out
-
-    def prepare(self, batch: list[_Pending]) -> None:
-        items: list[EmulationItem] = [p.payload for p in batch]
-        prepare_emulation(items, self.evaluator, timeout=self.timeout)
-        for p, item in zip(batch, items, strict=True):
-            p.prompt, p.error = item.prompt, item.error
-
-    def score(self, batch: list[_Pending], answers: list[list[str]]) -> list[dict]:
-        def one(i: int) -> dict:
-            item: EmulationItem = batch[i].payload
-            texts = answers[i] or [""]
-            row = score_emulation(item, texts[0]).to_dict()
-            if len(texts) > 1:
-                row["exact_match_any"] = any(score_emulation(item, t).exact_match for t in texts)
-            row["pipeline"] = item.pipeline
-            row["true_size"] = item.true_size
-            return row
-
-        return self._parallel(one, len(batch))
-
-    def summarize(self, rows: Sequence[dict]) -> dict:
-        return summarize_emulation(rows)
-
-
-class _Disasm(_Task):
-    def items(self, modules: Sequence[IRModule], per_module: int, seed: int) -> list[_Pending]:
-        return [_Pending(DisasmItem(m).key, m, None) for m in modules]
-
-    def prepare(self, batch: list[_Pending]) -> None:
-        def one(i: int) -> dict:
-            batch[i].payload = item = prepare_disasm(batch[i].module, timeout=self.timeout)
-            batch[i].prompt, batch[i].error = (item.prompt if item.error is None else ""), item.error
-            return {}
-
-        self._parallel(one, len(batch))
-
-    def score(self, batch: list[_Pending], answers: list[list[str]]) -> list[dict]:
-        def one(i: int) -> dict:
-            texts = answers[i] or [""]
-            return score_disasm(batch[i].payload, texts[0], timeout=self.timeout).to_dict()
-
-        return self._parallel(one, len(batch))
-
-    def summarize(self, rows: Sequence[dict]) -> dict:
-        return summarize_disasm(rows)
-
-
-def _task(task: str, evaluator: Evaluator, timeout: float) -> _Task:
-    if task == "flags":
-        return _Flags(evaluator, timeout)
-    if task in ("emulate", "emulate-asm"):
-        return _Emulate(evaluator, timeout, asm=task == "emulate-asm")
-    if task == "disasm":
-        return _Disasm(evaluator, timeout)
-    raise CompilerLMError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
+def evaluable(name: str | Task) -> Task:
+    """The registered task `name` when it has an item evaluation; else a one-line error listing those that do."""
+    if isinstance(name, Task):
+        return name
+    return registry.get(name, lambda t: t.evaluable, "task")
 
 
 def settings_key(model: Model, samples: int, temperature: float, max_tokens: int) -> str:
@@ -176,7 +50,7 @@ def settings_key(model: Model, samples: int, temperature: float, max_tokens: int
 
 
 def run_task_eval(
-    task: TaskName,
+    task: Task | str,
     model: Model,
     modules: Sequence[IRModule],
     *,
@@ -198,12 +72,13 @@ def run_task_eval(
     `on_item(row)` is called for every row, resumed ones included, as soon as it is known."""
     if samples < 1 or per_module < 1 or batch_size < 1:
         raise CompilerLMError("samples, per_module and batch_size must be at least 1")
-    runner = _task(task, evaluator, timeout)
+    runner = evaluable(task)
+    name = runner.name
     settings = settings_key(model, samples, temperature, max_tokens)
-    kind = f"task:{task}"
+    kind = f"task:{name}"
     rows: list[dict | None] = []
-    todo: list[tuple[int, _Pending]] = []
-    for p in runner.items(modules, per_module, seed):
+    todo: list[tuple[int, EvalItem]] = []
+    for p in runner.eval_items(modules, per_module, seed):
         record_key = f"{settings}|{p.key}"
         done = store.get_record(kind, record_key) if store is not None else None
         if done is not None:
@@ -217,7 +92,7 @@ def run_task_eval(
     for start in range(0, len(todo), batch_size):
         chunk = todo[start : start + batch_size]
         batch = [p for _, p in chunk]
-        runner.prepare(batch)
+        runner.prepare(batch, evaluator, timeout)
         ready = [p for p in batch if p.error is None]
         prompts = [p.prompt for p in ready]
         completions = (
@@ -225,10 +100,10 @@ def run_task_eval(
         )
         if len(completions) != len(ready):
             raise CompilerLMError(f"model {settings} returned {len(completions)} completions for {len(ready)} prompts")
-        scores = runner.score(ready, [list(c.texts) for c in completions]) if ready else []
+        scores = runner.score(ready, [list(c.texts) for c in completions], evaluator, timeout) if ready else []
         answered = {id(p): (c, score) for p, c, score in zip(ready, completions, scores, strict=True)}
         for index, p in chunk:
-            row: dict = {"task": task, "key": p.key, "module": p.module.name, "settings": settings}
+            row: dict = {"task": name, "key": p.key, "module": p.module.name, "settings": settings}
             if p.error is not None:
                 row.update(error=p.error, skipped=None, prompt_tokens=None, answers=[])
             else:
@@ -243,71 +118,23 @@ def run_task_eval(
                 on_item(rows[index])
 
     final = [r for r in rows if r is not None]
-    summary = {"task": task, "settings": settings, **runner.summarize(final)}
+    summary = {"task": name, "settings": settings, **runner.summarize(final)}
     summary["resumed"] = sum(bool(r.get("resumed")) for r in final)
-    return TaskEval(task, final, summary)
+    return TaskEval(name, final, summary)
 
 
 # ------------------------------------------------------------------ tables and reports
 
 
-def _pct(x: Any) -> str:
-    return "—" if x is None else f"{100 * x:.2f}%"
-
-
-def _num(x: Any) -> str:
-    return "—" if x is None else f"{x:.2f}"
-
-
-def _int(x: Any) -> str:
-    return "—" if x is None else str(x)
-
-
-_ROWS: dict[str, list[tuple[str, str, Callable[[Any], str]]]] = {
-    "flags": [
-        ("modules", "Modules", _int),
-        ("improvement_zero_shot", "Improvement vs -Oz, zero-shot (1 - geomean size/size_Oz)", _pct),
-        ("improvement_fallback", "Improvement vs -Oz, with -Oz fallback", _pct),
-        ("better_share", "Modules smaller than -Oz", _pct),
-        ("worse_share", "Modules larger than -Oz", _pct),
-        ("invalid_share", "Invalid pass lists (rejected by opt/llc)", _pct),
-        ("skipped_share", "Prompts skipped by the model", _pct),
-    ],
-    "emulate": [
-        ("items", "Items", _int),
-        ("exact_match_share", "Exact match (normalised)", _pct),
-        ("bleu_corpus", "BLEU, corpus (0-100)", _num),
-        ("bleu_mean", "BLEU, mean per item (0-100)", _num),
-        ("parse_share", "Answers the real parser accepts", _pct),
-        ("size_error_mean", "Stated binary size, mean relative error", _pct),
-        ("size_stated_share", "Answers that state a binary size", _pct),
-        ("instruction_error_mean", "Stated instruction count, mean relative error", _pct),
-        ("skipped_share", "Prompts skipped by the model", _pct),
-        ("no_ground_truth", "Items without ground truth (left out)", _int),
-    ],
-    "disasm": [
-        ("items", "Items", _int),
-        ("round_trip_share", "Round trip (IR compiles to the input assembly)", _pct),
-        ("round_trip_bleu_mean", "Round-trip BLEU, mean (0-100)", _num),
-        ("exact_match_share", "IR exact match (normalised)", _pct),
-        ("parse_share", "IR the real parser accepts", _pct),
-        ("skipped_share", "Prompts skipped by the model", _pct),
-        ("no_ground_truth", "Items without ground truth (left out)", _int),
-    ],
-}
-_ROWS["emulate-asm"] = _ROWS["emulate"]
-
-
-def summary_lines(task: str, summary: dict) -> list[tuple[str, str]]:
+def summary_lines(task: Task | str, summary: dict) -> list[tuple[str, str]]:
     """(label, formatted value) for each metric of the task, in the paper's order."""
-    if task not in _ROWS:
-        raise CompilerLMError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
-    return [(label, fmt(summary.get(key))) for key, label, fmt in _ROWS[task]]
+    return [(m.label, m.format(summary.get(m.key))) for m in evaluable(task).metrics]
 
 
-def format_table(task: str, summary: dict) -> Table:
+def format_table(task: Task | str, summary: dict) -> Table:
     """The paper-style table of one task's summary, for the terminal."""
-    table = Table(title=f"{task} — {summary.get('settings', '')}".rstrip(" —"))
+    task = evaluable(task)
+    table = Table(title=f"{task.name} — {summary.get('settings', '')}".rstrip(" —"))
     table.add_column("metric")
     table.add_column("value", justify="right")
     for label, value in summary_lines(task, summary):
@@ -315,37 +142,32 @@ def format_table(task: str, summary: dict) -> Table:
     return table
 
 
-_PLOT: dict[str, tuple[str, str]] = {
-    "flags": ("ratio", "object size / -Oz size (invalid = 1.0)"),
-    "emulate": ("bleu", "BLEU per item (0-100)"),
-    "emulate-asm": ("bleu", "BLEU per item (0-100)"),
-    "disasm": ("round_trip_bleu", "round-trip BLEU per item (0-100)"),
-}
-
-
-def write_task_report(task: str, result: TaskEval, out_dir: Path | str) -> ReportFiles:
+def write_task_report(task: Task | str, result: TaskEval, out_dir: Path | str) -> ReportFiles:
     """report.md (summary table, settings, per-item results) and one histogram PNG of the per-item metric."""
+    task = evaluable(task)
+    name = task.name
     plt = pyplot()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    field, xlabel = _PLOT[task]
+    field = task.plot_field
     values = [float(r[field]) for r in result.rows if r.get(field) is not None and not r.get("error")]
-    plot = out / f"{task}_histogram.png"
+    plot = out / f"{name}_histogram.png"
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(values or [0.0], bins=20, color="#4c72b0", edgecolor="white")
-    if task == "flags":
-        ax.axvline(1.0, color="black", linestyle="--", linewidth=1, label="-Oz")
+    if task.plot_reference is not None:
+        x, label = task.plot_reference
+        ax.axvline(x, color="black", linestyle="--", linewidth=1, label=label)
         ax.legend()
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(task.plot_label or field)
     ax.set_ylabel("items")
-    ax.set_title(f"{task}: {len(values)} items")
+    ax.set_title(f"{name}: {len(values)} items")
     save_figure(plt, fig, plot)
 
-    lines = [f"# LLM Compiler task: {task}", "", f"Model and sampling: `{result.summary.get('settings', '')}`", ""]
+    lines = [f"# LLM Compiler task: {name}", "", f"Model and sampling: `{result.summary.get('settings', '')}`", ""]
     lines += ["| metric | value |", "|---|---:|"]
     lines += [f"| {label} | {value} |" for label, value in summary_lines(task, result.summary)]
-    lines += ["", f"![{task} histogram]({plot.name})", "", "## Items", ""]
-    lines += _item_table(task, result.rows)
+    lines += ["", f"![{name} histogram]({plot.name})", "", "## Items", ""]
+    lines += _item_table(task.item_columns, result.rows)
     lines += ["", "Definitions: sizes are object-file bytes of allocated sections with contents (compilerlm's"]
     lines += ["docs/design.md); every answer was checked with the real LLVM 19 tools (opt, llc, llvm-as, llvm-mc)."]
     markdown = out / "report.md"
@@ -353,18 +175,13 @@ def write_task_report(task: str, result: TaskEval, out_dir: Path | str) -> Repor
     return ReportFiles(markdown=markdown, plots=[plot])
 
 
-def _item_table(task: str, rows: Sequence[dict]) -> list[str]:
-    cols = {
-        "flags": ["pipeline", "valid", "size", "size_oz", "ratio", "reason"],
-        "emulate": ["pipeline", "exact_match", "bleu", "parses", "size_error"],
-        "disasm": ["round_trip", "round_trip_bleu", "exact_match", "parses", "reason"],
-    }[task if task != "emulate-asm" else "emulate"]
+def _item_table(cols: Sequence[str], rows: Sequence[dict]) -> list[str]:
     lines = ["| module | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for r in rows:
         cells = [_cell(r.get(c)) for c in cols]
         if r.get("error"):
             cells = [f"no ground truth: {_cell(r['error'])}"] + [""] * (len(cols) - 1)
-        elif r.get("skipped"):
+        elif r.get("skipped") and cells:
             cells[-1] = f"skipped: {_cell(r['skipped'])}"
         lines.append(f"| {r.get('module', '')} | " + " | ".join(cells) + " |")
     return lines

@@ -106,3 +106,14 @@ def resolve_target(target: str) -> list[Program]:
     raise CompilerLMError(
         f"unknown target {target!r}: give a .c/.ll file, a folder, or a suite (run 'compilerlm suites' to list them)"
     )
+
+
+def program_target(program: Program) -> str:
+    """A TARGET string that resolves back to this program (`resolve_target`), so a reward worker can rebuild
+    and test it: `builtin:NAME` for built-in programs (portable between machines), else its folder or file."""
+    if program.root is not None:
+        root = Path(program.root).resolve()
+        if root.parent == BUILTIN_DIR.resolve():
+            return f"builtin:{root.name}"
+        return str(root)
+    return str(Path(program.sources[0]).resolve())

@@ -19,13 +19,12 @@ from compilerlm.search.objective import Objective, Pipeline, text_of
 from compilerlm.search.store import Store
 from compilerlm.search.strategies import BUILTIN_LIBRARY, SEARCH_REVISION, parse_pipeline, run_strategy
 from compilerlm.search.verify import verify_program
-from compilerlm.stats import improvement_geomean
+from compilerlm.stats import improvement_geomean, share
 from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.pipelines import OZ_PIPELINE
 from compilerlm.toolchain.search_space import SEARCH_SPACE
-
-OZ = "default<Oz>"
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ class ModuleResult:
     size_o0: int | None
     size_oz: int
     size_o3: int | None
-    pipeline: str = OZ
+    pipeline: str = OZ_PIPELINE
     source: str = "Oz"  # "model" | "search" | "Oz"
     size: int = 0
     text: int | None = None
@@ -249,7 +248,7 @@ def _choose_and_verify(
         out = {}
         for r in results:
             ranked = candidates[r.name]
-            out[r.name] = text_of(ranked[choice[r.name]][1]) if choice[r.name] < len(ranked) else OZ
+            out[r.name] = text_of(ranked[choice[r.name]][1]) if choice[r.name] < len(ranked) else OZ_PIPELINE
         return out
 
     verdict = None
@@ -267,11 +266,11 @@ def _choose_and_verify(
             blamed = [
                 r.name
                 for r in results
-                if pipelines()[r.name] != OZ
+                if pipelines()[r.name] != OZ_PIPELINE
                 and not verify_program(program, modules, {r.name: pipelines()[r.name]}).verified
             ]
             if not blamed:  # fails even at -Oz, or only in combination: fall back entirely
-                blamed = [r.name for r in results if pipelines()[r.name] != OZ]
+                blamed = [r.name for r in results if pipelines()[r.name] != OZ_PIPELINE]
             current = pipelines()
             for name in blamed:
                 by_name[name].miscompiles.append(current[name])
@@ -281,11 +280,11 @@ def _choose_and_verify(
     chosen = pipelines()
     for r in results:
         ranked = candidates[r.name]
-        if chosen[r.name] != OZ:
+        if chosen[r.name] != OZ_PIPELINE:
             source = "model" if chosen[r.name] in from_model[r.name] else "search"
             r.pipeline, r.source, r.size = chosen[r.name], source, ranked[choice[r.name]][0]
         else:
-            r.pipeline, r.source, r.size = OZ, "Oz", r.size_oz
+            r.pipeline, r.source, r.size = OZ_PIPELINE, "Oz", r.size_oz
         r.improvement = 1 - r.size / r.size_oz if r.size_oz else 0.0
         r.verified = bool(verdict and verdict.verified)
         r.verification = verdict.detail if verdict else "verification skipped (--no-verify)"
@@ -297,8 +296,8 @@ def summarize(results: Sequence[ModuleResult], elapsed: float) -> dict:
     return {
         "modules": len(results),
         "improvement_geomean": improvement_geomean(ratios),
-        "share_better": sum(r.size < r.size_oz for r in results) / len(results) if results else 0.0,
-        "verified_share": sum(r.verified for r in results) / len(results) if results else 0.0,
+        "share_better": share(sum(r.size < r.size_oz for r in results), len(results)),
+        "verified_share": share(sum(r.verified for r in results), len(results)),
         "sources": dict(Counter(r.source for r in results)),
         "evaluations_total": sum(r.evaluations + r.minimize_evaluations for r in results),
         "compiled_total": compiled,

@@ -8,12 +8,30 @@ optimises is the number an evaluation reports. Three are offered:
 - ``hidden_test_reward``: ours; the default made hard to game (hidden tests and differential mutants).
 
 All three give a verbatim copy of the baseline 0: copying is always available, so it must earn nothing.
+
+``score_asm`` is the reward of one answer to one SuperCoder row, as RL training (TRL's GRPO, verl) asks for it:
+build the row's program, prepare it once per process (baseline, oracle, hidden tests, mutants), then judge the
+answer in the sandbox and apply one of ``REWARDS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+import atexit
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.programs.supercoder import program_from_row
+from compilerlm.speed.judge import evaluate_completion
+from compilerlm.speed.problem import AsmProblem, prepare_problem
+from compilerlm.tasks.base import RewardOutcome
 
 
 class RewardInput(Protocol):
@@ -83,3 +101,110 @@ REWARDS: dict[str, Callable[[RewardInput], float]] = {
     "hidden": hidden_test_reward,
 }
 """By name, for command-line options and training configs."""
+
+
+# ------------------------------------------------------------------ the reward of one answer to one row
+
+REWARD_NAMES = {"supercoder": "supercoder", "partial": "supercoder-partial", "hidden": "hidden"}
+"""Command-line names -> keys of REWARDS (the full keys are accepted too)."""
+
+MEASURES = ("wall", "cpu", "instructions")
+"""What a reward's "speedup" is a ratio of (AsmRewardConfig.measure)."""
+
+FAILURE_SCORE = {"supercoder": 0.0, "supercoder-partial": -1.0, "hidden": 0.0}
+"""Score of an answer that could not be judged (worker crash or timeout): what a non-compiling answer gets."""
+
+
+def reward_key(name: str) -> str:
+    """The REWARDS key for a command-line reward name; a one-line error for unknown names."""
+    key = REWARD_NAMES.get(name, name)
+    if key not in REWARDS:
+        raise CompilerLMError(f"unknown asm reward {name!r}: choose one of {', '.join(REWARD_NAMES)}")
+    return key
+
+
+@dataclass(frozen=True)
+class AsmRewardConfig:
+    """How answers are judged. Timing runs per test (`warmups`, `runs`) are fewer than evaluation's default:
+    RL needs many rewards, and the speedup only has to rank answers of one prompt. ``measure`` is what
+    "speedup" means: "wall" (SuperCoder's), "cpu" time, or "instructions" (the ratio of user-space
+    instructions retired, perf or valgrind: deterministic, for shared or noisy machines)."""
+
+    reward: str = "supercoder"
+    measure: str = "wall"
+    warmups: int = 1
+    runs: int = 3
+    visible: int = 3  # tests treated as visible when a row has no hidden ones of its own
+    mutants: int = 8
+    seed: int = 0
+
+
+_PROBLEMS: dict[str, AsmProblem] = {}
+_BROKEN: dict[str, str] = {}
+_ROOT: list[Path] = []
+
+
+def _workroot() -> Path:
+    """A private folder per process (two reward workers never share files), removed at exit."""
+    if not _ROOT:
+        root = Path(tempfile.mkdtemp(prefix=f"compilerlm-reward-{os.getpid()}-"))
+        atexit.register(shutil.rmtree, root, True)
+        _ROOT.append(root)
+    return _ROOT[0]
+
+
+def _row_key(ground_truth: str, extra_info: Mapping[str, Any], config: AsmRewardConfig) -> str:
+    text = json.dumps([ground_truth, dict(extra_info), config.visible, config.mutants, config.seed], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def problem_for(ground_truth: str, extra_info: Mapping[str, Any], config: AsmRewardConfig) -> AsmProblem:
+    """The prepared problem of a row, built on first use in this process and kept for every later sample."""
+    key = _row_key(ground_truth, extra_info, config)
+    if key in _BROKEN:  # a row whose program or baseline does not work fails the same way every time
+        raise CompilerLMError(_BROKEN[key])
+    if key not in _PROBLEMS:
+        row = {"reward_model": {"ground_truth": ground_truth}, "extra_info": dict(extra_info)}
+        root = _workroot()
+        try:
+            program = program_from_row(row, 0, root / "programs")
+            _PROBLEMS[key] = prepare_problem(
+                program, root / "problems" / key, visible=config.visible, seed=config.seed, mutants=config.mutants
+            )
+        except CompilerLMError as exc:
+            _BROKEN[key] = str(exc)
+            raise
+    return _PROBLEMS[key]
+
+
+def score_asm(
+    completion: str, ground_truth: str, extra_info: Mapping[str, Any], config: AsmRewardConfig = AsmRewardConfig()
+) -> RewardOutcome:
+    """The reward `config.reward` of one answer (the last ```assembly block is the candidate)."""
+    key = reward_key(config.reward)
+    if config.measure not in MEASURES:
+        raise CompilerLMError(f"unknown speed measure {config.measure!r}: choose one of {', '.join(MEASURES)}")
+    problem = problem_for(ground_truth, extra_info, config)
+    time_if = "visible" if key == "supercoder" else "correct"  # SuperCoder's reward times visible-correct ones
+    by_count = config.measure == "instructions"
+    result = evaluate_completion(
+        problem,
+        completion,
+        warmups=config.warmups,
+        runs=1 if by_count else config.runs,
+        clock="cpu" if config.measure == "cpu" else "wall",
+        instructions=by_count,
+        time_if=time_if,
+    )
+    if by_count and result.speedup is not None:
+        result = replace(result, speedup=result.instructions_ratio)
+    score = float(REWARDS[key](result))
+    if not result.compiled:
+        detail = result.failure
+    elif result.is_baseline_copy:
+        detail = "copy of the baseline"
+    elif result.failure:
+        detail = f"{result.tests_passed}/{result.tests_total} tests: {result.failure}"
+    else:
+        detail = f"correct, speedup {result.speedup:.3f}" if result.speedup else f"correct ({result.timing_error})"
+    return RewardOutcome(score, result.compiled, detail)

@@ -9,8 +9,7 @@ the real tools, score.
 llvm-mc/llc checks); `proposals` turns a model's flag-tuning answers into search candidates. The evaluation
 runner over many modules, with resume and reports, is `compilerlm.eval.tasks`. The speed track (SuperCoder:
 C and its gcc -O3 assembly in, faster assembly out) is the package `compilerlm.speed`.
+
+`base` is the contract every task fulfils (`Task`: prompt, label layout, parser, score, reward, summary
+table); the tasks themselves, as objects, are listed in `compilerlm.registry`.
 """
-
-from __future__ import annotations
-
-TASKS = ("flags", "emulate", "emulate-asm", "disasm")

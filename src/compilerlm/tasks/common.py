@@ -263,11 +263,3 @@ def ir_to_asm(ir: str, *, timeout: float = 120.0) -> str:
     if res.returncode != 0:
         raise CompileError(f"llc rejected the IR: {_tool_message(res.stderr)}")
     return res.stdout.decode()
-
-
-def mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def share(count: int, total: int) -> float:
-    return count / total if total else 0.0

@@ -13,27 +13,32 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.stats import mean, share
 from compilerlm.tasks.common import (
     extract_code,
     ir_parse_error,
     ir_to_asm,
-    mean,
     normalize_asm,
     normalize_ir,
     optimize_to_text,
     sentence_bleu,
-    share,
     strip_eos,
 )
 from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.pipelines import OZ_PIPELINE
 
 DISASM_PROMPT = "[INST] Disassemble this code to LLVM-IR:\n\n<code>{asm}</code> [/INST]"
-SOURCE_PIPELINE = "default<Oz>"
+SOURCE_PIPELINE = OZ_PIPELINE
 
 
 def disasm_prompt(asm: str) -> str:
     """The exact disassembly prompt of the released LLM Compiler FTD models."""
     return DISASM_PROMPT.format(asm=asm)
+
+
+def disasm_completion(ir: str) -> str:
+    """The label of a disassembly answer: the IR in a code block (`score_disasm` takes the last one)."""
+    return f"<code>{ir}</code>"
 
 
 @dataclass

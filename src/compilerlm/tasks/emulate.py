@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.stats import mean, share
 from compilerlm.tasks.common import (
     asm_parse_error,
     bleu_stats,
@@ -20,12 +21,10 @@ from compilerlm.tasks.common import (
     corpus_bleu_from_stats,
     ir_parse_error,
     ir_to_asm,
-    mean,
     normalize_asm,
     normalize_ir,
     optimize_to_text,
     sentence_bleu,
-    share,
     stated_counts,
     strip_eos,
 )
@@ -51,6 +50,14 @@ def emulate_prompt(ir: str, passes: str, instructions: int, size: int, *, asm: b
     INPUT (IR instruction count, object size with no pass run)."""
     template = EMULATE_ASM_PROMPT if asm else EMULATE_IR_PROMPT
     return template.format(passes=passes, ir=ir, n=instructions, b=size)
+
+
+def emulate_completion(truth: str, instructions: int | None, size: int | None, *, asm: bool = False) -> str:
+    """The label of an emulation answer: the output's instruction count and size, then its code
+    (`parse_emulation_answer` reads all three back)."""
+    what = "assembly" if asm else "LLVM-IR"
+    head = f"The {what} has instruction count {instructions} and binary size {size} bytes:\n\n"
+    return head + f"<code>{truth}</code>"
 
 
 def sample_pipelines(module_key: str, count: int, seed: int = 0, max_elements: int = MAX_ELEMENTS) -> list[str]:

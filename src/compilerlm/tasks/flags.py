@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from compilerlm.errors import PipelineError
-from compilerlm.stats import improvement_geomean
-from compilerlm.tasks.common import outside_code, share, stated_counts, strip_eos
+from compilerlm.stats import improvement_geomean, share
+from compilerlm.tasks.common import outside_code, stated_counts, strip_eos
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import normalize
@@ -27,6 +27,12 @@ FLAGS_PROMPT = "[INST] Tell me how to optimize this LLVM-IR for object file size
 def flags_prompt(ir: str) -> str:
     """The exact flag-tuning prompt of the released LLM Compiler FTD models (no chat template)."""
     return FLAGS_PROMPT.format(ir=ir)
+
+
+def flags_completion(pipeline: str, size: int, optimized_ir: str) -> str:
+    """The label of a flag-tuning answer: the pass list as an opt argument, the object size it gives, the
+    optimized IR (`parse_flags_answer` reads pipeline and size back)."""
+    return f"Run opt -p '{pipeline}' to get object file size {size} bytes:\n\n<code>{optimized_ir}</code>"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,10 @@ from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.run import first_error_line, run_tool
 
 # -O0 means "no IR pass at all": the unoptimized IR straight to code generation.
-BASELINES: dict[str, str] = {"O0": "", "Oz": "default<Oz>", "O3": "default<O3>"}
+OZ_PIPELINE = "default<Oz>"
+"""clang's -Oz in compilerlm's pipeline notation: the baseline and fallback of every size search."""
+
+BASELINES: dict[str, str] = {"O0": "", "Oz": OZ_PIPELINE, "O3": "default<O3>"}
 _DEFAULT_RE = re.compile(r"default<(O[0-3sz])>")
 # passes whose effects reach outside the module: graph files written to the working directory, a graph
 # viewer started, a profile read from a path in the pass's parameters. No size search needs them, and a

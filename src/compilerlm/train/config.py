@@ -1,8 +1,13 @@
-"""Run settings for `compilerlm train sft|rl` (dataclasses, as TRL's own configs; the CLI fills them)."""
+"""Run settings for `compilerlm train sft|rl` (dataclasses, as TRL's own configs). Each field's help is written
+once, here: the command line's options are generated from these fields (`cli.common.dataclass_options`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+def _help(default: object, text: str) -> object:
+    return field(default=default, metadata={"help": text})
 
 
 @dataclass
@@ -16,45 +21,44 @@ class LoraSettings:
 
 @dataclass
 class SFTRunConfig:
-    model: str  # hf:ID_OR_PATH, a local folder or a hub id
-    data: str  # a `compilerlm data` folder with prompt/completion columns
-    out: str
-    epochs: float = 1.0
-    max_steps: int = -1  # > 0 overrides epochs
-    learning_rate: float = 2e-5
-    batch_size: int = 4
-    grad_accum: int = 1
-    max_length: int | None = None  # tokens of prompt + completion; longer rows are truncated by TRL
+    model: str = field(metadata={"help": "model to start from: hf:ID_OR_PATH (a local folder or a hub id)"})
+    data: str = field(metadata={"help": "dataset folder written by compilerlm data (train.parquet, ...)"})
+    out: str = field(metadata={"help": "folder for the trained model (hf:OUT loads it)"})
+    epochs: float = _help(1.0, "passes over the train split")
+    max_steps: int = _help(-1, "optimizer steps (overrides --epochs when > 0)")
+    learning_rate: float = _help(2e-5, "peak learning rate")
+    batch_size: int = _help(4, "rows per device step")
+    grad_accum: int = _help(1, "gradient accumulation steps")
+    max_length: int | None = _help(None, "truncate prompt+completion to N tokens")
     lora: LoraSettings | None = None
-    seed: int = 0
-    logging_steps: int = 10
+    seed: int = _help(0, "seed")
+    logging_steps: int = _help(10, "log the loss every N steps")
     save: bool = True
 
 
 @dataclass
 class RLRunConfig:
-    task: str  # "asm" | "flags"
-    model: str
-    data: str
-    out: str
-    algo: str = "grpo"  # "ppo": verl (TRL has none that takes a reward function)
-    reward: str = "supercoder"  # asm: supercoder | partial | hidden
-    num_generations: int = 4  # completions per prompt (GRPO's group)
-    batch_size: int = 4  # completions per device step; a multiple of num_generations
-    grad_accum: int = 1
-    max_steps: int = 100
-    learning_rate: float = 1e-6  # SuperCoder's policy learning rate
-    temperature: float = 0.5  # SuperCoder's sampling temperature
-    beta: float = 0.0  # KL coefficient: SuperCoder uses none
-    max_completion_length: int = 2048
-    reward_workers: int = 2
-    reward_timeout: float = 300.0  # seconds per reward; past it the sample scores as failed
-    timing_runs: int = 3  # asm: timed runs per test and answer
-    verify: bool = True  # flags: run the program's tests with the answer's pipeline
-    invalid_score: float = -1.0  # flags: reward of an invalid or miscompiling answer
-    prompt_format: str = "auto"  # asm: "chat" (the row's messages), "text" (their content), "auto": chat if
-    #                               the tokenizer has a chat template
+    task: str = field(metadata={"help": "a task with a reward: asm (speed, SuperCoder rows) or flags (size rows)"})
+    model: str = field(metadata={"help": "model to start from: hf:ID_OR_PATH (a local folder or a hub id)"})
+    data: str = field(metadata={"help": "dataset folder written by compilerlm data (train.parquet, ...)"})
+    out: str = field(metadata={"help": "folder for the trained model (hf:OUT loads it)"})
+    algo: str = _help("grpo", "grpo (TRL) or ppo (verl: see examples/verl_ppo_asm.sh)")
+    reward: str = _help("supercoder", "asm reward: supercoder, partial or hidden")
+    num_generations: int = _help(4, "completions per prompt (the GRPO group)")
+    batch_size: int = _help(4, "completions per device step (multiple of the group)")
+    grad_accum: int = _help(1, "gradient accumulation steps")
+    max_steps: int = _help(100, "optimizer steps")
+    learning_rate: float = _help(1e-6, "learning rate (SuperCoder: 1e-6)")
+    temperature: float = _help(0.5, "sampling temperature (SuperCoder: 0.5)")
+    beta: float = _help(0.0, "KL coefficient (SuperCoder: 0, no KL)")
+    max_completion_length: int = _help(2048, "tokens per completion")
+    reward_workers: int = _help(2, "worker processes computing rewards")
+    reward_timeout: float = _help(300.0, "seconds per reward before it scores as failed")
+    timing_runs: int = _help(3, "asm: timed runs per test and answer")
+    verify: bool = _help(True, "flags: run the program's tests with each answer's pipeline")
+    invalid_score: float = _help(-1.0, "flags: reward of an invalid or miscompiling answer")
+    prompt_format: str = _help("auto", "asm: chat, text or auto (chat if the model has a template)")
     lora: LoraSettings | None = None
-    seed: int = 0
+    seed: int = _help(0, "seed")
     logging_steps: int = 1
     save: bool = True

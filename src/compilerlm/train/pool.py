@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from compilerlm.tasks.base import RewardOutcome
 from compilerlm.toolchain.workers import IsolatedPool, WorkerFailure
-from compilerlm.train.outcome import RewardOutcome
 
 HANDLER = "compilerlm.train.reward_worker:handle"
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compilerlm import registry
 from compilerlm.errors import CompilerLMError
-from compilerlm.train.asm_reward import AsmRewardConfig, reward_key
+from compilerlm.tasks.base import Task
 from compilerlm.train.config import RLRunConfig
-from compilerlm.train.flags_reward import FlagsRewardConfig
 from compilerlm.train.model_io import (
     model_name,
     peft_config,
@@ -25,9 +25,8 @@ from compilerlm.train.model_io import (
     train_split,
 )
 from compilerlm.train.pool import RewardPool
-from compilerlm.train.trl_rewards import AsmReward, FlagsReward, PoolReward
+from compilerlm.train.trl_rewards import TaskReward
 
-COLUMNS = {"asm": ("prompt", "reward_model", "extra_info"), "flags": ("prompt", "ir", "module", "size_oz")}
 VERL_HINT = "run PPO with verl instead: examples/verl_ppo_asm.sh (reward: compilerlm.train.verl_reward.compute_score)"
 
 
@@ -78,30 +77,23 @@ def _prepare_prompts(train: Any, tokenizer: Any, prompt_format: str) -> Any:
     return train
 
 
-def make_reward(config: RLRunConfig, pool: RewardPool, log_path: Path | None) -> PoolReward:
-    if config.task == "asm":
-        asm = AsmRewardConfig(reward=reward_key(config.reward), runs=config.timing_runs, seed=config.seed)
-        return AsmReward(pool, asm, log_path)
-    if config.task == "flags":
-        flags = FlagsRewardConfig(verify=config.verify, invalid=config.invalid_score)
-        return FlagsReward(pool, flags, log_path)
-    raise CompilerLMError(f"unknown --task {config.task!r}: choose asm or flags")
+def trainable(name: str) -> Task:
+    """The registered task `name` when it has a reward; else a one-line error listing those that do."""
+    return registry.get(name, lambda t: t.trainable, "--task")
 
 
 def run_rl(config: RLRunConfig, callbacks: list[Any] | None = None) -> RLReport:
     """GRPO on the dataset's train split; rewards logged to OUT/rewards.jsonl; the model saved to OUT."""
     check_algo(config.algo)
-    if config.task not in COLUMNS:
-        raise CompilerLMError(f"unknown --task {config.task!r}: choose asm or flags")
-    if config.task == "asm":
-        reward_key(config.reward)
+    task = trainable(config.task)
+    reward_config = task.reward_config(config)  # a bad reward setting fails here, before any work
     if config.num_generations < 2 or (config.batch_size * config.grad_accum) % config.num_generations:
         raise CompilerLMError(
             f"--batch-size × --grad-accum ({config.batch_size * config.grad_accum}) must be a multiple of "
             f"--num-generations ({config.num_generations}), which must be at least 2 (GRPO compares a group)"
         )
     _, _, trl = torch_libs()
-    train, _ = train_split(config.data, COLUMNS[config.task])
+    train, _ = train_split(config.data, ("prompt", *task.reward_columns))
     tokenizer = tokenizer_for(config.model)
     train = _prepare_prompts(train, tokenizer, config.prompt_format)
     out = Path(config.out)
@@ -126,7 +118,7 @@ def run_rl(config: RLRunConfig, callbacks: list[Any] | None = None) -> RLReport:
         **precision(),
     )
     with RewardPool(config.reward_workers, config.reward_timeout) as pool:
-        reward = make_reward(config, pool, log_path)
+        reward = TaskReward(pool, task, reward_config, log_path)
         trainer = trl.GRPOTrainer(
             model=model_name(config.model),
             reward_funcs=[reward],

@@ -10,9 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from compilerlm.train.asm_reward import FAILURE_SCORE, AsmRewardConfig, reward_key
-from compilerlm.train.flags_reward import FlagsRewardConfig
-from compilerlm.train.outcome import RewardOutcome
+from compilerlm.tasks.base import RewardOutcome, Task
 from compilerlm.train.pool import RewardPool
 
 
@@ -25,25 +23,27 @@ def completion_text(completion: Any) -> str:
     return str(completion)
 
 
-class PoolReward:
-    """Base of the task rewards: builds one worker task per completion, scores them in parallel, logs."""
+class TaskReward:
+    """The reward of a task (`Task.score_reward`) in TRL's form: one worker request per completion, scored in
+    parallel, each score logged with why."""
 
-    kind = ""
-
-    def __init__(self, pool: RewardPool, failure_score: float, log_path: Path | None = None, name: str = "") -> None:
+    def __init__(self, pool: RewardPool, task: Task, config: Any, log_path: Path | None = None) -> None:
         self.pool = pool
-        self.failure_score = failure_score
+        self.task = task
+        self.config = config
+        self.failure_score = task.failure_score(config)
         self.log_path = log_path
-        self.__name__ = name or f"{self.kind}_reward"  # TRL names its reward metrics after this
+        self.__name__ = task.reward_name(config)  # TRL names its reward metrics after this
         self.calls = 0
         self.history: list[dict[str, Any]] = []
 
-    def task(self, completion: str, columns: dict[str, Any], i: int) -> dict[str, Any]:
-        raise NotImplementedError
-
     def __call__(self, prompts: list[Any], completions: list[Any], **columns: Any) -> list[float]:
         texts = [completion_text(c) for c in completions]
-        outcomes = self.pool.score([self.task(t, columns, i) for i, t in enumerate(texts)], self.failure_score)
+        requests = [
+            {"task": self.task, "config": self.config, "request": self.task.reward_request(t, columns, i, self.config)}
+            for i, t in enumerate(texts)
+        ]
+        outcomes = self.pool.score(requests, self.failure_score)
         self._log(outcomes, texts, columns.get("trainer_state"))
         return [o.score for o in outcomes]
 
@@ -59,48 +59,3 @@ class PoolReward:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             with self.log_path.open("a") as fh:
                 fh.writelines(json.dumps(r) + "\n" for r in rows)
-
-
-class AsmReward(PoolReward):
-    """SuperCoder rows: columns `reward_model` (ground_truth) and `extra_info` (C code, tests)."""
-
-    kind = "asm"
-
-    def __init__(self, pool: RewardPool, config: AsmRewardConfig, log_path: Path | None = None) -> None:
-        key = reward_key(config.reward)
-        super().__init__(pool, FAILURE_SCORE[key], log_path, f"asm_{key.replace('-', '_')}")
-        self.config = config
-
-    def task(self, completion: str, columns: dict[str, Any], i: int) -> dict[str, Any]:
-        return {
-            "kind": "asm",
-            "completion": completion,
-            "ground_truth": columns["reward_model"][i]["ground_truth"],
-            "extra_info": columns["extra_info"][i],
-            "config": self.config,
-        }
-
-
-class FlagsReward(PoolReward):
-    """Flag-tuning rows: columns `ir`, `module`, `size_oz` and (to verify) `program_target`."""
-
-    kind = "flags"
-
-    def __init__(self, pool: RewardPool, config: FlagsRewardConfig, log_path: Path | None = None) -> None:
-        super().__init__(pool, config.invalid, log_path, "flags_improvement")
-        self.config = config
-
-    def task(self, completion: str, columns: dict[str, Any], i: int) -> dict[str, Any]:
-        def col(name: str) -> Any:
-            values = columns.get(name)
-            return values[i] if values is not None else None
-
-        return {
-            "kind": "flags",
-            "completion": completion,
-            "ir": col("ir"),
-            "module": col("module") or "module",
-            "size_oz": col("size_oz"),
-            "program_target": col("program_target"),
-            "config": self.config,
-        }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from compilerlm.train.asm_reward import FAILURE_SCORE, AsmRewardConfig, reward_key, score_asm
+from compilerlm.speed.rewards import FAILURE_SCORE, AsmRewardConfig, reward_key, score_asm
 
 
 def _config() -> AsmRewardConfig:

@@ -1,0 +1,111 @@
+"""The speed task (SuperCoder), named `asm`: a C program and its gcc -O3 assembly in, faster assembly out.
+
+The track itself is `compilerlm.speed`; this module makes it a `Task`: its dataset rows are SuperCoder's verl
+rows (`programs.supercoder.make_row`), one per program — the prompt shows the C code and its gcc -O3 assembly
+(`reward_model.ground_truth`); `extra_info` carries the visible tests (`inputs`/`outputs`, as SuperCoder's
+rows) and the hidden ones apart (`hidden_inputs`/`hidden_outputs`), which no prompt ever shows and every
+reward checks. Its reward is `speed.rewards.score_asm`. Its evaluation is a search over a compiler portfolio
+and the model (`compilerlm eval asm`, `eval/asm.py`), not the item evaluation of the size-track tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.programs.program import Program
+from compilerlm.programs.supercoder import make_row
+from compilerlm.speed.build import baseline_assembly
+from compilerlm.speed.checks import split_tests
+from compilerlm.speed.prompt import asm_prompt, asm_prompt_text
+from compilerlm.speed.rewards import FAILURE_SCORE, AsmRewardConfig, reward_key, score_asm
+from compilerlm.tasks.base import Advance, Example, RewardOutcome, Task, content_hash
+
+
+@dataclass(frozen=True)
+class AsmDataConfig:
+    visible: int = field(default=3, metadata={"help": "tests shown per program; the rest are hidden"})
+    seed: int = 0
+    jobs: int = 1
+
+
+def usable(program: Program) -> str | None:
+    """Why a program cannot be an asm row (None when it can): one C file, and tests to check answers."""
+    if len(program.sources) != 1 or not program.is_c:
+        return "not a single C file"
+    if not program.tests:
+        return "no tests"
+    return None
+
+
+def asm_examples(
+    programs: Sequence[Program], split_of: dict[str, str], config: AsmDataConfig, advance: Advance
+) -> tuple[list[Example], dict[str, str]]:
+    """(rows, skipped program -> reason). `extra_info.index` is set when the split is final (`with_split`)."""
+    skipped: dict[str, str] = {}
+
+    def one(program: Program) -> Example | None:
+        try:
+            why = usable(program)
+            if why:
+                skipped[program.name] = why
+                return None
+            c_code = program.sources[0].read_text(errors="replace")
+            asm = baseline_assembly(program)
+            visible, hidden = split_tests(program.tests, config.visible, config.seed)
+            row = make_row(
+                program.name, c_code, asm, asm_prompt(c_code, asm), visible, hidden, split_of[program.name], 0
+            )
+        except CompilerLMError as exc:
+            skipped[program.name] = str(exc)
+            return None
+        finally:
+            advance(1)
+        return Example(row, program.name, content_hash(c_code), asm_prompt_text(c_code, asm))
+
+    with ThreadPoolExecutor(max(1, config.jobs)) as pool:
+        examples = [e for e in pool.map(one, programs) if e is not None]
+    return examples, skipped
+
+
+class AsmTask(Task):
+    name = "asm"
+    track = "speed"
+    help = "Speed: C + its gcc -O3 assembly → faster assembly (SuperCoder's verl rows; hidden tests apart)."
+    data_config = AsmDataConfig
+    row_format = "asm: SuperCoder verl rows"
+    progress_label = "asm rows"
+    reward_columns = ("reward_model", "extra_info")
+
+    def usable(self, program: Program) -> str | None:
+        return usable(program)
+
+    def work_units(self, programs: Sequence[Program]) -> int:
+        return len(programs)
+
+    def examples(
+        self, programs: Sequence[Program], split_of: dict[str, str], config: Any, advance: Advance
+    ) -> tuple[list[Example], dict[str, str]]:
+        return asm_examples(programs, split_of, config, advance)
+
+    def with_split(self, row: dict[str, Any], split: str, index: int) -> dict[str, Any]:
+        return {**row, "extra_info": {**row["extra_info"], "split": split, "index": index}}
+
+    def reward_config(self, run: Any) -> AsmRewardConfig:
+        return AsmRewardConfig(reward=reward_key(run.reward), runs=run.timing_runs, seed=run.seed)
+
+    def reward_name(self, config: AsmRewardConfig) -> str:
+        return f"asm_{reward_key(config.reward).replace('-', '_')}"
+
+    def failure_score(self, config: AsmRewardConfig) -> float:
+        return FAILURE_SCORE[reward_key(config.reward)]
+
+    def reward_request(self, completion: str, columns: dict[str, Any], i: int, config: Any) -> dict[str, Any]:
+        ground_truth = columns["reward_model"][i]["ground_truth"]
+        return {"completion": completion, "ground_truth": ground_truth, "extra_info": columns["extra_info"][i]}
+
+    def score_reward(self, request: dict[str, Any], config: AsmRewardConfig) -> RewardOutcome:
+        return score_asm(request["completion"], request["ground_truth"], request["extra_info"], config)

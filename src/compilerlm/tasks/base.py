@@ -1,0 +1,199 @@
+"""The contract every task fulfils, so that datasets, evaluation, training and the command line treat every
+task alike: they are handed a `Task` (the command line looks it up in `compilerlm.registry`) and call its
+methods, never switching on a task's name.
+
+A task is what a model is asked and how its answer is judged: its prompt, the layout of a correct answer
+(the label a dataset trains on), the parser that reads an answer back, the score of an answer (for
+evaluation) and its reward (for RL), and the table its evaluation reports. Parts a task does not offer are
+left as they are here: `evaluable`/`trainable` say which a task has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.programs.program import Program
+from compilerlm.toolchain.evaluator import Evaluator
+from compilerlm.toolchain.module import IRModule
+
+Advance = Callable[[float], None]
+"""Progress callback: called with how many units of work just finished."""
+
+
+@dataclass
+class Example:
+    """One dataset row. `key` is its dedup key (a hash of the input code), `text` what the token-length
+    filter counts (prompt + completion for SFT rows, the prompt for RL rows)."""
+
+    row: dict[str, Any]
+    program: str
+    key: str
+    text: str
+
+
+def content_hash(*parts: str) -> str:
+    """The dedup key of an example: sha256 over its input code (and whatever else makes it distinct)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode(errors="surrogateescape"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+@dataclass
+class EvalItem:
+    """One item of an evaluation on its way: a key for the store, a prompt once prepared (or the reason it has
+    no ground truth), and whatever the task needs to score the answer (`payload`)."""
+
+    key: str
+    module: IRModule
+    payload: Any = None
+    prompt: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One line of a task's summary table: the summary key, its label, and how its value is shown."""
+
+    key: str
+    label: str
+    kind: str = "share"  # share (as %), number (2 decimals), count
+
+    def format(self, value: Any) -> str:
+        if value is None:
+            return "—"
+        if self.kind == "share":
+            return f"{100 * value:.2f}%"
+        if self.kind == "number":
+            return f"{value:.2f}"
+        return str(value)
+
+
+@dataclass(frozen=True)
+class RewardOutcome:
+    """`ok` is False when the answer could not be judged as a candidate at all (no code, invalid pipeline,
+    worker crash or timeout); its score is then the reward's failure score."""
+
+    score: float
+    ok: bool
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def module_count(programs: Sequence[Program]) -> int:
+    """Work units for progress bars: one per source file (= module)."""
+    return sum(len(p.sources) for p in programs)
+
+
+def program_modules(programs: Sequence[Program], jobs: int) -> list[tuple[Program, list[IRModule]]]:
+    """Unoptimized IR of every program (clang processes in parallel)."""
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        return list(zip(programs, pool.map(lambda p: p.modules(), programs), strict=True))
+
+
+def base_row(task: str, program: Program, module: IRModule, prompt: str, completion: str) -> dict[str, Any]:
+    """The columns every prompt/completion row of a size-track task starts with."""
+    return {
+        "task": task,
+        "prompt": prompt,
+        "completion": completion,
+        "program": program.name,
+        "module": module.name,
+        "module_key": module.key,
+    }
+
+
+class Task:
+    """Base of every task. Subclasses set the attributes and override the methods of the parts they offer."""
+
+    name: str = ""
+    track: str = ""  # "size" or "speed"
+    help: str = ""  # one line: what is asked, what is answered
+
+    # ---------------------------------------------------------------- datasets (compilerlm.data)
+    data_config: type | None = None  # a dataclass; its fields are `compilerlm data NAME`'s own options
+    row_format: str = "prompt/completion (TRL)"
+    progress_label: str = "examples"
+
+    def usable(self, program: Program) -> str | None:
+        """Why a program cannot give rows (None when it can); unusable programs stay out of the split."""
+        return None
+
+    def work_units(self, programs: Sequence[Program]) -> int:
+        return module_count(programs)
+
+    def examples(
+        self, programs: Sequence[Program], split_of: dict[str, str], config: Any, advance: Advance
+    ) -> tuple[list[Example], dict[str, str]]:
+        """(rows, skipped program -> reason) for `programs`, labelled with the task's answer layout."""
+        raise CompilerLMError(f"task {self.name!r} writes no datasets")
+
+    def with_split(self, row: dict[str, Any], split: str, index: int) -> dict[str, Any]:
+        """The row as written to `split`, at position `index` there."""
+        return {**row, "split": split}
+
+    # ---------------------------------------------------------------- evaluation (compilerlm.eval.tasks)
+    metrics: tuple[Metric, ...] = ()  # the summary table, in the paper's order
+    item_columns: tuple[str, ...] = ()  # per-item columns of the report
+    plot_field: str = ""  # per-item value drawn as a histogram in the report
+    plot_label: str = ""
+    plot_reference: tuple[float, str] | None = None  # (x, label) of a reference line
+
+    @property
+    def evaluable(self) -> bool:
+        """Whether the item evaluation (`compilerlm eval NAME`) applies: the task turns IR modules into items."""
+        return type(self).eval_items is not Task.eval_items
+
+    def eval_items(self, modules: Sequence[IRModule], per_module: int, seed: int) -> list[EvalItem]:
+        raise CompilerLMError(f"task {self.name!r} has no item evaluation")
+
+    def prepare(self, batch: list[EvalItem], evaluator: Evaluator, timeout: float) -> None:
+        """Set each item's prompt, or its `error` when it has no ground truth."""
+
+    def score(
+        self, batch: list[EvalItem], answers: list[list[str]], evaluator: Evaluator, timeout: float
+    ) -> list[dict]:
+        """One row of metrics per item, from its answers (all samples)."""
+        raise NotImplementedError
+
+    def summarize(self, rows: Sequence[dict]) -> dict:
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- RL rewards (compilerlm.train)
+    reward_columns: tuple[str, ...] = ()  # dataset columns a reward reads
+
+    @property
+    def trainable(self) -> bool:
+        """Whether `compilerlm train rl --task NAME` applies: the task has a reward."""
+        return type(self).score_reward is not Task.score_reward
+
+    def reward_config(self, run: Any) -> Any:
+        """The reward's settings, from the RL run's (`train.config.RLRunConfig`); errors before work starts."""
+        return None
+
+    def reward_name(self, config: Any) -> str:
+        """What TRL names the reward's metrics."""
+        return f"{self.name.replace('-', '_')}_reward"
+
+    def failure_score(self, config: Any) -> float:
+        """The score of an answer that could not be judged (a crashed or timed-out worker)."""
+        return 0.0
+
+    def reward_request(self, completion: str, columns: dict[str, Any], i: int, config: Any) -> dict[str, Any]:
+        """What a worker process needs to score `completion`, the answer to row `i` of the batch's `columns`."""
+        return {"completion": completion, **{name: columns[name][i] for name in self.reward_columns}}
+
+    def score_reward(self, request: dict[str, Any], config: Any) -> RewardOutcome:
+        """The reward of one answer; runs in a reward worker process (`train.pool.RewardPool`)."""
+        raise CompilerLMError(f"task {self.name!r} has no reward")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"

@@ -1,0 +1,68 @@
+"""Imports go downward only (docs/design.md, "Layers"): every `compilerlm` import in the package, function-local
+ones included, reaches only a lower layer or its own package. A new top-level module must be placed here."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import compilerlm
+
+LAYERS = [
+    {"__init__", "errors", "stats"},
+    {"toolchain", "sandbox", "measure", "models", "ray_tasks"},
+    {"programs"},
+    {"confined_tools"},
+    {"search"},
+    {"tasks"},
+    {"speed"},
+    {"registry"},
+    {"data"},
+    {"train", "eval"},
+    {"cli"},
+]
+LEVEL = {name: level for level, names in enumerate(LAYERS) for name in names}
+PACKAGE = Path(compilerlm.__file__).parent
+
+
+def _top(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "compilerlm":
+            if node.module == "compilerlm":  # from compilerlm import registry, __version__
+                found += [(node.lineno, f"compilerlm.{alias.name}") for alias in node.names]
+            else:
+                found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names if alias.name.split(".")[0] == "compilerlm"]
+    return found
+
+
+def test_every_import_goes_down():
+    upward = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if "builtin" in relative.parts:  # the built-in programs' own helper scripts
+            continue
+        own = relative.parts[0].removesuffix(".py")
+        assert own in LEVEL, f"{relative}: place the top-level module {own!r} in a layer of tests/test_layers.py"
+        for line, module in _imports(path):
+            target = _top(module)
+            if target == own or target == "__version__":
+                continue
+            assert target in LEVEL, f"{relative}:{line} imports {module}, which is in no layer"
+            if LEVEL[target] >= LEVEL[own]:
+                upward.append(f"{relative}:{line} ({own}, layer {LEVEL[own]}) imports {module} (layer {LEVEL[target]})")
+    assert not upward, "imports that do not go down:\n" + "\n".join(upward)
+
+
+def test_the_check_sees_an_upward_import(tmp_path):
+    """The parser finds function-local imports and `from compilerlm import x` (else the test above proves nothing)."""
+    path = tmp_path / "m.py"
+    path.write_text("def f():\n    from compilerlm.cli.common import console\n\nfrom compilerlm import registry\n")
+    assert sorted(_imports(path)) == [(2, "compilerlm.cli.common"), (4, "compilerlm.registry")]

@@ -10,6 +10,7 @@ import compilerlm
 
 LAYERS = [
     {"__init__", "errors", "stats"},
+    {"parallel"},
     {"toolchain", "sandbox", "measure", "models", "ray_tasks"},
     {"programs"},
     {"confined_tools"},

@@ -14,7 +14,6 @@ import os
 import sys
 import typing
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -24,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from compilerlm.errors import CompilerLMError, Interrupted
+from compilerlm.parallel import Call, ThreadExecutor
 
 if TYPE_CHECKING:
     from compilerlm.programs.program import Program
@@ -69,16 +69,21 @@ def progress_bar(transient: bool = True) -> Progress:
 
 def compile_modules(programs: list[Program], jobs: int, level: str = "Oz") -> list[IRModule]:
     """Front end for every program, in parallel (clang processes), with a progress bar."""
-    with progress_bar() as bar, ThreadPoolExecutor(jobs) as pool:
+    per_program: list[list[IRModule]] = [[] for _ in programs]
+    with progress_bar() as bar:
         task = bar.add_task(f"compiling (-{level} front end)", total=len(programs))
 
-        def one(p: Program) -> list[IRModule]:
-            try:
-                return p.modules(level)
-            finally:
-                bar.advance(task)
+        def done(i: int, modules: list[IRModule]) -> None:
+            per_program[i] = modules
+            bar.advance(task)
 
-        return [m for mods in pool.map(one, programs) for m in mods]
+        calls = [Call(p.name, (p, level)) for p in programs]
+        ThreadExecutor(jobs).run(_front_end, calls, done)
+    return [m for mods in per_program for m in mods]
+
+
+def _front_end(program: Program, level: str) -> list[IRModule]:
+    return program.modules(level)
 
 
 def _existing_ancestor(path: Path) -> Path:

@@ -16,10 +16,8 @@ faster but noisier; instruction ratios are the deterministic check.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ from rich.table import Table
 from compilerlm.errors import CompilerLMError
 from compilerlm.measure.speedup import quartiles
 from compilerlm.models.base import Model
+from compilerlm.parallel import Call, Executor, ProcessExecutor, RayExecutor, ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.search.store import Store
 from compilerlm.speed.search import AsmOutcome, AsmSearchConfig, optimize_program
@@ -102,40 +101,20 @@ def run_asm_suite(
         if on_program:
             on_program(outcome)
 
+    executor: Executor
+    fn: Callable[..., AsmOutcome]
     if ray_address:
-        from compilerlm.ray_tasks import run_on_ray
-
-        calls = [(programs[i].name, (programs[i], config, spec)) for i in todo]
-        run_on_ray(ray_address, _optimize_one, calls, lambda k, outcome: finish(todo[k], outcome))
-    elif jobs <= 1 or len(todo) <= 1:
+        executor, fn = RayExecutor(ray_address), _optimize_one
+    elif jobs <= 1 or len(todo) <= 1:  # in this process, with the model already loaded here
         lm = model if model is not None else _model(spec)
-        for i in todo:
-            finish(i, optimize_program(programs[i], config, lm))
+        executor, fn = ThreadExecutor(1), lambda program, config, _spec: optimize_program(program, config, lm)
     else:
-        # spawn: workers start clean (no threads or open model from this process), as the sandbox's forks need
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context)
-        try:
-            futures = {pool.submit(_optimize_one, programs[i], config, spec): i for i in todo}
-            for future in as_completed(futures):
-                finish(futures[future], future.result())
-        except BaseException:
-            _stop(pool)  # Ctrl-C, SIGTERM or a failure: programs not finished are not waited for (nor stored)
-            raise
-        pool.shutdown()
+        # spawned processes: workers start clean, as the sandbox's forks need; on Ctrl-C, SIGTERM or a failure
+        # the programs not finished are not waited for (nor stored)
+        executor, fn = ProcessExecutor(jobs), _optimize_one
+    calls = [Call(programs[i].name, (programs[i], config, spec)) for i in todo]
+    executor.run(fn, calls, lambda k, outcome: finish(todo[k], outcome))
     return [done[i] for i in range(len(programs))]
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and stop the workers running the rest (shutdown alone waits for them)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(timeout=10)
-        if process.is_alive():
-            process.kill()
 
 
 def summarize_asm(outcomes: Sequence[AsmOutcome], skipped: Sequence[str] = ()) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from functools import cache
@@ -21,6 +20,7 @@ from typing import Literal
 
 from compilerlm.errors import CompilerLMError, ToolMissingError, ToolTimeout
 from compilerlm.measure.timing import MeasurementError
+from compilerlm.parallel import DEVNULL, run_process
 
 Backend = Literal["perf", "valgrind"]
 
@@ -89,10 +89,8 @@ def _count(tool: str, backend: Backend, argv: list[str], stdin: bytes, timeout: 
         cmd = counting_command(tool, backend, argv, log)
         with fin.open("rb") as f:
             try:
-                res = subprocess.run(
-                    cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False
-                )
-            except subprocess.TimeoutExpired as exc:
+                res = run_process(cmd, stdin=f, stdout=DEVNULL, timeout=timeout)
+            except ToolTimeout as exc:
                 raise ToolTimeout(f"{backend}: counting instructions of {argv[0]} took over {timeout:g} s") from exc
         text = log.read_text(errors="replace") if log.exists() else ""
     if res.returncode != 0:

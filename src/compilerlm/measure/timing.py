@@ -16,16 +16,13 @@ so a reader can tell a real difference from noise.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import random
-import select
 import signal
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +30,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.parallel import kill_group, wait_exit
 
 Command = Sequence[str | os.PathLike[str]]
 Clock = Literal["wall", "cpu"]
@@ -66,6 +64,9 @@ def local_runner(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample
     Stdin comes from a file rather than a pipe so that the parent does no work while the child runs
     (nothing to feed, nothing to drain); the clock then measures only spawn + run + exit. The child gets
     its own session (process group), killed after every run, so nothing it started outlives the run.
+    Not ``parallel.run_process``, whose pipes and reaping would cost precision: the exit is seen on a pidfd
+    without reaping (``parallel.wait_exit``), the group is killed while the zombie leader still holds its id
+    (``parallel.kill_group``), and ``wait4`` then reaps it with its rusage.
     Statuses use the sandbox's names.
     """
     with tempfile.TemporaryFile() as fin:
@@ -80,12 +81,12 @@ def local_runner(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample
             return RunSample("sandbox-error", None, 0.0, 0.0, f"cannot start: {exc}")
         exited = False
         try:
-            exited = _wait_exit(proc.pid, timeout)
+            exited = wait_exit(proc.pid, timeout)
         finally:
             end = time.perf_counter_ns()
             # the exited leader is a zombie until wait4, so its group id cannot be reused yet: kill stragglers
             # (and everything on a timeout or an interrupt), then reap
-            _kill_group(proc.pid)
+            kill_group(proc.pid)
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen from waiting again
     timed_out = not exited
@@ -99,33 +100,6 @@ def local_runner(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample
     if code != 0:
         return RunSample("exit-code", code, wall, cpu, f"exit code {code}")
     return RunSample("ok", 0, wall, cpu)
-
-
-def _wait_exit(pid: int, timeout: float) -> bool:
-    """Block until ``pid`` exits (without reaping it) or ``timeout`` passes; True if it exited."""
-    if hasattr(os, "pidfd_open"):
-        fd = os.pidfd_open(pid)
-        try:
-            return bool(select.select([fd], [], [], timeout)[0])
-        finally:
-            os.close(fd)
-    # no pidfd (old kernel / not Linux): a timer kills the group and wait4 then returns
-    fired = threading.Event()
-
-    def fire() -> None:
-        fired.set()
-        _kill_group(pid)
-
-    timer = threading.Timer(timeout, fire)
-    timer.start()
-    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
-    timer.cancel()
-    return not fired.is_set()
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
 
 
 def sandbox_runner(run_sandboxed: Callable[..., object], **sandbox_kwargs: object) -> Runner:

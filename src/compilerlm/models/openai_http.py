@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.models.base import Completion, Model
+from compilerlm.parallel import ThreadExecutor
 
 _LENGTH_WORDS = re.compile(r"context|length|too long|maximum", re.IGNORECASE)
 _CONTEXT = re.compile(r"maximum context length is (\d+)", re.IGNORECASE)
@@ -99,8 +99,9 @@ class OpenAIModel(Model):
     ) -> list[Completion]:
         if not prompts:
             return []
-        with ThreadPoolExecutor(min(self.concurrency, len(prompts))) as pool:
-            return list(pool.map(lambda p: self._one(p, n, temperature, max_tokens), prompts))
+        # threads: each request waits on the server; `_one` turns every failure into a skipped Completion
+        names = [f"prompt {i + 1}" for i in range(len(prompts))]
+        return ThreadExecutor(self.concurrency).map(lambda p: self._one(p, n, temperature, max_tokens), prompts, names)
 
     def _one(self, prompt: str, n: int, temperature: float, max_tokens: int) -> Completion:
         greedy = temperature <= 0.0

@@ -5,19 +5,20 @@ Usage: python -m compilerlm.programs.bless PROGRAM_DIR... [--check] [--sanitize]
 Expected outputs come from the clang -O0 build (the oracle). The same tests are then run on the
 clang -O3 and gcc -O3 builds, which must agree byte for byte (a program whose output depends on the
 optimization level has undefined behaviour), and their -O3 run times are reported: speed-track
-inputs should take 0.02-0.5 s each at -O3.
+inputs should take 0.02-0.5 s each at -O3. Builds and runs go through `parallel.run_process`: a test that
+hangs is stopped after 60 s with everything it started.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 import tomllib
 from pathlib import Path
 
+from compilerlm.parallel import run_process
 from compilerlm.toolchain.locate import llvm_tool
 
 
@@ -26,14 +27,14 @@ def _build(prog: Path, compiler: str, flags: list[str], out: Path) -> None:
     conf = tomllib.loads(meta.read_text()) if meta.exists() else {}
     sources = sorted(str(p) for p in prog.glob("*.c"))
     cmd = [compiler, *flags, *conf.get("cflags", []), *sources, "-o", str(out), *conf.get("ldflags", []), "-lm"]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    res = run_process(cmd, text=True)
     if res.returncode != 0:
         raise SystemExit(f"{prog.name}: build failed: {' '.join(cmd)}\n{res.stderr}")
 
 
 def _run(binary: Path, stdin: bytes) -> tuple[bytes, float]:
     start = time.perf_counter()
-    res = subprocess.run([str(binary)], input=stdin, capture_output=True, timeout=60)
+    res = run_process([binary], input=stdin, timeout=60, what=binary.name)
     elapsed = time.perf_counter() - start
     if res.returncode != 0:
         raise RuntimeError(f"exit code {res.returncode}: {res.stderr.decode(errors='replace')[:500]}")

@@ -6,14 +6,18 @@ Both are made on demand, with explicit seeds, into the cache (`$COMPILERLM_CACHE
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from compilerlm.errors import CompilerLMError, ToolMissingError
+from compilerlm.errors import CompilerLMError, ToolMissingError, ToolTimeout
+from compilerlm.parallel import run_process
 from compilerlm.programs.program import Program, TestCase
 from compilerlm.toolchain.locate import llvm_tool, system_tool
 from compilerlm.toolchain.native_shim import cache_dir
+
+if TYPE_CHECKING:
+    import subprocess
 
 CSMITH_INCLUDE = "/usr/include/csmith"
 CSMITH_RUN_TIMEOUT = 5.0  # seconds; csmith sometimes writes programs that barely terminate
@@ -24,18 +28,23 @@ def _oracle_output(source: Path, flags: list[str]) -> bytes | None:
     """stdout of the -O0 build, or None when the program does not finish cleanly in time."""
     with tempfile.TemporaryDirectory() as tmp:
         exe = Path(tmp) / "prog"
-        build = subprocess.run(
-            [llvm_tool("clang"), "-O0", "-w", *flags, str(source), "-o", str(exe)], capture_output=True
-        )
+        build = run_process([llvm_tool("clang"), "-O0", "-w", *flags, str(source), "-o", str(exe)])
         if build.returncode != 0:
             return None
-        try:
-            run = subprocess.run(
-                [str(exe)], capture_output=True, timeout=CSMITH_RUN_TIMEOUT, cwd=tmp, stdin=subprocess.DEVNULL
-            )
-        except subprocess.TimeoutExpired:
+        try:  # a program that barely terminates is stopped with anything it started (its process group)
+            run = run_process([exe], timeout=CSMITH_RUN_TIMEOUT, cwd=tmp)
+        except ToolTimeout:
             return None
         return run.stdout if run.returncode == 0 else None
+
+
+def _checked(res: subprocess.CompletedProcess[bytes]) -> None:
+    """A generator that failed is a one-line error with its command and last stderr line."""
+    if res.returncode != 0:
+        lines = res.stderr.decode(errors="replace").strip().splitlines()
+        raise CompilerLMError(
+            f"{' '.join(map(str, res.args))} failed (exit code {res.returncode})" + (f": {lines[-1]}" if lines else "")
+        )
 
 
 def csmith_programs(count: int, seed: int = 1) -> list[Program]:
@@ -60,12 +69,7 @@ def csmith_programs(count: int, seed: int = 1) -> list[Program]:
             tmp = src.with_suffix(".tmp")
             # csmith writes platform.info into its working directory: keep it out of the user's
             with tempfile.TemporaryDirectory(prefix="compilerlm-csmith-") as scratch:
-                subprocess.run(
-                    [csmith, "--seed", str(s), *CSMITH_OPTIONS, "-o", str(tmp)],
-                    check=True,
-                    capture_output=True,
-                    cwd=scratch,
-                )
+                _checked(run_process([csmith, "--seed", str(s), *CSMITH_OPTIONS, "-o", str(tmp)], cwd=scratch))
             tmp.replace(src)
         if not expected_file.exists():
             output = _oracle_output(src, flags)
@@ -94,11 +98,7 @@ def llvm_stress_programs(count: int, seed: int = 1, size: int = 100) -> list[Pro
         path = out_dir / f"seed{s}-size{size}.ll"
         if not path.exists():
             tmp = path.with_suffix(".tmp")
-            subprocess.run(
-                [llvm_tool("llvm-stress"), "-seed", str(s), "-size", str(size), "-o", str(tmp)],
-                check=True,
-                capture_output=True,
-            )
+            _checked(run_process([llvm_tool("llvm-stress"), "-seed", str(s), "-size", str(size), "-o", str(tmp)]))
             tmp.replace(path)
         programs.append(
             Program(name=f"llvm-stress-{s}", sources=(path,), description=f"llvm-stress -seed {s} -size {size}")

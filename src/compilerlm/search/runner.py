@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
+from compilerlm.parallel import Call, RayExecutor
 from compilerlm.programs.program import Program
-from compilerlm.ray_tasks import run_on_ray
 from compilerlm.search.store import Store
 from compilerlm.search.tune import (
     ModuleResult,
@@ -156,7 +156,7 @@ def _on_ray(
     calls = []
     for job in jobs:
         known = store.export([m.key for m in job.modules]) if store else {"evaluations": [], "results": []}
-        calls.append((job.program.name, (job, config, evaluator, known)))
+        calls.append(Call(job.program.name, (job, config, evaluator, known)))
 
     def finish(i: int, value: tuple[list[dict], dict]) -> None:
         rows, learned = value
@@ -166,5 +166,5 @@ def _on_ray(
         if on_program:
             on_program(jobs[i], done[i])
 
-    run_on_ray(address, _tune_remote, calls, finish)
+    RayExecutor(address).run(_tune_remote, calls, finish)
     return [r for i in range(len(jobs)) for r in done[i]]

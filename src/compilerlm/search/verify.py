@@ -8,13 +8,13 @@ with no tests cannot be checked and is reported unverified, never silently trust
 from __future__ import annotations
 
 import math
-import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.parallel import run_process
 from compilerlm.programs.program import Program
 from compilerlm.programs.testing import run_tests
 from compilerlm.sandbox import Limits
@@ -50,9 +50,7 @@ def verify_program(
         except CompilerLMError as exc:
             return Verification(False, f"does not compile: {exc}")
         exe = work / "prog"
-        link = subprocess.run(
-            [llvm_tool("clang"), *objects, "-o", str(exe), *program.ldflags, "-lm"], capture_output=True, text=True
-        )
+        link = run_process([llvm_tool("clang"), *objects, "-o", str(exe), *program.ldflags, "-lm"], text=True)
         if link.returncode != 0:
             return Verification(False, f"link failed: {link.stderr.strip().splitlines()[-1:]}")
         limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from compilerlm.parallel import ThreadExecutor
 from compilerlm.toolchain.evaluation import Evaluation
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
@@ -52,8 +52,7 @@ def measure_modules(
     jobs = [(m, p) for m in modules for p in labels.values()]
     evaluations = evaluator.evaluate_many(jobs, count_instructions=True, on_result=on_result)
     o3 = o3_modules or modules
-    with ThreadPoolExecutor(evaluator.jobs) as pool:
-        o3_results = list(pool.map(lambda m: evaluate_with_clang(m, "O3"), o3))
+    o3_results = ThreadExecutor(evaluator.jobs).map(lambda m: evaluate_with_clang(m, "O3"), o3)  # clang processes
     out = []
     per = len(labels)
     for i, module in enumerate(modules):

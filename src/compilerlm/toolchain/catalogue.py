@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
-import subprocess
 from dataclasses import dataclass
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.parallel import run_process
 from compilerlm.toolchain.locate import llvm_tool
 
 # Section headers of `opt -print-passes` (LLVM 19), e.g. "Function passes with params:" or
@@ -67,13 +67,10 @@ def parse_print_passes(text: str) -> tuple[PassInfo, ...]:
 @functools.cache
 def pass_catalogue() -> tuple[PassInfo, ...]:
     """All passes and analyses of the pinned opt; cached because the list never changes within a process."""
-    try:
-        out = subprocess.run(
-            [llvm_tool("opt"), "-print-passes"], capture_output=True, text=True, check=True, timeout=60
-        ).stdout
-    except subprocess.CalledProcessError as exc:
-        raise CompilerLMError(f"'opt -print-passes' failed: {exc.stderr.strip()[:500]}") from exc
-    return parse_print_passes(out)
+    res = run_process([llvm_tool("opt"), "-print-passes"], text=True, timeout=60, what="opt -print-passes")
+    if res.returncode != 0:
+        raise CompilerLMError(f"'opt -print-passes' failed: {res.stderr.strip()[:500]}")
+    return parse_print_passes(res.stdout)
 
 
 @functools.cache

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 from compilerlm.errors import CompilerLMError, PipelineError
+from compilerlm.parallel import Call, ThreadExecutor
 from compilerlm.toolchain.evaluation import Evaluation, failure
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import expand, normalize
@@ -79,8 +79,7 @@ class InProcessEvaluator(Evaluator):
             if on_result:
                 on_result(where[k], results[where[k]])
 
-        for _ in self.pool.imap(tasks, on_result=finished):
-            pass
+        self.pool.run(tasks, finished)
         return [r for r in results if r is not None]
 
     def close(self) -> None:
@@ -97,27 +96,31 @@ def _from_worker(pipeline: str, raw: object) -> Evaluation:
 
 
 class SubprocessEvaluator(Evaluator):
-    """`opt | llc` processes: the reference the fast path is tested against, and a fallback."""
+    """`opt | llc` processes: the reference the fast path is tested against, and a fallback. Results reach
+    `on_result` in the calling thread as each finishes."""
 
     name = "subprocess"
 
     def evaluate_many(
         self, jobs: Sequence[Job], *, count_instructions: bool = False, on_result: OnResult | None = None
     ) -> list[Evaluation]:
-        def one(i: int) -> Evaluation:
-            module, pipeline = jobs[i]
+        def one(module: IRModule, pipeline: str) -> Evaluation:
             try:
                 text = normalize(pipeline)
             except PipelineError as exc:
-                result = failure(pipeline, "pipeline", str(exc))
-            else:
-                result = evaluate_subprocess(module, text, count_instructions=count_instructions, timeout=self.timeout)
+                return failure(pipeline, "pipeline", str(exc))
+            return evaluate_subprocess(module, text, count_instructions=count_instructions, timeout=self.timeout)
+
+        results: list[Evaluation] = [None] * len(jobs)  # type: ignore[list-item]
+
+        def finished(i: int, result: Evaluation) -> None:
+            results[i] = result
             if on_result:
                 on_result(i, result)
-            return result
 
-        with ThreadPoolExecutor(self.jobs) as pool:
-            return list(pool.map(one, range(len(jobs))))
+        calls = [Call(f"{module.name} with {pipeline}", (module, pipeline)) for module, pipeline in jobs]
+        ThreadExecutor(self.jobs).run(one, calls, finished)  # threads: the work is waiting on opt and llc
+        return results
 
 
 def make_evaluator(kind: EvaluatorKind = "inprocess", jobs: int = 1, timeout: float = 120.0) -> Evaluator:

@@ -7,12 +7,12 @@ import functools
 import hashlib
 import os
 import shutil
-import subprocess
 import tempfile
 from ctypes import POINTER, c_int, c_uint, c_uint64, c_void_p
 from pathlib import Path
 
 from compilerlm.errors import ToolMissingError
+from compilerlm.parallel import run_process
 from compilerlm.toolchain.llvm_capi import libllvm
 from compilerlm.toolchain.locate import LLVM_MAJOR, libllvm_path, llvm_bin_dir
 
@@ -53,7 +53,7 @@ def _build(target: Path) -> None:
             str(lib),
             f"-Wl,-rpath,{lib.parent}",
         ]
-        res = subprocess.run(cmd, capture_output=True, text=True)
+        res = run_process(cmd, text=True)
         if res.returncode != 0:
             raise ToolMissingError(
                 f"building the LLVM helper failed: {res.stderr.strip().splitlines()[-1:]} ({' '.join(cmd)})"

@@ -1,4 +1,8 @@
-"""Run an external tool with a timeout and turn its failures into one-line, fixable errors."""
+"""Run an external tool with a timeout and turn its failures into one-line, fixable errors.
+
+Starting, timing out and killing the process is `compilerlm.parallel.run_process` (own session, the whole
+group killed on a timeout or an interrupt); this module adds what LLVM's tools need: a crash is LLVMCrash.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import signal
 import subprocess
 from collections.abc import Sequence
 
-from compilerlm.errors import LLVMCrash, ToolTimeout
+from compilerlm.errors import LLVMCrash
+from compilerlm.parallel import run_process
 
 CRASH_MARKERS = ("PLEASE submit a bug report", "Stack dump:", "LLVM ERROR:", "Assertion `")
 
@@ -39,10 +44,7 @@ def run_tool(
     cmd: Sequence[str], *, input: bytes | None = None, timeout: float = 120.0, what: str = ""
 ) -> subprocess.CompletedProcess[bytes]:
     """Run a command; raise ToolTimeout on timeout, LLVMCrash on a crash; return otherwise (caller checks rc)."""
-    try:
-        res = subprocess.run(list(cmd), input=input, capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise ToolTimeout(f"{what or cmd[0]} timed out after {timeout:g} s") from exc
+    res = run_process(cmd, input=input, timeout=timeout, what=what or cmd[0])
     stderr = res.stderr.decode(errors="replace")
     if is_crash(res.returncode, stderr):
         raise LLVMCrash(f"{what or cmd[0]} crashed ({describe_returncode(res.returncode)}): {first_error_line(stderr)}")

@@ -25,7 +25,7 @@ import signal
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -148,7 +148,13 @@ class _Worker:
 
 
 class IsolatedPool:
-    """`jobs` worker processes running `handler_path` ("module:function") on tasks; results keep task order.
+    """`jobs` worker processes running `handler_path` ("module:function") on tasks; `map` keeps task order,
+    `run` delivers each result as it finishes.
+
+    Not a backend of `compilerlm.parallel.Executor`, but the same method names (`run`, `map`, `close`) and the
+    same delivery: what differs is what the work needs. The function is fixed per pool because workers load
+    libLLVM once and keep it; a task's crash, hang or exception is a result (WorkerFailure), not an error,
+    because for a search a pipeline that crashes LLVM is an answer; and every task has a time limit.
 
     Worker logs are `log_dir/compilerlm-worker-<ident>-*.log` (`ident`: this pool's, unique per process);
     `close` removes them all."""
@@ -197,11 +203,29 @@ class IsolatedPool:
             self._retire(worker)
         return result
 
+    def run(self, tasks: Sequence[Any], on_result: Callable[[int, Any], None]) -> None:
+        """Run tasks on all workers; `on_result(index, result)` in this thread as each finishes (completion
+        order), so a caller can store it at once. The method names and delivery are `parallel.Executor`'s;
+        the function is the pool's handler, and a crash, hang or exception is a WorkerFailure result."""
+        for i, result in self._completions(tasks):
+            on_result(i, result)
+
     def imap(self, tasks: Iterable[Any], on_result: Callable[[int, Any], None] | None = None) -> Iterator[Any]:
         """Run tasks on all workers; yield results in task order (on_result sees them as they finish)."""
+        ready: dict[int, Any] = {}
+        next_index = 0
+        for i, result in self._completions(tasks):
+            if on_result is not None:
+                on_result(i, result)
+            ready[i] = result
+            while next_index in ready:
+                yield ready.pop(next_index)
+                next_index += 1
+
+    def _completions(self, tasks: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+        """(index, result) in completion order, in the caller's thread; one driver thread per worker slot."""
         task_list = list(tasks)
-        results: list[Any] = [None] * len(task_list)
-        done = [threading.Event() for _ in task_list]
+        finished: queue.Queue[tuple[int, Any]] = queue.Queue()
         pending: queue.Queue[int] = queue.Queue()
         for i in range(len(task_list)):
             pending.put(i)
@@ -217,16 +241,12 @@ class IsolatedPool:
                 except queue.Empty:
                     return
                 try:
-                    results[i] = self._slot_run(slot, task_list[i])
+                    result = self._slot_run(slot, task_list[i])
                 except Exception as exc:
-                    results[i] = WorkerFailure("error", f"{type(exc).__name__}: {exc}")
+                    result = WorkerFailure("error", f"{type(exc).__name__}: {exc}")
                 if closed():  # closed under us (Ctrl-C): what the killed worker "returned" is not a result
-                    done[i].set()
                     return
-                if on_result is not None:
-                    with self._lock:
-                        on_result(i, results[i])
-                done[i].set()
+                finished.put((i, result))
 
         with self._lock:
             threads = [
@@ -234,12 +254,18 @@ class IsolatedPool:
             ]
         for t in threads:
             t.start()
-        for i in range(len(task_list)):
-            while not done[i].wait(1.0) and not closed():
-                pass
+        for _ in range(len(task_list)):
+            while True:
+                if closed():
+                    raise RuntimeError("the worker pool was closed while tasks were running")
+                try:
+                    item = finished.get(timeout=1.0)
+                except queue.Empty:
+                    continue
+                break
             if closed():
                 raise RuntimeError("the worker pool was closed while tasks were running")
-            yield results[i]
+            yield item
         for t in threads:
             t.join()
 

@@ -279,7 +279,7 @@ def test_jobs_below_one_is_a_one_line_error(cli):
 def test_store_of_another_version_or_program_is_refused_and_left_unchanged(cli, tmp_path):
     import sqlite3
 
-    from compilerlm.search.store import SCHEMA_VERSION, Store
+    from compilerlm.store import SCHEMA_VERSION, Store
 
     def make(name: str, script: str) -> Path:
         with contextlib.closing(sqlite3.connect(tmp_path / name)) as db:

@@ -9,10 +9,10 @@ from pathlib import Path
 import compilerlm
 
 LAYERS = [
-    {"__init__", "errors", "stats"},
+    {"__init__", "errors", "stats", "cache"},
     {"parallel"},
     {"toolchain", "sandbox", "measure", "models", "ray_tasks"},
-    {"programs"},
+    {"programs", "store"},
     {"confined_tools"},
     {"search"},
     {"tasks"},

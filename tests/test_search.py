@@ -15,10 +15,10 @@ import pytest
 from compilerlm.programs.suites import resolve_target
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective
-from compilerlm.search.store import Store
 from compilerlm.search.strategies import STRATEGIES, parse_pipeline, run_strategy
 from compilerlm.search.tune import TuneConfig, tune_program
 from compilerlm.search.verify import verify_program
+from compilerlm.store import Store
 from compilerlm.toolchain.search_space import SEARCH_SPACE
 
 

@@ -11,7 +11,7 @@ import pytest
 from compilerlm.errors import CompilerLMError
 from compilerlm.eval.tasks import format_table, run_task_eval, write_task_report
 from compilerlm.programs.suites import resolve_target
-from compilerlm.search.store import Store
+from compilerlm.store import Store
 from compilerlm.tasks.common import (
     bleu_stats,
     code_tokens,

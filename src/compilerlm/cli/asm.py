@@ -77,7 +77,7 @@ def run_asm(programs: list[Program], config, model: str | None, store: Path | No
     """Run the speed task over programs with a progress bar; returns (outcomes, summary document)."""
     from compilerlm.eval.asm import run_asm_suite, single_file_c, summarize_asm
     from compilerlm.sandbox import sandbox_capabilities
-    from compilerlm.search.store import Store
+    from compilerlm.store import Store
 
     runnable, skipped = single_file_c(programs)
     if not runnable:

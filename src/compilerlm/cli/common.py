@@ -27,7 +27,7 @@ from compilerlm.parallel import Call, ThreadExecutor
 
 if TYPE_CHECKING:
     from compilerlm.programs.program import Program
-    from compilerlm.search.store import Store
+    from compilerlm.store import Store
     from compilerlm.toolchain.module import IRModule
 
 # Tables are wide; when output is not a terminal (CI logs, pipes) use 120 columns rather than rich's 80.

@@ -44,7 +44,7 @@ def _eval_task(
     from compilerlm.eval.tasks import format_table, run_task_eval, write_task_report
     from compilerlm.models import load_model
     from compilerlm.programs.suites import resolve_target
-    from compilerlm.search.store import Store
+    from compilerlm.store import Store
     from compilerlm.toolchain.evaluator import make_evaluator
 
     check_output_file(json_path, "--json")

@@ -64,10 +64,10 @@ def tune(
     """
     from compilerlm.programs.suites import resolve_target
     from compilerlm.search.runner import TuneJob, passes, tune_jobs
-    from compilerlm.search.store import Store
     from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES
     from compilerlm.search.tune import TuneConfig, tune_document
     from compilerlm.search.tune import export_library as export
+    from compilerlm.store import Store
 
     if strategy not in STRATEGIES:
         raise CompilerLMError(f"unknown strategy {strategy!r}: choose one of {', '.join(STRATEGIES)}")

@@ -28,9 +28,9 @@ from compilerlm.measure.speedup import quartiles
 from compilerlm.models.base import Model
 from compilerlm.parallel import Call, Executor, ProcessExecutor, RayExecutor, ThreadExecutor
 from compilerlm.programs.program import Program
-from compilerlm.search.store import Store
 from compilerlm.speed.search import AsmOutcome, AsmSearchConfig, optimize_program
 from compilerlm.stats import geomean
+from compilerlm.store import Store
 
 RECORD_KIND = "asm"
 OnProgram = Callable[[AsmOutcome], None]

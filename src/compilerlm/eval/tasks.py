@@ -20,7 +20,7 @@ from compilerlm import registry
 from compilerlm.errors import CompilerLMError
 from compilerlm.eval.report import ReportFiles, pyplot, save_figure
 from compilerlm.models.base import Model
-from compilerlm.search.store import Store
+from compilerlm.store import Store
 from compilerlm.tasks.base import EvalItem, Task
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule

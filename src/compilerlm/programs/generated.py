@@ -1,7 +1,7 @@
 """Generated programs for training data: csmith C programs (self-checking) and llvm-stress IR modules.
 
-Both are made on demand, with explicit seeds, into the cache (`$COMPILERLM_CACHE`, default
-~/.cache/compilerlm), so a suite spec like `csmith:20:7` names the same programs on every machine.
+Both are made on demand, with explicit seeds, into the cache (`compilerlm.cache.cache_dir`), so a suite
+spec like `csmith:20:7` names the same programs on every machine.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compilerlm.cache import cache_dir
 from compilerlm.errors import CompilerLMError, ToolMissingError, ToolTimeout
 from compilerlm.parallel import run_process
 from compilerlm.programs.program import Program, TestCase
 from compilerlm.toolchain.locate import llvm_tool, system_tool
-from compilerlm.toolchain.native_shim import cache_dir
 
 if TYPE_CHECKING:
     import subprocess
@@ -55,7 +55,7 @@ def csmith_programs(count: int, seed: int = 1) -> list[Program]:
         raise ToolMissingError(
             f"csmith headers not found in {CSMITH_INCLUDE}; install them: sudo apt-get install libcsmith-dev"
         )
-    out_dir = cache_dir().absolute() / "csmith"  # absolute: csmith runs in a scratch folder
+    out_dir = cache_dir("csmith").absolute()  # absolute: csmith runs in a scratch folder
     out_dir.mkdir(exist_ok=True)
     flags = [f"-I{CSMITH_INCLUDE}"]
     programs: list[Program] = []
@@ -91,7 +91,7 @@ def csmith_programs(count: int, seed: int = 1) -> list[Program]:
 
 def llvm_stress_programs(count: int, seed: int = 1, size: int = 100) -> list[Program]:
     """`count` random IR modules from `llvm-stress -seed S -size N` (no tests: nothing to run)."""
-    out_dir = cache_dir() / "llvm-stress"
+    out_dir = cache_dir("llvm-stress")
     out_dir.mkdir(exist_ok=True)
     programs = []
     for s in range(seed, seed + count):

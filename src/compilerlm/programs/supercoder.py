@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from compilerlm.cache import cache_dir
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import HIDDEN_PREFIX, Program, TestCase
 
@@ -152,8 +152,7 @@ def _safe(name: str) -> str:
 
 
 def default_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "compilerlm" / "supercoder"
+    return cache_dir("supercoder")
 
 
 def supercoder_programs(path: Path | str, cache: Path | None = None) -> list[Program]:

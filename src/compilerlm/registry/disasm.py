@@ -5,10 +5,10 @@ language is `tasks/disasm.py`; this module makes it a `Task`: rows (llc's assemb
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.tasks.base import Advance, EvalItem, Example, Metric, Task, base_row, content_hash, program_modules
 from compilerlm.tasks.common import normalize_ir
@@ -36,8 +36,8 @@ def disasm_examples(programs: Sequence[Program], config: DisasmDataConfig, advan
         row = base_row("disasm", program, module, prepared.prompt, disasm_completion(prepared.truth))
         return Example(row, program.name, content_hash(normalize_ir(prepared.truth)), row["prompt"] + row["completion"])
 
-    with ThreadPoolExecutor(max(1, config.jobs)) as pool:
-        return [e for e in pool.map(one, flat) if e is not None]
+    examples = ThreadExecutor(max(1, config.jobs)).map(one, flat, names=[m.name for _, m in flat])
+    return [e for e in examples if e is not None]
 
 
 class DisasmTask(Task):
@@ -72,8 +72,7 @@ class DisasmTask(Task):
             item.payload = prepared = prepare_disasm(item.module, timeout=timeout)
             item.prompt, item.error = (prepared.prompt if prepared.error is None else ""), prepared.error
 
-        with ThreadPoolExecutor(evaluator.jobs) as pool:
-            list(pool.map(one, batch))
+        ThreadExecutor(evaluator.jobs).map(one, batch, names=[item.key for item in batch])
 
     def score(
         self, batch: list[EvalItem], answers: list[list[str]], evaluator: Evaluator, timeout: float
@@ -82,8 +81,7 @@ class DisasmTask(Task):
             texts = answers[i] or [""]
             return score_disasm(batch[i].payload, texts[0], timeout=timeout).to_dict()
 
-        with ThreadPoolExecutor(evaluator.jobs) as pool:
-            return list(pool.map(one, range(len(batch))))
+        return ThreadExecutor(evaluator.jobs).map(one, range(len(batch)), names=[item.key for item in batch])
 
     def summarize(self, rows: Sequence[dict]) -> dict:
         return summarize_disasm(rows)

@@ -5,11 +5,11 @@ them `Task`s: rows labelled by the real tools for random pipelines, and items fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.tasks.base import Advance, EvalItem, Example, Metric, Task, base_row, content_hash, program_modules
 from compilerlm.tasks.common import normalize_ir
@@ -120,8 +120,7 @@ class EmulateTask(Task):
             row["true_size"] = item.true_size
             return row
 
-        with ThreadPoolExecutor(evaluator.jobs) as pool:
-            return list(pool.map(one, range(len(batch))))
+        return ThreadExecutor(evaluator.jobs).map(one, range(len(batch)), names=[item.key for item in batch])
 
     def summarize(self, rows: Sequence[dict]) -> dict:
         return summarize_emulation(rows)

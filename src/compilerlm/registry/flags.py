@@ -13,18 +13,18 @@ the verified improvement vs -Oz of the pipeline an answer names:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.programs.suites import program_target, resolve_target
 from compilerlm.search.runner import TuneJob, passes, tune_jobs
-from compilerlm.search.store import Store
 from compilerlm.search.tune import ModuleResult, TuneConfig
 from compilerlm.search.verify import verify_program
+from compilerlm.store import Store
 from compilerlm.tasks.base import (
     Advance,
     EvalItem,
@@ -155,8 +155,8 @@ def flags_examples(programs: Sequence[Program], config: FlagsDataConfig, advance
         )
         return Example(row, program.name, content_hash(normalize_ir(module.ir)), row["prompt"] + row["completion"])
 
-    with ThreadPoolExecutor(max(1, config.jobs)) as pool:
-        return [e for e in pool.map(label, todo) if e is not None]
+    labels = ThreadExecutor(max(1, config.jobs)).map(label, todo, names=[m.name for _, m, _ in todo])
+    return [e for e in labels if e is not None]
 
 
 # ------------------------------------------------------------------ reward

@@ -11,11 +11,11 @@ and the model (`compilerlm eval asm`, `eval/asm.py`), not the item evaluation of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.programs.supercoder import make_row
 from compilerlm.speed.build import baseline_assembly
@@ -66,8 +66,7 @@ def asm_examples(
             advance(1)
         return Example(row, program.name, content_hash(c_code), asm_prompt_text(c_code, asm))
 
-    with ThreadPoolExecutor(max(1, config.jobs)) as pool:
-        examples = [e for e in pool.map(one, programs) if e is not None]
+    examples = [e for e in ThreadExecutor(max(1, config.jobs)).map(one, programs) if e is not None]
     return examples, skipped
 
 

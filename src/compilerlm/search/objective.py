@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from compilerlm.search.store import Store
+from compilerlm.store import Store
 from compilerlm.toolchain.evaluation import Evaluation
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule

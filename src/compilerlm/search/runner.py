@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, replace
 
 from compilerlm.parallel import Call, RayExecutor
 from compilerlm.programs.program import Program
-from compilerlm.search.store import Store
 from compilerlm.search.tune import (
     ModuleResult,
     Proposals,
@@ -24,6 +23,7 @@ from compilerlm.search.tune import (
     broken_tests_error,
     tune_program,
 )
+from compilerlm.store import Store
 from compilerlm.toolchain.evaluator import Evaluator, make_evaluator
 from compilerlm.toolchain.module import IRModule
 

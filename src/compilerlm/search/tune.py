@@ -16,10 +16,10 @@ from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective, Pipeline, text_of
-from compilerlm.search.store import Store
 from compilerlm.search.strategies import BUILTIN_LIBRARY, SEARCH_REVISION, parse_pipeline, run_strategy
 from compilerlm.search.verify import verify_program
 from compilerlm.stats import improvement_geomean, share
+from compilerlm.store import Store
 from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule

@@ -20,6 +20,7 @@ from compilerlm.programs.testing import run_tests
 from compilerlm.sandbox import Limits
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.pipelines import OZ_PIPELINE
 from compilerlm.toolchain.subprocess_path import compile_object
 
 TEST_TIMEOUT = 20.0  # seconds per test; built-in tests take well under 1 s at -O0
@@ -45,7 +46,7 @@ def verify_program(
         try:
             for i, module in enumerate(modules):
                 obj = work / f"m{i}.o"
-                obj.write_bytes(compile_object(module, pipelines.get(module.name, "default<Oz>")))
+                obj.write_bytes(compile_object(module, pipelines.get(module.name, OZ_PIPELINE)))
                 objects.append(str(obj))
         except CompilerLMError as exc:
             return Verification(False, f"does not compile: {exc}")

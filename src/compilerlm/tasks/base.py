@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
@@ -95,8 +95,7 @@ def module_count(programs: Sequence[Program]) -> int:
 
 def program_modules(programs: Sequence[Program], jobs: int) -> list[tuple[Program, list[IRModule]]]:
     """Unoptimized IR of every program (clang processes in parallel)."""
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        return list(zip(programs, pool.map(lambda p: p.modules(), programs), strict=True))
+    return list(zip(programs, ThreadExecutor(max(1, jobs)).map(lambda p: p.modules(), programs), strict=True))
 
 
 def base_row(task: str, program: Program, module: IRModule, prompt: str, completion: str) -> dict[str, Any]:

@@ -11,20 +11,13 @@ import tempfile
 from ctypes import POINTER, c_int, c_uint, c_uint64, c_void_p
 from pathlib import Path
 
+from compilerlm.cache import cache_dir
 from compilerlm.errors import ToolMissingError
 from compilerlm.parallel import run_process
 from compilerlm.toolchain.llvm_capi import libllvm
 from compilerlm.toolchain.locate import LLVM_MAJOR, libllvm_path, llvm_bin_dir
 
 SOURCE = Path(__file__).parent / "native" / "emit.cpp"
-
-
-def cache_dir() -> Path:
-    """Where compilerlm keeps generated files: $COMPILERLM_CACHE, else ~/.cache/compilerlm."""
-    root = os.environ.get("COMPILERLM_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "compilerlm")
-    path = Path(root)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _build(target: Path) -> None:

@@ -1,4 +1,6 @@
-"""SQLite store: every evaluation and every finished module result, written as they happen.
+"""SQLite store: every evaluation and every finished module result, written as they happen, and the records of
+the other long runs (task evaluations, speed outcomes). Top-level because the tuner, the evaluations and the
+datasets all read and write it.
 
 A run that is interrupted (Ctrl-C, kill -9) loses at most the evaluations in flight: rerunning it replays
 the same seeded search, and every evaluation already in the store is read back instead of compiled.

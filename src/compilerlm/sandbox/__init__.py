@@ -3,15 +3,9 @@
 This layer knows nothing of where a binary came from; see ``run.py`` for how the confinement works.
 """
 
+from compilerlm.sandbox.isolation import missing_isolation, sandbox_capabilities
 from compilerlm.sandbox.limits import Limits
-from compilerlm.sandbox.run import (
-    SandboxResult,
-    Status,
-    missing_isolation,
-    run_sandboxed,
-    run_tool_sandboxed,
-    sandbox_capabilities,
-)
+from compilerlm.sandbox.run import SandboxResult, Status, run_sandboxed, run_tool_sandboxed
 
 __all__ = [
     "Limits",

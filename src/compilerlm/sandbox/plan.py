@@ -1,0 +1,45 @@
+"""What one run is, fixed in the caller before the first fork.
+
+The stages read it after fork, so C allocates (almost) nothing once its rlimits are set; it has its own
+module because the private root, the isolation step and the stages all take it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compilerlm.sandbox.limits import Limits
+
+
+@dataclass
+class _Plan:
+    """Everything the children need, built before fork so C allocates (almost) nothing after its rlimits.
+
+    ``exe`` is the program's path inside the root (``/prog`` for a binary, a toolchain path for a tool);
+    ``files`` are copied into /tmp before the run, ``collect`` (patterns over /tmp's names) copied out to
+    ``collect_to`` after it."""
+
+    exe: bytes
+    binary: Path | None
+    base: Path
+    limits: Limits
+    args: tuple[bytes, ...]
+    parent: int
+    files: tuple[tuple[str, Path | bytes], ...] = ()
+    collect: tuple[str, ...] = ()
+    collect_to: Path | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    read_only: tuple[Path, ...] = ()
+    read_only_bytes: int = 0
+    keep: list[object] = field(default_factory=list)
+
+    def cstrings(self, items: list[bytes]) -> ctypes.Array[ctypes.c_char_p]:
+        arr = (ctypes.c_char_p * (len(items) + 1))(*items, None)
+        self.keep.append(arr)
+        return arr
+
+
+Files = Mapping[str, "Path | bytes"]

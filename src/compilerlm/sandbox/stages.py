@@ -1,0 +1,167 @@
+"""The three processes of a run, as they run inside the fork: A, B and C of ``run.py``'s docstring.
+
+A enters the namespaces and builds the root, B is init of the PID namespace (chroot, fork C, reap, copy
+results out), C sets the limits, drops privileges and execs. They tell the caller what happened only in
+one-line records on fd 3. Apart from the caller's side because code here lives under other rules: every
+path ends in ``os._exit``, no exception escapes, and C allocates nothing after its limits are set.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import json
+import os
+import resource
+import signal
+import time
+
+from compilerlm.sandbox.isolation import _isolate, _refusal, _sandbox_uid, missing_isolation
+from compilerlm.sandbox.limits import Limits
+from compilerlm.sandbox.plan import _Plan
+from compilerlm.sandbox.root import _copy_out
+from compilerlm.sandbox.syscalls import (
+    MS_NODEV,
+    MS_NOEXEC,
+    MS_NOSUID,
+    PR_SET_NO_NEW_PRIVS,
+    PR_SET_PDEATHSIG,
+    _check,
+    _libc,
+    _mount,
+    _RLimit,
+)
+
+_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "TMPDIR": "/tmp"}
+_STATUS_FD = 3
+
+
+def _record(line: str) -> None:
+    os.write(_STATUS_FD, (line.replace("\n", " ") + "\n").encode()[:4000])
+
+
+def _stage_a(plan: _Plan, fds: tuple[int, int, int, int]) -> None:
+    """First child: namespaces and root, then fork B (PID 1 of the new PID namespace) and wait for it.
+
+    Fails closed: when any promised confinement is missing, B is never forked and nothing runs."""
+    code, redirected = 1, False
+    try:
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in fds]  # fds may already sit on 0..3
+        for i, fd in enumerate(high):
+            os.dup2(fd, i)
+        redirected = True
+        os.closerange(_STATUS_FD + 1, max(os.sysconf("SC_OPEN_MAX"), 1 << 16))
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != plan.parent:
+            return
+        uid = _sandbox_uid() if os.geteuid() == 0 else None
+        _record(f"uid {os.getuid() if uid is None else uid}")
+        iso, why = _isolate(plan.base, uid, plan.limits, plan)
+        _record("iso " + json.dumps(iso))
+        if missing := missing_isolation(iso):
+            _record(f"error {_refusal(missing, why)}")
+            return
+        out_fd = os.open(plan.collect_to, os.O_RDONLY | os.O_DIRECTORY) if plan.collect_to else -1
+        pid = os.fork()
+        if pid == 0:
+            _stage_b(plan, uid, out_fd)
+        _record(f"pid {pid}")
+        os.closerange(0, _STATUS_FD)
+        os.waitpid(pid, 0)
+        code = 0
+    except BaseException as exc:
+        if redirected:  # before that, fd 3 is still whatever the caller had there
+            _record(f"error setup: {exc!r}")
+    finally:
+        os._exit(code)
+
+
+def _stage_b(plan: _Plan, uid: int | None, out_fd: int) -> None:
+    """Init of the run: fork C, reap everything, report C's status and the CPU time of all it reaped, then
+    copy the requested results out."""
+    code = 1
+    try:
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        os.setsid()  # the caller kills this group; B dying kills the namespace
+        # hidepid: the binary sees only its own processes, not this init (a copy of the caller)
+        _mount("proc", plan.base / "root" / "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+        os.chroot(plan.base / "root")
+        os.chdir("/tmp")
+        argv = plan.cstrings([os.path.basename(plan.exe), *plan.args])
+        envp = plan.cstrings([f"{k}={v}".encode() for k, v in {**_ENV, **dict(plan.env)}.items()])
+        comm = os.path.basename(plan.exe)[:15].decode(errors="replace")
+        pid = os.fork()
+        if pid == 0:
+            _stage_c(plan.limits, uid, plan.exe, argv, envp)
+        os.closerange(0, _STATUS_FD)
+        # rusage's maxrss would include the forked Python's pages from before exec; the program's own peak
+        # (VmHWM of its post-exec address space) is sampled while it runs instead
+        peak = 0
+        while True:
+            reaped, status = os.waitpid(-1, os.WNOHANG)
+            if reaped == pid:
+                break
+            if reaped == 0:
+                peak = max(peak, _peak_rss(pid, comm))
+                time.sleep(0.002)
+        end = time.monotonic()
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        _record(f"exit {status} {ru.ru_utime + ru.ru_stime} {peak} {end}")
+        if out_fd >= 0:
+            _copy_out(plan, out_fd)
+        code = 0
+    except BaseException as exc:
+        _record(f"error init: {exc!r}")
+    finally:
+        os._exit(code)
+
+
+def _peak_rss(pid: int, comm: str) -> int:
+    """Peak resident bytes of the running program's address space (0 before its exec, when the fork's copy of
+    Python is still there, and once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            lines = f.read().splitlines()
+        if not lines or lines[0].split()[1:] != [comm.encode()]:
+            return 0
+        for line in lines:
+            if line.startswith(b"VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _stage_c(limits: Limits, uid: int | None, exe: bytes, argv: ctypes.Array, envp: ctypes.Array) -> None:
+    """The binary's process: limits it cannot raise, no privileges, default signals, then exec."""
+    try:
+        os.set_inheritable(_STATUS_FD, False)
+        for sig in signal.valid_signals():
+            if sig not in (signal.SIGKILL, signal.SIGSTOP) and signal.getsignal(sig) == signal.SIG_IGN:
+                signal.signal(sig, signal.SIG_DFL)  # Python ignores SIGPIPE and SIGXFSZ; the binary must not
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        for res, value in (
+            (resource.RLIMIT_CPU, limits.cpu_seconds),
+            (resource.RLIMIT_NPROC, limits.max_processes),
+            (resource.RLIMIT_NOFILE, limits.open_files),
+            (resource.RLIMIT_FSIZE, limits.file_size_bytes),
+            (resource.RLIMIT_CORE, 0),
+        ):
+            # CPU: SIGXCPU at the soft limit, SIGKILL one second later for a binary that catches it
+            resource.setrlimit(res, (value, value + 1 if res == resource.RLIMIT_CPU else value))
+        if uid is not None:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+        address_space = _RLimit(limits.address_space_bytes, limits.address_space_bytes)
+        failed = b"error exec: "
+        _record(f"start {time.monotonic()}")
+        # last, so this (possibly huge) Python process needs no new memory: ctypes, prebuilt arguments
+        _check(_libc.setrlimit(resource.RLIMIT_AS, ctypes.byref(address_space)), "setrlimit(RLIMIT_AS)")
+        _libc.execve(exe, argv, envp)
+        os.write(_STATUS_FD, failed + os.strerror(ctypes.get_errno()).encode() + b"\n")
+    except BaseException as exc:
+        _record(f"error exec: {exc!r}")
+    finally:
+        os._exit(127)

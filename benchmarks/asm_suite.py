@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from compilerlm.eval.asm import format_asm_table, run_asm_suite, single_file_c, summarize_asm
+from compilerlm.eval.speed import format_asm_table, run_asm_suite, single_file_c, summarize_asm
 from compilerlm.programs.suites import resolve_target
 from compilerlm.sandbox import run_sandboxed
 from compilerlm.store import Store

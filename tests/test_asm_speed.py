@@ -236,7 +236,7 @@ def test_served_model_best_of_k_and_repair_loop_end_to_end(cli, tmp_path):
 def test_asm_suite_runs_in_worker_processes_and_as_ray_tasks():
     from dataclasses import replace
 
-    from compilerlm.eval.asm import run_asm_suite
+    from compilerlm.eval.speed import run_asm_suite
     from compilerlm.speed.search import AsmSearchConfig
 
     programs = [squares(), replace(squares(), name="squares-again")]

@@ -75,7 +75,7 @@ def asm_search_config(
 
 def run_asm(programs: list[Program], config, model: str | None, store: Path | None, jobs: int, ray: str | None):
     """Run the speed task over programs with a progress bar; returns (outcomes, summary document)."""
-    from compilerlm.eval.asm import run_asm_suite, single_file_c, summarize_asm
+    from compilerlm.eval.speed import run_asm_suite, single_file_c, summarize_asm
     from compilerlm.sandbox import sandbox_capabilities
     from compilerlm.store import Store
 
@@ -129,7 +129,7 @@ def asm(
 
     Example: compilerlm asm prog.c --tests tests/ --out prog.s --json prog.json
     """
-    from compilerlm.eval.asm import single_file_c
+    from compilerlm.eval.speed import single_file_c
     from compilerlm.programs.program import load_tests, single_file_program
     from compilerlm.programs.suites import resolve_target
     from compilerlm.speed.portfolio import CONFIG_NAMES

@@ -135,7 +135,7 @@ def eval_asm(
 
     Example: compilerlm eval asm --suite supercoder:val.parquet --model openai:http://127.0.0.1:8000/v1#m
     """
-    from compilerlm.eval.asm import format_asm_table, write_asm_report
+    from compilerlm.eval.speed import format_asm_table, write_asm_report
     from compilerlm.programs.suites import resolve_target
 
     config = asm_search_config(model, compilers, samples, rounds, temperature, max_tokens, runs, instructions, seed)

@@ -5,7 +5,7 @@ rows (`programs.supercoder.make_row`), one per program — the prompt shows the 
 (`reward_model.ground_truth`); `extra_info` carries the visible tests (`inputs`/`outputs`, as SuperCoder's
 rows) and the hidden ones apart (`hidden_inputs`/`hidden_outputs`), which no prompt ever shows and every
 reward checks. Its reward is `speed.rewards.score_asm`. Its evaluation is a search over a compiler portfolio
-and the model (`compilerlm eval asm`, `eval/asm.py`), not the item evaluation of the size-track tasks.
+and the model (`compilerlm eval asm`, `eval/speed.py`), not the item evaluation of the size-track tasks.
 """
 
 from __future__ import annotations

@@ -102,16 +102,19 @@ def local_runner(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample
     return RunSample("ok", 0, wall, cpu)
 
 
-def sandbox_runner(run_sandboxed: Callable[..., object], **sandbox_kwargs: object) -> Runner:
+def sandbox_runner(run_sandboxed: Callable[..., object], exit_code: int = 0, **sandbox_kwargs: object) -> Runner:
     """Adapt ``compilerlm.sandbox.run_sandboxed`` (passed in, so this module does not import it) to a Runner.
 
-    ``sandbox_kwargs`` (e.g. ``limits=Limits(...)``) are passed through; the timeout is the caller's
-    business there (set it in the limits). The sandbox's own wall/cpu seconds are used as the sample.
+    ``sandbox_kwargs`` (e.g. ``limits=Limits(...)``, ``files={...}``) are passed through; the timeout is the
+    caller's business there (set it in the limits). The sandbox's own wall/cpu seconds are used as the
+    sample. A run that ends with ``exit_code`` (a test that expects a non-zero exit) is a clean run.
     """
 
     def run(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample:
         res = run_sandboxed(Path(argv[0]), stdin, args=tuple(argv[1:]), **sandbox_kwargs)
         status = str(res.status)  # type: ignore[attr-defined]
+        if status == "exit-code" and exit_code and res.exit_code == exit_code:  # type: ignore[attr-defined]
+            status = "ok"
         return RunSample(
             status,
             res.exit_code,  # type: ignore[attr-defined]

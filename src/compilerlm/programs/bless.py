@@ -1,12 +1,14 @@
-"""Write a program's expected outputs from its -O0 build, and check it is fit for the suites.
+"""Write a program's expected results from its -O0 build, and check it is fit for the suites.
 
 Usage: python -m compilerlm.programs.bless PROGRAM_DIR... [--check] [--sanitize]
 
-Expected outputs come from the clang -O0 build (the oracle). The same tests are then run on the
-clang -O3 and gcc -O3 builds, which must agree byte for byte (a program whose output depends on the
-optimization level has undefined behaviour), and their -O3 run times are reported: speed-track
-inputs should take 0.02-0.5 s each at -O3. Builds and runs go through `parallel.run_process`: a test that
-hangs is stopped after 60 s with everything it started.
+A user writes a test's inputs only: `tests/N.in` (stdin), or a `[[tests]]` table in program.toml (args,
+input files, stdin, which output files it writes, its exit code). The expected results — standard output
+(`tests/N.out`, `tests/NAME.out`) and every declared output file (`tests/NAME.FILE`) — come from the
+clang -O0 build (the oracle). The same tests are then run on the clang -O3 and gcc -O3 builds (and, with
+--sanitize, an ASan+UBSan build), which must agree byte for byte: a program whose results depend on the
+optimization level has undefined behaviour. The -O3 run times are reported: speed-track inputs should take
+0.02-0.5 s each at -O3. Every run goes through `programs.testing.run_test`, confined like any other test.
 """
 
 from __future__ import annotations
@@ -14,12 +16,19 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
+from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import run_process
+from compilerlm.programs.program import TestCase, declared_entries, declared_names, declared_tests, expected_paths
+from compilerlm.programs.testing import expecting, run_test
+from compilerlm.sandbox import Limits
 from compilerlm.toolchain.locate import llvm_tool
+
+LIMITS = Limits(wall_seconds=60.0, cpu_seconds=60)
+SANITIZER_LIMITS = Limits(wall_seconds=60.0, cpu_seconds=60, address_space_bytes=1 << 47)  # ASan's shadow memory
 
 
 def _build(prog: Path, compiler: str, flags: list[str], out: Path) -> None:
@@ -32,17 +41,37 @@ def _build(prog: Path, compiler: str, flags: list[str], out: Path) -> None:
         raise SystemExit(f"{prog.name}: build failed: {' '.join(cmd)}\n{res.stderr}")
 
 
-def _run(binary: Path, stdin: bytes) -> tuple[bytes, float]:
-    start = time.perf_counter()
-    res = run_process([binary], input=stdin, timeout=60, what=binary.name)
-    elapsed = time.perf_counter() - start
-    if res.returncode != 0:
-        raise RuntimeError(f"exit code {res.returncode}: {res.stderr.decode(errors='replace')[:500]}")
-    return res.stdout, elapsed
+def _tests(prog: Path) -> list[tuple[TestCase, Path, dict[str, Path]]]:
+    """Every test with its expectations unknown, and where its expected stdout and output files go."""
+    declared = declared_names(prog)
+    out = []
+    classic = sorted((prog / "tests").glob("*.in"), key=lambda p: (not p.stem.isdigit(), p.stem.zfill(12)))
+    for stdin in classic:
+        if stdin.stem not in declared:
+            out.append((TestCase(stdin.stem, stdin.read_bytes(), None), stdin.with_suffix(".out"), {}))
+    meta = prog / "program.toml"
+    conf = tomllib.loads(meta.read_text()) if meta.exists() else {}
+    cases = declared_tests(prog, conf, meta)
+    for test, entry in zip(cases, declared_entries(prog), strict=True):
+        stdout, outputs = expected_paths(prog, entry)
+        unknown = replace(test, expected=None, outputs=tuple((name, None) for name in test.output_names))
+        out.append((unknown, stdout, outputs))
+    return out
+
+
+def _write_or_check(path: Path, content: bytes, check_only: bool, label: str) -> bool:
+    if check_only:
+        if not path.exists() or path.read_bytes() != content:
+            print(f"{label}: expected {path.name} missing or stale")
+            return False
+        return True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return True
 
 
 def bless(prog: Path, check_only: bool, sanitize: bool) -> bool:
-    tests = sorted((prog / "tests").glob("*.in"), key=lambda p: int(p.stem) if p.stem.isdigit() else p.stem)
+    tests = _tests(prog)
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         builds = {
@@ -62,33 +91,31 @@ def bless(prog: Path, check_only: bool, sanitize: bool) -> bool:
         for name, cmd in builds.items():
             bins[name] = Path(tmp) / name
             _build(prog, cmd[0], cmd[1:], bins[name])
-        for test in tests:
-            stdin = test.read_bytes()
-            expected_path = test.with_suffix(".out")
-            ref, _ = _run(bins["O0"], stdin)
-            if check_only:
-                if not expected_path.exists() or expected_path.read_bytes() != ref:
-                    print(f"{prog.name}/{test.name}: expected output missing or stale")
-                    ok = False
-            else:
-                expected_path.write_bytes(ref)
+        for test, stdout_path, output_paths in tests:
+            label = f"{prog.name}/{test.name}"
+            ref = run_test(bins["O0"], test, LIMITS)
+            if not ref.passed:
+                print(f"{label}: the -O0 build failed it ({ref.status}: {ref.detail})")
+                ok = False
+                continue
+            blessed = expecting(test, ref)
+            ok &= _write_or_check(stdout_path, ref.stdout, check_only, label)
+            for name, path in output_paths.items():
+                ok &= _write_or_check(path, ref.outputs[name], check_only, label)
             times = {}
-            for name in bins:
+            for name, binary in bins.items():
                 if name == "O0":
                     continue
-                try:
-                    out, times[name] = _run(bins[name], stdin)
-                except Exception as exc:
-                    print(f"{prog.name}/{test.name}: {name} failed: {exc}")
-                    ok = False
-                    continue
-                if out != ref:
-                    print(f"{prog.name}/{test.name}: {name} output differs from -O0 (undefined behaviour?)")
+                run = run_test(binary, blessed, SANITIZER_LIMITS if name == "asan+ubsan" else LIMITS)
+                times[name] = run.result.wall_seconds
+                if not run.passed:
+                    why = "differs from -O0 (undefined behaviour?)" if "wrong" in run.status else run.detail
+                    print(f"{label}: {name}: {run.status}: {why}")
                     ok = False
             t = times.get("gcc-O3", 0.0)  # the speed-track baseline is gcc -O3
             flag = "" if 0.02 <= t <= 0.5 else "  <-- outside 0.02-0.5 s"
             clang_t = times.get("clang-O3", 0.0)
-            print(f"{prog.name}/{test.name}: clang -O3 {clang_t:.3f}s gcc -O3 {t:.3f}s, {len(ref)} bytes out{flag}")
+            print(f"{label}: clang -O3 {clang_t:.3f}s gcc -O3 {t:.3f}s, {len(ref.stdout)} bytes out{flag}")
     if len(tests) < 5:
         print(f"{prog.name}: only {len(tests)} tests (need at least 5)")
         ok = False
@@ -101,7 +128,10 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="only check that expected outputs are current")
     parser.add_argument("--sanitize", action="store_true", help="also run an ASan+UBSan build on every test")
     args = parser.parse_args()
-    results = [bless(p, args.check, args.sanitize) for p in args.programs]
+    try:
+        results = [bless(p, args.check, args.sanitize) for p in args.programs]
+    except CompilerLMError as exc:
+        sys.exit(f"error: {exc}")
     sys.exit(0 if all(results) else 1)
 
 

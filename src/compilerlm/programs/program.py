@@ -15,13 +15,40 @@ IR_SUFFIXES = (".ll", ".bc")
 HIDDEN_PREFIX = "hidden-"  # tests so named are never shown to a model (the asm task's hidden tests)
 
 
+TEST_KEYS = {"name", "args", "stdin", "files", "stdout", "outputs", "exit_code", "timeout"}
+
+
 @dataclass(frozen=True)
 class TestCase:
-    """stdin in, exact stdout expected (exit code 0)."""
+    """One run of a program as a user runs it: command-line `args`, `stdin`, and input `files` put in a fresh
+    working directory first (name -> host path, or bytes for generated inputs). Expected: standard output
+    byte for byte (`expected`; None: not compared), the exit code, and every declared output file byte for
+    byte (`outputs`: name -> content; None until blessed)."""
+
+    __test__ = False  # not a pytest class
 
     name: str
-    stdin: bytes
-    expected: bytes
+    stdin: bytes = b""
+    expected: bytes | None = b""
+    args: tuple[str, ...] = ()
+    files: tuple[tuple[str, Path | bytes], ...] = ()
+    outputs: tuple[tuple[str, bytes | None], ...] = ()
+    exit_code: int = 0
+    timeout: float | None = None
+
+    @property
+    def blessed(self) -> bool:
+        """Whether every expectation is known (expected outputs come from bless)."""
+        return self.expected is not None and all(content is not None for _, content in self.outputs)
+
+    @property
+    def stdin_only(self) -> bool:
+        """stdin in, stdout out, exit 0: what SuperCoder's rows and the classic tests/N.in can express."""
+        return not (self.args or self.files or self.outputs or self.exit_code)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.outputs)
 
 
 @dataclass(frozen=True)
@@ -87,7 +114,10 @@ def load_tests(tests_dir: Path) -> tuple[TestCase, ...]:
     inputs = sorted(
         tests_dir.glob("*.in"), key=lambda p: (not p.stem.isdigit(), int(p.stem) if p.stem.isdigit() else 0, p.stem)
     )
+    declared = declared_names(tests_dir.parent)
     for inp in inputs:
+        if inp.stem in declared:  # the stdin file of a [[tests]] entry
+            continue
         out = inp.with_suffix(".out")
         if not out.exists():
             raise CompilerLMError(
@@ -95,6 +125,114 @@ def load_tests(tests_dir: Path) -> tuple[TestCase, ...]:
                 f"generate it with: python -m compilerlm.programs.bless {tests_dir.parent}"
             )
         cases.append(TestCase(name=inp.stem, stdin=inp.read_bytes(), expected=out.read_bytes()))
+    return tuple(cases)
+
+
+def declared_names(folder: Path) -> set[str]:
+    try:
+        return {str(e.get("name")) for e in declared_entries(folder)}
+    except CompilerLMError:
+        return set()  # reported where the tests are read
+
+
+def _safe_name(value: object, what: str, where: str) -> str:
+    """A plain file name (no folders, not hidden): what a test's working directory may hold."""
+    if not isinstance(value, str) or not value or "/" in value or value.startswith(".") or "\0" in value:
+        raise CompilerLMError(f"{where}: {what} {value!r} must be a plain file name (no folders, not hidden)")
+    return value
+
+
+def _program_file(folder: Path, value: object, what: str, where: str) -> Path:
+    """A file of the program folder named in program.toml; one-line error when it is not there."""
+    if not isinstance(value, str) or not value:
+        raise CompilerLMError(f"{where}: {what} must be a path relative to the program folder")
+    path = (folder / value).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise CompilerLMError(f"{where}: {what} {value!r} is outside the program folder")
+    if not path.is_file():
+        raise CompilerLMError(f"{where}: {what} {value!r} does not exist; add the file or fix the path")
+    return path
+
+
+def expected_paths(folder: Path, entry: dict, where: str = "program.toml") -> tuple[Path, dict[str, Path]]:
+    """Where a declared test's expected stdout and output files live: `stdout` and an `outputs` table's files
+    when program.toml names them, else `tests/NAME.out` and `tests/NAME.FILE` (what bless writes)."""
+    name = _safe_name(entry.get("name"), "name", where)
+    tests = folder / "tests"
+    stdout = (folder / entry["stdout"]) if isinstance(entry.get("stdout"), str) else tests / f"{name}.out"
+    outputs_value = entry.get("outputs", [])
+    if isinstance(outputs_value, dict):
+        outputs = {_safe_name(k, "output", where): folder / str(v) for k, v in outputs_value.items()}
+    elif isinstance(outputs_value, list):
+        outputs = {_safe_name(o, "output", where): tests / f"{name}.{o}" for o in outputs_value}
+    else:
+        raise CompilerLMError(f"{where}: 'outputs' must be a list of file names (or a table name = file)")
+    return stdout, outputs
+
+
+def declared_entries(folder: Path) -> list[dict]:
+    """The raw `[[tests]]` tables of a program folder's program.toml (for bless, which writes their results)."""
+    meta = folder / "program.toml"
+    if not meta.exists():
+        return []
+    try:
+        entries = tomllib.loads(meta.read_text()).get("tests", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise CompilerLMError(f"{meta} is not valid TOML: {exc}") from exc
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CompilerLMError(f"{meta}: 'tests' must be an array of tables ([[tests]])")
+    return entries
+
+
+def declared_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]:
+    """The `[[tests]]` of program.toml: what a user writes is args, files, stdin (and which outputs, the exit
+    code, a timeout); the expected stdout and output files are bless's, read from `tests/` when there."""
+    entries = conf.get("tests", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CompilerLMError(f"{meta}: 'tests' must be an array of tables ([[tests]])")
+    cases: list[TestCase] = []
+    for n, entry in enumerate(entries, 1):
+        where = f"{meta}: test {entry.get('name', n)!r}"
+        unknown = set(entry) - TEST_KEYS
+        if unknown:
+            raise CompilerLMError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(TEST_KEYS))}"
+            )
+        name = _safe_name(entry.get("name"), "name", where)
+        if any(c.name == name for c in cases):
+            raise CompilerLMError(f"{where}: two tests are called {name!r}")
+        args = entry.get("args", [])
+        if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+            raise CompilerLMError(f"{where}: 'args' must be a list of strings")
+        stdin = _program_file(folder, entry["stdin"], "stdin", where).read_bytes() if "stdin" in entry else b""
+        files_value = entry.get("files", [])
+        if not isinstance(files_value, list):
+            raise CompilerLMError(f"{where}: 'files' must be a list of paths")
+        files = tuple((p.name, p) for p in (_program_file(folder, f, "file", where) for f in files_value))
+        if len({f for f, _ in files}) != len(files):
+            raise CompilerLMError(f"{where}: two input files have the same name")
+        stdout_path, output_paths = expected_paths(folder, entry, where)
+        for label, path in [("stdout", stdout_path)] + [(f"output {o!r}", p) for o, p in output_paths.items()]:
+            if not path.resolve().is_relative_to(folder.resolve()):
+                raise CompilerLMError(f"{where}: {label} {path} is outside the program folder")
+        exit_code = entry.get("exit_code", 0)
+        timeout = entry.get("timeout")
+        if not isinstance(exit_code, int) or not 0 <= exit_code <= 255:
+            raise CompilerLMError(f"{where}: 'exit_code' must be an integer 0-255")
+        if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
+            raise CompilerLMError(f"{where}: 'timeout' must be a positive number of seconds")
+        cases.append(
+            TestCase(
+                name=name,
+                stdin=stdin,
+                expected=stdout_path.read_bytes() if stdout_path.is_file() else None,
+                args=tuple(args),
+                files=files,
+                outputs=tuple((o, p.read_bytes() if p.is_file() else None) for o, p in output_paths.items()),
+                exit_code=exit_code,
+                timeout=float(timeout) if timeout is not None else None,
+            )
+        )
     return tuple(cases)
 
 
@@ -120,7 +258,7 @@ def load_program_dir(path: Path, name: str | None = None) -> Program:
         defines=_as_tuple(conf, "defines", meta),
         cflags=_as_tuple(conf, "cflags", meta),
         ldflags=_as_tuple(conf, "ldflags", meta),
-        tests=load_tests(path / "tests"),
+        tests=load_tests(path / "tests") + declared_tests(path, conf, meta),
         description=str(conf.get("description", "")),
         root=path,
     )

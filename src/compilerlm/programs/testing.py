@@ -1,33 +1,91 @@
-"""Running a program's tests on a binary: confined, each test in a fresh directory, pass = exit 0 and stdout
-equal to the expected output byte for byte.
+"""Running a program's tests on a binary: confined, each test in a fresh working directory with its input
+files, its arguments and its stdin; pass = the expected exit code, stdout equal to the expected output byte
+for byte, and every declared output file written and equal byte for byte.
 
-Every check of a binary against a program's tests goes through ``run_tests`` (tune verification, the speed
-track's baseline and candidate checks), so a test means the same everywhere and never runs outside the
-sandbox, whoever wrote the code.
+Every check of a binary against a program's tests goes through ``run_test``/``run_tests`` (tune
+verification, the speed track's baseline, candidate and differential checks, bless), so a test means the
+same everywhere and never runs outside the sandbox, whoever wrote the code.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import TestCase
 from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed
 
 
 @dataclass(frozen=True)
 class TestRun:
-    """One test of one binary; ``result.status`` is the sandbox's ("ok", "wrong-output", "timeout", ...)."""
+    """One test of one binary. ``status`` is the sandbox's ("ok", "timeout", "signal", ...) or, for a run
+    that ended as the sandbox allows but not as the test expects: "wrong-output", "wrong-exit-code",
+    "missing-output", "wrong-output-file". ``outputs`` holds the declared output files the run wrote."""
 
     __test__ = False  # not a pytest class
 
     test: TestCase
     result: SandboxResult
+    status: str
+    detail: str = ""
+    outputs: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
-        return self.result.ok
+        return self.status == "ok"
+
+    @property
+    def stdout(self) -> bytes:
+        return self.result.stdout
+
+
+def test_limits(test: TestCase, limits: Limits) -> Limits:
+    """The limits of one run of `test`: its own timeout, when it has one, replaces the wall and CPU time."""
+    if test.timeout is None:
+        return limits
+    return replace(limits, wall_seconds=test.timeout, cpu_seconds=max(1, int(test.timeout) + 1))
+
+
+def test_files(test: TestCase) -> dict[str, Path | bytes]:
+    """The files put in the test's working directory before it runs (name -> host path or content)."""
+    return dict(test.files)
+
+
+def run_test(binary: Path, test: TestCase, limits: Limits = Limits()) -> TestRun:  # noqa: B008  (frozen)
+    """Run ``binary`` on one test, confined, and judge it. An unblessed expectation (None) is not compared:
+    bless runs tests that way to learn them."""
+    with tempfile.TemporaryDirectory(prefix="compilerlm-test-") as out:
+        res = run_sandboxed(
+            binary,
+            test.stdin,
+            test_limits(test, limits),
+            args=test.args,
+            files=test_files(test) or None,
+            collect=test.output_names,
+            collect_to=Path(out) if test.outputs else None,
+        )
+        written = {name: (Path(out) / name).read_bytes() for name in res.collected if name in test.output_names}
+    return TestRun(test, res, *_verdict(test, res, written), outputs=written)
+
+
+def _verdict(test: TestCase, res: SandboxResult, written: dict[str, bytes]) -> tuple[str, str]:
+    clean_exit = res.status == "ok" or (res.status == "exit-code" and res.exit_code is not None)
+    if not clean_exit:
+        return res.status, res.detail
+    code = res.exit_code or 0
+    if code != test.exit_code:
+        return "wrong-exit-code", f"exit code {code}, expected {test.exit_code}"
+    if test.expected is not None and res.stdout != test.expected:
+        return "wrong-output", "standard output differs from the expected output"
+    for name, content in test.outputs:
+        if name not in written:
+            return "missing-output", f"did not write {name}"
+        if content is not None and written[name] != content:
+            return "wrong-output-file", f"{name} differs from the expected file"
+    return "ok", ""
 
 
 def run_tests(
@@ -37,9 +95,21 @@ def run_tests(
     *,
     stop_at_first_failure: bool = False,
 ) -> Iterator[TestRun]:
-    """Run ``binary`` on ``tests`` in order, confined; yields each run as it ends (a caller may stop early)."""
+    """Run ``binary`` on ``tests`` in order, confined; yields each run as it ends (a caller may stop early).
+    A test without its expected results is refused: it would pass anything."""
     for test in tests:
-        run = TestRun(test, run_sandboxed(binary, test.stdin, limits, expected=test.expected))
+        if not test.blessed:
+            raise CompilerLMError(
+                f"test {test.name!r} has no expected output yet: run python -m compilerlm.programs.bless on its "
+                "program folder (expected results come from the -O0 build)"
+            )
+        run = run_test(binary, test, limits)
         yield run
         if stop_at_first_failure and not run.passed:
             return
+
+
+def expecting(test: TestCase, run: TestRun) -> TestCase:
+    """`test` with what `run` produced as its expected results (a reference binary's run: bless, the oracle)."""
+    outputs = tuple((name, run.outputs.get(name)) for name in test.output_names)
+    return replace(test, expected=run.stdout, outputs=outputs, exit_code=run.result.exit_code or 0)

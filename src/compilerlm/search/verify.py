@@ -55,13 +55,13 @@ def verify_program(
         if link.returncode != 0:
             return Verification(False, f"link failed: {link.stderr.strip().splitlines()[-1:]}")
         limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))
-        for n, ran in enumerate(run_tests(exe, program.tests, limits, stop_at_first_failure=True), 1):
-            run, name = ran.result, ran.test.name
+        for n, run in enumerate(run_tests(exe, program.tests, limits, stop_at_first_failure=True), 1):
+            name = run.test.name
             if run.status == "sandbox-error":
                 return Verification(False, f"test {name}: not run: {run.detail}")
             if run.status == "wrong-output":
                 return Verification(False, f"test {name}: wrong output")
-            if not run.ok:
+            if not run.passed:
                 return Verification(False, f"test {name}: {run.status}: {run.detail}")
             if n == len(program.tests):
                 return Verification(True, f"{n}/{n} tests passed")

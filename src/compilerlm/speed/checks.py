@@ -11,13 +11,13 @@ from __future__ import annotations
 import difflib
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from compilerlm.programs.program import HIDDEN_PREFIX, TestCase
-from compilerlm.programs.testing import run_tests
-from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed
+from compilerlm.programs.testing import TestRun, expecting, run_test, run_tests
+from compilerlm.sandbox import Limits
 
 
 def split_tests(
@@ -44,30 +44,32 @@ def split_tests(
 
 def differential_tests(
     oracle: Path,
-    inputs: Sequence[bytes],
+    inputs: Sequence[TestCase],
     limits: Limits = Limits(),  # noqa: B008  (frozen)
     baseline: Path | None = None,
     prefix: str = "mutant",
     baseline_walls: list[float] | None = None,
 ) -> tuple[TestCase, ...]:
-    """Tests whose expected output is the oracle's stdout, for the inputs the oracle accepts.
+    """Tests whose expected results (stdout, output files) are the oracle's, for the inputs the oracle accepts.
 
-    Dropped: inputs on which the oracle does not exit 0 in time within its limits (invalid for the
-    program), and, when ``baseline`` is given, inputs on which the -O3 baseline prints something else
-    (the program has undefined behaviour there, so no candidate can be held to one answer). The baseline's
-    wall time on each kept input is appended to ``baseline_walls`` (candidates' time limits derive from it)."""
+    ``inputs`` are tests with unknown expectations (``speed.mutants.mutated_tests``). Dropped: inputs on which
+    the oracle does not end in time within its limits with the test's exit code (invalid for the program),
+    and, when ``baseline`` is given, inputs on which the -O3 baseline gives other results (the program has
+    undefined behaviour there, so no candidate can be held to one answer). The baseline's wall time on each
+    kept input is appended to ``baseline_walls`` (candidates' time limits derive from it)."""
     out = []
-    for i, stdin in enumerate(inputs):
-        ref = run_sandboxed(oracle, stdin, limits)
-        if not ref.ok:
+    for i, test in enumerate(inputs):
+        ref = run_test(oracle, test, limits)
+        if not ref.passed:
             continue
+        judged = replace(expecting(test, ref), name=f"{prefix}-{i}")
         if baseline is not None:
-            base = run_sandboxed(baseline, stdin, limits, expected=ref.stdout)
-            if not base.ok:
+            base = run_test(baseline, judged, limits)
+            if not base.passed:
                 continue
             if baseline_walls is not None:
-                baseline_walls.append(base.wall_seconds)
-        out.append(TestCase(f"{prefix}-{i}", stdin, ref.stdout))
+                baseline_walls.append(base.result.wall_seconds)
+        out.append(judged)
     return tuple(out)
 
 
@@ -154,7 +156,8 @@ def check_candidate(
     limits: Limits = Limits(),  # noqa: B008  (frozen)
     stop_at_first_failure: bool = False,
 ) -> CheckResult:
-    """Run ``binary`` in the sandbox on every test; pass = exit 0 and stdout equal byte for byte.
+    """Run ``binary`` in the sandbox on every test; pass = the test's exit code, stdout and output files equal
+    byte for byte (``programs.testing``).
 
     Visible tests run first, then hidden ones, then the differential mutants (expected = the oracle's
     output). ``stop_at_first_failure`` saves time when only a yes/no is wanted (then ``fraction`` counts
@@ -169,18 +172,22 @@ def check_candidate(
     )
     for kind, tests in groups:
         for run in run_tests(binary, tests, limits):
-            res = run.result
-            outcome = TestOutcome(run.test.name, kind, res.status, res.wall_seconds, res.detail)
+            outcome = TestOutcome(run.test.name, kind, run.status, run.result.wall_seconds, run.detail)
             outcomes.append(outcome)
             if not outcome.passed and first is None:
-                first, diff = outcome, _failure_text(run.test, res)
+                first, diff = outcome, _failure_text(run)
                 if stop_at_first_failure:
                     return CheckResult(outcomes, first, diff)
     return CheckResult(outcomes, first, diff)
 
 
-def _failure_text(test: TestCase, res: SandboxResult) -> str:
-    if res.status == "wrong-output":
+def _failure_text(run: TestRun) -> str:
+    test, res = run.test, run.result
+    if run.status == "wrong-output" and test.expected is not None:
         return output_diff(test.expected, res.stdout)
+    if run.status == "wrong-output-file":
+        name = run.detail.split(" ", 1)[0]
+        expected = dict(test.outputs).get(name) or b""
+        return f"{name}:\n" + output_diff(expected, run.outputs.get(name, b""))
     err = res.stderr.decode(errors="replace").strip().splitlines()
-    return f"{res.status}: {res.detail}" + (f"; stderr: {err[-1][:200]}" if err else "")
+    return f"{run.status}: {run.detail}" + (f"; stderr: {err[-1][:200]}" if err else "")

@@ -22,6 +22,7 @@ from compilerlm.errors import ToolMissingError
 from compilerlm.measure import MeasurementError, ProgramResult, TestResult, compare, sandbox_runner
 from compilerlm.measure.timing import Clock
 from compilerlm.programs.program import TestCase
+from compilerlm.programs.testing import test_files, test_limits
 from compilerlm.sandbox import run_sandboxed
 from compilerlm.speed.checks import check_candidate
 from compilerlm.speed.instructions import count_instructions_sandboxed
@@ -167,14 +168,16 @@ def _measure(
     timed: Sequence[TestCase] | None = None,
 ) -> None:
     """Fill speedup (and instruction ratio) over the program's tests; a failure is recorded, never raised."""
-    runner = sandbox_runner(run_sandboxed, limits=problem.limits)
     tests: list[TestResult] = []
     intervals: dict[str, tuple[float, float]] = {}
     try:
         for test in problem.tests if timed is None else timed:
+            files = test_files(test) or None
+            limits = test_limits(test, problem.limits)
+            runner = sandbox_runner(run_sandboxed, test.exit_code, limits=limits, files=files)
             comp = compare(
-                [str(problem.baseline_binary)],
-                [str(binary)],
+                [str(problem.baseline_binary), *test.args],
+                [str(binary), *test.args],
                 test.stdin,
                 warmups=warmups,
                 runs=runs,
@@ -186,11 +189,18 @@ def _measure(
             if instructions:
                 if test.name not in problem._baseline_instructions:
                     problem._baseline_instructions[test.name] = count_instructions_sandboxed(
-                        problem.baseline_binary, test.stdin, problem.limits
+                        problem.baseline_binary,
+                        test.stdin,
+                        limits,
+                        args=test.args,
+                        files=files,
+                        exit_code=test.exit_code,
                     )
                 counts = (
                     problem._baseline_instructions[test.name],
-                    count_instructions_sandboxed(binary, test.stdin, problem.limits),
+                    count_instructions_sandboxed(
+                        binary, test.stdin, limits, args=test.args, files=files, exit_code=test.exit_code
+                    ),
                 )
             tests.append(TestResult.from_comparison(test.name, comp, counts))
             intervals[test.name] = (comp.ci_low, comp.ci_high)

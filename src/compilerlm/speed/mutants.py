@@ -1,4 +1,5 @@
-"""Input mutation for differential testing: new inputs near the visible ones, for the -O0 oracle to judge.
+"""Input mutation for differential testing: new inputs near the visible ones (stdin, and the input files of
+tests that read files), for the -O0 oracle to judge.
 
 A candidate that only learned the visible tests (or hard-coded their outputs) fails on inputs it has
 never seen; the program's own -O0 build says what the right output is for any input it accepts. The
@@ -20,6 +21,10 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from compilerlm.programs.program import TestCase
 
 _NUMBER = re.compile(r"(?<![\w.])([-+]?)(\d+)(?:\.(\d+))?(?![\w])")
 _TOKEN = re.compile(r"\S+")
@@ -206,4 +211,50 @@ def mutated_inputs(inputs: Sequence[bytes], count: int, seed: int = 0) -> list[b
             continue
         seen.add(new)
         out.append(new.encode("utf-8", "surrogateescape"))
+    return out
+
+
+def _content(source: Path | bytes) -> bytes:
+    return source if isinstance(source, bytes) else Path(source).read_bytes()
+
+
+def mutated_tests(tests: Sequence[TestCase], count: int, seed: int = 0) -> list[TestCase]:
+    """``count`` distinct variants of ``tests`` with their expectations unknown (the oracle decides them): each
+    has its stdin or one of its input files mutated, its arguments and other files as they were. Tests that
+    are stdin only vary exactly as ``mutated_inputs`` varies their stdin."""
+    if count <= 0 or not tests:
+        return []
+    unknown = {"expected": None}
+
+    def blank(test: TestCase, **changes: object) -> TestCase:
+        outputs = tuple((name, None) for name in test.output_names)
+        return replace(test, **unknown, outputs=outputs, **changes)  # type: ignore[arg-type]
+
+    if all(t.stdin_only for t in tests):
+        return [
+            blank(TestCase(f"m{i}"), stdin=s)
+            for i, s in enumerate(mutated_inputs([t.stdin for t in tests], count, seed))
+        ]
+    slots = [(t, "") for t in tests if t.stdin] + [(t, name) for t in tests for name, _ in t.files]
+    if not slots:
+        return []
+    seen = {(t.name, name, (t.stdin if not name else _content(dict(t.files)[name]))) for t, name in slots}
+    out: list[TestCase] = []
+    k = misses = 0
+    while len(out) < count and misses < _TRIES * max(count, 1):
+        test, name = slots[k % len(slots)]
+        raw = test.stdin if not name else _content(dict(test.files)[name])
+        src = raw.decode("utf-8", "surrogateescape")
+        rng = random.Random(f"compilerlm-mutate:{seed}:{k}:{test.name}:{name}:{src}")
+        k += 1
+        new = mutate(src, rng).encode("utf-8", "surrogateescape")
+        if (test.name, name, new) in seen:
+            misses += 1
+            continue
+        seen.add((test.name, name, new))
+        if name:
+            files = tuple((f, new if f == name else source) for f, source in test.files)
+            out.append(blank(test, name=f"m{len(out)}", files=files))
+        else:
+            out.append(blank(test, name=f"m{len(out)}", stdin=new))
     return out

@@ -147,7 +147,8 @@ def _train_profile(
             link.outputs["instrumented"],
             test.stdin,
             limits,
-            files=profile,
+            args=test.args,
+            files={**dict(test.files), **profile},
             collect=["*.gcda", "*.profraw"],
             collect_to=out,
         )

@@ -20,7 +20,7 @@ from compilerlm.programs.testing import run_tests
 from compilerlm.sandbox import Limits
 from compilerlm.speed.build import BuildResult, baseline_assembly, build_candidate, build_oracle, single_c_source
 from compilerlm.speed.checks import differential_tests, split_tests
-from compilerlm.speed.mutants import mutated_inputs
+from compilerlm.speed.mutants import mutated_tests
 from compilerlm.speed.prompt import asm_prompt, asm_prompt_text
 
 
@@ -100,7 +100,7 @@ def prepare_problem(
     asm, binary, walls = found or _working_baseline(program, baseline_assembly(program), workdir, base_limits, True)
     vis, hid = split_tests(program.tests, visible, seed)
     oracle = build_oracle(program, workdir / "oracle")
-    inputs = mutated_inputs([t.stdin for t in vis] or [t.stdin for t in program.tests], mutants, seed)
+    inputs = mutated_tests(vis or program.tests, mutants, seed)
     # the oracle (-O0) may be several times slower than -O3: give it the base limits
     diff_tests = differential_tests(oracle, inputs, base_limits, baseline=binary, baseline_walls=walls)
     run_limits = candidate_limits(walls, base_limits)  # 10x the baseline's slowest run, mutants included
@@ -132,13 +132,12 @@ def _working_baseline(
         return None
     walls = []
     for run in run_tests(built.binary, program.tests, limits, stop_at_first_failure=True):
-        res = run.result
-        if not res.ok:
+        if not run.passed:
             if required:
                 raise CompilerLMError(
                     f"{program.name}: the gcc -O3 baseline fails its own test {run.test.name} "
-                    f"({res.status}: {res.detail}); fix the program or re-bless its tests"
+                    f"({run.status}: {run.detail}); fix the program or re-bless its tests"
                 )
             return None
-        walls.append(res.wall_seconds)
+        walls.append(run.result.wall_seconds)
     return asm, built.binary, walls

@@ -13,6 +13,7 @@ test. Hidden tests and mutants are never shown: a failure there is reported as "
 
 from __future__ import annotations
 
+import shlex
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from typing import Any
 
 from compilerlm.errors import CompileError, CompilerLMError
 from compilerlm.models.base import Model
-from compilerlm.programs.program import Program
+from compilerlm.programs.program import Program, TestCase
 from compilerlm.speed.judge import AsmResult, evaluate_candidate
 from compilerlm.speed.portfolio import compile_assembly, portfolio
 from compilerlm.speed.problem import AsmProblem, prepare_problem
@@ -120,9 +121,18 @@ def feedback_for(problem: AsmProblem, res: AsmResult) -> str:
     kind, _, rest = res.failure.partition(" test ")
     if kind == "visible":
         test = next((t for t in problem.visible if t.name == res.failing_test), None)
-        shown = test.stdin.decode(errors="replace")[:INPUT_SHOWN] if test else ""
+        shown = _shown_input(test) if test else ""
         return f"This assembly code fails a test ({rest}).\nInput:\n{shown}\nOutput diff:\n{res.failure_diff}"
     return "This assembly code passes the tests shown but gives wrong results on other inputs (not shown)."
+
+
+def _shown_input(test: TestCase) -> str:
+    """A failing visible test as a model can read it: the command line, then stdin (cut to INPUT_SHOWN)."""
+    line = " ".join(["./prog", *(shlex.quote(a) for a in test.args)])
+    files = f" (input files: {', '.join(name for name, _ in test.files)})" if test.files else ""
+    stdin = test.stdin.decode(errors="replace")
+    text = stdin if test.stdin_only else f"$ {line}{files}\n{stdin}"
+    return text[:INPUT_SHOWN]
 
 
 def optimize_program(

@@ -207,3 +207,26 @@ def test_tune_verifies_and_the_speed_track_checks_tests_with_args_and_files(upca
     wrong = evaluate_candidate(problem, lower, runs=1, instructions=False)
     assert not wrong.correct and "out.txt" in wrong.failure_diff, (wrong.failure, wrong.failure_diff)
     assert run_test(problem.baseline_binary, program.tests[2]).passed  # the exit-code test, confined
+
+
+def test_rows_carry_tests_with_args_and_files_and_read_back_the_same(upcase, tmp_path):
+    from compilerlm.programs.supercoder import make_row, program_from_row, read_rows, write_rows
+
+    program = load_program_dir(upcase)
+    visible, hidden = program.tests[:2], program.tests[2:]
+    row = make_row("upcase", "int main(void){return 0;}\n", "main:\n\tret\n", [], visible, hidden, "train", 0)
+    assert row["extra_info"]["inputs"] == [] and len(row["extra_info"]["tests"]) == 3  # none is stdin-only
+    [back] = read_rows(write_rows([row], tmp_path / "rows.parquet"))
+    again = program_from_row(back, 0, tmp_path / "cache")
+    assert [t.name for t in again.tests] == ["plain", "numbered", "hidden-missing"]
+    for mine, read in zip(program.tests, again.tests, strict=True):
+        assert (read.args, read.stdin, read.expected, read.exit_code) == (
+            mine.args,
+            mine.stdin,
+            mine.expected,
+            mine.exit_code,
+        )
+        assert dict(read.outputs) == dict(mine.outputs)
+        assert {n: c for n, c in read.files} == {n: p.read_bytes() for n, p in mine.files}
+    binary = build(upcase, tmp_path / "bin")
+    assert all(r.passed for r in run_tests(binary, again.tests))

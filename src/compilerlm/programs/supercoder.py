@@ -11,6 +11,8 @@ every command that takes programs takes a dataset file: ``supercoder:PATH`` as a
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -110,20 +112,23 @@ def program_from_row(row: Mapping[str, Any], index: int, cache: Path) -> Program
     if not isinstance(c_code, str) or not c_code.strip():
         raise CompilerLMError(f"{where}: extra_info.c_code is missing; is this a SuperCoder (verl) row?")
     extra = _field(row, "extra_info")
-    tests = _tests(extra.get("inputs"), extra.get("outputs"), "", where)
-    tests += _tests(extra.get("hidden_inputs"), extra.get("hidden_outputs"), HIDDEN_PREFIX, where)
+    if extra.get("tests"):  # compilerlm's rows of programs whose tests take arguments or files
+        tests = [_from_record(r, where) for r in extra["tests"]]
+    else:
+        tests = _tests(extra.get("inputs"), extra.get("outputs"), "", where)
+        tests += _tests(extra.get("hidden_inputs"), extra.get("hidden_outputs"), HIDDEN_PREFIX, where)
     if not tests:
         raise CompilerLMError(f"{where}: extra_info has no inputs/outputs to test answers with")
     ground_truth = _field(row, "reward_model", "ground_truth")
     name = row_name(row, index)
-    digest = hashlib.sha256(json.dumps([c_code, [(t.stdin.hex(), t.expected.hex()) for t in tests]]).encode())
+    digest = hashlib.sha256(json.dumps([c_code, [_test_record(t, False) for t in tests]]).encode())
     folder = cache / f"{_safe(name)}-{digest.hexdigest()[:10]}"
     source = folder / "prog.c"
     if not source.exists():
         (folder / "tests").mkdir(parents=True, exist_ok=True)
         for t in tests:
             (folder / "tests" / f"{t.name}.in").write_bytes(t.stdin)
-            (folder / "tests" / f"{t.name}.out").write_bytes(t.expected)
+            (folder / "tests" / f"{t.name}.out").write_bytes(t.expected or b"")
         tmp = folder / "prog.c.tmp"
         tmp.write_text(c_code)
         tmp.replace(source)  # last: a half-written folder is rewritten on the next read
@@ -169,9 +174,13 @@ def make_row(
     split: str,
     index: int,
 ) -> dict[str, Any]:
-    """One row in SuperCoder's verl layout; hidden tests go to ``hidden_inputs``/``hidden_outputs``."""
+    """One row in SuperCoder's verl layout; hidden tests go to ``hidden_inputs``/``hidden_outputs``.
+
+    SuperCoder's columns hold stdin → stdout tests only: tests with arguments, input or output files or an
+    exit code go, with every test, to ``extra_info.tests`` (compilerlm's extension, read back by
+    ``program_from_row``), and the stdin-only ones stay in ``inputs``/``outputs`` as well."""
     visible, hidden = list(visible), list(hidden)
-    return {
+    row = {
         "data_source": DATA_SOURCE,
         "prompt": prompt,
         "ability": "code",
@@ -187,6 +196,57 @@ def make_row(
             "hidden_outputs": [_text(t.expected, name) for t in hidden],
         },
     }
+    if not all(t.stdin_only for t in visible + hidden):
+        extra = row["extra_info"]
+        for key, tests in (("inputs", visible), ("hidden_inputs", hidden)):
+            simple = [t for t in tests if t.stdin_only]
+            extra[key] = [_text(t.stdin, name) for t in simple]
+            extra[key.replace("inputs", "outputs")] = [_text(t.expected, name) for t in simple]
+        extra["tests"] = [_test_record(t, hidden=t in hidden) for t in visible + hidden]
+    return row
+
+
+def _b64(data: Path | bytes | None) -> str | None:
+    if data is None:
+        return None
+    return base64.b64encode(data if isinstance(data, bytes) else Path(data).read_bytes()).decode()
+
+
+def _test_record(test: TestCase, hidden: bool) -> dict[str, Any]:
+    """A test as JSON: byte contents base64-encoded (input and output files may be binary); files as lists of
+    {name, content}, which parquet stores as they are (a table of names would become one struct of all)."""
+    return {
+        "name": (HIDDEN_PREFIX if hidden and not test.name.startswith(HIDDEN_PREFIX) else "") + test.name,
+        "args": list(test.args),
+        "stdin": _b64(test.stdin),
+        "files": [{"name": name, "content": _b64(source)} for name, source in test.files],
+        "stdout": _b64(test.expected),
+        "outputs": [{"name": name, "content": _b64(content)} for name, content in test.outputs],
+        "exit_code": test.exit_code,
+        "timeout": test.timeout,
+    }
+
+
+def _from_record(record: Mapping[str, Any], where: str) -> TestCase:
+    def raw(value: Any) -> bytes:
+        try:
+            return base64.b64decode(value or "", validate=True)
+        except (binascii.Error, TypeError) as exc:
+            raise CompilerLMError(f"{where}: extra_info.tests holds a value that is not base64") from exc
+
+    try:
+        return TestCase(
+            name=str(record["name"]),
+            stdin=raw(record.get("stdin")),
+            expected=raw(record["stdout"]),
+            args=tuple(str(a) for a in record.get("args") or ()),
+            files=tuple((str(f["name"]), raw(f["content"])) for f in record.get("files") or ()),
+            outputs=tuple((str(f["name"]), raw(f["content"])) for f in record.get("outputs") or ()),
+            exit_code=int(record.get("exit_code") or 0),
+            timeout=float(record["timeout"]) if record.get("timeout") else None,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CompilerLMError(f"{where}: extra_info.tests has a malformed test ({exc})") from exc
 
 
 def _text(data: bytes, name: str) -> str:

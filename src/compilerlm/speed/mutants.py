@@ -203,7 +203,7 @@ def mutated_inputs(inputs: Sequence[bytes], count: int, seed: int = 0) -> list[b
     misses = 0
     while len(out) < count and misses < _TRIES * max(count, 1):
         src = texts[k % len(texts)]
-        rng = random.Random(f"compilerlm-mutate:{seed}:{k}:{src}")
+        rng = random.Random(f"compilerlm-mutate:{seed}:{k}:{src}".encode("utf-8", "surrogateescape"))
         k += 1
         new = mutate(src, rng)
         if new in seen:
@@ -245,7 +245,7 @@ def mutated_tests(tests: Sequence[TestCase], count: int, seed: int = 0) -> list[
         test, name = slots[k % len(slots)]
         raw = test.stdin if not name else _content(dict(test.files)[name])
         src = raw.decode("utf-8", "surrogateescape")
-        rng = random.Random(f"compilerlm-mutate:{seed}:{k}:{test.name}:{name}:{src}")
+        rng = random.Random(f"compilerlm-mutate:{seed}:{k}:{test.name}:{name}:{src}".encode("utf-8", "surrogateescape"))
         k += 1
         new = mutate(src, rng).encode("utf-8", "surrogateescape")
         if (test.name, name, new) in seen:

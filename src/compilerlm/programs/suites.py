@@ -28,7 +28,10 @@ SUITES = (
         "builtin", "C programs written for compilerlm (sorting, hashing, compression, interpreters, ...), with tests"
     ),
     SuiteInfo("builtin:NAME[,NAME]", "some of the built-in programs, by name"),
-    SuiteInfo("dir:PATH", "a folder of programs: one subfolder each (*.c, optional program.toml, tests/N.in + N.out or [[tests]])"),
+    SuiteInfo(
+        "dir:PATH",
+        "a folder of programs: one subfolder each (*.c, optional program.toml, tests/N.in + N.out or [[tests]])",
+    ),
     SuiteInfo(
         "supercoder:PATH",
         "SuperCoder's dataset rows (verl format), a .parquet or .jsonl file or a folder of them (e.g. its val split)",

@@ -26,13 +26,18 @@ MAX_TOKENS_WITHOUT_CONTEXT = 4096  # the max_tokens cap when the model does not 
 class Limits:
     """What one request may ask of the server; `compilerlm serve --max-...` sets them."""
 
-    max_body_bytes: int = 8 * 1024 * 1024  # request body, checked from Content-Length before reading (413)
-    max_prompt_chars: int = 1_000_000  # characters of one prompt (400); tokens are checked against the context
-    max_prompts: int = 64  # prompts in one request (a list)
-    max_n: int = 16  # answers per prompt
-    max_tokens: int | None = None  # answer tokens; None: the model's context length, or 4096 when unknown
-    timeout: float = 30.0  # seconds to receive a whole request (headers and body), and to send an answer
-    max_connections: int = 32  # connections served at once; more are answered 503 at once
+    # Content-Length is checked before the body is read; tokens are checked against the model's context
+    max_body_bytes: int = field(default=8 * 1024 * 1024, metadata={"help": "largest request body (413 beyond)"})
+    max_prompt_chars: int = field(default=1_000_000, metadata={"help": "longest prompt in characters (400 beyond)"})
+    max_prompts: int = field(default=64, metadata={"help": "most prompts in one request"})
+    max_n: int = field(default=16, metadata={"help": "most answers per prompt (n)"})
+    max_tokens: int | None = field(
+        default=None, metadata={"help": "largest max_tokens (default: the model's context length, else 4096)"}
+    )
+    timeout: float = field(
+        default=30.0, metadata={"help": "seconds a client has to send a whole request (and to get an answer)"}
+    )
+    max_connections: int = field(default=32, metadata={"help": "connections served at once (503 beyond)"})
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_prompt_chars", "max_prompts", "max_n", "max_connections"):

@@ -230,3 +230,27 @@ def test_rows_carry_tests_with_args_and_files_and_read_back_the_same(upcase, tmp
         assert {n: c for n, c in read.files} == {n: p.read_bytes() for n, p in mine.files}
     binary = build(upcase, tmp_path / "bin")
     assert all(r.passed for r in run_tests(binary, again.tests))
+
+
+def test_asm_dataset_rows_and_their_reward_honour_tests_with_args_and_files(upcase, tmp_path):
+    from compilerlm.data import load_splits
+    from compilerlm.data.build import DataConfig, build_dataset
+    from compilerlm.registry.speed import AsmDataConfig
+    from compilerlm.speed.rewards import AsmRewardConfig, score_asm
+
+    extra = '\n[[tests]]\nname = "extra{i}"\nargs = ["words.txt", "o{i}.txt"]\nfiles = ["data/words.txt"]\n'
+    folder = make_upcase(
+        tmp_path / "up", TOML + "".join(extra.format(i=i) + f'outputs = ["o{i}.txt"]\n' for i in range(2))
+    )
+    assert bless(folder).returncode == 0
+    build_dataset("asm", DataConfig(str(folder), str(tmp_path / "rows"), validation=0.0), AsmDataConfig(visible=2))
+    [row] = load_splits(tmp_path / "rows")["train"].to_list()
+    assert len(row["extra_info"]["tests"]) == 5 and row["extra_info"]["inputs"] == []
+    asm = subprocess.run(["gcc", "-O1", "-S", "-o", "-", str(folder / "main.c")], capture_output=True, text=True).stdout
+    config = AsmRewardConfig(reward="partial", runs=1, measure="instructions", mutants=2)
+    right = score_asm(f"```assembly\n{asm}```", row["reward_model"]["ground_truth"], row["extra_info"], config)
+    assert right.ok and right.score >= 1.0 and "correct" in right.detail, right
+    (tmp_path / "lower.c").write_text(UPCASE.replace("toupper(c)", "tolower(c)"))
+    lower = subprocess.run(["gcc", "-O1", "-S", "-o", "-", str(tmp_path / "lower.c")], capture_output=True, text=True)
+    wrong = score_asm(f"```assembly\n{lower.stdout}```", row["reward_model"]["ground_truth"], row["extra_info"], config)
+    assert wrong.ok and wrong.score < 1.0 and "tests" in wrong.detail, wrong

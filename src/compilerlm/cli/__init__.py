@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from compilerlm import __version__
-from compilerlm.cli import asm, serve, size, tune
+from compilerlm.cli import asm, cc, serve, size, tune
 from compilerlm.cli.common import console, err_console, print_error
 from compilerlm.cli.data import make_data_app
 from compilerlm.cli.eval import make_eval_app
@@ -52,6 +52,7 @@ def build_app() -> typer.Typer:
     app.command()(serve.serve)
     app.command()(tune.report)
     app.command()(size.passes)
+    app.command(context_settings=cc.CONTEXT)(cc.cc)
     app.add_typer(make_eval_app(), name="eval")
     app.add_typer(make_data_app(), name="data")
     app.add_typer(train_app, name="train")

@@ -25,6 +25,7 @@ from compilerlm.parallel import run_process
 from compilerlm.programs.program import TestCase, declared_entries, declared_names, declared_tests, expected_paths
 from compilerlm.programs.testing import expecting, run_test
 from compilerlm.sandbox import Limits
+from compilerlm.toolchain.frontend import c_flags
 from compilerlm.toolchain.locate import llvm_tool
 
 LIMITS = Limits(wall_seconds=60.0, cpu_seconds=60)
@@ -35,7 +36,9 @@ def _build(prog: Path, compiler: str, flags: list[str], out: Path) -> None:
     meta = prog / "program.toml"
     conf = tomllib.loads(meta.read_text()) if meta.exists() else {}
     sources = sorted(str(p) for p in prog.glob("*.c"))
-    cmd = [compiler, *flags, *conf.get("cflags", []), *sources, "-o", str(out), *conf.get("ldflags", []), "-lm"]
+    includes = [str(prog.resolve()), *(str((prog / d).resolve()) for d in conf.get("include_dirs", []))]
+    program_flags = c_flags(includes, conf.get("defines", []), conf.get("cflags", []))
+    cmd = [compiler, *flags, *program_flags, *sources, "-o", str(out), *conf.get("ldflags", []), "-lm"]
     res = run_process(cmd, text=True)
     if res.returncode != 0:
         raise SystemExit(f"{prog.name}: build failed: {' '.join(cmd)}\n{res.stderr}")

@@ -96,6 +96,7 @@ class ModuleResult:
     model_pipelines: list[str] = field(default_factory=list)  # what the model proposed, as parsed
     model_errors: list[str] = field(default_factory=list)  # why other answers gave no usable pipeline
     resumed: bool = False  # taken from the store, not searched again
+    content_key: str = ""  # the unit's identity whatever its path (IRModule.content_key): how `compilerlm cc` finds it
 
 
 def baseline_failure(program: Program, modules: Sequence[IRModule]) -> str | None:
@@ -170,7 +171,8 @@ def tune_program(
         oz = base.results["Oz"].raise_for_error(module.name)
         cached = store.get_result(run_key, f"{module.name}@{module.key}") if store else None
         if cached is not None:  # finished in an earlier run with the same settings: nothing to compile
-            results.append(ModuleResult(**{**cached["result"], "compiled": 0, "resumed": True}))
+            stored = {**cached["result"], "compiled": 0, "resumed": True, "content_key": module.content_key}
+            results.append(ModuleResult(**stored))
             candidates[module.name] = [(s, tuple(p)) for s, p in cached["candidates"]]
             from_model[module.name] = set(cached.get("from_model", []))
             continue
@@ -183,6 +185,7 @@ def tune_program(
             base.size("O3"),
             size=oz.size,
             text=oz.text_size,
+            content_key=module.content_key,
         )
         proposed = (proposals or {}).get(module.name, Proposals())
         from_model[module.name] = {text_of(parse_pipeline(p)) for p in proposed.pipelines}

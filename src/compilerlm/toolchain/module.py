@@ -17,3 +17,18 @@ class IRModule:
     @property
     def key(self) -> str:
         return hashlib.sha256(self.ir.encode()).hexdigest()[:32]
+
+    @property
+    def content_key(self) -> str:
+        """`key` of the IR without the lines that name its source file (`; ModuleID`, `source_filename`):
+        the same translation unit compiled by another path or from another folder has the same one
+        (`compilerlm cc` finds tuned modules by it)."""
+        return content_key(self.ir)
+
+
+_PATH_LINES = ("; ModuleID = ", "source_filename = ")
+
+
+def content_key(ir: str) -> str:
+    kept = "".join(line for line in ir.splitlines(keepends=True) if not line.startswith(_PATH_LINES))
+    return hashlib.sha256(kept.encode()).hexdigest()[:32]

@@ -1,0 +1,171 @@
+"""`compilerlm cc`: a drop-in C compiler that ships what `tune` found. `make CC="compilerlm cc --tuned
+tune.json"` (or CMake's `CMAKE_C_COMPILER_LAUNCHER`) builds every translation unit that tune tuned with its
+tuned pipeline, and every other invocation exactly as `clang -Oz` would.
+
+A unit is recognised by the content of its unoptimized IR (`IRModule.content_key`: the IR without the lines
+that name its file), not by its path: make and CMake name files their own way, and a file that changed since
+tune ran is simply not found, so it falls back to -Oz with a note on stderr. A recognised unit is compiled
+with `toolchain.subprocess_path.compile_object` — the very opt | llc path that measured its size during
+tune — so the object is byte for byte the one tune reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from compilerlm.errors import CompilerLMError
+from compilerlm.parallel import run_process
+from compilerlm.toolchain.frontend import FRONTEND_FLAGS
+from compilerlm.toolchain.locate import llvm_tool
+from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.run import first_error_line
+from compilerlm.toolchain.subprocess_path import compile_object
+
+_ARG_OPTIONS = {"-o", "-MF", "-MT", "-MQ", "-x", "-include", "-I", "-D", "-U", "-isystem", "-iquote", "-idirafter"}
+"""Options whose value is the next argument."""
+_NOT_A_COMPILE = {"-E", "-S", "-M", "-MM", "-emit-llvm", "-fsyntax-only", "--version", "-v", "-###"}
+"""Any of these makes an invocation something other than compiling one C file to an object."""
+_COMPILERS = ("cc", "gcc", "clang", "c99", "c11")
+
+
+@dataclass(frozen=True)
+class TunedUnit:
+    name: str
+    pipeline: str
+    size: int
+
+
+@dataclass
+class TunedIndex:
+    """The tuned modules of one or more tune JSON files, by content key."""
+
+    units: dict[str, TunedUnit] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, paths: Sequence[Path | str]) -> TunedIndex:
+        index = cls()
+        for path in map(Path, paths):
+            try:
+                doc = json.loads(path.read_text())
+            except FileNotFoundError:
+                raise CompilerLMError(f"--tuned {path}: no such file (write one with compilerlm tune --json)") from None
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise CompilerLMError(f"--tuned {path} is not a tune JSON file: {exc}") from exc
+            modules = doc.get("modules") if isinstance(doc, dict) else None
+            if not isinstance(modules, list):
+                raise CompilerLMError(f"--tuned {path} is not a tune JSON file (no 'modules' list)")
+            for m in modules:
+                if not isinstance(m, dict) or not m.get("content_key"):
+                    raise CompilerLMError(
+                        f"--tuned {path}: module {m.get('name') if isinstance(m, dict) else m!r} has no content_key; "
+                        "re-run compilerlm tune with this version"
+                    )
+                index.units[m["content_key"]] = TunedUnit(m["name"], m["pipeline"], int(m["size"]))
+        return index
+
+
+@dataclass
+class Invocation:
+    """A compiler command line, as far as `cc` needs to understand it."""
+
+    args: list[str]  # as given, without -O levels
+    source: Path | None = None  # the one C file, when this is a compile to an object
+    output: Path | None = None
+
+
+def parse(args: Sequence[str]) -> Invocation:
+    """Split a command line: drop a leading compiler (launcher mode) and -O levels; find a one-C-file compile."""
+    args = list(args)
+    if args and not args[0].startswith("-") and Path(args[0]).name.split("-")[0] in _COMPILERS:
+        args = args[1:]  # CMAKE_C_COMPILER_LAUNCHER puts the compiler first
+    kept: list[str] = []
+    sources: list[str] = []
+    output = None
+    compile_only = False
+    other = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.startswith("-O"):
+            i += 1
+            continue
+        kept.append(arg)
+        if arg in _ARG_OPTIONS and i + 1 < len(args):
+            kept.append(args[i + 1])
+            if arg == "-o":
+                output = args[i + 1]
+            if arg == "-x":
+                other = True  # a language named by hand: leave it to clang
+            i += 2
+            continue
+        if arg == "-c":
+            compile_only = True
+        elif arg in _NOT_A_COMPILE:
+            other = True
+        elif not arg.startswith("-"):
+            sources.append(arg)
+        i += 1
+    if compile_only and not other and len(sources) == 1 and sources[0].endswith(".c"):
+        source = Path(sources[0])
+        out = Path(output) if output else Path(source.with_suffix(".o").name)
+        return Invocation(kept, source, out)
+    return Invocation(kept)
+
+
+def _frontend_args(inv: Invocation) -> list[str]:
+    """The invocation's flags for the unoptimized-IR frontend: no -c/-o/source; dependency files as make
+    expects them (named after the real output, with the real target)."""
+    assert inv.source is not None and inv.output is not None
+    out: list[str] = []
+    skip = False
+    for arg in inv.args:
+        if skip:
+            skip = False
+            continue
+        if arg == "-o":
+            skip = True
+            continue
+        if arg == "-c" or Path(arg) == inv.source:
+            continue
+        out.append(arg)
+    deps = {"-MD", "-MMD"} & set(out)
+    if deps and "-MF" not in out:
+        out += ["-MF", str(inv.output.with_suffix(".d"))]
+    if deps and "-MT" not in out and "-MQ" not in out:
+        out += ["-MT", str(inv.output)]
+    return out
+
+
+def run_cc(args: Sequence[str], index: TunedIndex, stderr: TextIO = sys.stderr, verbose: bool = False) -> int:
+    """Compile as `args` asks; the exit code a compiler would return."""
+    inv = parse(args)
+    clang = llvm_tool("clang")
+    if inv.source is None:  # linking, preprocessing, several files...: clang -Oz does it
+        return run_process([clang, "-Oz", *inv.args], stdout=None, stderr=None).returncode
+    assert inv.output is not None
+    front = run_process([clang, "-Oz", *FRONTEND_FLAGS, *_frontend_args(inv), str(inv.source), "-o", "-"])
+    if front.returncode != 0:
+        stderr.write(front.stderr.decode(errors="replace"))
+        return front.returncode
+    module = IRModule(str(inv.source), front.stdout.decode())
+    unit = index.units.get(module.content_key)
+    if unit is None:
+        stderr.write(f"compilerlm cc: {inv.source} is not in the tuned results (new or changed): compiled at -Oz\n")
+        return run_process([clang, "-Oz", *inv.args], stdout=None, stderr=None).returncode
+    try:
+        obj = compile_object(module, unit.pipeline)
+    except CompilerLMError as exc:
+        stderr.write(f"compilerlm cc: {inv.source}: {first_error_line(str(exc))}\n")
+        return 1
+    tmp = inv.output.with_name(f".{inv.output.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(obj)
+    tmp.replace(inv.output)
+    if verbose:
+        stderr.write(f"compilerlm cc: {inv.source} as tuned module {unit.name}: {unit.pipeline} ({unit.size} bytes)\n")
+    return 0

@@ -1,0 +1,134 @@
+"""`compilerlm cc`: make builds a tuned program with it, from another folder and by other paths, and gets the
+objects whose sizes `tune` reported; a changed file falls back to -Oz with a note; bad input is one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compilerlm.programs.program import load_program_dir
+from compilerlm.programs.testing import run_tests
+from compilerlm.toolchain.cc import parse
+from compilerlm.toolchain.objsize import object_size
+
+MAIN = r"""
+#include <stdio.h>
+int checksum(const int *v, int n);
+int lookup(int i);
+int main(void) {
+    int v[64], n = 0, x;
+    while (n < 64 && scanf("%d", &x) == 1) v[n++] = x * SCALE;
+    printf("%d %d\n", checksum(v, n), lookup(n));
+    return 0;
+}
+"""
+UTIL = r"""
+int checksum(const int *v, int n) {
+    int s = 0;
+    for (int i = 0; i < n; i++) s = s * 31 + v[i];
+    return s;
+}
+"""
+TABLE = r"""
+static const int table[16] = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3};
+static int helper(int i) { return table[i & 15] * 2; }
+int lookup(int i) { return helper(i) + helper(i + 1); }
+"""
+MAKEFILE = """OBJS = main.o util.o table.o
+CFLAGS = -DSCALE=3 -std=c11
+prog: $(OBJS)
+\t$(CC) $(OBJS) -o prog
+%.o: %.c
+\t$(CC) $(CFLAGS) -O2 -MMD -c $< -o $@
+-include $(OBJS:.o=.d)
+"""
+
+
+def write_project(root: Path) -> Path:
+    root.mkdir(parents=True)
+    for name, text in (("main.c", MAIN), ("util.c", UTIL), ("table.c", TABLE), ("Makefile", MAKEFILE)):
+        (root / name).write_text(text)
+    (root / "program.toml").write_text('defines = ["SCALE=3"]\ncflags = ["-std=c11"]\n')
+    (root / "tests").mkdir()
+    for i, stdin in enumerate(["1 2 3\n", "5\n", "", "7 7 7 7 7 7 7\n", "-3 100 42\n"]):
+        (root / "tests" / f"{i}.in").write_text(stdin)
+    subprocess.run([sys.executable, "-m", "compilerlm.programs.bless", str(root)], capture_output=True, check=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("cc")
+    project = write_project(root / "proj")
+    out = root / "tune.json"
+    cmd = [sys.executable, "-m", "compilerlm.cli", "tune", str(project), "--budget", "40", "--json", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return out, json.loads(out.read_text())
+
+
+def _make(folder: Path, tuned_json: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    cc = f"{sys.executable} -m compilerlm.cli cc --tuned {tuned_json} --cc-verbose"
+    return subprocess.run(["make", "-C", str(folder), f"CC={cc}", *extra], capture_output=True, text=True, timeout=600)
+
+
+def test_make_with_compilerlm_cc_builds_the_objects_tune_reported(tuned, tmp_path):
+    tuned_json, doc = tuned
+    assert all(m["content_key"] for m in doc["modules"])
+    elsewhere = tmp_path / "other" / "checkout"  # another folder: other paths in every command line
+    shutil.copytree(tuned_json.parent / "proj", elsewhere)
+    done = _make(elsewhere, tuned_json)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.count("as tuned module") == 3, done.stderr
+    for module in doc["modules"]:
+        obj = elsewhere / Path(module["name"]).with_suffix(".o").name
+        assert object_size(obj.read_bytes()).size == module["size"], module["name"]
+    assert (elsewhere / "main.d").read_text().startswith("main.o:")  # make's dependency files, as asked
+    program = load_program_dir(tuned_json.parent / "proj")
+    assert all(run.passed for run in run_tests(elsewhere / "prog", program.tests))
+
+
+def test_a_changed_file_falls_back_to_Oz_with_a_note(tuned, tmp_path):
+    tuned_json, _ = tuned
+    folder = tmp_path / "changed"
+    shutil.copytree(tuned_json.parent / "proj", folder)
+    (folder / "util.c").write_text(UTIL.replace("31", "37"))
+    done = _make(folder, tuned_json)
+    assert done.returncode == 0, done.stderr
+    assert "util.c is not in the tuned results (new or changed): compiled at -Oz" in done.stderr
+    assert done.stderr.count("as tuned module") == 2
+    clang = subprocess.run(["clang-19", "-Oz", "-DSCALE=3", "-std=c11", "-c", "util.c", "-o", "ref.o"], cwd=folder)
+    assert clang.returncode == 0
+    assert (folder / "util.o").read_bytes() == (folder / "ref.o").read_bytes()
+
+
+def test_bad_input_is_one_line(tuned, tmp_path):
+    tuned_json, _ = tuned
+    cli = [sys.executable, "-m", "compilerlm.cli", "cc"]
+    env = {**os.environ, "COLUMNS": "200"}
+    (tmp_path / "x.c").write_text("int x;\n")
+    for tuned_file, message in (
+        (tmp_path / "none.json", "no such file"),
+        (tmp_path / "x.c", "is not a tune JSON file"),
+    ):
+        done = subprocess.run([*cli, "--tuned", str(tuned_file), "-c", "x.c"], capture_output=True, text=True, env=env)
+        assert done.returncode == 1 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    (tmp_path / "bad.c").write_text("int main(void) { return nope; }\n")
+    done = subprocess.run(
+        [*cli, "--tuned", str(tuned_json), "-c", str(tmp_path / "bad.c")], capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "nope" in done.stderr  # clang's own diagnostic, as a compiler gives it
+
+
+def test_parse_understands_launchers_and_leaves_other_work_to_clang():
+    inv = parse(["/usr/bin/cc", "-DX=1", "-O2", "-c", "src/a.c", "-o", "build/a.o", "-MD"])
+    assert inv.source == Path("src/a.c") and inv.output == Path("build/a.o") and "-O2" not in inv.args
+    assert parse(["-c", "a.c"]).output == Path("a.o")
+    for other in (["a.o", "b.o", "-o", "prog"], ["-E", "a.c"], ["-S", "-c", "a.c"], ["-c", "a.c", "b.c"]):
+        assert parse(other).source is None

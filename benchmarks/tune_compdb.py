@@ -56,10 +56,10 @@ def fetch_and_build(scratch: Path) -> Path:
         got = subprocess.run(["apt-get", "source", "--download-only", PACKAGE], cwd=scratch, capture_output=True)
         if got.returncode != 0:
             sys.exit(f"apt-get source {PACKAGE} failed (add a deb-src line for bookworm): {got.stderr.decode()[-300:]}")
-    for old in scratch.glob(f"{PACKAGE}-*/"):
+    for old in scratch.glob(f"{PACKAGE}-[0-9]*/"):
         shutil.rmtree(old)
     run(["dpkg-source", "-x", next(scratch.glob(f"{PACKAGE}_*.dsc")).name], scratch)
-    tree = next(p for p in scratch.glob(f"{PACKAGE}-*") if p.is_dir())
+    tree = next(p for p in scratch.glob(f"{PACKAGE}-[0-9]*") if p.is_dir())
     run(["./configure"], tree)
     make = " && ".join(f"make {' '.join(NO_AUTOTOOLS)} -C {d}" for d in ("lib", "bc", "dc"))
     run(["bear", "--", "sh", "-c", make], tree)
@@ -119,9 +119,10 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/compilerlm-compdb-bench"))
     parser.add_argument("--budget", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="print the last run's results (tune.json) again")
     args = parser.parse_args()
     started = time.time()
-    tree = fetch_and_build(args.scratch)
+    tree = next(args.scratch.glob(f"{PACKAGE}-[0-9]*/")) if args.reuse else fetch_and_build(args.scratch)
     version = tree.name.removeprefix(f"{PACKAGE}-")
     console.print(f"built GNU {PACKAGE} {version} (Debian source package {PACKAGE}, GPL-2+) in {tree}")
     table = Table(title=f"compdb tune of Debian {PACKAGE} {version}, budget {args.budget} per module")
@@ -130,8 +131,9 @@ def main() -> None:
     summaries, every = [], []
     for tool in ("bc", "dc"):
         folder = args.scratch / f"{tool}-program"
-        write_program(tree, tool, folder)
-        doc = tune(folder, args.budget, args.jobs)
+        if not args.reuse:
+            write_program(tree, tool, folder)
+        doc = json.loads((folder / "tune.json").read_text()) if args.reuse else tune(folder, args.budget, args.jobs)
         for m in doc["modules"]:
             table.add_row(
                 m["name"],
@@ -153,10 +155,12 @@ def main() -> None:
     console.print(table)
     for line in summaries:
         console.print(line)
-    overall = improvement_geomean(min(m["size"], m["size_oz"]) / m["size_oz"] for m in every)
+    sized = [m for m in every if m["size_oz"]]  # an empty unit (lib/vfprintf.c with a libc vprintf) is 0 bytes
+    overall = improvement_geomean(min(m["size"], m["size_oz"]) / m["size_oz"] for m in sized)
     verified = sum(m["verified"] for m in every)
     console.print(
-        f"overall: {len(every)} modules, geomean improvement vs -Oz {overall:+.2%}, verified {verified}/{len(every)}, "
+        f"overall: {len(sized)} modules of non-zero size, geomean improvement vs -Oz {overall:+.2%}, "
+        f"verified {verified}/{len(every)}, "
         f"wall time {time.time() - started:.0f} s"
     )
 

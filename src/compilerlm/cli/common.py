@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from compilerlm.errors import CompilerLMError, Interrupted
@@ -80,6 +81,14 @@ def compile_modules(programs: list[Program], jobs: int, level: str = "Oz") -> li
         calls = [Call(p.name, (p, level)) for p in programs]
         ThreadExecutor(jobs).run(_front_end, calls, done)
     return [m for mods in per_program for m in mods]
+
+
+def report_skipped(programs: Sequence[Program]) -> None:
+    """One line on stderr per translation unit a program left out (a compile database's unit that does not
+    compile, or is not C/C++), saying why; the other units go on."""
+    for program in programs:
+        for why in program.skipped:
+            err_console.print(f"[yellow]skipped[/yellow] {escape(why)}", highlight=False, soft_wrap=True)
 
 
 def _front_end(program: Program, level: str) -> list[IRModule]:

@@ -18,6 +18,7 @@ from compilerlm.cli.common import (
     console,
     jobs_option,
     progress_bar,
+    report_skipped,
 )
 from compilerlm.errors import PipelineError
 
@@ -70,6 +71,7 @@ def size(
     if pipeline is not None:
         pipeline = normalize(pipeline)
     programs = resolve_target(target)
+    report_skipped(programs)
     modules = compile_modules(programs, jobs)
     o3_modules = compile_modules(programs, jobs, "O3")
     with make_evaluator(evaluator, jobs=jobs) as ev, progress_bar() as bar:  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from compilerlm.cli.common import (
     console,
     jobs_option,
     progress_bar,
+    report_skipped,
     resumable,
 )
 from compilerlm.errors import CompilerLMError
@@ -102,6 +103,7 @@ def tune(
     )
     with resumable(store, db):
         programs = resolve_target(target)
+        report_skipped(programs)
         started = time.time()
         work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
         if model is not None:

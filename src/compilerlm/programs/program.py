@@ -5,10 +5,14 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.toolchain.frontend import c_flags, compile_c, load_ir
 from compilerlm.toolchain.module import IRModule
+
+if TYPE_CHECKING:
+    from compilerlm.programs.compdb import Unit
 
 C_SUFFIXES = (".c",)
 IR_SUFFIXES = (".ll", ".bc")
@@ -66,6 +70,8 @@ class Program:
     root: Path | None = field(default=None, compare=False)
     baseline_asm: str | None = field(default=None, compare=False, repr=False)  # a dataset's own gcc -O3 assembly
     from_dataset: bool = field(default=False, compare=False)  # downloaded code: compiled only inside the sandbox
+    units: tuple[Unit, ...] = ()  # a compile database's translation units, each with its own flags and folder
+    skipped: tuple[str, ...] = field(default=(), compare=False)  # units left out, one line each: why
 
     @property
     def flags(self) -> list[str]:
@@ -74,7 +80,7 @@ class Program:
 
     @property
     def is_c(self) -> bool:
-        return all(s.suffix in C_SUFFIXES for s in self.sources)
+        return bool(self.units) or all(s.suffix in C_SUFFIXES for s in self.sources)
 
     def module_name(self, source: Path) -> str:
         return f"{self.name}/{source.name}" if len(self.sources) > 1 or self.root else self.name
@@ -88,6 +94,8 @@ class Program:
                 f"program {self.name} comes from a downloaded dataset: its C code is compiled only inside the "
                 "sandbox (the asm commands), never by the size track's host frontend"
             )
+        if self.units:  # the flags a program.toml beside the compile database adds come last
+            return [compile_c(u.source, u.name, [*u.flags, *self.flags], level, u.directory) for u in self.units]
         out = []
         for src in self.sources:
             if src.suffix in C_SUFFIXES:
@@ -173,12 +181,7 @@ def expected_paths(folder: Path, entry: dict, where: str = "program.toml") -> tu
 def declared_entries(folder: Path) -> list[dict]:
     """The raw `[[tests]]` tables of a program folder's program.toml (for bless, which writes their results)."""
     meta = folder / "program.toml"
-    if not meta.exists():
-        return []
-    try:
-        entries = tomllib.loads(meta.read_text()).get("tests", [])
-    except tomllib.TOMLDecodeError as exc:
-        raise CompilerLMError(f"{meta} is not valid TOML: {exc}") from exc
+    entries = read_program_toml(meta).get("tests", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise CompilerLMError(f"{meta}: 'tests' must be an array of tables ([[tests]])")
     return entries
@@ -236,6 +239,21 @@ def declared_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]
     return tuple(cases)
 
 
+def read_program_toml(meta: Path) -> dict:
+    """A `program.toml` as a dict ({} if there is none); invalid TOML is a one-line error."""
+    if not meta.exists():
+        return {}
+    try:
+        return tomllib.loads(meta.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise CompilerLMError(f"{meta} is not valid TOML: {exc}") from exc
+
+
+def program_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]:
+    """A program folder's tests: `tests/N.in` + `N.out`, then the `[[tests]]` of its program.toml."""
+    return load_tests(folder / "tests") + declared_tests(folder, conf, meta)
+
+
 def load_program_dir(path: Path, name: str | None = None) -> Program:
     """A program folder: `*.c` (or `*.ll`), optional `program.toml` and `tests/`."""
     sources = tuple(sorted(p for p in path.iterdir() if p.suffix in C_SUFFIXES)) or tuple(
@@ -244,12 +262,7 @@ def load_program_dir(path: Path, name: str | None = None) -> Program:
     if not sources:
         raise CompilerLMError(f"{path} has no .c or .ll files; a program folder holds its sources directly")
     meta = path / "program.toml"
-    conf: dict = {}
-    if meta.exists():
-        try:
-            conf = tomllib.loads(meta.read_text())
-        except tomllib.TOMLDecodeError as exc:
-            raise CompilerLMError(f"{meta} is not valid TOML: {exc}") from exc
+    conf = read_program_toml(meta)
     include_dirs = tuple(str((path / d).resolve()) for d in _as_tuple(conf, "include_dirs", meta))
     return Program(
         name=name or path.name,
@@ -258,7 +271,7 @@ def load_program_dir(path: Path, name: str | None = None) -> Program:
         defines=_as_tuple(conf, "defines", meta),
         cflags=_as_tuple(conf, "cflags", meta),
         ldflags=_as_tuple(conf, "ldflags", meta),
-        tests=load_tests(path / "tests") + declared_tests(path, conf, meta),
+        tests=program_tests(path, conf, meta),
         description=str(conf.get("description", "")),
         root=path,
     )

@@ -2,7 +2,8 @@
 
 TARGET is one of: a `.c`/`.ll`/`.bc` file; a folder (a program folder, a folder of program folders, or
 a folder of loose C files, each its own program); `dir:PATH`; `builtin` or `builtin:NAME[,NAME]`;
-`supercoder:PATH`; `csmith:N[:SEED]`; `llvm-stress:N[:SEED]`.
+`compdb:PATH` (a compile_commands.json or its build folder); `supercoder:PATH`; `csmith:N[:SEED]`;
+`llvm-stress:N[:SEED]`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ SUITES = (
     SuiteInfo(
         "dir:PATH",
         "a folder of programs: one subfolder each (*.c, optional program.toml, tests/N.in + N.out or [[tests]])",
+    ),
+    SuiteInfo(
+        "compdb:PATH",
+        "a real build: every C/C++ unit of a compile_commands.json (or its build folder) with its own flags; "
+        "program.toml beside it: name, ldflags, tests/",
     ),
     SuiteInfo(
         "supercoder:PATH",
@@ -93,6 +99,10 @@ def resolve_target(target: str) -> list[Program]:
         return builtin_programs([n for n in rest.split(",") if n])
     if kind == "dir" and rest:
         return folder_programs(Path(rest))
+    if kind == "compdb" and rest:
+        from compilerlm.programs.compdb import compdb_program
+
+        return [compdb_program(rest)]
     if kind == "supercoder" and rest:
         from compilerlm.programs.supercoder import supercoder_programs
 
@@ -114,6 +124,8 @@ def resolve_target(target: str) -> list[Program]:
 def program_target(program: Program) -> str:
     """A TARGET string that resolves back to this program (`resolve_target`), so a reward worker can rebuild
     and test it: `builtin:NAME` for built-in programs (portable between machines), else its folder or file."""
+    if program.units and program.root is not None:
+        return f"compdb:{Path(program.root).resolve()}"
     if program.root is not None:
         root = Path(program.root).resolve()
         if root.parent == BUILTIN_DIR.resolve():

@@ -31,19 +31,32 @@ def c_flags(
     return flags + list(cflags)
 
 
-def compile_c(source: Path, name: str, flags: Sequence[str] = (), level: str = "Oz") -> IRModule:
-    """One C translation unit to unoptimized IR; invalid C raises CompileError with clang's first error.
+def compile_c(
+    source: Path, name: str, flags: Sequence[str] = (), level: str = "Oz", cwd: Path | None = None
+) -> IRModule:
+    """One C (or C++) translation unit to unoptimized IR; invalid C raises CompileError with clang's first error.
 
     `level` is the frontend level: "Oz" (the definition; functions get minsize) or "O3", for the -O3
-    baseline as `clang -O3 -c` builds it."""
+    baseline as `clang -O3 -c` builds it. `cwd`: the folder clang runs in (a compile database's entry
+    `directory`, which its relative paths are relative to)."""
     if not source.exists():
         raise CompileError(f"C source {source} does not exist")
     cmd = [llvm_tool("clang"), f"-{level}", *FRONTEND_FLAGS, *flags, str(source), "-o", "-"]
-    res = run_tool(cmd, timeout=300, what=f"clang on {source.name}")
+    res = run_tool(cmd, timeout=300, what=f"clang on {source.name}", cwd=cwd)
     if res.returncode != 0:
         msg = first_error_line(res.stderr.decode(errors="replace"))
         raise CompileError(f"invalid C in {source}: {msg} (fix the source, or pass include dirs/defines)")
     return IRModule(name=name, ir=res.stdout.decode(), origin=frontend_mode(level))
+
+
+def syntax_error(source: Path, flags: Sequence[str] = (), cwd: Path | None = None) -> str | None:
+    """clang's first error on a translation unit (`-fsyntax-only`, the -Oz frontend's flags), or None if it
+    compiles: a cheap check before a unit is taken as a module."""
+    if not source.exists():
+        return f"{source} does not exist"
+    cmd = [llvm_tool("clang"), "-Oz", "-fsyntax-only", *flags, str(source)]
+    res = run_tool(cmd, timeout=300, what=f"clang on {source.name}", cwd=cwd)
+    return first_error_line(res.stderr.decode(errors="replace")) if res.returncode != 0 else None
 
 
 def load_ir(path: Path, name: str | None = None) -> IRModule:

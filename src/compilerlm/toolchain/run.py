@@ -6,6 +6,7 @@ group killed on a timeout or an interrupt); this module adds what LLVM's tools n
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 from collections.abc import Sequence
@@ -41,10 +42,16 @@ def describe_returncode(returncode: int) -> str:
 
 
 def run_tool(
-    cmd: Sequence[str], *, input: bytes | None = None, timeout: float = 120.0, what: str = ""
+    cmd: Sequence[str],
+    *,
+    input: bytes | None = None,
+    timeout: float = 120.0,
+    what: str = "",
+    cwd: str | os.PathLike[str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run a command; raise ToolTimeout on timeout, LLVMCrash on a crash; return otherwise (caller checks rc)."""
-    res = run_process(cmd, input=input, timeout=timeout, what=what or cmd[0])
+    """Run a command (in `cwd`, default the current folder); raise ToolTimeout on timeout, LLVMCrash on a
+    crash; return otherwise (caller checks rc)."""
+    res = run_process(cmd, input=input, timeout=timeout, what=what or cmd[0], cwd=cwd)
     stderr = res.stderr.decode(errors="replace")
     if is_crash(res.returncode, stderr):
         raise LLVMCrash(f"{what or cmd[0]} crashed ({describe_returncode(res.returncode)}): {first_error_line(stderr)}")

@@ -224,6 +224,9 @@ def tune_program(
                     **copy.deepcopy(earlier["result"]),
                     "name": module.name,
                     "program": program.name,
+                    "size_o0": base.size("O0"),  # this program's own baselines (the same IR: the same sizes)
+                    "size_oz": oz.size,
+                    "size_o3": base.size("O3"),
                     "compiled": 0,
                     "seconds": 0.0,
                     "same_ir_as": earlier["result"]["name"],

@@ -157,6 +157,22 @@ def test_tune_cli_report_and_errors(tmp_path, cli):
     out_json = tmp_path / "t.json"
     res = cli("tune", "builtin:huffman", "--budget", "8", "--json", str(out_json), check=True)
     assert "geomean improvement" in res.stdout
+    doc = json.loads(out_json.read_text())
+    # stderr is a pipe here, where the progress bar is invisible: one plain line per finished module instead
+    lines = [ln for ln in res.stderr.splitlines() if ln.startswith("tune [")]
+    assert len(lines) == 3 and lines[0].startswith("tune [1/3] huffman/heap.c: ") and lines[2].startswith("tune [3/3]")
+    for m, line in zip(doc["modules"], lines, strict=True):
+        assert f"{m['name']}: {m['size']} bytes, -Oz {m['size_oz']} " in line
+        assert f"{m['evaluations_total']} evaluations ({m['search_evaluations']} search + " in line
+        assert line.endswith(f"{m['seconds']:.1f} s") and m["seconds"] > 0
+        assert m["evaluations_total"] == m["search_evaluations"] + m["minimize_evaluations"]
+        assert m["evaluations"] == m["search_evaluations"] and m["opt_pipeline"] and m["reproduce"]
+    s = doc["summary"]
+    assert s["evaluations_total"] == sum(m["evaluations_total"] for m in doc["modules"])
+    # the text summary uses the JSON's words for the same numbers
+    text = " ".join(res.stdout.split())
+    assert f"{s['evaluations_total']} evaluations ({s['search_evaluations']} search + " in text
+    assert f"{s['compiled_total']} compiled" in text and "compilations" not in text
     rep = cli("report", str(out_json), "--out", str(tmp_path / "rep"), check=True)
     assert (tmp_path / "rep" / "report.md").exists() and "plots" in rep.stdout
     bad = cli("tune", "builtin:huffman", "--strategy", "magic")

@@ -4,6 +4,7 @@ tune run as markdown and plots)."""
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +17,7 @@ from compilerlm.cli.common import (
     check_output_file,
     check_output_folder,
     console,
+    err_console,
     jobs_option,
     progress_bar,
     report_skipped,
@@ -24,6 +26,7 @@ from compilerlm.cli.common import (
 from compilerlm.errors import CompilerLMError
 
 if TYPE_CHECKING:
+    from compilerlm.search.tune import ModuleResult
     from compilerlm.toolchain.module import IRModule
 
 
@@ -108,11 +111,17 @@ def tune(
         work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
         if model is not None:
             work = ask_model(work, model, samples, temperature, max_tokens)
+        total = sum(len(j.modules) for j in work) * passes(config, work)
+        lines = ProgressLines(total, passes(config, work)) if not err_console.is_terminal else None
+
+        def finished(job: TuneJob, out: list[ModuleResult]) -> None:
+            bar.advance(task, len(out))
+            if lines is not None:  # the bar is invisible in a log file or CI: one plain line per module instead
+                lines.report(out)
+
         with progress_bar() as bar:
-            task = bar.add_task("tuning", total=sum(len(j.modules) for j in work) * passes(config, work))
-            results = tune_jobs(
-                work, config, db, evaluator, jobs, ray, on_program=lambda job, out: bar.advance(task, len(out))
-            )
+            task = bar.add_task("tuning", total=total)
+            results = tune_jobs(work, config, db, evaluator, jobs, ray, on_program=finished)
     if out is not None:
         for job in work:
             write_outputs(out, job.modules, {r.name: r.pipeline for r in results})
@@ -121,6 +130,32 @@ def tune(
     if json_path:
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
+
+
+class ProgressLines:
+    """Plain progress on stderr, one line per finished module, for when stderr is not a terminal:
+    `tune [3/12] huffman/heap.c: 825 bytes, -Oz 826 (+0.12%), 52 evaluations (40 search + 12 minimize),
+    3.4 s`. With a broadcast step every module finishes twice: first its search alone (`search pass`), then
+    its broadcast, minimisation and verification."""
+
+    def __init__(self, total: int, passes: int) -> None:
+        self.total, self.passes, self.done = total, passes, 0
+
+    def report(self, results: list[ModuleResult]) -> None:
+        for r in results:
+            self.done += 1
+            stage = " (search pass)" if self.passes > 1 and self.done <= self.total // self.passes else ""
+            print(f"tune [{self.done}/{self.total}]{stage} {progress_line(r)}", file=sys.stderr, flush=True)
+
+
+def progress_line(r: ModuleResult) -> str:
+    """One module's outcome in the JSON's words."""
+    note = " (resumed)" if r.resumed else f" (same IR as {r.same_ir_as})" if r.same_ir_as else ""
+    return (
+        f"{r.name}: {r.size} bytes, -Oz {r.size_oz} ({r.improvement:+.2%}), {r.evaluations_total} evaluations "
+        f"({r.search_evaluations} search + {r.minimize_evaluations} minimize), {r.compiled} compiled, "
+        f"{r.seconds:.1f} s{note}"
+    )
 
 
 def ask_model(work: list, spec: str, samples: int, temperature: float, max_tokens: int) -> list:
@@ -138,7 +173,10 @@ def ask_model(work: list, spec: str, samples: int, temperature: float, max_token
 
 
 def write_outputs(out: Path, modules: list[IRModule], pipelines: dict[str, str]) -> None:
-    """Each module's optimized object and IR, named after the module (`prog/file.c` -> `prog/file.o`)."""
+    """Each module's optimized object and IR, named after the module (`prog/file.c` -> `prog/file.o`,
+    `prog/file.ll`), and its unoptimized IR (`prog/file.input.ll`), which the module's `reproduce` command
+    reads when run in that folder."""
+    from compilerlm.search.tune import ir_file
     from compilerlm.toolchain.pipelines import expand
     from compilerlm.toolchain.subprocess_path import compile_object, optimize_ir
 
@@ -147,16 +185,18 @@ def write_outputs(out: Path, modules: list[IRModule], pipelines: dict[str, str])
         stem.parent.mkdir(parents=True, exist_ok=True)
         pipeline = pipelines[module.name]
         stem.with_suffix(".o").write_bytes(compile_object(module, pipeline))
+        (stem.parent / ir_file(module.name)).write_text(module.ir)
         stem.with_suffix(".ll").write_bytes(optimize_ir(module.ir, expand(pipeline), text=True, timeout=300))
 
 
 def print_tune_table(doc: dict) -> None:
     table = Table(
         title=f"tune: strategy {doc['strategy']}, budget {doc['budget']} per module",
-        caption="improvement = 1 - size/size(-Oz); a module never ends worse than -Oz",
+        caption="improvement = 1 - size/size(-Oz); a module never ends worse than -Oz; evaluations = search + "
+        "minimize; seconds: search and minimisation. Each module's opt_pipeline and reproduce command: --json",
     )
     table.add_column("module", overflow="fold")
-    for col in ("-O0", "-Oz", "-O3", "best", "improvement", "evals", "length", "verified", "source"):
+    for col in ("-O0", "-Oz", "-O3", "best", "improvement", "evaluations", "seconds", "length", "verified", "source"):
         table.add_column(col, justify="right", no_wrap=True)
     for m in doc["modules"]:
         verified = "[green]yes[/green]" if m["verified"] else "[yellow]no[/yellow]"
@@ -167,7 +207,8 @@ def print_tune_table(doc: dict) -> None:
             str(m["size_o3"]),
             str(m["size"]),
             f"{m['improvement']:+.2%}",
-            str(m["evaluations"]),
+            f"{m['search_evaluations']}+{m['minimize_evaluations']}",
+            f"{m['seconds']:.1f}",
             f"{m['length_before']}→{m['length_after']}",
             verified,
             m["source"],
@@ -177,7 +218,8 @@ def print_tune_table(doc: dict) -> None:
     console.print(
         f"geomean improvement vs -Oz (with fallback): [bold]{s['improvement_geomean']:+.2%}[/bold]   "
         f"smaller than -Oz: {s['share_better']:.0%}   verified: {s['verified_share']:.0%}   "
-        f"{s['compiled_total']} compilations, {s['evaluations_per_second']:.1f}/s"
+        f"{s['evaluations_total']} evaluations ({s['search_evaluations']} search + {s['minimize_evaluations']} "
+        f"minimize), {s['compiled_total']} compiled, {s['compiled_per_second']:.1f} compiled/s"
     )
     if s.get("sources", {}).get("model"):
         console.print(f"pipelines from the model: {s['sources']['model']} of {s['modules']} modules")

@@ -5,6 +5,11 @@ program, its IR modules and everything the store already knows about them, tunes
 worker, and sends back its results and new evaluations; the driver merges them into its SQLite store
 as each task finishes, so an interrupted cluster run resumes per finished program like a local one.
 Searches are seeded by module content, so Ray and local runs give the same results.
+
+A local run searches a module once per run: byte-identical modules (same unoptimized IR key) of different
+programs reuse the first one's search and are verified with their own program (`ModuleResult.same_ir_as`).
+Ray tasks run at once on separate machines; there, identical modules share evaluations through the store
+only when an earlier task has finished.
 """
 
 from __future__ import annotations
@@ -36,7 +41,9 @@ class TuneJob:
     proposals: dict[str, Proposals] | None = None  # a model's pipelines per module name, tried first
     broadcast: tuple[str, ...] = ()  # the suite's best pipelines, tried after the search
 
-    def run(self, config: TuneConfig, evaluator: Evaluator, store: Store | None) -> list[ModuleResult]:
+    def run(
+        self, config: TuneConfig, evaluator: Evaluator, store: Store | None, searched: dict | None = None
+    ) -> list[ModuleResult]:
         return tune_program(
             self.program,
             self.modules,
@@ -46,6 +53,7 @@ class TuneJob:
             store,
             proposals=self.proposals,
             broadcast=self.broadcast,
+            searched=searched,
         )
 
 
@@ -102,6 +110,7 @@ def tune_jobs(
     results = _run(jobs, config, store, evaluator, workers, ray_address, on_program)
     for done, searched in zip(results, first, strict=True):
         done.compiled += searched.compiled  # the second pass replays the first from the store
+        done.seconds += searched.seconds
     return results
 
 
@@ -126,9 +135,10 @@ def _run(
     if ray_address is not None:
         return _on_ray(jobs, config, store, evaluator, ray_address, on_program)
     results: list[ModuleResult] = []
+    searched: dict = {}  # (module key, proposals) -> its search in this pass: identical modules are searched once
     with make_evaluator(evaluator, jobs=workers) as ev:  # type: ignore[arg-type]
         for job in jobs:
-            out = job.run(config, ev, store)
+            out = job.run(config, ev, store, searched)
             if on_program:
                 on_program(job, out)
             results += out

@@ -3,6 +3,7 @@ works, and never report anything worse than -Oz."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import random
@@ -10,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
 
 from compilerlm import __version__
 from compilerlm.errors import CompilerLMError
@@ -23,8 +25,9 @@ from compilerlm.store import Store
 from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
-from compilerlm.toolchain.pipelines import OZ_PIPELINE
+from compilerlm.toolchain.pipelines import OZ_PIPELINE, opt_pipeline
 from compilerlm.toolchain.search_space import SEARCH_SPACE
+from compilerlm.toolchain.subprocess_path import reproduce_command
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,14 @@ class ModuleResult:
     improvement: float = 0.0
     verified: bool = False
     verification: str = ""
-    evaluations: int = 0
-    compiled: int = 0
-    minimize_evaluations: int = 0
+    # Counts. An evaluation is one (module, pipeline) size looked up: compiled in this run, or read back from the
+    # store (a resumed or replayed search) or from an identical module's search (`same_ir_as`).
+    evaluations: int = 0  # the old name of `search_evaluations`, kept for compatibility (same number)
+    compiled: int = 0  # of `evaluations_total`, how many this run compiled (the rest were read back)
+    minimize_evaluations: int = 0  # spent shortening the best pipeline, outside the budget
+    search_evaluations: int = 0  # the search's, counted against the budget (a model's answers included)
+    evaluations_total: int = 0  # search_evaluations + minimize_evaluations
+    seconds: float = 0.0  # wall clock of this module's search and minimisation in this run
     length_before: int = 0
     length_after: int = 0
     trajectory: list[list[int]] = field(default_factory=list)
@@ -97,6 +105,33 @@ class ModuleResult:
     model_errors: list[str] = field(default_factory=list)  # why other answers gave no usable pipeline
     resumed: bool = False  # taken from the store, not searched again
     content_key: str = ""  # the unit's identity whatever its path (IRModule.content_key): how `compilerlm cc` finds it
+    same_ir_as: str = ""  # an earlier module of this run with the same IR but for its file name (content_key)
+    # `pipeline` as plain `opt -passes=` text (every default<O?> expanded to clang's own pipeline), and a shell
+    # command that rebuilds the object of `size` bytes from the module's unoptimized IR in `ir_file(name)`
+    opt_pipeline: str = ""
+    reproduce: str = ""
+
+    def set_counts(self, search: int, minimize: int) -> None:
+        self.evaluations = self.search_evaluations = search
+        self.minimize_evaluations = minimize
+        self.evaluations_total = search + minimize
+
+
+def ir_file(module_name: str) -> str:
+    """The file name `reproduce` reads the module's unoptimized IR from (`prog/heap.c` -> `heap.input.ll`; `tune
+    --out` writes it beside the object)."""
+    return PurePosixPath(module_name).with_suffix("").name + ".input.ll"
+
+
+def object_file(module_name: str) -> str:
+    """The object file `reproduce` writes (`prog/heap.c` -> `heap.o`, as `tune --out` names it)."""
+    return PurePosixPath(module_name).with_suffix("").name + ".o"
+
+
+def reproduction(module_name: str, pipeline: str) -> tuple[str, str]:
+    """(opt_pipeline, reproduce) for a module's reported pipeline."""
+    text = opt_pipeline(pipeline)
+    return text, reproduce_command(text, ir_file(module_name), object_file(module_name))
 
 
 def baseline_failure(program: Program, modules: Sequence[IRModule]) -> str | None:
@@ -158,10 +193,14 @@ def tune_program(
     on_module: Callable[[ModuleResult], None] | None = None,
     proposals: Mapping[str, Proposals] | None = None,
     broadcast: Sequence[str] = (),
+    searched: dict[tuple, dict] | None = None,
 ) -> list[ModuleResult]:
     """Tune every module of one program, then verify the program with the chosen pipelines.
     `proposals[module.name]`: a model's pipelines for that module, tried before the search; `broadcast`:
-    pipelines that won on other modules, tried after it (see search/runner.py)."""
+    pipelines that won on other modules, tried after it (see search/runner.py). `searched`: the searches of
+    this run so far by (module key, proposals), filled here; a module with byte-identical IR (and the same
+    proposals) as one already searched reuses that search (`same_ir_as`, `compiled: 0`) and is verified with
+    its own program."""
     run_key = config.run_key()
     baselines = measure_modules(evaluator, modules, o3_modules=o3_modules)
     results: list[ModuleResult] = []
@@ -171,11 +210,41 @@ def tune_program(
         oz = base.results["Oz"].raise_for_error(module.name)
         cached = store.get_result(run_key, f"{module.name}@{module.key}") if store else None
         if cached is not None:  # finished in an earlier run with the same settings: nothing to compile
-            stored = {**cached["result"], "compiled": 0, "resumed": True, "content_key": module.content_key}
-            results.append(ModuleResult(**stored))
+            stored = {**cached["result"], "compiled": 0, "seconds": 0.0, "resumed": True}
+            res = ModuleResult(**{**stored, "content_key": module.content_key})
+            res.set_counts(res.evaluations, res.minimize_evaluations)  # records written before the new counts
+            results.append(res)
             candidates[module.name] = [(s, tuple(p)) for s, p in cached["candidates"]]
             from_model[module.name] = set(cached.get("from_model", []))
             continue
+        proposed = (proposals or {}).get(module.name, Proposals())
+        memo = (module.content_key, tuple(proposed.pipelines))  # the same source file in another folder too
+        if searched is not None and memo in searched:  # an identical module of this run was searched already
+            earlier = searched[memo]
+            res = ModuleResult(
+                **{
+                    **copy.deepcopy(earlier["result"]),
+                    "name": module.name,
+                    "program": program.name,
+                    "size_o0": base.size("O0"),  # this program's own baselines (the same IR: the same sizes)
+                    "size_oz": oz.size,
+                    "size_o3": base.size("O3"),
+                    "compiled": 0,
+                    "seconds": 0.0,
+                    "same_ir_as": earlier["result"]["name"],
+                }
+            )
+            candidates[module.name] = [(s, tuple(p)) for s, p in earlier["candidates"]]
+            from_model[module.name] = set(earlier["from_model"])
+            if store:
+                store.put_result(
+                    run_key,
+                    f"{module.name}@{module.key}",
+                    _record(res, candidates[module.name], from_model[module.name]),
+                )
+            results.append(res)
+            continue
+        started = time.perf_counter()
         res = ModuleResult(
             module.name,
             program.name,
@@ -187,32 +256,32 @@ def tune_program(
             text=oz.text_size,
             content_key=module.content_key,
         )
-        proposed = (proposals or {}).get(module.name, Proposals())
         from_model[module.name] = {text_of(parse_pipeline(p)) for p in proposed.pipelines}
         res.model_pipelines, res.model_errors = list(proposed.pipelines), list(proposed.errors)
         obj, ranked = _search_module(module, oz.size, config, evaluator, store, proposed.pipelines, broadcast)
-        res.evaluations, res.trajectory = obj.used, [list(t) for t in obj.trajectory]
+        res.trajectory = [list(t) for t in obj.trajectory]
         for text in sorted(from_model[module.name]):
             failed = obj.seen.get(text)
             if failed is not None and not failed.ok:
                 res.model_errors.append(f"{text}: {failed.error_kind}: {failed.error}")
+        res.set_counts(obj.used, 0)
         if ranked and config.minimize and text_of(ranked[0][1]) not in from_model[module.name]:
             # a model's pipeline is reported as the model gave it; only searched ones are shortened
             best_size, best = ranked[0]
             shorter = minimize(obj, best, best_size)
-            res.minimize_evaluations = shorter.evaluations
+            res.set_counts(res.search_evaluations, shorter.evaluations)
             ranked[0] = (shorter.size, shorter.pipeline)
             res.length_before, res.length_after = shorter.length_before, shorter.length_after
         elif ranked:
             res.length_before = res.length_after = len(ranked[0][1])
         res.compiled = obj.compiled
+        res.seconds = time.perf_counter() - started
         candidates[module.name] = ranked
+        record = _record(res, ranked, from_model[module.name])
         if store:
-            store.put_result(
-                run_key,
-                f"{module.name}@{module.key}",
-                _record(res, ranked, from_model[module.name]),
-            )
+            store.put_result(run_key, f"{module.name}@{module.key}", record)
+        if searched is not None:
+            searched[memo] = copy.deepcopy(record)
         results.append(res)
     _choose_and_verify(program, modules, results, candidates, config, from_model)
     for res in results:
@@ -291,21 +360,26 @@ def _choose_and_verify(
         r.improvement = 1 - r.size / r.size_oz if r.size_oz else 0.0
         r.verified = bool(verdict and verdict.verified)
         r.verification = verdict.detail if verdict else "verification skipped (--no-verify)"
+        r.opt_pipeline, r.reproduce = reproduction(r.name, r.pipeline)
 
 
 def summarize(results: Sequence[ModuleResult], elapsed: float) -> dict:
     ratios = [min(r.size, r.size_oz) / r.size_oz for r in results if r.size_oz]
     compiled = sum(r.compiled for r in results)
+    per_second = compiled / elapsed if elapsed > 0 else 0.0
     return {
         "modules": len(results),
         "improvement_geomean": improvement_geomean(ratios),
         "share_better": share(sum(r.size < r.size_oz for r in results), len(results)),
         "verified_share": share(sum(r.verified for r in results), len(results)),
         "sources": dict(Counter(r.source for r in results)),
-        "evaluations_total": sum(r.evaluations + r.minimize_evaluations for r in results),
+        "search_evaluations": sum(r.search_evaluations for r in results),
+        "minimize_evaluations": sum(r.minimize_evaluations for r in results),
+        "evaluations_total": sum(r.evaluations_total for r in results),
         "compiled_total": compiled,
         "seconds": elapsed,
-        "evaluations_per_second": compiled / elapsed if elapsed > 0 else 0.0,
+        "compiled_per_second": per_second,
+        "evaluations_per_second": per_second,  # the old name of compiled_per_second, kept for compatibility
     }
 
 

@@ -93,6 +93,13 @@ def expand(pipeline: str) -> str:
     return f"module({text})"
 
 
+def opt_pipeline(pipeline: str) -> str:
+    """The text to give `opt -passes=` so that it runs exactly what compilerlm measured for `pipeline`
+    (compilerlm's notation, e.g. `default<Oz>,function(gvn-hoist)`): `expand()`'s result, every
+    `default<O?>` spelled out as clang's own pipeline. `opt -passes='default<Oz>,…'` is a different pipeline."""
+    return expand(pipeline)
+
+
 def _module_level(element: str) -> str:
     """Loop-pass adaptors are not module passes; put them in the function adaptor they need."""
     return f"function({element})" if element.startswith(("loop(", "loop-mssa(")) else element

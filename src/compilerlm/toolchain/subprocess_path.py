@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 from compilerlm.errors import CompileError, LLVMCrash, PipelineError, ToolTimeout
 from compilerlm.toolchain.evaluation import Evaluation, failure
@@ -16,6 +17,20 @@ from compilerlm.toolchain.run import first_error_line, run_tool
 # relocation model, because some IR passes ask the target machine (relative lookup tables need PIC).
 LLC_FLAGS = ("-filetype=obj", "-relocation-model=pic", "-O2")
 OPT_FLAGS = ("-relocation-model=pic",)
+
+
+def reproduce_command(expanded: str, ir_file: str, obj_file: str) -> str:
+    """One shell command line that builds `obj_file` from the unoptimized IR in `ir_file` exactly as this path
+    measures it: `opt` with the expanded pipeline piped into `llc` (bitcode through the pipe, as here), or
+    `llc` alone for the empty pipeline. Every word is quoted for a POSIX shell."""
+    opt, llc = llvm_tool("opt"), llvm_tool("llc")
+    if not expanded:
+        return shlex.join([llc, *LLC_FLAGS, ir_file, "-o", obj_file])
+    return (
+        shlex.join([opt, *OPT_FLAGS, f"-passes={expanded}", ir_file])
+        + " | "
+        + shlex.join([llc, *LLC_FLAGS, "-", "-o", obj_file])
+    )
 
 
 def _message(stderr: str, tool: str) -> str:

@@ -116,6 +116,23 @@ def test_identical_modules_of_different_programs_are_searched_once(modules, tmp_
     assert second.reproduce == first.reproduce.replace("first", "second")  # names only; here both are heap
 
 
+def test_the_same_c_file_in_two_folders_is_searched_once(tmp_path):
+    """A source file shared by two programs (a benchmark's common driver) compiles to IR that differs only in
+    the lines naming the file: same `content_key`, one search, reported for both."""
+    source = "int scale(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * 3; return s; }\n"
+    programs = []
+    for name in ("alpha", "beta"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "shared.c").write_text(source)
+        programs.append(Program(name, (tmp_path / name / "shared.c",), root=tmp_path / name))
+    jobs = [TuneJob(p, p.modules(), None) for p in programs]
+    a, b = (job.modules[0] for job in jobs)
+    assert a.key != b.key and a.content_key == b.content_key
+    first, second = tune_jobs(jobs, TuneConfig(strategy="random", budget=8, verify=False), workers=1)
+    assert first.compiled > 0 and second.compiled == 0 and second.same_ir_as == first.name
+    assert (second.size, second.pipeline) == (first.size, first.pipeline)
+
+
 def test_counts_are_named_consistently(modules, inprocess):
     """`evaluations_total` = search + minimize, per module and in the summary (which sums the modules); the old
     key `evaluations` is the search's count; `compiled` counts what this run compiled."""

@@ -132,3 +132,22 @@ def test_parse_understands_launchers_and_leaves_other_work_to_clang():
     assert parse(["-c", "a.c"]).output == Path("a.o")
     for other in (["a.o", "b.o", "-o", "prog"], ["-E", "a.c"], ["-S", "-c", "a.c"], ["-c", "a.c", "b.c"]):
         assert parse(other).source is None
+
+
+def test_tune_reports_the_linked_executables_and_writes_them_with_out(tuned, tmp_path):
+    _, doc = tuned
+    [program] = doc["programs"]
+    assert program["program"] == "proj" and not program["error"]
+    assert 0 < program["size"] <= program["size_oz"] and 0 < program["text"] <= program["text_oz"]
+    assert program["improvement"] == pytest.approx(1 - program["size"] / program["size_oz"])
+    assert doc["summary"]["linked_programs"] == 1
+    out = tmp_path / "out"
+    project = tmp_path / "proj"
+    shutil.copytree(tuned[0].parent / "proj", project)
+    cmd = [sys.executable, "-m", "compilerlm.cli", "tune", str(project), "--budget", "5", "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    assert "linked proj: -Oz" in done.stdout
+    tests = load_program_dir(project).tests
+    for exe in (out / "proj" / "proj", out / "proj" / "proj.Oz"):
+        assert all(run.passed for run in run_tests(exe, tests)), exe

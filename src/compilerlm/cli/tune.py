@@ -71,6 +71,7 @@ def tune(
     from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES
     from compilerlm.search.tune import TuneConfig, tune_document
     from compilerlm.search.tune import export_library as export
+    from compilerlm.search.verify import linked_sizes
     from compilerlm.store import Store
 
     if strategy not in STRATEGIES:
@@ -122,10 +123,16 @@ def tune(
         with progress_bar() as bar:
             task = bar.add_task("tuning", total=total)
             results = tune_jobs(work, config, db, evaluator, jobs, ray, on_program=finished)
+    chosen = {r.name: r.pipeline for r in results}
     if out is not None:
         for job in work:
-            write_outputs(out, job.modules, {r.name: r.pipeline for r in results})
-    doc = tune_document(results, config, evaluator, started)
+            write_outputs(out, job.modules, chosen)
+    linked = [
+        linked_sizes(job.program, job.modules, chosen, out / job.program.name if out is not None else None)
+        for job in work
+        if job.program.is_c
+    ]
+    doc = tune_document(results, config, evaluator, started, linked)
     print_tune_table(doc)
     if json_path:
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
@@ -221,6 +228,16 @@ def print_tune_table(doc: dict) -> None:
         f"{s['evaluations_total']} evaluations ({s['search_evaluations']} search + {s['minimize_evaluations']} "
         f"minimize), {s['compiled_total']} compiled, {s['compiled_per_second']:.1f} compiled/s"
     )
+    for p in doc.get("programs", []):
+        if p["error"]:
+            console.print(f"linked {p['program']}: not linked ({p['error']})")
+        else:
+            console.print(
+                f"linked {p['program']}: -Oz {p['size_oz']} bytes (.text {p['text_oz']}) → tuned {p['size']} "
+                f"(.text {p['text']}): [bold]{p['improvement']:+.2%}[/bold]"
+            )
+    if s.get("linked_improvement_geomean") is not None and s.get("linked_programs", 0) > 1:
+        console.print(f"linked executables, geomean vs -Oz: {s['linked_improvement_geomean']:+.2%}")
     if s.get("sources", {}).get("model"):
         console.print(f"pipelines from the model: {s['sources']['model']} of {s['modules']} modules")
 

@@ -135,7 +135,7 @@ def _run(
     if ray_address is not None:
         return _on_ray(jobs, config, store, evaluator, ray_address, on_program)
     results: list[ModuleResult] = []
-    searched: dict = {}  # (module key, proposals) -> its search in this pass: identical modules are searched once
+    searched: dict = {}  # (content key, proposals) -> its search in this pass: identical modules are searched once
     with make_evaluator(evaluator, jobs=workers) as ev:  # type: ignore[arg-type]
         for job in jobs:
             out = job.run(config, ev, store, searched)

@@ -19,7 +19,7 @@ from compilerlm.programs.program import Program
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective, Pipeline, text_of
 from compilerlm.search.strategies import BUILTIN_LIBRARY, SEARCH_REVISION, parse_pipeline, run_strategy
-from compilerlm.search.verify import verify_program
+from compilerlm.search.verify import LinkedSizes, verify_program
 from compilerlm.stats import improvement_geomean, share
 from compilerlm.store import Store
 from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
@@ -164,7 +164,8 @@ def _search_module(
 ) -> tuple[Objective, list[tuple[int, Pipeline]]]:
     """Proposals (a model's pipelines) are evaluated first, then the strategy spends what is left but the
     `config.broadcast` evaluations kept for `broadcast` (the best pipelines of the suite's other modules)."""
-    seed = int(hashlib.sha256(f"{config.seed}:{module.key}".encode()).hexdigest()[:8], 16)
+    # seeded by the module's content, not its path: the same search in any checkout, folder or Ray node
+    seed = int(hashlib.sha256(f"{config.seed}:{module.content_key}".encode()).hexdigest()[:8], 16)
     obj = Objective(module, evaluator, config.budget, store)
     if proposals:
         obj.evaluate([parse_pipeline(p) for p in proposals])
@@ -198,9 +199,9 @@ def tune_program(
     """Tune every module of one program, then verify the program with the chosen pipelines.
     `proposals[module.name]`: a model's pipelines for that module, tried before the search; `broadcast`:
     pipelines that won on other modules, tried after it (see search/runner.py). `searched`: the searches of
-    this run so far by (module key, proposals), filled here; a module with byte-identical IR (and the same
-    proposals) as one already searched reuses that search (`same_ir_as`, `compiled: 0`) and is verified with
-    its own program."""
+    this run so far by (content key, proposals), filled here; a module with the same IR but for its file name
+    (and the same proposals) as one already searched reuses that search (`same_ir_as`, `compiled: 0`) and is
+    verified with its own program."""
     run_key = config.run_key()
     baselines = measure_modules(evaluator, modules, o3_modules=o3_modules)
     results: list[ModuleResult] = []
@@ -383,8 +384,20 @@ def summarize(results: Sequence[ModuleResult], elapsed: float) -> dict:
     }
 
 
-def tune_document(results: Sequence[ModuleResult], config: TuneConfig, evaluator: str, started: float) -> dict:
-    """The stable JSON of `compilerlm tune` (documented in the README)."""
+def tune_document(
+    results: Sequence[ModuleResult],
+    config: TuneConfig,
+    evaluator: str,
+    started: float,
+    linked: Sequence[LinkedSizes] = (),
+) -> dict:
+    """The stable JSON of `compilerlm tune` (documented in the README); `linked`: each program's executable
+    at -Oz and tuned, and in the summary `linked_improvement_geomean` over those that linked."""
+    summary = summarize(results, time.time() - started)
+    ratios = [x.size / x.size_oz for x in linked if x.size and x.size_oz]
+    summary["linked_improvement_geomean"] = improvement_geomean(ratios) if ratios else None
+    summary["linked_programs"] = len(ratios)
+    programs = [{**asdict(x), "improvement": x.improvement} for x in linked]
     return {
         "version": __version__,
         "strategy": config.strategy,
@@ -393,7 +406,8 @@ def tune_document(results: Sequence[ModuleResult], config: TuneConfig, evaluator
         "evaluator": evaluator,
         "definitions": DEFINITIONS,
         "modules": [asdict(r) for r in results],
-        "summary": summarize(results, time.time() - started),
+        "programs": programs,
+        "summary": summary,
     }
 
 

@@ -20,6 +20,7 @@ from compilerlm.programs.testing import run_tests
 from compilerlm.sandbox import Limits
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.objsize import object_size
 from compilerlm.toolchain.pipelines import OZ_PIPELINE
 from compilerlm.toolchain.subprocess_path import compile_object
 
@@ -32,6 +33,60 @@ class Verification:
     detail: str
 
 
+def link_executable(program: Program, modules: Sequence[IRModule], pipelines: Mapping[str, str], exe: Path) -> Path:
+    """`exe`: the program built with pipelines[module.name] per module (default<Oz> when absent), each object
+    exactly as its size was measured, linked by clang with the program's ldflags. CompilerLMError says why
+    it could not be built ("does not compile: ...", "link failed: ...")."""
+    with tempfile.TemporaryDirectory(prefix="compilerlm-link-") as tmp:
+        objects = []
+        try:
+            for i, module in enumerate(modules):
+                obj = Path(tmp) / f"m{i}.o"
+                obj.write_bytes(compile_object(module, pipelines.get(module.name, OZ_PIPELINE)))
+                objects.append(str(obj))
+        except CompilerLMError as exc:
+            raise CompilerLMError(f"does not compile: {exc}") from exc
+        link = run_process([llvm_tool("clang"), *objects, "-o", str(exe), *program.ldflags, "-lm"], text=True)
+        if link.returncode != 0:
+            raise CompilerLMError(f"link failed: {link.stderr.strip().splitlines()[-1:]}")
+    return exe
+
+
+@dataclass(frozen=True)
+class LinkedSizes:
+    """The linked executable's allocated bytes (and `.text`) built at -Oz and with the tuned pipelines: what a
+    user ships. `error` says why there are none (an IR program, a link that fails)."""
+
+    program: str
+    size_oz: int | None = None
+    text_oz: int | None = None
+    size: int | None = None
+    text: int | None = None
+    error: str = ""
+
+    @property
+    def improvement(self) -> float | None:
+        return 1 - self.size / self.size_oz if self.size and self.size_oz else None
+
+
+def linked_sizes(
+    program: Program, modules: Sequence[IRModule], pipelines: Mapping[str, str], out: Path | None = None
+) -> LinkedSizes:
+    """Link the program at -Oz and tuned and measure both (`toolchain.objsize`: allocated sections, `.text`);
+    with `out`, the two executables stay there as `NAME` (tuned) and `NAME.Oz`."""
+    if not program.is_c:
+        return LinkedSizes(program.name, error="IR program: nothing to link")
+    with tempfile.TemporaryDirectory(prefix="compilerlm-linked-") as tmp:
+        folder = out if out is not None else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            oz = object_size(link_executable(program, modules, {}, folder / f"{program.name}.Oz").read_bytes())
+            tuned = object_size(link_executable(program, modules, pipelines, folder / program.name).read_bytes())
+        except CompilerLMError as exc:
+            return LinkedSizes(program.name, error=str(exc))
+    return LinkedSizes(program.name, oz.size, oz.text, tuned.size, tuned.text)
+
+
 def verify_program(
     program: Program, modules: Sequence[IRModule], pipelines: Mapping[str, str], timeout: float = TEST_TIMEOUT
 ) -> Verification:
@@ -41,19 +96,11 @@ def verify_program(
     if not program.is_c:
         return Verification(False, "IR program: cannot be linked and run")
     with tempfile.TemporaryDirectory(prefix="compilerlm-verify-") as tmp:
-        work = Path(tmp)
-        objects = []
+        exe = Path(tmp) / "prog"
         try:
-            for i, module in enumerate(modules):
-                obj = work / f"m{i}.o"
-                obj.write_bytes(compile_object(module, pipelines.get(module.name, OZ_PIPELINE)))
-                objects.append(str(obj))
+            link_executable(program, modules, pipelines, exe)
         except CompilerLMError as exc:
-            return Verification(False, f"does not compile: {exc}")
-        exe = work / "prog"
-        link = run_process([llvm_tool("clang"), *objects, "-o", str(exe), *program.ldflags, "-lm"], text=True)
-        if link.returncode != 0:
-            return Verification(False, f"link failed: {link.stderr.strip().splitlines()[-1:]}")
+            return Verification(False, str(exc))
         limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))
         for n, run in enumerate(run_tests(exe, program.tests, limits, stop_at_first_failure=True), 1):
             name = run.test.name

@@ -131,6 +131,7 @@ def test_the_same_c_file_in_two_folders_is_searched_once(tmp_path):
     first, second = tune_jobs(jobs, TuneConfig(strategy="random", budget=8, verify=False), workers=1)
     assert first.compiled > 0 and second.compiled == 0 and second.same_ir_as == first.name
     assert (second.size, second.pipeline) == (first.size, first.pipeline)
+    assert (first.module_key, second.module_key) == (a.key, b.key)  # each result names its own IR
 
 
 def test_counts_are_named_consistently(modules, inprocess):

@@ -227,6 +227,8 @@ def tune_program(
                     **copy.deepcopy(earlier["result"]),
                     "name": module.name,
                     "program": program.name,
+                    "module_key": module.key,  # its own IR (the file-name lines may differ from the earlier one's)
+                    "content_key": module.content_key,
                     "size_o0": base.size("O0"),  # this program's own baselines (the same IR: the same sizes)
                     "size_oz": oz.size,
                     "size_o3": base.size("O3"),

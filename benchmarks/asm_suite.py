@@ -22,9 +22,9 @@ from rich.table import Table
 from compilerlm.eval.speed import format_asm_table, run_asm_suite, single_file_c, summarize_asm
 from compilerlm.programs.suites import resolve_target
 from compilerlm.sandbox import run_sandboxed
-from compilerlm.store import Store
 from compilerlm.speed.build import build_candidate
 from compilerlm.speed.search import AsmSearchConfig
+from compilerlm.store import Store
 
 
 def recheck(assembly: str, program, workdir: Path) -> bool:

@@ -21,9 +21,9 @@ from rich.table import Table
 
 from compilerlm.programs.suites import resolve_target
 from compilerlm.search.runner import TuneJob, tune_jobs
-from compilerlm.store import Store
 from compilerlm.search.tune import TuneConfig
 from compilerlm.stats import improvement_geomean
+from compilerlm.store import Store
 
 
 def geomean_improvement(results) -> float:

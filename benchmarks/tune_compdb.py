@@ -134,7 +134,7 @@ def toml_list(values: list[str]) -> str:
 
 def write_toml(folder: Path, tool: str, specs: list[dict]) -> None:
     lines = [
-        f'name = "gnu-{tool}"',  # not "bc": tune --out puts bc/*.o in OUT/NAME/bc/, the executable at OUT/NAME/NAME
+        f'name = "gnu-{tool}"',  # GNU's name for it (tune --out puts the executables in OUT/bin/)
         f'units = ["{tool}/*.c", "lib/*.c"]',
         f"cflags = {toml_list(DC_CFLAGS if tool == 'dc' else [])}",
         "ldflags = []",
@@ -403,9 +403,7 @@ def main() -> None:
         *size_row('./configure; make CC="compilerlm cc ..." (its -g -O2)', builds["cc-default-cflags"][0], program)
     )
     results.add_row(
-        *size_row(
-            "tune --out: bc (tuned, linked by tune)", scratch / "bc-program" / "out" / "gnu-bc" / "gnu-bc", program
-        )
+        *size_row("tune --out: bc (tuned, linked by tune)", scratch / "bc-program" / "out" / "bin" / "gnu-bc", program)
     )
     for label in ("cc", "cc-default-cflags"):
         _, tuned, fell = builds[label]

@@ -149,5 +149,5 @@ def test_tune_reports_the_linked_executables_and_writes_them_with_out(tuned, tmp
     assert done.returncode == 0, done.stderr
     assert "linked proj: -Oz" in done.stdout
     tests = load_program_dir(project).tests
-    for exe in (out / "proj" / "proj", out / "proj" / "proj.Oz"):
+    for exe in (out / "bin" / "proj", out / "bin" / "proj.Oz"):
         assert all(run.passed for run in run_tests(exe, tests)), exe

@@ -178,3 +178,15 @@ def test_bad_databases_are_one_line_errors(cli, tmp_path, content, says):
     res = cli("tune", f"compdb:{db}", "--budget", "1")
     assert res.returncode == 1 and says in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def test_units_are_compiled_by_the_name_the_build_gives_them(tmp_path):
+    """`__FILE__` (and the IR's file name) must be what the build's own compile gives, so a make rebuild with
+    `compilerlm cc` finds the unit by its content key."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "where.c").write_text("const char *where(void) { return __FILE__; }\n")
+    entry = {"directory": str(tmp_path), "file": "src/where.c", "arguments": ["cc", "-c", "src/where.c"]}
+    (tmp_path / "compile_commands.json").write_text(json.dumps([entry]))
+    [program] = resolve_target(f"compdb:{tmp_path}")
+    [module] = program.modules()
+    assert 'c"src/where.c\\00"' in module.ir and str(tmp_path) not in module.ir.split("source_filename")[1]

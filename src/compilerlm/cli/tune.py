@@ -128,7 +128,7 @@ def tune(
         for job in work:
             write_outputs(out, job.modules, chosen)
     linked = [
-        linked_sizes(job.program, job.modules, chosen, out / job.program.name if out is not None else None)
+        linked_sizes(job.program, job.modules, chosen, out / "bin" if out is not None else None)
         for job in work
         if job.program.is_c
     ]

@@ -53,6 +53,7 @@ class Unit:
     flags: tuple[str, ...]
     directory: Path
     cxx: bool = False
+    spelled: str = ""  # the file as the database names it: clang is given that (`__FILE__` and the IR say it)
 
 
 def find_compdb(path: Path) -> Path:
@@ -148,7 +149,7 @@ def _units(entries: list[dict], name: str) -> tuple[list[Unit], list[str]]:
     """Units in database order, deduplicated; a file compiled again with other flags keeps its first entry."""
     found: dict[Path, tuple[tuple[str, ...], Path]] = {}
     skipped: list[str] = []
-    raw: list[tuple[Path, tuple[str, ...], Path, bool]] = []
+    raw: list[tuple[Path, tuple[str, ...], Path, bool, str]] = []
     for entry in entries:
         directory = Path(entry["directory"])
         args = _arguments(entry, directory)
@@ -165,11 +166,11 @@ def _units(entries: list[dict], name: str) -> tuple[list[Unit], list[str]]:
                 skipped.append(f"{source}: compiled again with other flags; the first entry is kept")
             continue
         found[source] = (flags, directory)
-        raw.append((source, flags, directory, cxx))
+        raw.append((source, flags, directory, cxx, entry["file"]))
     if not raw:
         return [], skipped
     root = Path(os.path.commonpath([str(s.parent) for s, *_ in raw]))
-    units = [Unit(f"{name}/{s.relative_to(root).as_posix()}", s, f, d, cxx) for s, f, d, cxx in raw]
+    units = [Unit(f"{name}/{s.relative_to(root).as_posix()}", s, f, d, cxx, spelled) for s, f, d, cxx, spelled in raw]
     return units, skipped
 
 

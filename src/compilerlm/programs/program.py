@@ -95,7 +95,9 @@ class Program:
                 "sandbox (the asm commands), never by the size track's host frontend"
             )
         if self.units:  # the flags a program.toml beside the compile database adds come last
-            return [compile_c(u.source, u.name, [*u.flags, *self.flags], level, u.directory) for u in self.units]
+            return [
+                compile_c(u.source, u.name, [*u.flags, *self.flags], level, u.directory, u.spelled) for u in self.units
+            ]
         out = []
         for src in self.sources:
             if src.suffix in C_SUFFIXES:

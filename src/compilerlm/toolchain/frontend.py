@@ -32,16 +32,22 @@ def c_flags(
 
 
 def compile_c(
-    source: Path, name: str, flags: Sequence[str] = (), level: str = "Oz", cwd: Path | None = None
+    source: Path,
+    name: str,
+    flags: Sequence[str] = (),
+    level: str = "Oz",
+    cwd: Path | None = None,
+    spelled: str = "",
 ) -> IRModule:
     """One C (or C++) translation unit to unoptimized IR; invalid C raises CompileError with clang's first error.
 
     `level` is the frontend level: "Oz" (the definition; functions get minsize) or "O3", for the -O3
     baseline as `clang -O3 -c` builds it. `cwd`: the folder clang runs in (a compile database's entry
-    `directory`, which its relative paths are relative to)."""
+    `directory`, which its relative paths are relative to); `spelled`: the source as the build names it (relative
+    to `cwd`), so `__FILE__` and the IR's file name are what the build's own compile gives."""
     if not source.exists():
         raise CompileError(f"C source {source} does not exist")
-    cmd = [llvm_tool("clang"), f"-{level}", *FRONTEND_FLAGS, *flags, str(source), "-o", "-"]
+    cmd = [llvm_tool("clang"), f"-{level}", *FRONTEND_FLAGS, *flags, spelled or str(source), "-o", "-"]
     res = run_tool(cmd, timeout=300, what=f"clang on {source.name}", cwd=cwd)
     if res.returncode != 0:
         msg = first_error_line(res.stderr.decode(errors="replace"))

@@ -185,7 +185,12 @@ def test_units_are_compiled_by_the_name_the_build_gives_them(tmp_path):
     `compilerlm cc` finds the unit by its content key."""
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "where.c").write_text("const char *where(void) { return __FILE__; }\n")
-    entry = {"directory": str(tmp_path), "file": "src/where.c", "arguments": ["cc", "-c", "src/where.c"]}
+    # Bear records `file` absolute even when make passed a relative name: the command's spelling wins
+    entry = {
+        "directory": str(tmp_path),
+        "file": str(tmp_path / "src/where.c"),
+        "arguments": ["cc", "-c", "src/where.c"],
+    }
     (tmp_path / "compile_commands.json").write_text(json.dumps([entry]))
     [program] = resolve_target(f"compdb:{tmp_path}")
     [module] = program.modules()

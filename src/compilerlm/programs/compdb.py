@@ -145,6 +145,15 @@ def _program_name(conf: dict, db: Path) -> str:
     return folder.parent.name if is_build else folder.name
 
 
+def _spelled(args: list[str], directory: Path, source: Path, recorded: str) -> str:
+    """The source as the compile command names it (Bear records `file` absolute even when make passed
+    `number.c`): `__FILE__` and the IR's file name come from that spelling."""
+    for arg in args[1:]:
+        if not arg.startswith("-") and Path(_absolute(arg, directory)) == source:
+            return arg
+    return recorded
+
+
 def _units(entries: list[dict], name: str) -> tuple[list[Unit], list[str]]:
     """Units in database order, deduplicated; a file compiled again with other flags keeps its first entry."""
     found: dict[Path, tuple[tuple[str, ...], Path]] = {}
@@ -166,7 +175,7 @@ def _units(entries: list[dict], name: str) -> tuple[list[Unit], list[str]]:
                 skipped.append(f"{source}: compiled again with other flags; the first entry is kept")
             continue
         found[source] = (flags, directory)
-        raw.append((source, flags, directory, cxx, entry["file"]))
+        raw.append((source, flags, directory, cxx, _spelled(args, directory, source, entry["file"])))
     if not raw:
         return [], skipped
     root = Path(os.path.commonpath([str(s.parent) for s, *_ in raw]))

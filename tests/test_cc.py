@@ -151,3 +151,14 @@ def test_tune_reports_the_linked_executables_and_writes_them_with_out(tuned, tmp
     tests = load_program_dir(project).tests
     for exe in (out / "bin" / "proj", out / "bin" / "proj.Oz"):
         assert all(run.passed for run in run_tests(exe, tests)), exe
+
+
+def test_a_debug_build_is_recognised_and_keeps_its_debug_info(tuned, tmp_path):
+    tuned_json, doc = tuned
+    folder = tmp_path / "debug"
+    shutil.copytree(tuned_json.parent / "proj", folder)
+    done = _make(folder, tuned_json, "CFLAGS=-DSCALE=3 -std=c11 -g")
+    assert done.returncode == 0 and done.stderr.count("as tuned module") == 3, done.stderr
+    for module in doc["modules"]:
+        data = (folder / Path(module["name"]).with_suffix(".o").name).read_bytes()
+        assert object_size(data).size == module["size"] and b".debug_info" in data, module["name"]

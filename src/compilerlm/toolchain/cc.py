@@ -4,9 +4,11 @@ tuned pipeline, and every other invocation exactly as `clang -Oz` would.
 
 A unit is recognised by the content of its unoptimized IR (`IRModule.content_key`: the IR without the lines
 that name its file), not by its path: make and CMake name files their own way, and a file that changed since
-tune ran is simply not found, so it falls back to -Oz with a note on stderr. A recognised unit is compiled
-with `toolchain.subprocess_path.compile_object` — the very opt | llc path that measured its size during
-tune — so the object is byte for byte the one tune reported.
+tune ran is simply not found, so it falls back to -Oz with a note on stderr. With -g the unit is recognised by
+its IR without debug info and built from its IR with it: the debug sections come along, the code is tuned.
+A recognised unit is compiled with `toolchain.subprocess_path.compile_object` — the very opt | llc path that
+measured its size during tune — so the object is byte for byte the one tune reported (its allocated sections,
+with -g).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import run_process
 from compilerlm.toolchain.frontend import FRONTEND_FLAGS
 from compilerlm.toolchain.locate import llvm_tool
-from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.module import IRModule, content_key
 from compilerlm.toolchain.run import first_error_line
 from compilerlm.toolchain.subprocess_path import compile_object
 
@@ -154,7 +156,13 @@ def run_cc(args: Sequence[str], index: TunedIndex, stderr: TextIO = sys.stderr, 
         stderr.write(front.stderr.decode(errors="replace"))
         return front.returncode
     module = IRModule(str(inv.source), front.stdout.decode())
-    unit = index.units.get(module.content_key)
+    key = module.content_key
+    debug = [a for a in _frontend_args(inv) if a.startswith("-g")]
+    if debug:  # debug info changes the IR but not the code: recognise the unit by its IR without it
+        plain = [a for a in _frontend_args(inv) if not a.startswith("-g")]
+        bare = run_process([clang, "-Oz", *FRONTEND_FLAGS, "-g0", *plain, str(inv.source), "-o", "-"])
+        key = content_key(bare.stdout.decode()) if bare.returncode == 0 else key
+    unit = index.units.get(key)
     if unit is None:
         stderr.write(f"compilerlm cc: {inv.source} is not in the tuned results (new or changed): compiled at -Oz\n")
         return run_process([clang, "-Oz", *inv.args], stdout=None, stderr=None).returncode

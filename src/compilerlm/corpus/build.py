@@ -4,8 +4,8 @@ Why this shape: the corpus feeds training, where the same code twice (a gnulib f
 file compiled into two binaries) is memorised and, across splits, leaks. So a module is identified by its
 normalised IR (`tasks.common.normalize_ir`: no comments, file names, metadata or attribute groups) and only
 its first origin (sources in manifest order, files by path) is kept; the others are counted on the kept
-row. Splits are by project (`splits`). The stored IR is the first origin's, as clang wrote it (attributes such as `minsize` matter to
-the optimizer), named by its `content_key`.
+row. Splits are by project (`splits`). The stored IR is the first origin's, as clang wrote it (attributes
+such as `minsize` matter to the optimizer), named by its `content_key`.
 
 On disk (OUT): `modules/<content_key>.ll`; `corpus.jsonl`, the index, one row per module (`INDEX_COLUMNS`);
 `state/NAME.json`, one per finished source (its counts, its split and the units left out with their reasons);

@@ -16,7 +16,7 @@ LAYERS = [
     {"confined_tools"},
     {"search"},
     {"tasks"},
-    {"speed"},
+    {"speed", "corpus"},
     {"registry"},
     {"data"},
     {"train", "eval"},

@@ -15,6 +15,7 @@ import typer
 from compilerlm import __version__
 from compilerlm.cli import asm, cc, serve, size, tune
 from compilerlm.cli.common import console, err_console, print_error
+from compilerlm.cli.corpus import corpus_app
 from compilerlm.cli.data import make_data_app
 from compilerlm.cli.eval import make_eval_app
 from compilerlm.cli.train import train_app
@@ -56,6 +57,7 @@ def build_app() -> typer.Typer:
     app.add_typer(make_eval_app(), name="eval")
     app.add_typer(make_data_app(), name="data")
     app.add_typer(train_app, name="train")
+    app.add_typer(corpus_app, name="corpus")
     app.callback()(_main)
     return app
 

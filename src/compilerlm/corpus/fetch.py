@@ -1,0 +1,174 @@
+"""Getting a source's code and building it into a compile database, or listing a TARGET's C files.
+
+Why: real code's IR needs the flags its own build gives each file (defines from `config.h`, include paths,
+generated headers), so every project is built by its own build system (`./configure && make`, CMake, or a
+command from the manifest) under Bear, and compilerlm's compile-database reader turns the database into
+units. Layout under the corpus folder: `src/NAME/` holds what `apt-get source` fetched (kept: a rerun does
+not download again), `src/NAME/tree/` the unpacked and built tree, `src/NAME/build.log` the build's output,
+`src/NAME/compile_commands.json` the database; a finished build leaves `src/NAME/.built`, so a rerun reuses
+it. Configure runs outside Bear, so its test programs are not in the database.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from compilerlm.corpus.manifest import Source
+from compilerlm.errors import CompilerLMError, ToolTimeout
+from compilerlm.parallel import run_process
+from compilerlm.programs.compdb import _units as compdb_units
+from compilerlm.programs.compdb import read_entries
+from compilerlm.programs.program import C_SUFFIXES
+from compilerlm.programs.suites import resolve_target
+
+NO_AUTOTOOLS = ("ACLOCAL=:", "AUTOMAKE=:", "AUTOCONF=:", "AUTOHEADER=:", "MAKEINFO=:")  # patched *.am: no regen
+STEP_TIMEOUT = 1800  # seconds for one fetch, configure or make
+BUILT = ".built"
+
+
+@dataclass(frozen=True)
+class Work:
+    """One C translation unit to turn into unoptimized IR, with the flags and folder its build used."""
+
+    file: str  # relative to the project: the index's `file`
+    source: Path
+    flags: tuple[str, ...]
+    directory: Path | None = None
+    spelled: str = ""
+
+
+def _step(cmd: list[str], cwd: Path, log: Path, what: str, jobs: int) -> None:
+    env = {**os.environ, "MAKEFLAGS": f"-j{jobs}", "LC_ALL": "C"}
+    with log.open("a") as out:
+        out.write(f"$ {shlex.join(cmd)}\n")
+        out.flush()
+        try:
+            res = run_process(cmd, cwd=cwd, stdout=out, stderr=out, env=env, timeout=STEP_TIMEOUT, what=what)
+        except ToolTimeout as exc:
+            raise CompilerLMError(f"{exc} (log: {log})") from None
+        except OSError as exc:
+            raise CompilerLMError(f"{what}: {exc}") from None
+    if res.returncode != 0:
+        lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+        marks = ("error:", "Error:", "undefined reference", "No such file")
+        errors = [line for line in lines if any(m in line for m in marks) and not line.startswith(("make", "gmake"))]
+        why = (errors or lines or [""])[0 if errors else -1].strip()
+        raise CompilerLMError(f"{what} failed (exit {res.returncode}): {why[:200]} (log: {log})")
+
+
+def _fetch_debian(source: Source, home: Path, jobs: int) -> Path:
+    """The .dsc of the package, downloaded once (`apt-get source --download-only`)."""
+    found = sorted(home.glob(f"{source.package}_*.dsc"))
+    if source.version:
+        found = [d for d in found if d.name == f"{source.package}_{source.version.split(':')[-1]}.dsc"]
+    if not found:
+        spec = source.package + (f"={source.version}" if source.version else "")
+        for tool in ("apt-get", "dpkg-source"):
+            if not shutil.which(tool):
+                raise CompilerLMError(f"{source.name}: needs {tool} (a Debian system with dpkg-dev)")
+        _step(["apt-get", "source", "--download-only", spec], home, home / "fetch.log", f"apt-get source {spec}", jobs)
+        found = sorted(home.glob(f"{source.package}_*.dsc"))
+        if not found:
+            raise CompilerLMError(f"{source.name}: apt-get source {spec} left no .dsc in {home}")
+    return found[-1]
+
+
+def _unpack(source: Source, home: Path, jobs: int) -> Path:
+    """A fresh tree (a failed build's leftovers are removed): the Debian package unpacked with its patches,
+    or the local folder copied."""
+    tree = home / "tree"
+    if tree.exists():
+        shutil.rmtree(tree)
+    if source.kind == "debian":
+        dsc = _fetch_debian(source, home, jobs)
+        _step(["dpkg-source", "--no-check", "-x", dsc.name, "tree"], home, home / "build.log", "dpkg-source -x", jobs)
+    else:
+        assert source.path is not None
+        if not source.path.is_dir():
+            raise CompilerLMError(f"{source.name}: local folder {source.path} does not exist")
+        shutil.copytree(source.path, tree, symlinks=True)
+    return tree
+
+
+def _build(source: Source, tree: Path, home: Path, jobs: int) -> Path:
+    """Build `tree`; the compile database's path."""
+    log, db = home / "build.log", home / "compile_commands.json"
+    if not shutil.which("bear"):
+        raise CompilerLMError("the corpus builder needs bear (apt-get install bear)")
+    bear = ["bear", "--output", str(db), "--"]
+    if source.build:
+        _step([*bear, "sh", "-c", source.build], tree, log, f"{source.name}: build", jobs)
+    elif (tree / "configure").is_file():
+        _step(["sh", "./configure", *source.configure], tree, log, f"{source.name}: ./configure", jobs)
+        _step([*bear, "make", *NO_AUTOTOOLS, *source.make], tree, log, f"{source.name}: make", jobs)
+    elif (tree / "CMakeLists.txt").is_file():
+        out = tree / "_corpus_build"
+        cmake = ["cmake", "-S", ".", "-B", str(out), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *source.cmake]
+        _step(cmake, tree, log, f"{source.name}: cmake", jobs)
+        _step([*bear, "cmake", "--build", str(out)], tree, log, f"{source.name}: cmake --build", jobs)
+    elif any((tree / m).is_file() for m in ("Makefile", "makefile", "GNUmakefile")):
+        _step([*bear, "make", *source.make], tree, log, f"{source.name}: make", jobs)
+    else:
+        raise CompilerLMError(
+            f"{source.name}: no configure, CMakeLists.txt or Makefile in the tree; give build = '...' in the manifest"
+        )
+    if not db.is_file():
+        raise CompilerLMError(f"{source.name}: the build wrote no compile database ({db}); see {log}")
+    return db
+
+
+def built_database(source: Source, home: Path, jobs: int) -> Path:
+    """The source's compile database, fetching and building it unless a previous run finished that."""
+    home.mkdir(parents=True, exist_ok=True)
+    db = home / "compile_commands.json"
+    if (home / BUILT).is_file() and db.is_file():
+        return db
+    (home / "build.log").unlink(missing_ok=True)
+    tree = _unpack(source, home, jobs)
+    db = _build(source, tree, home, jobs)
+    (home / BUILT).write_text(source.origin + "\n")
+    return db
+
+
+def database_work(source: Source, db: Path, tree: Path) -> tuple[list[Work], list[str]]:
+    """The C units of a compile database (compilerlm's reader: flags that change the IR, first entry of a
+    file compiled twice) and the reasons for entries left out; files are named relative to `tree`."""
+    units, skipped = compdb_units(read_entries(db), source.name)
+    work = []
+    for unit in units:
+        if unit.cxx:
+            skipped.append(f"{unit.name}: C++, not C")
+            continue
+        file = unit.name.partition("/")[2]
+        if unit.source.is_relative_to(tree):
+            file = unit.source.relative_to(tree).as_posix()
+        work.append(Work(file, unit.source, unit.flags, unit.directory, unit.spelled))
+    return work, skipped
+
+
+def target_work(source: Source) -> tuple[list[Work], list[str]]:
+    """The C files of a TARGET's programs (builtin, csmith:N:SEED, dir:...), each with its program's flags."""
+    work: list[Work] = []
+    skipped: list[str] = []
+    for program in resolve_target(source.target):
+        for unit in program.units:
+            work.append(Work(unit.name, unit.source, (*unit.flags, *program.flags), unit.directory, unit.spelled))
+        if program.units:
+            continue
+        for src in program.sources:
+            if src.suffix in C_SUFFIXES:
+                work.append(Work(program.module_name(src), src, tuple(program.flags)))
+            else:
+                skipped.append(f"{program.module_name(src)}: not C source")
+    return work, skipped
+
+
+def source_work(source: Source, home: Path, jobs: int) -> tuple[list[Work], list[str]]:
+    """Every C unit of a source, built first where it is a package or a folder."""
+    if source.kind == "target":
+        return target_work(source)
+    return database_work(source, built_database(source, home, jobs), home / "tree")

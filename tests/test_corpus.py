@@ -1,0 +1,155 @@
+"""`compilerlm corpus`: manifest, build of a local CMake project and a built-in program, dedup by normalised
+IR, splits by project, the index, resumability, failures (no network: no Debian source here)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import compilerlm
+from compilerlm.corpus.build import INDEX_COLUMNS, build_corpus, read_index
+from compilerlm.corpus.manifest import DEFAULT_MANIFEST, read_manifest
+from compilerlm.corpus.splits import manifest_splits, project_split
+from compilerlm.errors import CompilerLMError
+
+pytestmark = pytest.mark.skipif(not (shutil.which("bear") and shutil.which("cmake")), reason="needs bear and cmake")
+
+SUM = "int sum(const int *a, int n) {\n  int s = 0;\n  for (int i = 0; i < n; i++) s += a[i];\n  return s;\n}\n"
+MAIN = (
+    '#include "config.h"\nint sum(const int *a, int n);\n'
+    "int main(void) { int a[3] = {1, 2, VALUE}; return sum(a, 3); }\n"
+)
+CMAKE = "cmake_minimum_required(VERSION 3.10)\nproject(demo C)\nadd_compile_definitions(VALUE=3)\n"
+
+
+def _project(root: Path, name: str, files: dict[str, str]) -> Path:
+    folder = root / name
+    (folder / "src").mkdir(parents=True)
+    for file, text in files.items():
+        (folder / "src" / file).write_text(text)
+    sources = " ".join(f"src/{f}" for f in files if f.endswith(".c"))
+    (folder / "CMakeLists.txt").write_text(f"{CMAKE}include_directories(src)\nadd_library({name} STATIC {sources})\n")
+    return folder
+
+
+def _manifest(tmp_path: Path, extra: str = "") -> Path:
+    # demo: two identical files (sum.c, copy.c) and main.c; other: sum.c again (a duplicate across projects)
+    _project(tmp_path, "demo", {"sum.c": SUM, "copy.c": SUM.replace("  ", "  "), "main.c": MAIN, "config.h": ""})
+    _project(tmp_path, "other", {"sum.c": "/* the same code, another comment */\n" + SUM})
+    path = tmp_path / "manifest.toml"
+    path.write_text(
+        '[[source]]\nname = "demo"\nkind = "local"\npath = "demo"\n\n'
+        '[[source]]\nname = "builtin"\ntarget = "builtin:base64"\n\n'
+        '[[source]]\nname = "other"\npath = "other"\n' + extra
+    )
+    return path
+
+
+def test_build_dedups_splits_and_indexes(tmp_path):
+    manifest = read_manifest(_manifest(tmp_path))
+    out = tmp_path / "corpus"
+    events = []
+    result = build_corpus(manifest, out, jobs=2, report=events.append)
+    assert not result.failed
+    by_name = {r.name: r for r in result.done}
+    # demo: sum.c and copy.c have the same normalised IR: one module, one duplicate; main.c its own
+    assert (by_name["demo"].units, by_name["demo"].modules, by_name["demo"].duplicates) == (3, 2, 1)
+    # other/sum.c differs only in a comment and its path: a duplicate of demo's, not a new module
+    assert (by_name["other"].modules, by_name["other"].duplicates) == (0, 1)
+    rows = read_index(out)
+    assert all(set(row) == set(INDEX_COLUMNS) for row in rows)
+    assert len(rows) == len({r["norm_key"] for r in rows}) == result.modules == by_name["builtin"].modules + 2
+    demo = {r["file"]: r for r in rows if r["project"] == "demo"}
+    assert set(demo) == {"src/copy.c", "src/main.c"}  # the first origin (files by path) is kept
+    assert demo["src/copy.c"]["duplicates"] == 2 and demo["src/copy.c"]["duplicate_projects"] == ["demo", "other"]
+    assert demo["src/copy.c"]["origin"].startswith("local:") and demo["src/copy.c"]["instructions"] > 5
+    for row in rows:
+        assert (out / "modules" / f"{row['key']}.ll").is_file()
+    # main.c got VALUE from the build's flags (the compile database), not from compilerlm
+    assert "i32 3" in (out / "modules" / f"{demo['src/main.c']['key']}.ll").read_text()
+    # splits by project: each project on one side, as the seeded hash says
+    splits = manifest_splits(manifest)
+    assert {(r["project"], r["split"]) for r in rows} == {(p, splits[p]) for p in ("demo", "builtin")}
+    assert json.loads((out / "projects.json").read_text())["demo"]["split"] == splits["demo"]
+    assert any(e.kind == "unit" for e in events)
+
+    # a second run does no work: every source is done, nothing is fetched, built or compiled
+    again = []
+    rerun = build_corpus(manifest, out, jobs=2, report=again.append)
+    assert {e.kind for e in again} == {"done"} and all(r.cached for r in rerun.done)
+    assert read_index(out) == rows
+
+
+def test_failing_source_is_reported_and_the_rest_built(tmp_path):
+    extra = '\n[[source]]\nname = "broken"\npath = "broken"\n\n[[source]]\nname = "nobuild"\npath = "nobuild"\n'
+    path = _manifest(tmp_path, extra)
+    _project(tmp_path, "broken", {"bad.c": "int f(void) { return }\n"})
+    (tmp_path / "nobuild").mkdir()
+    (tmp_path / "nobuild" / "x.c").write_text(SUM)
+    out = tmp_path / "corpus"
+    result = build_corpus(read_manifest(path), out, jobs=2)
+    assert set(result.failed) == {"broken", "nobuild"}
+    assert "cmake --build failed" in result.failed["broken"]  # the build itself breaks
+    assert "no configure, CMakeLists.txt or Makefile" in result.failed["nobuild"]
+    assert all("\n" not in why for why in result.failed.values())
+    assert {r.name for r in result.done} == {"demo", "builtin", "other"}
+    assert not (out / "state" / "broken.json").exists()  # retried by the next run
+
+
+def test_splits_by_project_are_stable():
+    fractions = {"train": 0.8, "validation": 0.1, "test": 0.1}
+    names = [f"p{i}" for i in range(300)]
+    first = {n: project_split(n, 0, fractions) for n in names}
+    assert first == {n: project_split(n, 0, fractions) for n in reversed(names)}
+    assert set(first.values()) == {"train", "validation", "test"}
+    assert 0.7 < list(first.values()).count("train") / len(names) < 0.9
+    assert first != {n: project_split(n, 1, fractions) for n in names}
+
+
+def test_the_committed_manifest_reads():
+    manifest = read_manifest(DEFAULT_MANIFEST)
+    debian = [s for s in manifest.sources if s.kind == "debian"]
+    assert len(debian) >= 20 and {"builtin", "csmith"} <= {s.name for s in manifest.sources}
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("[[source]\nname = 1", "not valid TOML"),
+        ("[corpus]\nseed = 1\n", "no [[source]] tables"),
+        ('[[source]]\nname = "a"\nkind = "svn"\n', "kind 'svn' is not one of"),
+        ('[[source]]\nname = "a"\n[[source]]\nname = "a"\n', "repeated: a"),
+        ('[[source]]\nname = "a"\nconfgure = ["x"]\n', "unknown key(s) confgure"),
+        ('[[source]]\nname = "a"\nkind = "local"\n', "needs path = FOLDER"),
+        ('[corpus]\nsplits = { train = 0.5 }\n[[source]]\nname = "a"\n', "summing to 1"),
+    ],
+)
+def test_bad_manifest_is_one_line(tmp_path, text, says):
+    path = tmp_path / "m.toml"
+    path.write_text(text)
+    with pytest.raises(CompilerLMError) as err:
+        read_manifest(path)
+    assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_cli_bad_manifest_and_only(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(compilerlm.__file__).parents[1])}
+    bad = tmp_path / "m.toml"
+    bad.write_text("not toml [")
+    cmd = [sys.executable, "-m", "compilerlm.cli", "corpus", "build", "--out", str(tmp_path / "c")]
+    res = subprocess.run([*cmd, "--manifest", str(bad)], capture_output=True, text=True, env=env)
+    assert res.returncode == 1 and "not valid TOML" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    good = _manifest(tmp_path)
+    res = subprocess.run([*cmd, "--manifest", str(good), "--only", "nope"], capture_output=True, text=True, env=env)
+    assert res.returncode == 1 and "nope not in" in res.stderr
+    res = subprocess.run(
+        [*cmd, "--manifest", str(good), "--only", "builtin", "-j", "2"], capture_output=True, text=True, env=env
+    )
+    assert res.returncode == 0, res.stderr
+    assert "done builtin" in res.stderr and "modules from 1 sources" in res.stdout

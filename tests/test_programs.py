@@ -11,6 +11,7 @@ import pytest
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.suites import BUILTIN_DIR, builtin_programs, resolve_target
+from compilerlm.programs.testing import run_tests
 from compilerlm.toolchain.locate import llvm_tool
 
 DATA = Path(__file__).parent / "data"
@@ -50,10 +51,8 @@ def test_expected_outputs_come_from_the_o0_build():
         with tempfile.TemporaryDirectory() as tmp:
             exe = Path(tmp) / "prog"
             _build_o0(program, exe)
-            for test in program.tests:
-                res = subprocess.run([str(exe)], input=test.stdin, capture_output=True, timeout=60, cwd=tmp)
-                assert res.returncode == 0, (program.name, test.name, res.stderr[:300])
-                assert res.stdout == test.expected, (program.name, test.name)
+            for run in run_tests(exe, program.tests):  # args, files, outputs and exit codes as declared
+                assert run.passed, (program.name, run.test.name, run.status, run.detail)
 
 
 def test_program_folder_and_dir_suite(tmp_path):

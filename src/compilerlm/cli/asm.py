@@ -32,6 +32,11 @@ CompilersOpt = Annotated[
         "none with it. See 'compilerlm asm --list-compilers'"
     ),
 ]
+MaxTokensOpt = Annotated[int, typer.Option(help="--model: answer token budget")]
+StoreOpt = Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")]
+ProgramJobsOpt = Annotated[int, jobs_option("programs side by side (timing gets noisier)")]
+RunsOpt = Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")]
+SeedOpt = Annotated[int, typer.Option(help="visible/hidden split and mutants")]
 
 
 def asm_search_config(
@@ -114,15 +119,15 @@ def asm(
     samples: SamplesOpt = 4,
     rounds: RoundsOpt = 2,
     temperature: Annotated[float, typer.Option(help="--model: sampling temperature")] = 0.7,
-    max_tokens: Annotated[int, typer.Option(help="--model: answer token budget")] = 4096,
+    max_tokens: MaxTokensOpt = 4096,
     compilers: CompilersOpt = None,
     out: Annotated[Path | None, typer.Option(help="write the chosen assembly here (a .s file, or a folder)")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")] = None,
-    store: Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")] = None,
-    jobs: Annotated[int, jobs_option("programs side by side (timing gets noisier)")] = 1,
-    runs: Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")] = 10,
+    store: StoreOpt = None,
+    jobs: ProgramJobsOpt = 1,
+    runs: RunsOpt = 10,
     instructions: Annotated[bool, typer.Option(help="count instructions of the winner (perf or valgrind)")] = True,
-    seed: Annotated[int, typer.Option(help="visible/hidden split and mutants")] = 0,
+    seed: SeedOpt = 0,
     list_compilers: Annotated[bool, typer.Option("--list-compilers", help="print the compiler portfolio")] = False,
 ) -> None:
     """Assembly faster than gcc -O3 that passes every test: a compiler portfolio and/or a model, verified.

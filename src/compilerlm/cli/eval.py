@@ -11,7 +11,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from compilerlm import __version__, registry
-from compilerlm.cli.asm import CompilersOpt, ModelOpt, RoundsOpt, SamplesOpt, asm_search_config, run_asm
+from compilerlm.cli.asm import (
+    CompilersOpt,
+    MaxTokensOpt,
+    ModelOpt,
+    ProgramJobsOpt,
+    RoundsOpt,
+    RunsOpt,
+    SamplesOpt,
+    SeedOpt,
+    StoreOpt,
+    asm_search_config,
+    run_asm,
+)
 from compilerlm.cli.common import (
     DEFAULT_JOBS,
     check_output_file,
@@ -119,17 +131,17 @@ def eval_asm(
     samples: SamplesOpt = 1,
     rounds: RoundsOpt = 0,
     temperature: Annotated[float, typer.Option(help="--model: sampling temperature (SuperCoder: 0.5)")] = 0.5,
-    max_tokens: Annotated[int, typer.Option(help="--model: answer token budget")] = 4096,
+    max_tokens: MaxTokensOpt = 4096,
     compilers: CompilersOpt = None,
     limit: Annotated[int | None, typer.Option(help="first N programs only")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
     report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md and plots here")] = None,
-    store: Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")] = None,
-    jobs: Annotated[int, jobs_option("programs side by side (timing gets noisier)")] = 1,
+    store: StoreOpt = None,
+    jobs: ProgramJobsOpt = 1,
     ray: Annotated[str | None, typer.Option(help="run programs as Ray tasks: 'local', 'auto' or ray://...")] = None,
-    runs: Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")] = 10,
+    runs: RunsOpt = 10,
     instructions: Annotated[bool, typer.Option(help="count instructions of the winners (perf or valgrind)")] = True,
-    seed: Annotated[int, typer.Option(help="visible/hidden split and mutants")] = 0,
+    seed: SeedOpt = 0,
 ) -> None:
     """Speed track over a suite — SuperCoder's table: compile rate, pass rate, speedup geomean, share faster.
 

@@ -16,13 +16,18 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import run_process
-from compilerlm.programs.program import TestCase, declared_entries, declared_names, declared_tests, expected_paths
+from compilerlm.programs.program import (
+    TestCase,
+    declared_tests,
+    expected_paths,
+    read_program_toml,
+    test_entries,
+)
 from compilerlm.programs.testing import expecting, run_test
 from compilerlm.sandbox import Limits
 from compilerlm.toolchain.frontend import c_flags
@@ -33,8 +38,7 @@ SANITIZER_LIMITS = Limits(wall_seconds=60.0, cpu_seconds=60, address_space_bytes
 
 
 def _build(prog: Path, compiler: str, flags: list[str], out: Path) -> None:
-    meta = prog / "program.toml"
-    conf = tomllib.loads(meta.read_text()) if meta.exists() else {}
+    conf = read_program_toml(prog / "program.toml")
     sources = sorted(str(p) for p in prog.glob("*.c"))
     includes = [str(prog.resolve()), *(str((prog / d).resolve()) for d in conf.get("include_dirs", []))]
     program_flags = c_flags(includes, conf.get("defines", []), conf.get("cflags", []))
@@ -46,16 +50,16 @@ def _build(prog: Path, compiler: str, flags: list[str], out: Path) -> None:
 
 def _tests(prog: Path) -> list[tuple[TestCase, Path, dict[str, Path]]]:
     """Every test with its expectations unknown, and where its expected stdout and output files go."""
-    declared = declared_names(prog)
+    meta = prog / "program.toml"
+    conf = read_program_toml(meta)
+    cases = declared_tests(prog, conf, meta)
+    declared = {c.name for c in cases}
     out = []
     classic = sorted((prog / "tests").glob("*.in"), key=lambda p: (not p.stem.isdigit(), p.stem.zfill(12)))
     for stdin in classic:
         if stdin.stem not in declared:
             out.append((TestCase(stdin.stem, stdin.read_bytes(), None), stdin.with_suffix(".out"), {}))
-    meta = prog / "program.toml"
-    conf = tomllib.loads(meta.read_text()) if meta.exists() else {}
-    cases = declared_tests(prog, conf, meta)
-    for test, entry in zip(cases, declared_entries(prog), strict=True):
+    for test, entry in zip(cases, test_entries(conf, meta), strict=True):
         stdout, outputs = expected_paths(prog, entry)
         unknown = replace(test, expected=None, outputs=tuple((name, None) for name in test.output_names))
         out.append((unknown, stdout, outputs))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,15 +117,15 @@ def _as_tuple(conf: dict, key: str, where: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
-def load_tests(tests_dir: Path) -> tuple[TestCase, ...]:
-    """`tests/N.in` + `tests/N.out` pairs (an `.in` without `.out` is an error: nothing to compare to)."""
+def load_tests(tests_dir: Path, declared: Collection[str] = ()) -> tuple[TestCase, ...]:
+    """`tests/N.in` + `tests/N.out` pairs (an `.in` without `.out` is an error: nothing to compare to); a pair
+    named after a `declared` test (program.toml's `[[tests]]`) is that test's stdin and expected output."""
     if not tests_dir.is_dir():
         return ()
     cases = []
     inputs = sorted(
         tests_dir.glob("*.in"), key=lambda p: (not p.stem.isdigit(), int(p.stem) if p.stem.isdigit() else 0, p.stem)
     )
-    declared = declared_names(tests_dir.parent)
     for inp in inputs:
         if inp.stem in declared:  # the stdin file of a [[tests]] entry
             continue
@@ -136,13 +137,6 @@ def load_tests(tests_dir: Path) -> tuple[TestCase, ...]:
             )
         cases.append(TestCase(name=inp.stem, stdin=inp.read_bytes(), expected=out.read_bytes()))
     return tuple(cases)
-
-
-def declared_names(folder: Path) -> set[str]:
-    try:
-        return {str(e.get("name")) for e in declared_entries(folder)}
-    except CompilerLMError:
-        return set()  # reported where the tests are read
 
 
 def _safe_name(value: object, what: str, where: str) -> str:
@@ -180,10 +174,9 @@ def expected_paths(folder: Path, entry: dict, where: str = "program.toml") -> tu
     return stdout, outputs
 
 
-def declared_entries(folder: Path) -> list[dict]:
-    """The raw `[[tests]]` tables of a program folder's program.toml (for bless, which writes their results)."""
-    meta = folder / "program.toml"
-    entries = read_program_toml(meta).get("tests", [])
+def test_entries(conf: dict, meta: Path) -> list[dict]:
+    """The raw `[[tests]]` tables of a parsed program.toml (bless writes their results where they say)."""
+    entries = conf.get("tests", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise CompilerLMError(f"{meta}: 'tests' must be an array of tables ([[tests]])")
     return entries
@@ -192,11 +185,8 @@ def declared_entries(folder: Path) -> list[dict]:
 def declared_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]:
     """The `[[tests]]` of program.toml: what a user writes is args, files, stdin (and which outputs, the exit
     code, a timeout); the expected stdout and output files are bless's, read from `tests/` when there."""
-    entries = conf.get("tests", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise CompilerLMError(f"{meta}: 'tests' must be an array of tables ([[tests]])")
     cases: list[TestCase] = []
-    for n, entry in enumerate(entries, 1):
+    for n, entry in enumerate(test_entries(conf, meta), 1):
         where = f"{meta}: test {entry.get('name', n)!r}"
         unknown = set(entry) - TEST_KEYS
         if unknown:
@@ -253,7 +243,8 @@ def read_program_toml(meta: Path) -> dict:
 
 def program_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]:
     """A program folder's tests: `tests/N.in` + `N.out`, then the `[[tests]]` of its program.toml."""
-    return load_tests(folder / "tests") + declared_tests(folder, conf, meta)
+    cases = declared_tests(folder, conf, meta)
+    return load_tests(folder / "tests", {c.name for c in cases}) + cases
 
 
 def load_program_dir(path: Path, name: str | None = None) -> Program:

@@ -51,21 +51,10 @@ from pathlib import Path
 from typing import Literal
 
 from compilerlm.errors import CompilerLMError
-from compilerlm.sandbox.isolation import missing_isolation, sandbox_capabilities
 from compilerlm.sandbox.limits import Limits
 from compilerlm.sandbox.plan import Files, _Plan
 from compilerlm.sandbox.root import _HOST_DIRS, MAX_READ_ONLY_BYTES, _tree_bytes
 from compilerlm.sandbox.stages import _stage_a
-
-__all__ = [
-    "Files",
-    "SandboxResult",
-    "Status",
-    "missing_isolation",
-    "run_sandboxed",
-    "run_tool_sandboxed",
-    "sandbox_capabilities",
-]
 
 Status = Literal[
     "ok", "wrong-output", "exit-code", "signal", "timeout", "cpu-limit", "memory-limit", "output-limit", "sandbox-error"

@@ -151,15 +151,15 @@ def run_cc(args: Sequence[str], index: TunedIndex, stderr: TextIO = sys.stderr, 
     if inv.source is None:  # linking, preprocessing, several files...: clang -Oz does it
         return run_process([clang, "-Oz", *inv.args], stdout=None, stderr=None).returncode
     assert inv.output is not None
-    front = run_process([clang, "-Oz", *FRONTEND_FLAGS, *_frontend_args(inv), str(inv.source), "-o", "-"])
+    args = _frontend_args(inv)
+    front = run_process([clang, "-Oz", *FRONTEND_FLAGS, *args, str(inv.source), "-o", "-"])
     if front.returncode != 0:
         stderr.write(front.stderr.decode(errors="replace"))
         return front.returncode
     module = IRModule(str(inv.source), front.stdout.decode())
     key = module.content_key
-    debug = [a for a in _frontend_args(inv) if a.startswith("-g")]
-    if debug:  # debug info changes the IR but not the code: recognise the unit by its IR without it
-        plain = [a for a in _frontend_args(inv) if not a.startswith("-g")]
+    if any(a.startswith("-g") for a in args):  # debug info changes the IR, not the code: match the IR without it
+        plain = [a for a in args if not a.startswith("-g")]
         bare = run_process([clang, "-Oz", *FRONTEND_FLAGS, "-g0", *plain, str(inv.source), "-o", "-"])
         key = content_key(bare.stdout.decode()) if bare.returncode == 0 else key
     unit = index.units.get(key)

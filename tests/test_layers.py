@@ -17,6 +17,7 @@ LAYERS = [
     {"search"},
     {"tasks"},
     {"speed", "corpus"},
+    {"ranker"},
     {"registry"},
     {"data"},
     {"train", "eval"},

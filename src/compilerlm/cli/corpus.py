@@ -85,3 +85,80 @@ def build(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@corpus_app.command("label")
+def label(
+    out: Annotated[Path, typer.Option("--out", "-o", help="the corpus folder (from corpus build)")],
+    store: Annotated[
+        Path | None, typer.Option(help="SQLite store of the evaluations (default: OUT/labels.sqlite)")
+    ] = None,
+    jobs: Annotated[int, jobs_option("worker processes")] = DEFAULT_JOBS,
+    ray: Annotated[str | None, typer.Option(help="run modules as Ray tasks: 'local', 'auto' or ray://...")] = None,
+    max_minutes: Annotated[
+        float | None, typer.Option(help="stop cleanly after this long (a rerun goes on where it stopped)")
+    ] = None,
+    search_modules: Annotated[int, typer.Option(help="training modules the autotuner searches")] = 80,
+    search_budget: Annotated[int, typer.Option(help="evaluations per searched module")] = 120,
+    candidates: Annotated[int, typer.Option(help="pipelines compiled on every module")] = 40,
+    max_instructions: Annotated[int, typer.Option(help="leave out larger modules (IR instructions)")] = 20000,
+    export: Annotated[Path | None, typer.Option(help="the labels table to write (default: OUT/labels.parquet)")] = None,
+) -> None:
+    """Size candidate pipelines on every corpus module: the autotuner's winners on a training sample,
+    narrowed by a greedy cover, then compiled everywhere. Resumable; writes the labels table for
+    `compilerlm train ranker`."""
+    from compilerlm.ranker.labels import (
+        CANDIDATES_FILE,
+        LABELS_FILE,
+        LabelConfig,
+        LabelRun,
+        candidate_pool,
+        export_labels,
+        read_candidates,
+        write_candidates,
+    )
+    from compilerlm.store import Store
+
+    config = LabelConfig(search_modules, search_budget, candidates=candidates, max_instructions=max_instructions)
+    db = Store(store or out / "labels.sqlite")
+    with progress_bar(transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def draw(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+            if not err_console.is_terminal and (done == total or done % 50 == 0):
+                err_console.print(f"{stage}: {done}/{total} modules", highlight=False)
+
+        run = LabelRun(out, db, config, jobs, ray, max_minutes, draw)
+        modules = run.modules()
+        labelled = [m for m in modules if m.row["instructions"] <= config.max_instructions]
+        steps, chosen = [], []
+        if (out / CANDIDATES_FILE).is_file():  # chosen by an earlier run: kept, so labels stay comparable
+            chosen = read_candidates(out / CANDIDATES_FILE)
+        else:
+            sample = run.search_sample(modules)
+            steps.append(run.search(sample))
+            pool = candidate_pool(run.winners(sample))
+            if not steps[-1].stopped:
+                steps.append(run.label(sample, pool, "broadcast"))
+            if not steps[-1].stopped:
+                chosen = run.choose(sample, pool)
+                write_candidates(out, chosen, config)
+        if chosen:
+            steps.append(run.label(labelled, chosen, "label"))
+            rows = export_labels(run, labelled, chosen, export or out / LABELS_FILE)
+    for s in steps:
+        console.print(
+            f"{s.stage}: {s.done_before + s.done}/{s.modules + s.done_before} modules done "
+            f"({s.done} this run, {s.compiled} compilations)" + (" — stopped, rerun to go on" if s.stopped else ""),
+            highlight=False,
+        )
+    if chosen:
+        console.print(
+            f"{len(chosen)} candidate pipelines ({out / CANDIDATES_FILE}); {rows} modules labelled of {len(labelled)} "
+            f"({len(modules) - len(labelled)} left out, over {config.max_instructions} instructions); "
+            f"wrote {export or out / LABELS_FILE}; {db.count()} evaluations in {db.path}",
+            highlight=False,
+        )

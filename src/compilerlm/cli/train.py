@@ -1,5 +1,5 @@
 """`compilerlm train sft|rl`: fine-tune a model on a `compilerlm data` dataset (a thin layer over train.sft/rl),
-with a progress bar on stderr."""
+with a progress bar on stderr; `compilerlm train ranker`: the CPU flag-tuning ranker from corpus labels."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from compilerlm.cli.common import KEYWORD, check_output_folder, command_from, dataclass_options, err_console
+from compilerlm.cli.common import (
+    KEYWORD,
+    check_output_file,
+    check_output_folder,
+    command_from,
+    dataclass_options,
+    err_console,
+)
+from compilerlm.ranker.model import RankerConfig
 from compilerlm.train.config import LoraSettings, RLRunConfig, SFTRunConfig
 
 train_app = typer.Typer(
@@ -112,5 +120,39 @@ train_app.command("rl")(
         rl,
         dataclass_options(RLRunConfig) + LORA,
         "RL with compiler-verified rewards (GRPO); rewards of every completion go to OUT/rewards.jsonl.",
+    )
+)
+
+
+def ranker(**options: Any) -> None:
+    import time
+
+    from compilerlm.ranker.model import read_labels, train_ranker
+
+    config = RankerConfig(**options)
+    check_output_file(config.out, "--out")
+    started = time.perf_counter()
+    labels = read_labels(config.data)
+    model, scores = train_ranker(labels, config)
+    model.save(config.out)
+    seconds = time.perf_counter() - started
+    counts = model.meta["modules"]
+    print(
+        f"ranker: {len(model.pipelines)} pipelines learned from {counts['train']} training modules in {seconds:.1f} s; "
+        f"saved to {config.out} ({config.out.stat().st_size // 1024} KiB; use --model ranker:{config.out})"
+    )
+    for split, s in scores.items():
+        print(
+            f"  {split} ({s['modules']} modules): best of 1/3/10 ranked {s['ranker@1']:+.2%} {s['ranker@3']:+.2%} "
+            f"{s['ranker@10']:+.2%}, library order {s['library@1']:+.2%} {s['library@3']:+.2%} {s['library@10']:+.2%}; "
+            f"zero-shot {s['zero_shot']:+.2%}, better than -Oz on {s['zero_shot_better']:.0%}; all {s['oracle']:+.2%}"
+        )
+
+
+train_app.command("ranker")(
+    command_from(
+        ranker,
+        dataclass_options(RankerConfig),
+        "The CPU flag-tuning ranker from corpus labels: a learned pass-list library and its LightGBM predictor.",
     )
 )

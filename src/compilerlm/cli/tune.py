@@ -53,16 +53,24 @@ def tune(
     verify: Annotated[bool, typer.Option(help="build and run each program's tests with the chosen pipelines")] = True,
     evaluator: Annotated[str, typer.Option(help="inprocess (default) or subprocess")] = "inprocess",
     model: Annotated[
-        str | None, typer.Option(help="ask this model for pipelines first (hf:PATH, openai:URL#NAME, vllm:, gguf:)")
+        str | None,
+        typer.Option(
+            help="ask this model for pipelines first (ranker:default, hf:PATH, openai:URL#NAME, vllm:, gguf:); "
+            "auto uses ranker:default unless given another, or 'none'"
+        ),
     ] = None,
-    samples: Annotated[int, typer.Option(help="answers asked of --model per module")] = 1,
+    samples: Annotated[
+        int | None,
+        typer.Option(help="answers asked of --model per module (default: 1; a ranker: its library, within --budget)"),
+    ] = None,
     temperature: Annotated[float, typer.Option(help="sampling temperature for --model (0: greedy)")] = 0.0,
     max_tokens: Annotated[int, typer.Option(help="answer token budget for --model")] = 1024,
 ) -> None:
     """Search pass pipelines that make each module smaller than -Oz, minimise them and verify the program.
 
     With --model, the model's pipelines are evaluated first and the search spends the rest of --budget
-    (--budget 1 --samples 1: the model's answer or -Oz, nothing else).
+    (--budget 1 --samples 1: the model's answer or -Oz, nothing else). The auto strategy starts from the
+    shipped flag-tuning ranker (ranker:default) unless --model names another model or 'none'.
 
     Example: compilerlm tune builtin:huffman --budget 300 --store runs.sqlite --json huffman.json
     """
@@ -94,8 +102,7 @@ def tune(
         if not library.exists():
             raise CompilerLMError(f"library file {library} does not exist")
         lib = tuple(ln.strip() for ln in library.read_text().splitlines() if ln.strip() and not ln.startswith("#"))
-    if samples < 1:
-        raise CompilerLMError("--samples must be at least 1")
+    model, samples = model_and_samples(model, samples, strategy, budget)
     config = TuneConfig(
         strategy=strategy,
         budget=budget,
@@ -103,7 +110,7 @@ def tune(
         verify=verify,
         library=lib,
         model=model,
-        samples=samples if model else 0,
+        samples=samples,
     )
     with resumable(store, db):
         programs = resolve_target(target)
@@ -163,6 +170,27 @@ def progress_line(r: ModuleResult) -> str:
         f"({r.search_evaluations} search + {r.minimize_evaluations} minimize), {r.compiled} compiled, "
         f"{r.seconds:.1f} s{note}"
     )
+
+
+def model_and_samples(model: str | None, samples: int | None, strategy: str, budget: int) -> tuple[str | None, int]:
+    """The model to ask and how many answers: `auto` without a model starts from the shipped ranker, 'none'
+    asks no model; a ranker gives its whole library by default (within the budget), any other model one answer."""
+    if samples is not None and samples < 1:
+        raise CompilerLMError("--samples must be at least 1")
+    if model is None and strategy == "auto":
+        from compilerlm.ranker.model import DEFAULT_MODEL
+
+        model = "ranker:default" if DEFAULT_MODEL.is_file() else None
+    if model is None or model == "none":
+        return None, 0
+    if samples is None:
+        samples = 1
+        if model.startswith("ranker:"):
+            from compilerlm.ranker.backend import ranker_path
+            from compilerlm.ranker.model import load_ranker
+
+            samples = min(budget, len(load_ranker(ranker_path(model.partition(":")[2])).pipelines))
+    return model, samples
 
 
 def ask_model(work: list, spec: str, samples: int, temperature: float, max_tokens: int) -> list:

@@ -21,7 +21,8 @@ SPEC_HELP = (
     "completions endpoint (vLLM, llama.cpp server, ollama, `compilerlm serve`; e.g. "
     "openai:http://localhost:8000/v1#facebook/llm-compiler-7b, and without '#MODEL' the server's first model); "
     "'vllm:ID_OR_PATH' runs the offline vLLM engine (pip install 'compilerlm[vllm]'); 'gguf:PATH' runs a GGUF "
-    "file with llama.cpp (pip install 'compilerlm[gguf]'). Options: context_length (overrides the context "
+    "file with llama.cpp (pip install 'compilerlm[gguf]'); 'ranker:default' (or 'ranker:PATH') is the CPU flag-tuning "
+    "ranker shipped with compilerlm (flag-tuning prompts only). Options: context_length (overrides the context "
     "size), seed, device (hf, gguf), dtype (hf, vllm), batch_size (hf), gpu_memory_utilization (vllm), timeout, "
     "max_retries and concurrency (openai)."
 )
@@ -32,6 +33,8 @@ _BACKENDS = {
     "openai": ("compilerlm.models.openai_http", "OpenAIModel"),
     "vllm": ("compilerlm.models.vllm_backend", "VLLMModel"),
     "gguf": ("compilerlm.models.gguf", "GGUFModel"),
+    # the flag-tuning ranker lives above the tasks whose prompt it reads (docs/design.md, "Layers")
+    "ranker": ("compilerlm.ranker.backend", "RankerModel"),
 }
 
 
@@ -52,7 +55,8 @@ def load_model(spec: str, **options: Any) -> Model:
     kind, sep, ref = spec.partition(":")
     if not sep or kind not in _BACKENDS or not ref:
         raise CompilerLMError(
-            f"unknown model spec {spec!r}: use hf:ID_OR_PATH, openai:BASE_URL#MODEL, vllm:ID_OR_PATH or gguf:PATH"
+            f"unknown model spec {spec!r}: use hf:ID_OR_PATH, openai:BASE_URL#MODEL, vllm:ID_OR_PATH, gguf:PATH or "
+            "ranker:default"
         )
     options = {k: v for k, v in options.items() if v is not None}
     cls = _backend(kind)

@@ -153,7 +153,7 @@ def broken_tests_error(failures: Mapping[str, str]) -> CompilerLMError:
     )
 
 
-def _search_module(
+def search_module(
     module: IRModule,
     size_oz: int,
     config: TuneConfig,
@@ -261,7 +261,7 @@ def tune_program(
         )
         from_model[module.name] = {text_of(parse_pipeline(p)) for p in proposed.pipelines}
         res.model_pipelines, res.model_errors = list(proposed.pipelines), list(proposed.errors)
-        obj, ranked = _search_module(module, oz.size, config, evaluator, store, proposed.pipelines, broadcast)
+        obj, ranked = search_module(module, oz.size, config, evaluator, store, proposed.pipelines, broadcast)
         res.trajectory = [list(t) for t in obj.trajectory]
         for text in sorted(from_model[module.name]):
             failed = obj.seen.get(text)

@@ -1,0 +1,229 @@
+"""The flag-tuning ranker against search, measured like LLM Compiler measured its model: on the corpus's test
+projects (never seen in training), improvement vs -Oz (geomean, -Oz as fallback) within 1, 3, 10 and 30
+compilations per module, for the ranker alone, the built-in library, random search, `auto` as `tune` now runs
+it (the ranker's proposals first, then its search) and `auto` without a model (as before the ranker), plus
+`auto` at 1,000 as the ceiling on a sample. Zero-shot (the ranker's first pipeline, no fallback), load and
+prediction time, and csmith programs' tests on the chosen pipelines are reported too.
+
+Every search is `compilerlm tune`'s own (search.tune.search_module, seeded by module content, minimisation off);
+evaluations go through a store (by default the corpus's labels store, so labelled sizes are read back, not
+compiled again).
+
+    python benchmarks/flags_model.py --corpus CORPUS [--model ranker.json] [--budgets 1,3,10,30] [--ceiling 1000]
+        [--ceiling-modules 30] [--jobs 2] [--plot docs/images/flags_model.png] [--json flags_model.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from compilerlm.corpus.build import read_index
+from compilerlm.programs.suites import resolve_target
+from compilerlm.ranker.model import DEFAULT_MODEL, load_ranker
+from compilerlm.search.tune import TuneConfig, search_module
+from compilerlm.search.verify import verify_program
+from compilerlm.stats import improvement_geomean
+from compilerlm.store import Store
+from compilerlm.toolchain.evaluator import make_evaluator
+from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.pipelines import OZ_PIPELINE
+
+METHODS = ("ranker", "library", "random", "auto", "auto, no model")
+
+
+def config_for(method: str, budget: int, library_size: int) -> tuple[TuneConfig, bool]:
+    """(config, whether the ranker's proposals come first)."""
+    k = min(budget, library_size)
+    if method == "ranker":
+        return TuneConfig("library", budget, library=(), minimize=False, verify=False, model="ranker", samples=k), True
+    if method == "library":
+        return TuneConfig("library", budget, minimize=False, verify=False), False
+    if method == "random":
+        return TuneConfig("random", budget, minimize=False, verify=False), False
+    if method == "auto":
+        return TuneConfig("auto", budget, minimize=False, verify=False, model="ranker", samples=k), True
+    return TuneConfig("auto", budget, minimize=False, verify=False), False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--budgets", default="1,3,10,30")
+    parser.add_argument("--ceiling", type=int, default=1000)
+    parser.add_argument("--ceiling-modules", type=int, default=30)
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--max-instructions", type=int, default=20000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--store", type=Path, default=None, help="default: CORPUS/labels.sqlite")
+    parser.add_argument("--plot", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    budgets = [int(b) for b in args.budgets.split(",")]
+    console = Console()
+
+    started = time.perf_counter()
+    ranker = load_ranker(args.model)
+    load_seconds = time.perf_counter() - started
+    rows = [
+        r for r in read_index(args.corpus) if r["split"] == args.split and r["instructions"] <= args.max_instructions
+    ]
+    modules = [
+        IRModule(f"{r['project']}/{r['file']}", (args.corpus / "modules" / f"{r['key']}.ll").read_text()) for r in rows
+    ]
+    projects = sorted({r["project"] for r in rows})
+    predict = []
+    proposals = {}
+    for m in modules:
+        t = time.perf_counter()
+        proposals[m.name] = ranker.rank(m.ir)
+        predict.append(time.perf_counter() - t)
+    store = Store(args.store or args.corpus / "labels.sqlite")
+    evaluator = make_evaluator("inprocess", jobs=args.jobs)
+    oz = {}
+    for m, ev in zip(modules, evaluator.evaluate_many([(m, OZ_PIPELINE) for m in modules]), strict=True):
+        if ev.ok:
+            oz[m.name] = ev.size
+    modules = [m for m in modules if m.name in oz]
+
+    def run(method: str, budget: int, subset: list[IRModule]) -> dict[str, tuple[int, str]]:
+        config, first = config_for(method, budget, len(ranker.pipelines))
+        out = {}
+        for m in subset:
+            proposed = proposals[m.name][: config.samples] if first else ()
+            _, ranked = search_module(m, oz[m.name], config, evaluator, store, proposed)
+            out[m.name] = (ranked[0][0], ",".join(ranked[0][1])) if ranked else (oz[m.name], OZ_PIPELINE)
+            bar.advance(task)
+        return out
+
+    def geomean(chosen: dict[str, tuple[int, str]]) -> float:
+        return improvement_geomean(min(s, oz[n]) / oz[n] for n, (s, _) in chosen.items())
+
+    rng = random.Random(0)
+    ceiling_set = rng.sample(modules, min(args.ceiling_modules, len(modules)))
+    results: dict[str, dict[int, dict]] = {m: {} for m in METHODS}
+    with Progress(console=console) as bar:
+        task = bar.add_task("searching", total=len(METHODS) * len(budgets) * len(modules) + 2 * len(ceiling_set))
+        for method in METHODS:
+            for budget in budgets:
+                bar.update(task, description=f"{method}, {budget} compilations")
+                results[method][budget] = run(method, budget, modules)
+        bar.update(task, description=f"auto, {args.ceiling} compilations (ceiling sample)")
+        ceiling = run("auto", args.ceiling, ceiling_set)
+        same_sample = run("auto", budgets[-1], ceiling_set)
+
+    first = [store.get(m.key, proposals[m.name][0]) for m in modules]
+    zero = [(e.size / oz[m.name]) if e is not None and e.ok else 1.0 for m, e in zip(modules, first, strict=True)]
+    zero_better = sum(z < 1 for z in zero) / len(zero)
+    verified = verify_csmith(modules, {b: results["ranker"][b] for b in budgets}, results["auto"][budgets[-1]])
+
+    title = (
+        f"improvement vs -Oz on held-out projects ({len(modules)} modules of {len(projects)} projects: "
+        f"{', '.join(projects)}), geomean, -Oz fallback"
+    )
+    table = Table(title=title)
+    table.add_column("method")
+    for b in budgets:
+        table.add_column(f"{b} compilation{'s' if b > 1 else ''}", justify="right")
+    table.add_column("better than -Oz", justify="right")
+    doc = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()} {platform.node()} ({platform.processor() or 'cpu'}), jobs {args.jobs}",
+        "modules": len(modules),
+        "projects": projects,
+        "budgets": budgets,
+        "rows": {},
+    }
+    for method in METHODS:
+        values = [geomean(results[method][b]) for b in budgets]
+        better = sum(s < oz[n] for n, (s, _) in results[method][budgets[-1]].items()) / len(modules)
+        table.add_row(method, *(f"{v:+.2%}" for v in values), f"{better:.0%}")
+        doc["rows"][method] = {"improvement": dict(zip(budgets, values, strict=True)), "better_share": better}
+    console.print(table)
+    doc["zero_shot"] = {"improvement": improvement_geomean(zero), "better_share": zero_better}
+    doc["ceiling"] = {
+        "budget": args.ceiling,
+        "modules": len(ceiling_set),
+        "improvement": geomean(ceiling),
+        f"auto_{budgets[-1]}_same_modules": geomean(same_sample),
+    }
+    doc["timing"] = {"load_seconds": load_seconds, "predict_seconds_median": statistics.median(predict),
+                     "predict_seconds_max": max(predict)}  # fmt: skip
+    doc["verified"] = verified
+    console.print(
+        f"zero-shot (the ranker's first pipeline, no fallback): {doc['zero_shot']['improvement']:+.2%}, smaller than "
+        f"-Oz on {zero_better:.0%} of modules\n"
+        f"ceiling: auto at {args.ceiling} compilations on {len(ceiling_set)} sampled modules {geomean(ceiling):+.2%} "
+        f"(auto at {budgets[-1]} on the same modules {geomean(same_sample):+.2%})\n"
+        f"ranker: loaded in {load_seconds * 1000:.0f} ms, predicts in {statistics.median(predict) * 1000:.1f} ms per "
+        f"module (median; max {max(predict) * 1000:.1f} ms), one core\n"
+        f"csmith programs' tests on the chosen pipelines: {verified}"
+    )
+    if args.plot:
+        plot(doc, args.plot)
+        console.print(f"wrote {args.plot}")
+    if args.json:
+        args.json.write_text(json.dumps(doc, indent=1) + "\n")
+    evaluator.close()
+
+
+def verify_csmith(modules: list[IRModule], ranker_runs: dict, auto_run: dict) -> dict:
+    """The csmith programs among the modules, built with each chosen pipeline and run against their
+    expected output: how many pass, per method and budget."""
+    by_key = {m.content_key: m for m in modules if m.name.startswith("csmith/")}
+    if not by_key:
+        return {}
+    found = []
+    for program in resolve_target("csmith:100:1"):
+        for pm in program.modules():
+            if pm.content_key in by_key:
+                found.append((program, pm, by_key[pm.content_key].name))
+    out = {}
+    for label, run in [*((f"ranker@{b}", r) for b, r in ranker_runs.items()), ("auto@last", auto_run)]:
+        passed = 0
+        for program, pm, name in found:
+            verdict = verify_program(program, [pm], {pm.name: run[name][1]})
+            passed += verdict.verified
+        out[label] = f"{passed}/{len(found)}"
+    return out
+
+
+def plot(doc: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for method, row in doc["rows"].items():
+        xs = list(row["improvement"])
+        ax.plot(xs, [100 * row["improvement"][x] for x in xs], marker="o", label=method)
+    c = doc["ceiling"]
+    ax.axhline(
+        100 * c["improvement"], color="grey", linestyle="--", label=f"auto at {c['budget']} ({c['modules']} modules)"
+    )
+    ax.axhline(5.24, color="black", linestyle=":", label="LLM Compiler FTD-7B (1 compilation + -Oz)")
+    ax.set_xscale("log")
+    ax.set_xlabel("compilations per module")
+    ax.set_ylabel("improvement vs -Oz (%, geomean)")
+    ax.set_title(f"held-out projects: {doc['modules']} modules, {doc['date']}")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""Labels for the ranker: per corpus module, the object size of every candidate pipeline and of -Oz.
+
+Why in three stages (LLM Compiler's "autotune, then broadcast the winners"): the autotuner finds pipelines
+that beat -Oz on a sample of training modules (`search`); every winner is then tried on every sampled
+module, and a greedy cover keeps the `candidates` pipelines that together shrink the sample most (`choose`);
+those are compiled on every module of the corpus, all splits (`label`). Every evaluation goes into the
+SQLite store as it comes (keyed by module content and pipeline), and each finished module leaves a record,
+so an interrupted run — or one stopped by `max_minutes` to fit a working session — resumes where it
+stopped, on this machine or another one given the same store. Work is spread one module per task over any
+executor: worker processes (`jobs`) or a Ray cluster (`ray_address`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from compilerlm.corpus.build import read_index
+from compilerlm.errors import CompilerLMError
+from compilerlm.parallel import Call, make_executor
+from compilerlm.ranker.coreset import greedy_cover
+from compilerlm.ranker.features import FEATURE_NAMES, feature_vector
+from compilerlm.search.minimize import minimize
+from compilerlm.search.objective import Objective, text_of
+from compilerlm.search.strategies import BUILTIN_LIBRARY, parse_pipeline, run_strategy
+from compilerlm.store import Store
+from compilerlm.toolchain.evaluation import Evaluation
+from compilerlm.toolchain.evaluator import Evaluator, make_evaluator
+from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.pipelines import OZ_PIPELINE, normalize
+from compilerlm.toolchain.search_space import SEARCH_SPACE
+
+CANDIDATES_FILE = "candidates.json"
+LABELS_FILE = "labels.parquet"
+
+
+@dataclass(frozen=True)
+class LabelConfig:
+    """How the labels are made; a field that changes them is part of the stage's record key."""
+
+    search_modules: int = 80  # training modules the autotuner searches for winners
+    search_budget: int = 120  # evaluations per searched module (the `auto` strategy)
+    per_project: int = 8  # at most this many searched modules from one project
+    candidates: int = 40  # pipelines kept by the cover and compiled on every module
+    max_instructions: int = 20000  # larger modules are left out of the labels (counted), for time
+    seed: int = 0
+
+    def key(self, stage: str) -> str:
+        fields = asdict(self)
+        if stage == "search":
+            fields = {k: fields[k] for k in ("search_budget", "seed")}
+        return hashlib.sha256(json.dumps([stage, fields, SEARCH_SPACE], sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class LabelProgress:
+    """What a stage did, for the caller to print and the closing numbers."""
+
+    stage: str
+    modules: int = 0  # modules in the stage
+    done_before: int = 0  # finished by an earlier run
+    done: int = 0  # finished in this run
+    compiled: int = 0  # compilations this run (the rest came from the store)
+    evaluations: int = 0  # (module, pipeline) sizes the stage needed, compiled or read back
+    stopped: bool = False  # stopped by max_minutes; rerun to go on
+
+
+@dataclass(frozen=True)
+class CorpusModule:
+    row: dict
+    module: IRModule
+
+
+@dataclass
+class LabelRun:
+    """One labelling run over a corpus folder."""
+
+    corpus: Path
+    store: Store
+    config: LabelConfig = field(default_factory=LabelConfig)
+    jobs: int = 1
+    ray_address: str | None = None
+    max_minutes: float | None = None
+    report: Callable[[str, int, int], None] = lambda stage, done, total: None
+    started: float = field(default_factory=time.monotonic)
+
+    def modules(self) -> list[CorpusModule]:
+        rows = read_index(self.corpus)
+        if not rows:
+            raise CompilerLMError(
+                f"{self.corpus} has no corpus index; build it first: compilerlm corpus build --out DIR"
+            )
+        out = []
+        for row in sorted(rows, key=lambda r: (r["instructions"], r["key"])):
+            path = self.corpus / "modules" / f"{row['key']}.ll"
+            if not path.is_file():
+                raise CompilerLMError(f"{path} is missing: the corpus is incomplete; rerun compilerlm corpus build")
+            out.append(CorpusModule(row, IRModule(f"{row['project']}/{row['file']}", path.read_text())))
+        return out
+
+    def _out_of_time(self) -> bool:
+        return self.max_minutes is not None and time.monotonic() - self.started > self.max_minutes * 60
+
+    def _run(self, stage: str, work: list[tuple[CorpusModule, Call]], keep: Callable[[CorpusModule, dict], None]):
+        """Run the calls (one per module) in chunks, keeping each result as it comes; stops between chunks
+        when out of time."""
+        progress = LabelProgress(stage, modules=len(work))
+        self.report(stage, 0, len(work))
+        executor = make_executor("ray" if self.ray_address else "processes", self.jobs, ray_address=self.ray_address)
+        chunk = max(4, 4 * self.jobs)
+        with executor:
+            for start in range(0, len(work), chunk):
+                if self._out_of_time():
+                    progress.stopped = True
+                    break
+                part = work[start : start + chunk]
+
+                def kept(i: int, result: dict, part=part) -> None:
+                    item = part[i][0]
+                    for ev in result["evaluations"]:
+                        self.store.put(item.module.key, Evaluation(**ev))
+                    progress.compiled += len(result["evaluations"])
+                    keep(item, result)
+                    progress.done += 1
+                    self.report(stage, progress.done, len(work))
+
+                executor.run(_task, [c for _, c in part], kept)
+        return progress
+
+    # -- stage 1: the autotuner's winners on a sample of training modules
+    def search_sample(self, modules: Sequence[CorpusModule]) -> list[CorpusModule]:
+        """Up to `search_modules` training modules, at most `per_project` per project, drawn by a seeded hash."""
+        rng = random.Random(self.config.seed)
+        train = [m for m in modules if m.row["split"] == "train" and m.row["instructions"] <= 5000]
+        rng.shuffle(train)
+        taken: dict[str, int] = {}
+        sample = []
+        for m in train:
+            if taken.get(m.row["project"], 0) < self.config.per_project and len(sample) < self.config.search_modules:
+                taken[m.row["project"]] = taken.get(m.row["project"], 0) + 1
+                sample.append(m)
+        return sample
+
+    def search(self, sample: Sequence[CorpusModule]) -> LabelProgress:
+        kind = f"ranker-search:{self.config.key('search')}"
+        todo = [m for m in sample if self.store.get_record(kind, m.module.key) is None]
+        work = [
+            (
+                m,
+                Call(
+                    m.module.name, ("search", m.module.name, m.module.ir, self.config.search_budget, self.config.seed)
+                ),
+            )
+            for m in todo
+        ]
+        progress = self._run("search", work, lambda m, r: self.store.put_record(kind, m.module.key, r["record"]))
+        progress.done_before = len(sample) - len(todo)
+        return progress
+
+    def winners(self, sample: Sequence[CorpusModule]) -> list[str]:
+        kind = f"ranker-search:{self.config.key('search')}"
+        found: list[str] = []
+        for m in sample:
+            record = self.store.get_record(kind, m.module.key)
+            for p in (record or {}).get("winners", []):
+                if p not in found:
+                    found.append(p)
+        return found
+
+    # -- stage 2 and 3: sizes of a list of pipelines on modules
+    def label(self, modules: Sequence[CorpusModule], pipelines: Sequence[str], stage: str) -> LabelProgress:
+        wanted = [OZ_PIPELINE, *pipelines]
+        todo, known = [], 0
+        for m in modules:
+            missing = [p for p in wanted if self.store.get(m.module.key, normalize(p)) is None]
+            if missing:
+                todo.append((m, Call(m.module.name, ("label", m.module.name, m.module.ir, missing))))
+            else:
+                known += 1
+        progress = self._run(stage, todo, lambda m, r: None)
+        progress.done_before = known
+        progress.evaluations = len(modules) * len(wanted)
+        return progress
+
+    def sizes(self, module: IRModule, pipelines: Sequence[str]) -> list[int | None]:
+        out = []
+        for p in pipelines:
+            ev = self.store.get(module.key, normalize(p))
+            out.append(ev.size if ev is not None and ev.ok else None)
+        return out
+
+    def choose(self, sample: Sequence[CorpusModule], pool: Sequence[str]) -> list[str]:
+        """The `candidates` pipelines of `pool` that together shrink the sample most (greedy cover)."""
+        oz = [self.sizes(m.module, [OZ_PIPELINE])[0] for m in sample]
+        matrix = [self.sizes(m.module, pool) for m in sample]
+        ratios = [[(s / o if s and o else 2.0) for s in row] for row, o in zip(matrix, oz, strict=True) if o]
+        order = greedy_cover(ratios, self.config.candidates)
+        return [pool[i] for i in order]
+
+
+_EVALUATOR: Evaluator | None = None
+
+
+def _evaluator() -> Evaluator:
+    """One evaluator per worker process (or Ray worker), made on first use and kept."""
+    global _EVALUATOR
+    if _EVALUATOR is None:
+        _EVALUATOR = make_evaluator("inprocess", jobs=1)
+    return _EVALUATOR
+
+
+def _task(kind: str, name: str, ir: str, *args) -> dict:
+    """One module's work in a worker: `search` (the autotuner's winners) or `label` (sizes of pipelines). The
+    evaluations come back to be stored by the caller."""
+    module = IRModule(name, ir)
+    evaluator = _evaluator()
+    if kind == "label":
+        (pipelines,) = args
+        results = evaluator.evaluate_many([(module, p) for p in pipelines])
+        return {"evaluations": [r.to_dict() for r in results]}
+    budget, seed = args
+    oz = evaluator.evaluate(module, OZ_PIPELINE)
+    obj = Objective(module, evaluator, budget)
+    rng = random.Random(int(hashlib.sha256(f"{seed}:{module.content_key}".encode()).hexdigest()[:8], 16))
+    run_strategy("auto", obj, SEARCH_SPACE, rng, BUILTIN_LIBRARY)
+    winners: list[str] = []
+    if oz.ok and obj.best is not None and obj.best_size is not None and obj.best_size < oz.size:
+        shorter = minimize(obj, obj.best, obj.best_size, max_evaluations=60)
+        winners.append(text_of(shorter.pipeline))
+        winners += [text_of(p) for s, p in obj.ranked(2)[1:] if s < oz.size and text_of(p) not in winners]
+    evaluations = [oz.to_dict(), *(r.to_dict() for r in obj.seen.values())]
+    record = {"oz": oz.size, "best": obj.best_size, "winners": winners, "evaluations": obj.used}
+    return {"evaluations": evaluations, "record": record}
+
+
+def candidate_pool(winners: Sequence[str]) -> list[str]:
+    """The winners and the built-in library, normalised, each once."""
+    pool: list[str] = []
+    for p in [*BUILTIN_LIBRARY, *winners]:
+        text = normalize(text_of(parse_pipeline(p)))
+        if text not in pool and text != normalize(OZ_PIPELINE):
+            pool.append(text)
+    return pool
+
+
+def write_candidates(corpus: Path, pipelines: Sequence[str], config: LabelConfig) -> Path:
+    path = corpus / CANDIDATES_FILE
+    path.write_text(json.dumps({"config": asdict(config), "pipelines": list(pipelines)}, indent=1) + "\n")
+    return path
+
+
+def read_candidates(path: Path) -> list[str]:
+    try:
+        data = json.loads(path.read_text())
+        pipelines = data["pipelines"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CompilerLMError(f"{path} is not a candidates file ({exc}); rerun compilerlm corpus label") from None
+    if not isinstance(pipelines, list) or not all(isinstance(p, str) for p in pipelines):
+        raise CompilerLMError(f"{path}: 'pipelines' must be a list of strings")
+    return pipelines
+
+
+def export_labels(run: LabelRun, modules: Sequence[CorpusModule], pipelines: Sequence[str], dest: Path) -> int:
+    """The labelled modules (every candidate and -Oz sized) as one parquet table: origin, split, -Oz size, the
+    candidates' sizes (null: the pipeline failed) and the features. Returns the number of rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = []
+    for m in modules:
+        sizes = run.sizes(m.module, [OZ_PIPELINE, *pipelines])
+        if run.store.get(m.module.key, normalize(OZ_PIPELINE)) is None or any(
+            run.store.get(m.module.key, normalize(p)) is None for p in pipelines
+        ):
+            continue  # not labelled yet
+        if sizes[0] is None:
+            continue  # -Oz itself fails: nothing to compare with
+        rows.append(
+            {
+                "key": m.row["key"],
+                "project": m.row["project"],
+                "split": m.row["split"],
+                "file": m.row["file"],
+                "instructions": m.row["instructions"],
+                "size_oz": sizes[0],
+                "sizes": sizes[1:],
+                "features": feature_vector(m.module.ir),
+            }
+        )
+    table = pa.Table.from_pylist(rows)
+    meta = {"pipelines": json.dumps(list(pipelines)), "features": json.dumps(list(FEATURE_NAMES))}
+    table = table.replace_schema_metadata(meta)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, dest, compression="zstd")
+    return len(rows)

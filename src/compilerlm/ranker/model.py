@@ -1,0 +1,238 @@
+"""The ranker: a learned pass-list library and a gradient-boosted model that orders it for one module.
+
+Why this model: LLM Compiler's 7B model names one pass list per module; most of its gain over -Oz comes from
+a few dozen lists that work on most code, and the rest from knowing which of them suits this module. So the
+library is learned (a greedy cover of the training modules' labels, `coreset`), and a LightGBM regressor
+predicts, from the module's features and a pipeline's index, how much smaller than -Oz that pipeline makes
+it; proposals are the library sorted by that prediction. It trains in seconds on two cores, predicts in
+milliseconds, and its file (JSON: the library, the feature names and LightGBM's own model text) is small
+enough to ship inside the package (`ranker/default.json`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from compilerlm import __version__
+from compilerlm.errors import CompilerLMError
+from compilerlm.ranker.coreset import cover_value, greedy_cover
+from compilerlm.ranker.features import FEATURE_NAMES, FEATURES_REVISION, feature_vector
+
+FORMAT = "compilerlm-ranker/1"
+DEFAULT_MODEL = Path(__file__).with_name("default.json")
+FAILED_GAIN = -0.5  # the target of a pipeline that fails on a module (log size ratio; -Oz is 0)
+GAIN_CLIP = 0.5
+
+
+def _help(default: object, text: str) -> object:
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass(frozen=True)
+class RankerConfig:
+    """Training settings (TRL-style: one dataclass, every field a `compilerlm train ranker` option)."""
+
+    data: Path = field(metadata={"help": "the labels table (compilerlm corpus label writes OUT/labels.parquet)"})
+    out: Path = field(metadata={"help": "the model file to write (JSON; use it as --model ranker:PATH)"})
+    library_size: int = _help(40, "pipelines in the learned library (greedy cover of the training labels)")
+    trees: int = _help(300, "boosting rounds")
+    leaves: int = _help(15, "leaves per tree")
+    learning_rate: float = _help(0.05, "boosting learning rate")
+    min_modules_per_leaf: int = _help(20, "smallest leaf, in (module, pipeline) rows")
+    seed: int = _help(0, "random seed (same seed, same model)")
+    threads: int = _help(2, "CPU threads for training")
+
+
+@dataclass
+class Ranker:
+    pipelines: list[str]  # the library, in cover order (the order without a module to look at)
+    booster: object  # lightgbm.Booster
+    meta: dict = field(default_factory=dict)
+
+    def gains(self, ir: str) -> np.ndarray:
+        """Predicted log(-Oz size / size) of each library pipeline on this module (higher: smaller)."""
+        x = np.asarray(feature_vector(ir), dtype=float)
+        rows = np.column_stack([np.tile(x, (len(self.pipelines), 1)), np.arange(len(self.pipelines))])
+        return np.asarray(self.booster.predict(rows, num_threads=1), dtype=float)
+
+    def rank(self, ir: str, n: int | None = None, temperature: float = 0.0, seed: int = 0) -> list[str]:
+        """The library ordered for this module, best first (temperature > 0: sampled, Plackett-Luce)."""
+        gains = self.gains(ir)
+        if temperature > 0:
+            rng = np.random.default_rng(seed)
+            keys = gains / temperature + rng.gumbel(size=len(gains))
+            order = np.argsort(-keys, kind="stable")
+        else:
+            order = np.argsort(-gains, kind="stable")
+        return [self.pipelines[i] for i in order[: n or len(order)]]
+
+    def save(self, path: Path) -> None:
+        doc = {
+            "format": FORMAT,
+            "version": __version__,
+            "features": list(FEATURE_NAMES),
+            "features_revision": FEATURES_REVISION,
+            "pipelines": self.pipelines,
+            "meta": self.meta,
+            "booster": self.booster.model_to_string(),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc) + "\n")
+
+
+def load_ranker(path: Path | str) -> Ranker:
+    """A ranker file; anything else (missing, truncated, another format, other features) is one line."""
+    import lightgbm
+
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CompilerLMError(f"ranker model {path} does not exist; train one: compilerlm train ranker") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CompilerLMError(f"ranker model {path} is not readable JSON ({exc}); retrain or reinstall it") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise CompilerLMError(f"{path} is not a compilerlm ranker model (format {FORMAT})")
+    if doc.get("features") != list(FEATURE_NAMES) or doc.get("features_revision") != FEATURES_REVISION:
+        raise CompilerLMError(f"{path} was trained on other IR features; retrain it: compilerlm train ranker")
+    pipelines = doc.get("pipelines")
+    if not isinstance(pipelines, list) or not pipelines or not all(isinstance(p, str) for p in pipelines):
+        raise CompilerLMError(f"{path}: 'pipelines' must be a non-empty list of strings")
+    try:
+        booster = lightgbm.Booster(model_str=doc["booster"])
+    except (KeyError, TypeError, lightgbm.basic.LightGBMError) as exc:
+        raise CompilerLMError(f"{path}: its LightGBM model does not load ({exc}); retrain it") from None
+    if booster.num_feature() != len(FEATURE_NAMES) + 1:
+        raise CompilerLMError(f"{path}: its LightGBM model expects {booster.num_feature()} inputs")
+    return Ranker(pipelines, booster, doc.get("meta", {}))
+
+
+@dataclass
+class LabelTable:
+    """The labels parquet in arrays: per module its split, features and each candidate's size ratio to -Oz."""
+
+    pipelines: list[str]
+    splits: np.ndarray
+    projects: np.ndarray
+    features: np.ndarray  # modules x features
+    ratios: np.ndarray  # modules x pipelines; size / -Oz size, inf where the pipeline failed
+
+    def split(self, name: str) -> LabelTable:
+        keep = self.splits == name
+        return LabelTable(
+            self.pipelines, self.splits[keep], self.projects[keep], self.features[keep], self.ratios[keep]
+        )
+
+
+def read_labels(path: Path) -> LabelTable:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+        meta = table.schema.metadata or {}
+        pipelines = json.loads(meta[b"pipelines"])
+        features = json.loads(meta[b"features"])
+    except FileNotFoundError:
+        raise CompilerLMError(f"labels {path} do not exist; make them: compilerlm corpus label --out DIR") from None
+    except Exception as exc:  # pyarrow raises many kinds for a damaged file
+        raise CompilerLMError(f"{path} is not a labels table ({type(exc).__name__}: {exc})") from None
+    if features != list(FEATURE_NAMES):
+        raise CompilerLMError(f"{path} holds other IR features; relabel (compilerlm corpus label) to refresh them")
+    data = table.to_pydict()
+    sizes = np.array([[np.inf if s is None else s for s in row] for row in data["sizes"]], dtype=float)
+    oz = np.asarray(data["size_oz"], dtype=float)
+    return LabelTable(
+        pipelines,
+        np.asarray(data["split"]),
+        np.asarray(data["project"]),
+        np.asarray(data["features"], dtype=float).reshape(len(oz), len(FEATURE_NAMES)),
+        sizes / oz[:, None],
+    )
+
+
+def best_of(ratios: np.ndarray, orders: list[list[int]], n: int, fallback: bool = True) -> float:
+    """Geomean improvement vs -Oz when each module tries the first n pipelines of its order (-Oz fallback)."""
+    picked = np.array([ratios[i, order[:n]].min() for i, order in enumerate(orders)])
+    picked = np.minimum(picked, 1.0) if fallback else np.where(np.isfinite(picked), picked, 1.0)
+    return float(1 - np.exp(np.log(picked).mean()))
+
+
+def _targets(ratios: np.ndarray) -> np.ndarray:
+    gains = np.where(np.isfinite(ratios), -np.log(np.where(np.isfinite(ratios), ratios, 1.0)), FAILED_GAIN)
+    return np.clip(gains, -GAIN_CLIP, GAIN_CLIP)
+
+
+def _rows(features: np.ndarray, count: int) -> np.ndarray:
+    index = np.tile(np.arange(count), len(features))
+    return np.column_stack([np.repeat(features, count, axis=0), index])
+
+
+def train_ranker(labels: LabelTable, config: RankerConfig) -> tuple[Ranker, dict]:
+    """Library by greedy cover of the training split, then the gain regressor on (module, pipeline) rows.
+    Returns the ranker and its scores on the validation split (best of 1/3/10 for the ranker's order and the
+    library's fixed order)."""
+    import lightgbm
+
+    train = labels.split("train")
+    if len(train.ratios) < 5:
+        raise CompilerLMError(f"only {len(train.ratios)} training modules in the labels; label more of the corpus")
+    columns = greedy_cover(np.where(np.isfinite(train.ratios), train.ratios, 2.0), config.library_size)
+    pipelines = [labels.pipelines[c] for c in columns]
+    y = _targets(train.ratios[:, columns]).ravel()
+    params = {
+        "objective": "regression",
+        "num_leaves": config.leaves,
+        "learning_rate": config.learning_rate,
+        "min_data_in_leaf": config.min_modules_per_leaf,
+        "feature_fraction": 0.8,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "seed": config.seed,
+        "deterministic": True,
+        "num_threads": config.threads,
+        "verbose": -1,
+    }
+    names = [*FEATURE_NAMES, "pipeline"]
+    data = lightgbm.Dataset(
+        _rows(train.features, len(columns)), y, feature_name=names, categorical_feature=["pipeline"], free_raw_data=True
+    )
+    booster = lightgbm.train(params, data, num_boost_round=config.trees)
+    ranker = Ranker(pipelines, booster)
+    scores = {"train": evaluate_orders(ranker, train, columns)}
+    valid = labels.split("validation")
+    if len(valid.ratios):
+        scores["validation"] = evaluate_orders(ranker, valid, columns)
+    ranker.meta = {
+        "config": {k: v for k, v in asdict(config).items() if k not in ("data", "out")},
+        "modules": {s: int((labels.splits == s).sum()) for s in ("train", "validation", "test")},
+        "projects": {s: sorted(set(labels.projects[labels.splits == s].tolist())) for s in ("train", "validation")},
+        "scores": scores,
+        "library_cover_train": cover_value(np.where(np.isfinite(train.ratios), train.ratios, 2.0), columns),
+    }
+    return ranker, scores
+
+
+def predicted_orders(ranker: Ranker, features: np.ndarray) -> list[list[int]]:
+    gains = ranker.booster.predict(_rows(features, len(ranker.pipelines)), num_threads=1)
+    gains = np.asarray(gains).reshape(len(features), len(ranker.pipelines))
+    return [list(np.argsort(-g, kind="stable")) for g in gains]
+
+
+def evaluate_orders(ranker: Ranker, table: LabelTable, columns: list[int]) -> dict:
+    """Best of n (1, 3, 10) on `table` for the ranker's per-module order and the library's fixed order; and
+    zero-shot: the ranker's first pipeline alone, no fallback, and the share of modules it makes smaller."""
+    ratios = table.ratios[:, columns]
+    ranked = predicted_orders(ranker, table.features)
+    fixed = [list(range(len(columns)))] * len(ratios)
+    first = np.array([ratios[i, order[0]] for i, order in enumerate(ranked)])
+    out = {f"ranker@{n}": best_of(ratios, ranked, n) for n in (1, 3, 10)}
+    out |= {f"library@{n}": best_of(ratios, fixed, n) for n in (1, 3, 10)}
+    out["oracle"] = best_of(ratios, fixed, len(columns))
+    out["zero_shot"] = best_of(ratios, ranked, 1, fallback=False)
+    out["zero_shot_better"] = float((first < 1).mean())
+    out["modules"] = len(ratios)
+    return out

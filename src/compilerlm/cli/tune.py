@@ -109,7 +109,7 @@ def tune(
         seed=seed,
         verify=verify,
         library=lib,
-        model=model,
+        model=model_identity(model),
         samples=samples,
     )
     with resumable(store, db):
@@ -191,6 +191,18 @@ def model_and_samples(model: str | None, samples: int | None, strategy: str, bud
 
             samples = min(budget, len(load_ranker(ranker_path(model.partition(":")[2])).pipelines))
     return model, samples
+
+
+def model_identity(model: str | None) -> str | None:
+    """The model as the run key knows it: a ranker by its file's content too, so results of another ranker
+    file under the same spec are not reused."""
+    if model is None or not model.startswith("ranker:"):
+        return model
+    import hashlib
+
+    from compilerlm.ranker.backend import ranker_path
+
+    return f"{model}@{hashlib.sha256(ranker_path(model.partition(':')[2]).read_bytes()).hexdigest()[:12]}"
 
 
 def ask_model(work: list, spec: str, samples: int, temperature: float, max_tokens: int) -> list:

@@ -108,13 +108,13 @@ class LabelRun:
 
     def _run(self, stage: str, work: list[tuple[CorpusModule, Call]], keep: Callable[[CorpusModule, dict], None]):
         """Run the calls (one per module) in chunks, keeping each result as it comes; stops between chunks
-        when out of time."""
+        when out of time (chunks grow while they take under a minute, so a stop comes within a few)."""
         progress = LabelProgress(stage, modules=len(work))
         self.report(stage, 0, len(work))
         executor = make_executor("ray" if self.ray_address else "processes", self.jobs, ray_address=self.ray_address)
-        chunk = max(4, 4 * self.jobs)
+        chunk, start = 2 * self.jobs, 0
         with executor:
-            for start in range(0, len(work), chunk):
+            while start < len(work):
                 if self._out_of_time():
                     progress.stopped = True
                     break
@@ -129,7 +129,14 @@ class LabelRun:
                     progress.done += 1
                     self.report(stage, progress.done, len(work))
 
+                began = time.monotonic()
                 executor.run(_task, [c for _, c in part], kept)
+                start += len(part)
+                took = time.monotonic() - began  # workers start once per chunk: aim at chunks of a minute or two
+                if took < 60:
+                    chunk = min(2 * chunk, 32 * self.jobs)
+                elif took > 180:
+                    chunk = max(self.jobs, chunk // 2)
         return progress
 
     # -- stage 1: the autotuner's winners on a sample of training modules

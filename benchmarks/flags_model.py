@@ -10,7 +10,7 @@ evaluations go through a store (by default the corpus's labels store, so labelle
 compiled again).
 
     python benchmarks/flags_model.py --corpus CORPUS [--model ranker.json] [--budgets 1,3,10,30] [--ceiling 1000]
-        [--ceiling-modules 30] [--jobs 2] [--plot docs/images/flags_model.png] [--json flags_model.json]
+        [--ceiling-modules 30] [--modules N] [--jobs 2] [--plot docs/images/flags_model.png] [--json flags_model.json]
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--ceiling-modules", type=int, default=30)
     parser.add_argument("--split", default="test")
     parser.add_argument("--max-instructions", type=int, default=20000)
+    parser.add_argument("--modules", type=int, default=0, help="a seeded sample of this many modules (0: all)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--store", type=Path, default=None, help="default: CORPUS/labels.sqlite")
     parser.add_argument("--plot", type=Path, default=None)
@@ -79,6 +80,8 @@ def main() -> None:
     rows = [
         r for r in read_index(args.corpus) if r["split"] == args.split and r["instructions"] <= args.max_instructions
     ]
+    if args.modules and args.modules < len(rows):
+        rows = random.Random(0).sample(rows, args.modules)
     modules = [
         IRModule(f"{r['project']}/{r['file']}", (args.corpus / "modules" / f"{r['key']}.ll").read_text()) for r in rows
     ]

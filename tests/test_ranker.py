@@ -110,7 +110,13 @@ def test_trained_model_ranks_its_library(trained):
     assert sorted(order) == sorted(ranker.pipelines)
     assert ranker.rank(ir) == order  # greedy: deterministic
     gains = ranker.gains(ir)
-    assert np.argmax(gains) == ranker.pipelines.index(order[0])
+    first = int(np.argmax(gains))
+    assert ranker.pipelines.index(order[0]) == first
+    # the rest: the training modules' cover given the first pipeline, recomputed from the labels
+    labels = read_labels(corpus / "labels.parquet").split("train")
+    columns = [labels.pipelines.index(p) for p in ranker.pipelines]
+    library = np.where(np.isfinite(labels.ratios), labels.ratios, 2.0)[:, columns]
+    assert [ranker.pipelines.index(p) for p in order] == greedy_cover(library, len(columns), [first])
 
 
 def test_ranker_is_a_model_for_flag_tuning_prompts(trained):
@@ -197,6 +203,8 @@ def test_coreset_is_greedy_cover():
     assert order[0] == 2  # 0.95 on all three modules beats 0.9 on one
     assert cover_value(ratios, order[:3]) > cover_value(ratios, order[:1]) > 0
     assert greedy_cover([], 3) == []
+    # started from column 0, column 1 covers the module 0 leaves (0.9) better than 0.95 on the other two
+    assert greedy_cover(ratios, 3, [0]) == [0, 1, 2]
 
 
 @pytest.mark.skipif(not DEFAULT_MODEL.is_file(), reason="no shipped model")

@@ -25,7 +25,7 @@ from pathlib import Path
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import Call, ThreadExecutor
 from compilerlm.programs.program import Program, _as_tuple, program_tests, read_program_toml
-from compilerlm.toolchain.frontend import syntax_error
+from compilerlm.toolchain.frontend import clang_accepts, syntax_error
 
 COMPDB = "compile_commands.json"
 C_SUFFIXES = (".c", ".i")
@@ -131,10 +131,10 @@ def ir_flags(args: list[str], directory: Path) -> tuple[str, ...]:
 
 
 def _keep(arg: str) -> bool:
-    """A one-token flag that changes the IR."""
+    """A one-token flag that changes the IR, and that clang knows (a gcc-only flag is dropped, not fatal)."""
     if arg in KEEP_EXACT or arg.startswith(MACRO_OPTIONS):
         return True
-    return arg.startswith(KEEP_PREFIXES) and not arg.startswith(DROP_F)
+    return arg.startswith(KEEP_PREFIXES) and not arg.startswith(DROP_F) and clang_accepts(arg)
 
 
 def _program_name(conf: dict, db: Path) -> str:

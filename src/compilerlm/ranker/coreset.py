@@ -8,18 +8,21 @@ that size, and its order is itself a good order to try them in (LLM Compiler's b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
-def greedy_cover(ratios: list[list[float]] | np.ndarray, k: int) -> list[int]:
+def greedy_cover(ratios: list[list[float]] | np.ndarray, k: int, start: Sequence[int] = ()) -> list[int]:
     """Column indices, best first: each adds most to the sum of log(1 / min(1, best ratio)) over the rows
-    (ratio = size / -Oz size; a failed pipeline is any ratio ≥ 1)."""
+    (ratio = size / -Oz size; a failed pipeline is any ratio ≥ 1). `start`: columns already chosen (they
+    lead the result), so the rest covers what they leave."""
     matrix = np.minimum(np.asarray(ratios, dtype=float), 1.0)
     if matrix.size == 0:
-        return []
-    best = np.ones(matrix.shape[0])
-    chosen: list[int] = []
-    for _ in range(min(k, matrix.shape[1])):
+        return list(start)[:k]
+    chosen = list(start)[:k]
+    best = matrix[:, chosen].min(axis=1) if chosen else np.ones(matrix.shape[0])
+    for _ in range(min(k, matrix.shape[1]) - len(chosen)):
         gains = np.log(best[:, None] / np.minimum(best[:, None], matrix)).sum(axis=0)
         gains[chosen] = -1.0
         pick = int(np.argmax(gains))

@@ -6,6 +6,9 @@ optsize`, so every pipeline, including `default<Oz>`, starts from exactly what c
 
 from __future__ import annotations
 
+import functools
+import subprocess
+
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -53,6 +56,14 @@ def compile_c(
         msg = first_error_line(res.stderr.decode(errors="replace"))
         raise CompileError(f"invalid C in {source}: {msg} (fix the source, or pass include dirs/defines)")
     return IRModule(name=name, ir=res.stdout.decode(), origin=frontend_mode(level))
+
+
+@functools.lru_cache(maxsize=None)
+def clang_accepts(flag: str) -> bool:
+    """Whether clang takes this driver flag (a gcc-only one, e.g. `-malign-data=abi` from a gcc build's compile
+    database, makes clang refuse the whole unit): probed once per flag on an empty C file."""
+    cmd = [llvm_tool("clang"), "-fsyntax-only", "-x", "c", flag, "-"]
+    return subprocess.run(cmd, input=b"", capture_output=True, timeout=60).returncode == 0
 
 
 def syntax_error(source: Path, flags: Sequence[str] = (), cwd: Path | None = None) -> str | None:

@@ -80,8 +80,8 @@ def main() -> None:
     rows = [
         r for r in read_index(args.corpus) if r["split"] == args.split and r["instructions"] <= args.max_instructions
     ]
-    if args.modules and args.modules < len(rows):
-        rows = random.Random(0).sample(rows, args.modules)
+    if args.modules and args.modules < len(rows):  # the first N of one seeded shuffle: a smaller run is a subset
+        rows = random.Random(0).sample(rows, len(rows))[: args.modules]
     modules = [
         IRModule(f"{r['project']}/{r['file']}", (args.corpus / "modules" / f"{r['key']}.ll").read_text()) for r in rows
     ]

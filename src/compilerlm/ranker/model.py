@@ -1,15 +1,15 @@
 """The ranker: a learned pass-list library and a gradient-boosted model that orders it for one module.
 
-Why this model: LLM Compiler's 7B model names one pass list per module; most of its gain over -Oz comes from
-a few dozen lists that work on most code, and the rest from knowing which of them suits this module. So the
-library is learned (a greedy cover of the training modules' labels, `coreset`), and a LightGBM regressor
-predicts, from the module's features and a pipeline's index, how much smaller than -Oz that pipeline makes
-it (with -Oz as fallback, so never below 0). The first proposal is the pipeline it rates highest; the rest
-follow the cover of the training modules *given that first one* (`followups`, one order per first pipeline,
-learned with the library): sorting all of them by predicted gain alone would try near-copies of the first,
-where the cover tries what covers the modules it leaves (measured: grouped cross-validation by project). It trains in seconds on two cores, predicts in
-milliseconds, and its file (JSON: the library, the feature names and LightGBM's own model text) is small
-enough to ship inside the package (`ranker/default.json`).
+Why this model: LLM Compiler's 7B model names one pass list per module; on our labels, most of what search gains
+over -Oz comes from a few dozen lists that work on much code, and the rest from knowing which suits this module. So
+the library is learned (a greedy cover of the training modules' labels, `coreset`), and a LightGBM regressor
+predicts, from the module's features and a pipeline's index, how much smaller than -Oz that pipeline makes it (with
+-Oz as fallback, so never below 0). The first proposal is the pipeline it rates highest; the rest follow the cover
+of the training modules *given that first one* (`followups`, one order per first pipeline, learned with the
+library): sorting all of them by predicted gain alone would try near-copies of the first, where the cover tries
+what covers the modules it leaves (measured: grouped cross-validation by project). It trains in seconds on two
+cores, predicts in milliseconds, and its file (JSON: the library, the feature names and LightGBM's own model text)
+is small enough to ship inside the package (`ranker/default.json`).
 """
 
 from __future__ import annotations

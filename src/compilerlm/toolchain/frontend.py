@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import subprocess
-
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -58,7 +57,7 @@ def compile_c(
     return IRModule(name=name, ir=res.stdout.decode(), origin=frontend_mode(level))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def clang_accepts(flag: str) -> bool:
     """Whether clang takes this driver flag (a gcc-only one, e.g. `-malign-data=abi` from a gcc build's compile
     database, makes clang refuse the whole unit): probed once per flag on an empty C file."""

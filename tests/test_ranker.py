@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -219,6 +220,21 @@ def test_shipped_model_loads_and_ranks():
     assert DEFAULT_MODEL.stat().st_size < 8 * 1024 * 1024
     with load_model("ranker:default") as model:
         assert model.generate([flags_prompt(modules[0].ir)], n=2)[0].texts
+
+
+COMMITTED_LABELS = Path(__file__).resolve().parents[1] / "data" / "ranker" / "labels.parquet"
+
+
+@pytest.mark.skipif(not (DEFAULT_MODEL.is_file() and COMMITTED_LABELS.is_file()), reason="no shipped model or labels")
+def test_shipped_model_is_reproduced_from_the_committed_labels(cli_root, tmp_path):
+    """`compilerlm train ranker` on data/ranker/labels.parquet with the default settings gives the shipped model."""
+    out = tmp_path / "ranker.json"
+    res = cli_root("train", "ranker", "--data", str(COMMITTED_LABELS), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    mine, shipped = json.loads(out.read_text()), json.loads(DEFAULT_MODEL.read_text())
+    assert mine["pipelines"] == shipped["pipelines"] and mine["followups"] == shipped["followups"]
+    for split, scores in shipped["meta"]["scores"].items():
+        assert mine["meta"]["scores"][split] == pytest.approx(scores, abs=1e-4)
 
 
 @pytest.mark.slow

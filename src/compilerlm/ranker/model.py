@@ -58,16 +58,19 @@ class Ranker:
 
     def gains(self, ir: str) -> np.ndarray:
         """Predicted log(-Oz size / size) of each library pipeline on this module (higher: smaller)."""
-        x = np.asarray(feature_vector(ir), dtype=float)
-        rows = np.column_stack([np.tile(x, (len(self.pipelines), 1)), np.arange(len(self.pipelines))])
-        return np.asarray(self.booster.predict(rows, num_threads=1), dtype=float)
+        x = np.asarray([feature_vector(ir)], dtype=float)
+        return np.asarray(self.booster.predict(_rows(x, len(self.pipelines)), num_threads=1), dtype=float)
+
+    def order(self, gains: np.ndarray) -> list[int]:
+        """Library indices to try: the pipeline of the highest gain, then the cover given it."""
+        return self.followups[int(np.argmax(gains))]
 
     def rank(self, ir: str, n: int | None = None, temperature: float = 0.0, seed: int = 0) -> list[str]:
         """The library ordered for this module, best first (temperature > 0: the first one sampled)."""
         gains = self.gains(ir)
         if temperature > 0:  # the first sampled from softmax(gains / temperature) (Gumbel-max)
             gains = gains / temperature + np.random.default_rng(seed).gumbel(size=len(gains))
-        order = self.followups[int(np.argmax(gains))]
+        order = self.order(gains)
         return [self.pipelines[i] for i in order[: n or len(order)]]
 
     def save(self, path: Path) -> None:
@@ -230,7 +233,7 @@ def train_ranker(labels: LabelTable, config: RankerConfig) -> tuple[Ranker, dict
 def predicted_orders(ranker: Ranker, features: np.ndarray) -> list[list[int]]:
     gains = ranker.booster.predict(_rows(features, len(ranker.pipelines)), num_threads=1)
     gains = np.asarray(gains).reshape(len(features), len(ranker.pipelines))
-    return [ranker.followups[int(np.argmax(g))] for g in gains]
+    return [ranker.order(g) for g in gains]
 
 
 def evaluate_orders(ranker: Ranker, table: LabelTable, columns: list[int]) -> dict:

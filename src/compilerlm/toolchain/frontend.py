@@ -7,7 +7,6 @@ optsize`, so every pipeline, including `default<Oz>`, starts from exactly what c
 from __future__ import annotations
 
 import functools
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,8 +60,8 @@ def compile_c(
 def clang_accepts(flag: str) -> bool:
     """Whether clang takes this driver flag (a gcc-only one, e.g. `-malign-data=abi` from a gcc build's compile
     database, makes clang refuse the whole unit): probed once per flag on an empty C file."""
-    cmd = [llvm_tool("clang"), "-fsyntax-only", "-x", "c", flag, "-"]
-    return subprocess.run(cmd, input=b"", capture_output=True, timeout=60).returncode == 0
+    cmd = [llvm_tool("clang"), "-fsyntax-only", "-x", "c", flag, "/dev/null"]
+    return run_tool(cmd, timeout=60, what=f"clang {flag}").returncode == 0
 
 
 def syntax_error(source: Path, flags: Sequence[str] = (), cwd: Path | None = None) -> str | None:

@@ -146,6 +146,7 @@ def test_odd_modules_get_proposals_never_a_crash(trained):
         (lambda t: json.dumps({"format": "other"}), "not a compilerlm ranker model"),
         (lambda t: json.dumps({**json.loads(t), "booster": "tree\ngarbage"}), "LightGBM model does not load"),
         (lambda t: json.dumps({**json.loads(t), "features": ["x"]}), "other IR features"),
+        (lambda t: json.dumps({**json.loads(t), "followups": [[0]]}), "'followups' must hold one order"),
     ],
 )
 def test_corrupted_model_file_is_one_line(trained, tmp_path, damage, says, cli_root):

@@ -4,13 +4,14 @@
 # with compilerlm's reward: compilerlm.train.verl_reward.compute_score (sandboxed build, every test, timing).
 #
 #   pip install verl vllm 'compilerlm[train]'       # on every node; gcc and the sandbox's needs too (see README)
-#   compilerlm data asm --suite builtin --out data/asm --tokenizer hf:Qwen/Qwen2.5-Coder-7B-Instruct --max-tokens 8192
+#   compilerlm data asm --suite builtin --out data/asm --tokenizer hf:Qwen/Qwen2.5-Coder-7B-Instruct --max-tokens 2000
 #   ray start --head                                 # multi-node: then `ray start --address=HEAD:6379` on the others
 #   MODEL=Qwen/Qwen2.5-Coder-7B-Instruct DATA=data/asm GPUS=4 bash examples/verl_ppo_asm.sh [more verl overrides]
 #
 # The reward: COMPILERLM_REWARD=supercoder (default; SuperCoder's: mean speedup if correct and faster, else 0),
 # partial (compile error -1, crash -0.5, fraction of tests, 1, 1 + 10 × speedup) or hidden (ours: correctness on
-# hidden tests and mutants too). COMPILERLM_REWARD_RUNS: timed runs per test (default 3). Rewards are timed on the
+# hidden tests and mutants too). COMPILERLM_REWARD_RUNS: timed runs per test (default 3);
+# COMPILERLM_REWARD_PROTOCOL=supercoder times with hyperfine (3 warm-ups + 10 runs) as SuperCoder's reward does. Rewards are timed on the
 # machine that computes them: keep other work off it, or compare instruction counts instead (compilerlm eval).
 set -euo pipefail
 
@@ -18,9 +19,11 @@ MODEL=${MODEL:-Qwen/Qwen2.5-Coder-7B-Instruct}
 DATA=${DATA:-data/asm}
 GPUS=${GPUS:-4}
 NODES=${NODES:-1}
-EPOCHS=${EPOCHS:-10}
-MAX_PROMPT=${MAX_PROMPT:-8192}      # prompts are C code plus its -O3 assembly: long
-MAX_RESPONSE=${MAX_RESPONSE:-4096}  # a whole .s file comes back
+# SuperCoder's settings by default (2,000 prompt and response tokens, 1 epoch; longer prompts are filtered out,
+# as in the paper's data). compilerlm's alternative for long programs: EPOCHS=10 MAX_PROMPT=8192 MAX_RESPONSE=4096.
+EPOCHS=${EPOCHS:-1}
+MAX_PROMPT=${MAX_PROMPT:-2000}      # prompts are C code plus its -O3 assembly
+MAX_RESPONSE=${MAX_RESPONSE:-2000}  # a whole .s file comes back
 TP=${TP:-2}                         # vLLM tensor parallel size for rollouts
 REWARD_WORKERS=${REWARD_WORKERS:-4}
 export COMPILERLM_REWARD=${COMPILERLM_REWARD:-supercoder}

@@ -124,12 +124,12 @@ def test_supercoder_rows_round_trip_with_their_split_and_baseline(tmp_path):
     program = squares()
     visible, hidden = program.tests[:2], program.tests[2:]
     asm = baseline_assembly(program)
-    prompt = [{"role": "user", "content": "..."}]
-    row = make_row("squares", (SQUARES / "squares.c").read_text(), asm, prompt, visible, hidden, "val", 0)
-    odd = make_row("odd", (SQUARES / "squares.c").read_text(), "garbage\n", prompt, visible, hidden, "val", 1)
+    c_code = (SQUARES / "squares.c").read_text()
+    row = make_row("squares", c_code, asm, visible, hidden, "val", 0, question="q", baseline_binary=b"\x7fELF")
+    odd = make_row("odd", c_code, "garbage\n", visible, hidden, "val", 1, question="q")
     for path in (tmp_path / "rows.jsonl", tmp_path / "rows.parquet"):
         write_rows([row, odd], path)
-        assert read_rows(path) == [row, odd]
+        assert read_rows(path) == [row, odd]  # bytes included (jsonl: {"$bytes": base64})
         read, other = resolve_target(f"supercoder:{path}")
         assert read.name == "squares" and read.baseline_asm == asm and len(read.tests) == 4
         assert [t.expected for t in read.tests] == [t.expected for t in program.tests]
@@ -139,9 +139,9 @@ def test_supercoder_rows_round_trip_with_their_split_and_baseline(tmp_path):
         ]
     problem = prepare_problem(read, tmp_path / "p", mutants=0)
     assert problem.baseline_source == "dataset" and problem.baseline_asm == asm
-    fallback = prepare_problem(other, tmp_path / "q", mutants=0)  # its assembly does not build here
-    assert fallback.baseline_source == "gcc -O3"
-    (tmp_path / "bad.jsonl").write_text(json.dumps(row) + "\n{not json\n")
+    with pytest.raises(CompilerLMError, match=r"odd: the dataset row.s own assembly \(the baseline\) does not build"):
+        prepare_problem(other, tmp_path / "q", mutants=0)  # never silently replaced by the local gcc -O3
+    (tmp_path / "bad.jsonl").write_text(json.dumps(row, default=list) + "\n{not json\n")
     with pytest.raises(CompilerLMError, match=r"bad.jsonl:2 is not valid JSON"):
         read_rows(tmp_path / "bad.jsonl")
 

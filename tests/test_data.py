@@ -22,6 +22,7 @@ from compilerlm.registry.disasm import DisasmDataConfig
 from compilerlm.registry.emulate import EmulateDataConfig
 from compilerlm.registry.flags import FlagsDataConfig
 from compilerlm.registry.speed import AsmDataConfig
+from compilerlm.sandbox import run_sandboxed
 from compilerlm.speed.build import baseline_assembly
 from compilerlm.speed.prompt import ASM_PROMPT
 from compilerlm.tasks.disasm import prepare_disasm, score_disasm
@@ -198,6 +199,8 @@ def test_disasm_dataset_round_trips_through_llc(suite, tmp_path):
 
 
 def test_asm_dataset_is_supercoder_rows_with_hidden_tests_apart(suite, tmp_path):
+    """Every field SuperCoder's own reward reads is there, as it reads it: its binary `unoptimized_compiled` is
+    written to a file and run on each input (here in the sandbox), and must print the expected output."""
     report = build_dataset("asm", DataConfig(str(suite), str(tmp_path / "asm"), 0.3), AsmDataConfig(visible=2))
     assert report.skipped == {"twofile": "not a single C file"}
     rows = _rows(tmp_path / "asm")
@@ -208,18 +211,30 @@ def test_asm_dataset_is_supercoder_rows_with_hidden_tests_apart(suite, tmp_path)
         for row in split_rows:
             info, program = row["extra_info"], programs[row["extra_info"]["name"]]
             assert row["data_source"] and info["split"] == split and row["reward_model"]["style"] == "rule"
-            assert row["reward_model"]["ground_truth"] == baseline_assembly(program)
+            assert row["ability"] == "code"
+            asm = baseline_assembly(program)
+            assert info["unoptimized_assembly"] == asm  # what SuperCoder times against, bare
+            assert row["reward_model"]["ground_truth"] == info["answer"] == f"```assembly\n{asm}```"  # as released
             [message] = row["prompt"]
-            assert message["role"] == "user" and message["content"].startswith(ASM_PROMPT.split("{c_code}")[0])
-            assert info["c_code"] in message["content"] and row["reward_model"]["ground_truth"] in message["content"]
+            assert message["role"] == "user" and message["content"] == info["question"]
+            assert message["content"].startswith(ASM_PROMPT.split("{c_code}")[0])
+            assert info["c_code"] in message["content"] and asm in message["content"]
+            assert info["c_only_question"].startswith("Given the following C code, your task")
+            assert info["c_code"] in info["c_only_question"] and asm not in info["c_only_question"]
             assert len(info["inputs"]) == 2 and len(info["hidden_inputs"]) == len(program.tests) - 2
+            assert all(isinstance(x, str) for x in info["inputs"] + info["outputs"])
             shown = sorted(info["inputs"] + info["hidden_inputs"])
             assert shown == sorted(t.stdin.decode() for t in program.tests)
+            binary = tmp_path / "unopt.bin"
+            binary.write_bytes(info["unoptimized_compiled"])
+            binary.chmod(0o755)
+            for stdin, expected in zip(info["inputs"], info["outputs"], strict=True):
+                assert run_sandboxed(binary, stdin.encode(), expected=expected.encode()).ok
             back = program_from_row(row, 0, tmp_path / "cache")  # the row is a program again, tests and all
             assert sorted(t.expected for t in back.tests) == sorted(t.expected for t in program.tests)
-            assert back.baseline_asm == row["reward_model"]["ground_truth"]
-            fenced = {**row, "reward_model": {"ground_truth": f"```assembly\n{back.baseline_asm}```"}}
-            assert program_from_row(fenced, 0, tmp_path / "cache").baseline_asm == back.baseline_asm  # as released
+            assert back.baseline_asm == asm
+            bare = {**row, "extra_info": {k: v for k, v in info.items() if k != "unoptimized_assembly"}}
+            assert program_from_row(bare, 0, tmp_path / "cache").baseline_asm == asm  # from the fenced ground truth
 
 
 # --- token-length filter and errors -------------------------------------------------------------------------

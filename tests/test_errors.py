@@ -366,7 +366,7 @@ def test_asm_on_a_program_whose_baseline_fails_its_tests_exits_nonzero(cli, tmp_
     _broken_program(tmp_path / "broken")
     res = cli("asm", "broken", "--compilers", "gcc -O2", "--runs", "2", "--json", "a.json")
     assert res.returncode == 1, (res.stdout, res.stderr)
-    assert "broken: the gcc -O3 baseline fails its own test 1" in _one_line(res.stderr)
+    assert "broken: the gcc -O3 assembly (the baseline) fails its own test 1" in _one_line(res.stderr)
     (row,) = json.loads((tmp_path / "a.json").read_text())["programs"]  # the record is written all the same
     assert row["source"] == "baseline" and "fails its own test" in row["error"]
 

@@ -214,7 +214,7 @@ def test_rows_carry_tests_with_args_and_files_and_read_back_the_same(upcase, tmp
 
     program = load_program_dir(upcase)
     visible, hidden = program.tests[:2], program.tests[2:]
-    row = make_row("upcase", "int main(void){return 0;}\n", "main:\n\tret\n", [], visible, hidden, "train", 0)
+    row = make_row("upcase", "int main(void){return 0;}\n", "main:\n\tret\n", visible, hidden, "train", 0, question="")
     assert row["extra_info"]["inputs"] == [] and len(row["extra_info"]["tests"]) == 3  # none is stdin-only
     [back] = read_rows(write_rows([row], tmp_path / "rows.parquet"))
     again = program_from_row(back, 0, tmp_path / "cache")

@@ -22,7 +22,7 @@ from compilerlm.registry.flags import FlagsDataConfig, FlagsRewardConfig, size_o
 from compilerlm.registry.flags import flags_reward as score_flags
 from compilerlm.registry.speed import AsmDataConfig
 from compilerlm.speed.checks import split_tests
-from compilerlm.speed.prompt import asm_prompt
+from compilerlm.speed.prompt import asm_prompt_text
 from compilerlm.speed.rewards import AsmRewardConfig, score_asm
 from compilerlm.train.config import LoraSettings, RLRunConfig, SFTRunConfig
 from compilerlm.train.pool import RewardPool
@@ -160,8 +160,8 @@ def test_asm_rewards_and_verl_compute_score_on_a_row(suite, monkeypatch):
     program = resolve_target(str(folder))[0]
     baseline, faster = gcc_asm(folder, "-O0"), gcc_asm(folder, "-O3")
     visible, hidden = split_tests(program.tests, 2)
-    row = make_row("sumsq", (folder / "main.c").read_text(), baseline, asm_prompt("", baseline), visible, hidden,
-                   "train", 0)  # fmt: skip
+    row = make_row("sumsq", (folder / "main.c").read_text(), baseline, visible, hidden, "train", 0,
+                   question=asm_prompt_text("", baseline))  # fmt: skip
     truth, info = row["reward_model"]["ground_truth"], row["extra_info"]
 
     fast = compute_score(row["data_source"], fenced(faster), truth, info)

@@ -23,8 +23,32 @@ if TYPE_CHECKING:
 ModelOpt = Annotated[
     str | None, typer.Option("--model", help="ask this model too: hf:PATH, openai:URL#NAME, vllm:..., gguf:PATH")
 ]
-SamplesOpt = Annotated[int, typer.Option(help="--model: answers per program (best of k)")]
-RoundsOpt = Annotated[int, typer.Option(help="--model: repair rounds fed the assembler error or a visible test's diff")]
+PRESETS = {
+    "supercoder": {"samples": 1, "rounds": 0, "temperature": 0.0, "max_tokens": 2000},  # the paper's evaluation
+    "compilerlm": {"samples": 4, "rounds": 2, "temperature": 0.7, "max_tokens": 4096},  # best of 4, then repairs
+}
+PresetOpt = Annotated[
+    str,
+    typer.Option(
+        help="--model settings: 'supercoder' (the paper's evaluation: greedy, 2,000 tokens, one answer) or "
+        "'compilerlm' (best of 4 at temperature 0.7, 4,096 tokens, 2 repair rounds); options given win"
+    ),
+]
+SamplesOpt = Annotated[int | None, typer.Option(help="--model: answers per program (best of k)")]
+RoundsOpt = Annotated[
+    int | None, typer.Option(help="--model: repair rounds fed the assembler error or a visible test's diff")
+]
+TemperatureOpt = Annotated[float | None, typer.Option(help="--model: sampling temperature (0: greedy)")]
+ProtocolOpt = Annotated[
+    str,
+    typer.Option(
+        help="'supercoder': also time the reported assembly as SuperCoder does (hyperfine, 3 warm-ups + 10 runs "
+        "per test, tests clamped at 1.0, arithmetic mean) and print its table beside ours"
+    ),
+]
+AllowEmptyOpt = Annotated[
+    bool, typer.Option(help="accept programs whose every test expects empty output (anything silent would pass)")
+]
 CompilersOpt = Annotated[
     str | None,
     typer.Option(
@@ -32,7 +56,7 @@ CompilersOpt = Annotated[
         "none with it. See 'compilerlm asm --list-compilers'"
     ),
 ]
-MaxTokensOpt = Annotated[int, typer.Option(help="--model: answer token budget")]
+MaxTokensOpt = Annotated[int | None, typer.Option(help="--model: answer token budget")]
 StoreOpt = Annotated[Path | None, typer.Option(help="SQLite file: results go here; reruns resume")]
 ProgramJobsOpt = Annotated[int, jobs_option("programs side by side (timing gets noisier)")]
 RunsOpt = Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")]
@@ -42,19 +66,30 @@ SeedOpt = Annotated[int, typer.Option(help="visible/hidden split and mutants")]
 def asm_search_config(
     model: str | None,
     compilers: str | None,
-    samples: int,
-    rounds: int,
-    temperature: float,
-    max_tokens: int,
+    *,
+    preset: str,
+    samples: int | None,
+    rounds: int | None,
+    temperature: float | None,
+    max_tokens: int | None,
     runs: int,
     instructions: bool,
     seed: int,
+    protocol: str = "compilerlm",
+    allow_empty_output: bool = False,
 ):
-    """The search settings the options ask for; bad values and unknown compilers fail here, before any work."""
+    """The search settings the options ask for (model settings from ``preset`` unless given); bad values and
+    unknown compilers fail here, before any work."""
     from compilerlm.speed.portfolio import portfolio
     from compilerlm.speed.search import AsmSearchConfig
 
-    if samples < 1 or rounds < 0 or runs < 2:
+    if preset not in PRESETS:
+        raise CompilerLMError(f"unknown --preset {preset!r}: choose {' or '.join(PRESETS)}")
+    if protocol not in ("compilerlm", "supercoder"):
+        raise CompilerLMError(f"unknown --protocol {protocol!r}: choose compilerlm or supercoder")
+    given = {"samples": samples, "rounds": rounds, "temperature": temperature, "max_tokens": max_tokens}
+    chosen = PRESETS[preset] | {k: v for k, v in given.items() if v is not None}
+    if chosen["samples"] < 1 or chosen["rounds"] < 0 or runs < 2:
         raise CompilerLMError("need --samples >= 1, --rounds >= 0 and --runs >= 2")
     if compilers is None:
         names = () if model else None
@@ -67,18 +102,25 @@ def asm_search_config(
         raise CompilerLMError("nothing makes candidates: give --model SPEC or compiler configurations")
     return AsmSearchConfig(
         compilers=names,
-        samples=samples,
-        rounds=rounds,
-        temperature=temperature,
-        max_tokens=max_tokens,
+        **chosen,
         seed=seed,
         runs=runs,
         final_runs=2 * runs,
         instructions=instructions,
+        protocol=protocol,
+        allow_empty_output=allow_empty_output,
     )
 
 
-def run_asm(programs: list[Program], config, model: str | None, store: Path | None, jobs: int, ray: str | None):
+def run_asm(
+    programs: list[Program],
+    config,
+    model: str | None,
+    store: Path | None,
+    jobs: int,
+    ray: str | None,
+    given: list[tuple[str, str]] | None = None,
+):
     """Run the speed task over programs with a progress bar; returns (outcomes, summary document)."""
     from compilerlm.eval.speed import run_asm_suite, single_file_c, summarize_asm
     from compilerlm.sandbox import sandbox_capabilities
@@ -101,6 +143,7 @@ def run_asm(programs: list[Program], config, model: str | None, store: Path | No
             jobs=jobs,
             ray_address=ray,
             on_program=lambda _: bar.advance(task),
+            given=given or (),
         )
     doc = {
         "version": __version__,
@@ -116,11 +159,15 @@ def asm(
     program: Annotated[str, typer.Argument(help="a C file (with --tests DIR), a program folder, or any TARGET")] = "",
     tests: Annotated[Path | None, typer.Option(help="folder of N.in + N.out tests for a single C file")] = None,
     model: ModelOpt = None,
-    samples: SamplesOpt = 4,
-    rounds: RoundsOpt = 2,
-    temperature: Annotated[float, typer.Option(help="--model: sampling temperature")] = 0.7,
-    max_tokens: MaxTokensOpt = 4096,
+    preset: PresetOpt = "compilerlm",
+    samples: SamplesOpt = None,
+    rounds: RoundsOpt = None,
+    temperature: TemperatureOpt = None,
+    max_tokens: MaxTokensOpt = None,
     compilers: CompilersOpt = None,
+    candidate: Annotated[
+        list[Path] | None, typer.Option(help="your own assembly file, judged beside the others (repeatable)")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="write the chosen assembly here (a .s file, or a folder)")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")] = None,
     store: StoreOpt = None,
@@ -128,13 +175,14 @@ def asm(
     runs: RunsOpt = 10,
     instructions: Annotated[bool, typer.Option(help="count instructions of the winner (perf or valgrind)")] = True,
     seed: SeedOpt = 0,
+    protocol: ProtocolOpt = "compilerlm",
+    allow_empty_output: AllowEmptyOpt = False,
     list_compilers: Annotated[bool, typer.Option("--list-compilers", help="print the compiler portfolio")] = False,
 ) -> None:
     """Assembly faster than gcc -O3 that passes every test: a compiler portfolio and/or a model, verified.
 
     Example: compilerlm asm prog.c --tests tests/ --out prog.s --json prog.json
     """
-    from compilerlm.eval.speed import single_file_c
     from compilerlm.programs.program import load_tests, single_file_program
     from compilerlm.programs.suites import resolve_target
     from compilerlm.speed.portfolio import CONFIG_NAMES
@@ -155,14 +203,24 @@ def asm(
         programs = [replace(single_file_program(path), tests=found)]
     else:
         programs = resolve_target(program)
-    config = asm_search_config(model, compilers, samples, rounds, temperature, max_tokens, runs, instructions, seed)
+    config = asm_search_config(
+        model,
+        compilers,
+        preset=preset,
+        samples=samples,
+        rounds=rounds,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        runs=runs,
+        instructions=instructions,
+        seed=seed,
+        protocol=protocol,
+        allow_empty_output=allow_empty_output,
+    )
+    given = read_candidates(candidate or [], programs)
     check_output_file(json_path, "--json")
-    if out is not None and out.suffix == ".s" and len(single_file_c(programs)[0]) == 1:
-        check_output_folder(out.parent, "--out")
-        check_output_file(out if out.parent.exists() else None, "--out")
-    else:
-        check_output_folder(out, "--out")
-    outcomes, doc = run_asm(programs, config, model, store, jobs, None)
+    check_assembly_out(out, programs)
+    outcomes, doc = run_asm(programs, config, model, store, jobs, None, given)
     table = Table(title="assembly vs gcc -O3")
     for col in ("program", "source", "config / sample", "correct", "speedup", "instructions"):
         table.add_column(col)
@@ -171,16 +229,7 @@ def asm(
         note = f" ({o.error})" if o.error else ""
         table.add_row(o.name, o.source + note, o.config or o.sample or "", str(o.correct), f"{o.speedup:.3f}x", inst)
     console.print(table)
-    usable = [o for o in outcomes if not o.error]  # a program that could not be run has no assembly to write
-    if out is not None and usable:
-        if len(outcomes) == 1 and out.suffix == ".s":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(usable[0].assembly)
-        else:
-            out.mkdir(parents=True, exist_ok=True)
-            for o in usable:
-                (out / f"{o.name.replace('/', '_')}.s").write_text(o.assembly)
-        console.print(f"wrote {out}")
+    write_assembly(outcomes, out)
     if json_path:
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
@@ -190,3 +239,41 @@ def asm(
         if len(outcomes) == 1:
             raise CompilerLMError(first)
         raise CompilerLMError(f"{len(failed)} of {len(outcomes)} programs could not be run; first: {first}")
+
+
+def read_candidates(paths: list[Path], programs: list[Program]) -> list[tuple[str, str]]:
+    """(file name, text) of the user's own assembly files; they belong to one program."""
+    if not paths:
+        return []
+    if len(programs) != 1:
+        raise CompilerLMError(f"--candidate goes with one program; the target holds {len(programs)}")
+    for path in paths:
+        if not path.is_file():
+            raise CompilerLMError(f"--candidate {path} is not a file; give an assembly (.s) file")
+    return [(path.name, path.read_text(errors="surrogateescape")) for path in paths]
+
+
+def check_assembly_out(out: Path | None, programs: list[Program]) -> None:
+    """--out is a .s file for one program, else a folder; checked before any work."""
+    from compilerlm.eval.speed import single_file_c
+
+    if out is not None and out.suffix == ".s" and len(single_file_c(programs)[0]) == 1:
+        check_output_folder(out.parent, "--out")
+        check_output_file(out if out.parent.exists() else None, "--out")
+    else:
+        check_output_folder(out, "--out")
+
+
+def write_assembly(outcomes, out: Path | None) -> None:
+    """The reported assembly of every program that could be run: one .s file, or NAME.s in a folder."""
+    usable = [o for o in outcomes if not o.error]  # a program that could not be run has no assembly to write
+    if out is None or not usable:
+        return
+    if len(outcomes) == 1 and out.suffix == ".s":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(usable[0].assembly)
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        for o in usable:
+            (out / f"{o.name.replace('/', '_')}.s").write_text(o.assembly)
+    console.print(f"wrote {out}")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import os
 import sys
+import time
 import typing
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -56,9 +58,43 @@ def jobs_option(text: str):
     return typer.Option("--jobs", "-j", help=text, callback=check_jobs)
 
 
+class LoggedProgress(Progress):
+    """A rich progress bar that, when stderr is not a terminal (CI logs, nohup, pipes: no live bar is drawn),
+    prints a plain line instead once a step ends ``every`` seconds after the last line (default 30,
+    $COMPILERLM_PROGRESS_EVERY), and a last one at the end if it printed any: quick commands stay quiet."""
+
+    def __init__(self, *columns: Any, **kwargs: Any) -> None:
+        super().__init__(*columns, **kwargs)
+        self.every = float(os.environ.get("COMPILERLM_PROGRESS_EVERY") or 30)
+        self._logged: dict[Any, float] = {}
+
+    def update(self, task_id: Any, **kwargs: Any) -> None:
+        super().update(task_id, **kwargs)
+        self._log(task_id)
+
+    def advance(self, task_id: Any, advance: float = 1) -> None:
+        super().advance(task_id, advance)
+        self._log(task_id)
+
+    def _log(self, task_id: Any) -> None:
+        if self.console.is_terminal:
+            return
+        task = next(t for t in self.tasks if t.id == task_id)
+        now = time.monotonic()
+        last = self._logged.get(task_id, now - (task.elapsed or 0.0))  # before any line: the task's start
+        if last == math.inf or (now - last < self.every and not (task.finished and task_id in self._logged)):
+            return
+        self._logged[task_id] = math.inf if task.finished else now
+        total = f"/{task.total:g}" if task.total else ""
+        elapsed = int(task.elapsed or 0)
+        self.console.print(
+            f"{task.description}: {task.completed:g}{total}, {elapsed // 60}m{elapsed % 60:02d}s", highlight=False
+        )
+
+
 def progress_bar(transient: bool = True) -> Progress:
-    """The progress bar on stderr; transient ones vanish when done."""
-    return Progress(
+    """The progress bar on stderr; transient ones vanish when done. Without a terminal, plain lines."""
+    return LoggedProgress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),

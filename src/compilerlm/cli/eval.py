@@ -12,17 +12,22 @@ import typer
 
 from compilerlm import __version__, registry
 from compilerlm.cli.asm import (
+    AllowEmptyOpt,
     CompilersOpt,
     MaxTokensOpt,
     ModelOpt,
+    PresetOpt,
     ProgramJobsOpt,
+    ProtocolOpt,
     RoundsOpt,
     RunsOpt,
     SamplesOpt,
     SeedOpt,
     StoreOpt,
+    TemperatureOpt,
     asm_search_config,
     run_asm,
+    write_assembly,
 )
 from compilerlm.cli.common import (
     DEFAULT_JOBS,
@@ -128,10 +133,11 @@ def make_eval_app() -> typer.Typer:
 def eval_asm(
     suite: Annotated[str, typer.Option(help="builtin, dir:PATH, supercoder:FILE.parquet|jsonl, ...")] = "builtin",
     model: ModelOpt = None,
-    samples: SamplesOpt = 1,
-    rounds: RoundsOpt = 0,
-    temperature: Annotated[float, typer.Option(help="--model: sampling temperature (SuperCoder: 0.5)")] = 0.5,
-    max_tokens: MaxTokensOpt = 4096,
+    preset: PresetOpt = "supercoder",
+    samples: SamplesOpt = None,
+    rounds: RoundsOpt = None,
+    temperature: TemperatureOpt = None,
+    max_tokens: MaxTokensOpt = None,
     compilers: CompilersOpt = None,
     limit: Annotated[int | None, typer.Option(help="first N programs only")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
@@ -142,19 +148,38 @@ def eval_asm(
     runs: RunsOpt = 10,
     instructions: Annotated[bool, typer.Option(help="count instructions of the winners (perf or valgrind)")] = True,
     seed: SeedOpt = 0,
+    protocol: ProtocolOpt = "compilerlm",
+    allow_empty_output: AllowEmptyOpt = False,
+    out: Annotated[Path | None, typer.Option(help="write each program's reported assembly here (NAME.s)")] = None,
 ) -> None:
-    """Speed track over a suite — SuperCoder's table: compile rate, pass rate, speedup geomean, share faster.
+    """Speed track over a suite: compile rate, pass rate, speedup geomean, share faster (and SuperCoder's own
+    table with --protocol supercoder). Model settings follow the paper by default (--preset supercoder).
 
     Example: compilerlm eval asm --suite supercoder:val.parquet --model openai:http://127.0.0.1:8000/v1#m
     """
     from compilerlm.eval.speed import format_asm_table, write_asm_report
     from compilerlm.programs.suites import resolve_target
 
-    config = asm_search_config(model, compilers, samples, rounds, temperature, max_tokens, runs, instructions, seed)
+    config = asm_search_config(
+        model,
+        compilers,
+        preset=preset,
+        samples=samples,
+        rounds=rounds,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        runs=runs,
+        instructions=instructions,
+        seed=seed,
+        protocol=protocol,
+        allow_empty_output=allow_empty_output,
+    )
     check_output_file(json_path, "--json")
     check_output_folder(report_dir, "--report")
+    check_output_folder(out, "--out")
     programs = resolve_target(suite)[:limit]
-    _, doc = run_asm(programs, config, model, store, jobs, ray)
+    outcomes, doc = run_asm(programs, config, model, store, jobs, ray)
+    write_assembly(outcomes, out)
     doc |= {"suite": suite, "model": model}
     console.print(format_asm_table(doc["summary"]))
     if json_path:

@@ -16,6 +16,8 @@ faster but noisier; instruction ratios are the deterministic check.
 from __future__ import annotations
 
 import hashlib
+import json
+import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -63,8 +65,10 @@ def _model(spec: str | None) -> Model | None:
     return _MODELS[spec]
 
 
-def _optimize_one(program: Program, config: AsmSearchConfig, model_spec: str | None) -> AsmOutcome:
-    return optimize_program(program, config, _model(model_spec))
+def _optimize_one(
+    program: Program, config: AsmSearchConfig, model_spec: str | None, given: Sequence[tuple[str, str]] = ()
+) -> AsmOutcome:
+    return optimize_program(program, config, _model(model_spec), given=given)
 
 
 def run_asm_suite(
@@ -77,11 +81,15 @@ def run_asm_suite(
     jobs: int = 1,
     ray_address: str | None = None,
     on_program: OnProgram | None = None,
+    given: Sequence[tuple[str, str]] = (),
 ) -> list[AsmOutcome]:
     """Outcomes in the order of ``programs``. ``model`` is used in this process (jobs=1); workers and Ray
-    tasks load ``model_spec`` themselves (an ``openai:`` server is the way to share one model)."""
+    tasks load ``model_spec`` themselves (an ``openai:`` server is the way to share one model). ``given``
+    (label, assembly) candidates are judged for every program (meant for one)."""
     spec = model_spec or (model.spec if model is not None else None)
     settings = config.key(spec)
+    if given:
+        settings += "|given=" + hashlib.sha256(json.dumps(list(given)).encode()).hexdigest()[:16]
     done: dict[int, AsmOutcome] = {}
     todo: list[int] = []
     for i, p in enumerate(programs):
@@ -107,12 +115,13 @@ def run_asm_suite(
         executor, fn = RayExecutor(ray_address), _optimize_one
     elif jobs <= 1 or len(todo) <= 1:  # in this process, with the model already loaded here
         lm = model if model is not None else _model(spec)
-        executor, fn = ThreadExecutor(1), lambda program, config, _spec: optimize_program(program, config, lm)
+        executor = ThreadExecutor(1)
+        fn = lambda program, config, _spec, given: optimize_program(program, config, lm, given=given)  # noqa: E731
     else:
         # spawned processes: workers start clean, as the sandbox's forks need; on Ctrl-C, SIGTERM or a failure
         # the programs not finished are not waited for (nor stored)
         executor, fn = ProcessExecutor(jobs), _optimize_one
-    calls = [Call(programs[i].name, (programs[i], config, spec)) for i in todo]
+    calls = [Call(programs[i].name, (programs[i], config, spec, tuple(given))) for i in todo]
     executor.run(fn, calls, lambda k, outcome: finish(todo[k], outcome))
     return [done[i] for i in range(len(programs))]
 
@@ -125,27 +134,67 @@ def summarize_asm(outcomes: Sequence[AsmOutcome], skipped: Sequence[str] = ()) -
     speedups = [o.speedup for o in outcomes]
     q1, median, q3 = quartiles(speedups)
     ratios = [o.instructions_ratio for o in outcomes if o.instructions_ratio is not None]
-    return {
+    summary = {
         "programs": n,
         "compile_rate": sum(o.compiled for o in outcomes) / n,
         "pass_rate": sum(o.correct for o in outcomes) / n,
         "speedup_geomean": geomean(speedups),
-        "share_faster": sum(s > 1.0 for s in speedups) / n,
+        "share_faster": sum(o.faster for o in outcomes) / n,
         "speedup_quartiles": [q1, median, q3],
         "instructions_ratio_geomean": geomean(ratios) if len(ratios) == n else None,
         "sources": dict(Counter(o.source for o in outcomes)),
         "errors": sum(bool(o.error) for o in outcomes),
+        "weak_checks": sum(bool(o.weak_checks) for o in outcomes),
         "skipped": list(skipped),
+    }
+    if all(o.supercoder for o in outcomes):
+        summary["supercoder"] = supercoder_summary(outcomes)
+    return summary
+
+
+def supercoder_summary(outcomes: Sequence[AsmOutcome]) -> dict[str, float]:
+    """SuperCoder's table: compile and pass rates, and the arithmetic mean, median, p25 and p75 of the
+    per-program speedups (hyperfine-timed, each test clamped at 1.0; failures 1.0)."""
+    n = len(outcomes)
+    speedups = [o.supercoder["speedup"] if o.correct else 1.0 for o in outcomes]
+    p25, median, p75 = quartiles(speedups)
+    return {
+        "compile_rate": sum(o.compiled for o in outcomes) / n,
+        "pass_rate": sum(o.correct for o in outcomes) / n,
+        "speedup_mean": statistics.fmean(speedups),
+        "speedup_median": median,
+        "speedup_p25": p25,
+        "speedup_p75": p75,
     }
 
 
 def format_asm_table(summary: dict[str, Any], title: str = "speed track (vs gcc -O3)") -> Table:
+    """Ours, and SuperCoder's beside it when the run used its protocol."""
     table = Table(title=title)
-    table.add_column("metric")
+    table.add_column("metric (compilerlm)")
     table.add_column("value", justify="right")
     for label, value in summary_rows(summary):
         table.add_row(label, value)
-    return table
+    if "supercoder" not in summary:
+        return table
+    theirs = Table(title="SuperCoder's protocol (hyperfine 3+10 runs, tests clamped at 1.0, arithmetic mean)")
+    theirs.add_column("metric (SuperCoder)")
+    theirs.add_column("value", justify="right")
+    for label, value in supercoder_rows(summary["supercoder"]):
+        theirs.add_row(label, value)
+    both = Table.grid(padding=(0, 4))
+    both.add_row(table, theirs)
+    return both
+
+
+def supercoder_rows(s: dict[str, float]) -> list[tuple[str, str]]:
+    return [
+        ("compile rate", f"{s['compile_rate']:.1%}"),
+        ("pass rate", f"{s['pass_rate']:.1%}"),
+        ("speedup, mean", f"{s['speedup_mean']:.3f}x"),
+        ("speedup, median", f"{s['speedup_median']:.3f}x"),
+        ("speedup p25 / p75", f"{s['speedup_p25']:.3f} / {s['speedup_p75']:.3f}"),
+    ]
 
 
 def summary_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
@@ -156,7 +205,7 @@ def summary_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("compile rate", f"{s['compile_rate']:.1%}"),
         ("pass rate (hidden tests and mutants included)", f"{s['pass_rate']:.1%}"),
         ("speedup, geomean (failures 1.0)", f"{s['speedup_geomean']:.3f}x"),
-        ("share faster than gcc -O3", f"{s['share_faster']:.1%}"),
+        ("share faster than gcc -O3 (by 95% intervals)", f"{s['share_faster']:.1%}"),
         ("speedup quartiles (q1 / median / q3)", f"{q1:.3f} / {median:.3f} / {q3:.3f}"),
         ("instructions ratio, geomean", "—" if inst is None else f"{inst:.3f}x"),
         ("sources", ", ".join(f"{k} {v}" for k, v in sorted(s["sources"].items()))),
@@ -183,16 +232,20 @@ def write_asm_report(doc: dict[str, Any], out_dir: Path | str) -> list[Path]:
     bars = out / "asm_speedup_per_program.png"
     ranked = sorted(rows, key=lambda r: r["speedup"])
     fig, ax = plt.subplots(figsize=(7, max(3.0, 0.22 * len(ranked) + 1)))
-    colors = {"model": "#dd8452", "compiler": "#4c72b0", "baseline": "#999999"}
+    colors = {"model": "#dd8452", "compiler": "#4c72b0", "given": "#55a868", "baseline": "#999999"}
     ax.barh([r["name"] for r in ranked], [r["speedup"] for r in ranked], color=[colors[r["source"]] for r in ranked])
     ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
-    ax.set_xlabel("speedup over gcc -O3 (bar colour: source — model orange, compiler blue, baseline grey)")
+    ax.set_xlabel("speedup over gcc -O3 (bar colour: source — model orange, compiler blue, given green, baseline grey)")
     ax.tick_params(axis="y", labelsize=7)
     save_figure(plt, fig, bars)
 
     lines = ["# Speed track: assembly vs gcc -O3", "", f"Settings: `{doc.get('settings', '')}`", ""]
     lines += ["| metric | value |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in summary_rows(doc["summary"])]
+    if "supercoder" in doc["summary"]:
+        lines += ["", "SuperCoder's protocol (hyperfine 3+10 runs, tests clamped at 1.0, arithmetic mean):", ""]
+        lines += ["| metric | value |", "|---|---:|"]
+        lines += [f"| {k} | {v} |" for k, v in supercoder_rows(doc["summary"]["supercoder"])]
     lines += ["", f"![speedup distribution]({hist.name})", "", f"![speedup per program]({bars.name})", ""]
     lines += ["## Programs", "", "| program | source | config / sample | correct | speedup | instructions | note |"]
     lines += ["|---|---|---|---|---:|---:|---|"]

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from compilerlm.errors import CompilerLMError, ToolMissingError, ToolTimeout
 from compilerlm.measure.timing import MeasurementError
@@ -28,9 +28,20 @@ _PROBE = "/bin/true"
 _VALGRIND_REFS = re.compile(r"^==\d+==\s+I\s+refs:\s+([\d,]+)\s*$", re.MULTILINE)
 
 
+BACKEND_ENV = "COMPILERLM_INSTRUCTIONS"
+
+
 def instruction_backend() -> Backend:
-    """The backend ``count_instructions`` uses here; raises ToolMissingError when there is none."""
-    return _detect(os.environ.get("PATH", os.defpath))
+    """The backend ``count_instructions`` uses here: perf when it can count, else valgrind, unless
+    $COMPILERLM_INSTRUCTIONS names one (perf or valgrind); raises ToolMissingError when there is none."""
+    chosen = os.environ.get(BACKEND_ENV, "").strip()
+    if not chosen:
+        return _detect(os.environ.get("PATH", os.defpath))
+    if chosen not in ("perf", "valgrind"):
+        raise CompilerLMError(f"${BACKEND_ENV}={chosen!r}: choose perf or valgrind, or unset it to pick one")
+    if not shutil.which(chosen):
+        raise ToolMissingError(f"${BACKEND_ENV} asks for {chosen}, which is not installed")
+    return cast(Backend, chosen)
 
 
 @cache

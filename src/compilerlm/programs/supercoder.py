@@ -1,9 +1,14 @@
 """SuperCoder's dataset rows (verl format) in and out.
 
-A row: ``prompt`` (chat messages), ``reward_model.ground_truth`` (the gcc -O3 assembly the prompt shows),
-``extra_info`` with ``c_code``, ``inputs`` and ``outputs`` (lists of strings, up to 10 tests). Rows we
-write add ``hidden_inputs``/``hidden_outputs`` to ``extra_info``: tests kept out of anything a model sees
-(the released rows have none; their tests are split into visible and hidden when they are read).
+A released row: ``data_source``, ``prompt`` (chat messages), ``ability``, ``reward_model{style, ground_truth}``
+(the gcc -O3 assembly the prompt shows, in a ```` ```assembly ```` fence), ``extra_info`` with ``split``,
+``index``, ``c_code``, ``question`` (the prompt's text), ``c_only_question``, ``answer``, ``inputs`` and
+``outputs`` (lists of strings, up to 10 tests, every one used), ``unoptimized_assembly`` (what SuperCoder
+times a candidate against: the baseline) and ``unoptimized_compiled`` (its binary). Rows we write carry all
+of these (the binary built here, so SuperCoder's own reward accepts them) and add
+``hidden_inputs``/``hidden_outputs``: tests kept out of anything a model sees (the released rows have none;
+their tests are split into visible and hidden when they are read). In jsonl, bytes are stored as
+``{"$bytes": base64}`` (parquet holds them as they are).
 
 Reading materialises each row as a program folder under a cache directory (``prog.c`` + ``tests/``), so
 every command that takes programs takes a dataset file: ``supercoder:PATH`` as a TARGET.
@@ -52,7 +57,7 @@ def read_rows(path: Path | str) -> list[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                row = json.loads(line, object_hook=_from_json)
             except json.JSONDecodeError as exc:
                 raise CompilerLMError(f"{path}:{number} is not valid JSON: {exc.msg}") from exc
             if not isinstance(row, dict):
@@ -71,8 +76,20 @@ def write_rows(rows: Sequence[Mapping[str, Any]], path: Path | str) -> Path:
 
         pq.write_table(pa.Table.from_pylist([dict(r) for r in rows]), path)
     else:
-        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        path.write_text("".join(json.dumps(r, default=_to_json) + "\n" for r in rows))
     return path
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode()}
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _from_json(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and isinstance(obj.get("$bytes"), str):
+        return base64.b64decode(obj["$bytes"])
+    return obj
 
 
 def _field(row: Mapping[str, Any], *keys: str) -> Any:
@@ -119,7 +136,11 @@ def program_from_row(row: Mapping[str, Any], index: int, cache: Path) -> Program
         tests += _tests(extra.get("hidden_inputs"), extra.get("hidden_outputs"), HIDDEN_PREFIX, where)
     if not tests:
         raise CompilerLMError(f"{where}: extra_info has no inputs/outputs to test answers with")
-    ground_truth = _field(row, "reward_model", "ground_truth")
+    # the baseline is what SuperCoder times: unoptimized_assembly, else the prompt's ground truth
+    baseline = next(
+        (a for a in (extra.get("unoptimized_assembly"), _field(row, "reward_model", "ground_truth")) if _text_set(a)),
+        None,
+    )
     name = row_name(row, index)
     digest = hashlib.sha256(json.dumps([c_code, [_test_record(t, False) for t in tests]]).encode())
     folder = cache / f"{_safe(name)}-{digest.hexdigest()[:10]}"
@@ -138,7 +159,7 @@ def program_from_row(row: Mapping[str, Any], index: int, cache: Path) -> Program
         include_dirs=(str(folder.resolve()),),
         tests=tuple(tests),
         root=folder,
-        baseline_asm=unfenced(ground_truth) if isinstance(ground_truth, str) and ground_truth.strip() else None,
+        baseline_asm=unfenced(baseline) if baseline else None,
         from_dataset=True,
     )
 
@@ -147,9 +168,20 @@ def unfenced(text: str) -> str:
     """The assembly inside a Markdown fence (the released rows wrap ``ground_truth`` in ```` ```assembly ````);
     text without a fence as it is."""
     lines = text.strip().splitlines()
-    if len(lines) >= 2 and lines[0].startswith("```") and lines[-1].strip() == "```":
-        return "\n".join(lines[1:-1]) + "\n"
+    if len(lines) >= 2 and lines[0].startswith("```") and lines[-1].rstrip().endswith("```"):
+        last = lines[-1].rstrip()[:-3]  # a closing fence glued to the last line ("ret```") closes too
+        return "\n".join(lines[1:-1] + ([last] if last.strip() else [])) + "\n"
     return text
+
+
+def fenced(asm: str) -> str:
+    """Assembly in a ```` ```assembly ```` fence, as the released rows store ``ground_truth`` and ``answer``."""
+    body = asm if asm.endswith("\n") else asm + "\n"
+    return f"```assembly\n{body}```"
+
+
+def _text_set(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _safe(name: str) -> str:
@@ -168,13 +200,18 @@ def make_row(
     name: str,
     c_code: str,
     baseline_asm: str,
-    prompt: list[dict[str, str]],
     visible: Iterable[TestCase],
     hidden: Iterable[TestCase],
     split: str,
     index: int,
+    question: str,
+    c_only_question: str = "",
+    baseline_binary: bytes | None = None,
 ) -> dict[str, Any]:
-    """One row in SuperCoder's verl layout; hidden tests go to ``hidden_inputs``/``hidden_outputs``.
+    """One row in SuperCoder's verl layout with every field its own reward reads (``baseline_binary`` is
+    ``unoptimized_compiled``: ``gcc x.s -o x -lm`` of the baseline; ``question`` the prompt's text, also
+    the single user message of ``prompt``); hidden tests go to
+    ``hidden_inputs``/``hidden_outputs``.
 
     SuperCoder's columns hold stdin → stdout tests only: tests with arguments, input or output files or an
     exit code go, with every test, to ``extra_info.tests`` (compilerlm's extension, read back by
@@ -182,16 +219,21 @@ def make_row(
     visible, hidden = list(visible), list(hidden)
     row = {
         "data_source": DATA_SOURCE,
-        "prompt": prompt,
+        "prompt": [{"role": "user", "content": question}],
         "ability": "code",
-        "reward_model": {"style": "rule", "ground_truth": baseline_asm},
+        "reward_model": {"style": "rule", "ground_truth": fenced(baseline_asm)},
         "extra_info": {
             "name": name,
             "split": split,
             "index": index,
             "c_code": c_code,
+            "question": question,
+            "c_only_question": c_only_question,
+            "answer": fenced(baseline_asm),
             "inputs": [_text(t.stdin, name) for t in visible],
             "outputs": [_text(t.expected, name) for t in visible],
+            "unoptimized_assembly": baseline_asm,
+            "unoptimized_compiled": baseline_binary or b"",
             "hidden_inputs": [_text(t.stdin, name) for t in hidden],
             "hidden_outputs": [_text(t.expected, name) for t in hidden],
         },

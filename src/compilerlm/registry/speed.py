@@ -1,26 +1,32 @@
 """The speed task (SuperCoder), named `asm`: a C program and its gcc -O3 assembly in, faster assembly out.
 
 The track itself is `compilerlm.speed`; this module makes it a `Task`: its dataset rows are SuperCoder's verl
-rows (`programs.supercoder.make_row`), one per program — the prompt shows the C code and its gcc -O3 assembly
-(`reward_model.ground_truth`); `extra_info` carries the visible tests (`inputs`/`outputs`, as SuperCoder's
-rows) and the hidden ones apart (`hidden_inputs`/`hidden_outputs`), which no prompt ever shows and every
-reward checks. Its reward is `speed.rewards.score_asm`. Its evaluation is a search over a compiler portfolio
-and the model (`compilerlm eval asm`, `eval/speed.py`), not the item evaluation of the size-track tasks.
+rows (`programs.supercoder.make_row`), one per program, with every field SuperCoder's own reward reads. The
+prompt shows the C code and its gcc -O3 assembly (`reward_model.ground_truth`, fenced;
+`extra_info.unoptimized_assembly`, bare, with its binary `unoptimized_compiled`); `extra_info` carries the
+visible tests (`inputs`/`outputs`, as SuperCoder's rows) and the hidden ones apart
+(`hidden_inputs`/`hidden_outputs`), which no prompt ever shows and every reward checks. Its reward is
+`speed.rewards.score_asm`. Its evaluation is a search over a compiler portfolio and the model (`compilerlm eval
+asm`, `eval/speed.py`), not the item evaluation of the size-track tasks.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.programs.supercoder import make_row
+from compilerlm.sandbox import Limits
 from compilerlm.speed.build import baseline_assembly
 from compilerlm.speed.checks import split_tests
-from compilerlm.speed.prompt import asm_prompt, asm_prompt_text
+from compilerlm.speed.problem import working_baseline
+from compilerlm.speed.prompt import asm_prompt_text, c_only_prompt_text
 from compilerlm.speed.rewards import FAILURE_SCORE, AsmRewardConfig, reward_key, score_asm
 from compilerlm.tasks.base import Advance, Example, RewardOutcome, Task, content_hash
 
@@ -54,10 +60,21 @@ def asm_examples(
                 skipped[program.name] = why
                 return None
             c_code = program.sources[0].read_text(errors="replace")
-            asm = baseline_assembly(program)
+            with tempfile.TemporaryDirectory(prefix="compilerlm-row-") as tmp:  # the baseline must work here
+                asm, binary, _ = working_baseline(program, baseline_assembly(program), Path(tmp), Limits(), "gcc -O3")
+                compiled = binary.read_bytes()
             visible, hidden = split_tests(program.tests, config.visible, config.seed)
             row = make_row(
-                program.name, c_code, asm, asm_prompt(c_code, asm), visible, hidden, split_of[program.name], 0
+                program.name,
+                c_code,
+                asm,
+                visible,
+                hidden,
+                split_of[program.name],
+                0,
+                question=asm_prompt_text(c_code, asm),
+                c_only_question=c_only_prompt_text(c_code),
+                baseline_binary=compiled,
             )
         except CompilerLMError as exc:
             skipped[program.name] = str(exc)
@@ -94,7 +111,9 @@ class AsmTask(Task):
         return {**row, "extra_info": {**row["extra_info"], "split": split, "index": index}}
 
     def reward_config(self, run: Any) -> AsmRewardConfig:
-        return AsmRewardConfig(reward=reward_key(run.reward), runs=run.timing_runs, seed=run.seed)
+        return AsmRewardConfig(
+            reward=reward_key(run.reward), runs=run.timing_runs, seed=run.seed, protocol=run.timing_protocol
+        )
 
     def reward_name(self, config: AsmRewardConfig) -> str:
         return f"asm_{reward_key(config.reward).replace('-', '_')}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -25,11 +25,13 @@ from compilerlm.programs.program import TestCase
 from compilerlm.programs.testing import test_files, test_limits
 from compilerlm.sandbox import run_sandboxed
 from compilerlm.speed.checks import check_candidate
+from compilerlm.speed.hyperfine import hyperfine_mean
 from compilerlm.speed.instructions import count_instructions_sandboxed
 from compilerlm.speed.problem import AsmProblem
 from compilerlm.speed.prompt import extract_assembly, is_baseline_copy
 
 TimeIf = Literal["correct", "visible"]
+Protocol = Literal["interleaved", "hyperfine"]
 
 
 @dataclass
@@ -55,6 +57,7 @@ class AsmResult:
     speedup_ci: dict[str, tuple[float, float]] = field(default_factory=dict)  # test -> 95% bootstrap interval
     instructions_ratio: float | None = None
     timing_error: str = ""
+    instructions_error: str = ""  # why the instruction counts are missing (the timing stands)
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (passed, total)
     tests: list[TestResult] = field(default_factory=list)  # timed tests (measure.TestResult)
     clock: str = "wall"
@@ -88,6 +91,7 @@ def evaluate_candidate(
     stop_at_first_failure: bool = False,
     tag: str = "candidate",
     timed: Sequence[TestCase] | None = None,
+    protocol: Protocol = "interleaved",
 ) -> AsmResult:
     """Build, check and (when correct) time one candidate against the problem's baseline.
 
@@ -97,7 +101,9 @@ def evaluate_candidate(
     baseline is checked but not timed: its speedup is 1.0 by definition. Timing uses ``measure.compare``
     through the sandbox (``warmups``/``runs`` pairs per test) on ``timed`` (default: the program's own
     tests; a search times on the visible ones so that choosing the fastest does not look at hidden tests'
-    timings); ``instructions`` adds instruction counts."""
+    timings); ``instructions`` adds instruction counts. ``protocol="hyperfine"`` times as SuperCoder does
+    instead (``speed.hyperfine``: 3 warm-ups and 10 runs of each side, no interval; ``warmups``, ``runs`` and
+    ``clock`` do not apply)."""
     start = time.perf_counter()
     name = problem.name
     if candidate_asm is None or not candidate_asm.strip():
@@ -135,7 +141,7 @@ def evaluate_candidate(
     if copy and correct:
         result.speedup, result.instructions_ratio = 1.0, 1.0
     elif correct or (time_if == "visible" and result.visible_passed):
-        _measure(problem, built.binary, result, warmups, runs, clock, instructions, timed)
+        _measure(problem, built.binary, result, warmups, runs, clock, instructions, timed, protocol)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -166,14 +172,20 @@ def _measure(
     clock: Clock,
     instructions: bool,
     timed: Sequence[TestCase] | None = None,
+    protocol: Protocol = "interleaved",
 ) -> None:
     """Fill speedup (and instruction ratio) over the program's tests; a failure is recorded, never raised."""
+    cases = list(problem.tests if timed is None else timed)
     tests: list[TestResult] = []
     intervals: dict[str, tuple[float, float]] = {}
     try:
-        for test in problem.tests if timed is None else timed:
+        for test in cases:
             files = test_files(test) or None
             limits = test_limits(test, problem.limits)
+            if protocol == "hyperfine":
+                base, cand = hyperfine_mean(problem.baseline_binary, test, limits), hyperfine_mean(binary, test, limits)
+                tests.append(TestResult(test.name, True, base, cand))
+                continue
             runner = sandbox_runner(run_sandboxed, test.exit_code, limits=limits, files=files)
             comp = compare(
                 [str(problem.baseline_binary), *test.args],
@@ -185,33 +197,51 @@ def _measure(
                 runner=runner,
                 timeout=problem.limits.wall_seconds,
             )
-            counts = None
-            if instructions:
-                if test.name not in problem._baseline_instructions:
-                    problem._baseline_instructions[test.name] = count_instructions_sandboxed(
-                        problem.baseline_binary,
-                        test.stdin,
-                        limits,
-                        args=test.args,
-                        files=files,
-                        exit_code=test.exit_code,
-                    )
-                counts = (
-                    problem._baseline_instructions[test.name],
-                    count_instructions_sandboxed(
-                        binary, test.stdin, limits, args=test.args, files=files, exit_code=test.exit_code
-                    ),
-                )
-            tests.append(TestResult.from_comparison(test.name, comp, counts))
+            tests.append(TestResult.from_comparison(test.name, comp))
             intervals[test.name] = (comp.ci_low, comp.ci_high)
     except (MeasurementError, ToolMissingError) as exc:
         result.timing_error = str(exc)
         return
+    if instructions:  # secondary: a failure is recorded and leaves the timing as it is
+        try:
+            tests = [_with_counts(problem, binary, t, case) for t, case in zip(tests, cases, strict=True)]
+        except (MeasurementError, ToolMissingError) as exc:
+            result.instructions_error = str(exc)
     prog = ProgramResult(result.name, tests)
     result.tests = tests
     result.speedup = statistics.fmean(t.speedup for t in tests if t.speedup is not None) if tests else None
     result.speedup_ci = intervals
-    result.instructions_ratio = prog.instruction_ratio if instructions else None
+    result.instructions_ratio = prog.instruction_ratio if instructions and not result.instructions_error else None
+
+
+def _with_counts(problem: AsmProblem, binary: Path, timed: TestResult, test: TestCase) -> TestResult:
+    """``timed`` with the instruction counts of baseline (counted once per problem) and candidate."""
+    files = test_files(test) or None
+    limits = test_limits(test, problem.limits)
+
+    def count(path: Path) -> int:
+        return count_instructions_sandboxed(
+            path, test.stdin, limits, args=test.args, files=files, exit_code=test.exit_code
+        )
+
+    if test.name not in problem._baseline_instructions:
+        problem._baseline_instructions[test.name] = count(problem.baseline_binary)
+    base = problem._baseline_instructions[test.name]
+    return replace(timed, instructions_baseline=base, instructions_candidate=count(binary))
+
+
+def count_ratio(problem: AsmProblem, asm: str, tests: Sequence[TestCase]) -> tuple[float | None, str]:
+    """(mean instruction ratio baseline/candidate over ``tests``, "") or (None, why it could not be counted):
+    the deterministic signal that breaks near-ties between candidates whose timings overlap."""
+    built = problem.build(asm)
+    if not built.ok or built.binary is None:
+        return None, f"does not build: {built.error}"
+    try:
+        counted = [_with_counts(problem, built.binary, TestResult(t.name, True), t) for t in tests]
+    except (MeasurementError, ToolMissingError) as exc:
+        return None, str(exc)
+    ratios = [t.instruction_ratio for t in counted if t.instruction_ratio is not None]
+    return (statistics.fmean(ratios), "") if ratios else (None, "no test to count on")
 
 
 def evaluate_completion(problem: AsmProblem, completion: str, **kwargs: object) -> AsmResult:

@@ -43,6 +43,7 @@ class AsmProblem:
     workdir: Path
     ldflags: tuple[str, ...] = ()
     baseline_source: str = "gcc -O3"  # or "dataset": the row's own assembly
+    weak_checks: tuple[str, ...] = ()  # why passing every check proves less than usual for this program
     _baseline_instructions: dict[str, int] = field(default_factory=dict, repr=False)
     _builds: dict[str, BuildResult] = field(default_factory=dict, repr=False)  # by digest of the text
 
@@ -80,24 +81,30 @@ def prepare_problem(
     seed: int = 0,
     mutants: int = 8,
     limits: Limits | None = None,
+    allow_empty_output: bool = False,
 ) -> AsmProblem:
     """Baseline assembly and binary, oracle, test split and mutants for ``program`` (single C file, with tests).
 
-    The baseline is the program's own ``baseline_asm`` when it carries one (a dataset row's ground truth:
-    the assembly its prompt shows), else ``gcc -O3 -S`` here. It is built exactly as candidates are and
-    must pass every test (else the program or its tests are broken: CompilerLMError). A dataset's assembly
-    that does not build or pass here is replaced by the local gcc's (``baseline_source`` says which).
-    Mutants come from the visible inputs."""
+    The baseline is the program's own ``baseline_asm`` when it carries one (a dataset row's assembly: what
+    SuperCoder times), else ``gcc -O3 -S`` here. It is built exactly as candidates are and must pass every
+    test, else the program, its tests or the row are broken: CompilerLMError, never a silent substitute
+    (``baseline_source`` says which baseline it is). A program whose every test expects no output at all
+    would accept anything that prints nothing: refused unless ``allow_empty_output``. Mutants come from
+    the visible inputs; ``weak_checks`` names what makes the checks weaker than usual."""
     if not program.tests:
         raise CompilerLMError(f"program {program.name} has no tests; the asm task needs tests to check answers")
+    silent = [t.name for t in program.tests if _expects_nothing(t)]
+    if len(silent) == len(program.tests) and not allow_empty_output:
+        raise CompilerLMError(
+            f"program {program.name}: every test expects empty output, so any program that prints nothing would "
+            "pass; add tests with output, or pass --allow-empty-output"
+        )
     workdir.mkdir(parents=True, exist_ok=True)
     src = single_c_source(program)
     base_limits = limits or Limits()
-    found = None
-    if program.baseline_asm:
-        found = _working_baseline(program, program.baseline_asm, workdir, base_limits)
-    source = "dataset" if found else "gcc -O3"
-    asm, binary, walls = found or _working_baseline(program, baseline_assembly(program), workdir, base_limits, True)
+    source = "dataset" if program.baseline_asm else "gcc -O3"
+    asm = program.baseline_asm or baseline_assembly(program)
+    asm, binary, walls = working_baseline(program, asm, workdir, base_limits, source)
     vis, hid = split_tests(program.tests, visible, seed)
     oracle = build_oracle(program, workdir / "oracle")
     inputs = mutated_tests(vis or program.tests, mutants, seed)
@@ -117,27 +124,58 @@ def prepare_problem(
         workdir=workdir,
         ldflags=program.ldflags,
         baseline_source=source,
+        weak_checks=weak_checks(vis, hid, diff_tests, silent),
     )
 
 
-def _working_baseline(
-    program: Program, asm: str, workdir: Path, limits: Limits, required: bool = False
-) -> tuple[str, Path, list[float]] | None:
-    """(assembly, binary, wall time per test) when ``asm`` builds and passes every test; else None, or a
-    CompilerLMError when ``required``."""
+def _expects_nothing(test: TestCase) -> bool:
+    return not test.expected and not any(content for _, content in test.outputs)
+
+
+def _input_of(test: TestCase) -> tuple:
+    return (test.stdin, test.args, tuple((name, str(src)) for name, src in test.files))
+
+
+def _output_of(test: TestCase) -> tuple:
+    return (test.expected, test.outputs, test.exit_code)
+
+
+def weak_checks(
+    visible: Sequence[TestCase], hidden: Sequence[TestCase], mutants: Sequence[TestCase], silent: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """What makes "passes every check" weaker than usual for this program, in words for the outcome."""
+    why = []
+    if len(visible) <= 1:
+        why.append(f"{len(visible)} visible test")
+    if not hidden:
+        why.append("no hidden test")
+    tests = [*visible, *hidden]
+    if len({_input_of(t) for t in tests}) <= 1:
+        why.append("every test runs the same input")
+    if not mutants:
+        why.append("no mutant (no mutated input that the -O0 oracle accepts)")
+    if len({_output_of(t) for t in [*tests, *mutants]}) <= 1:
+        why.append("every test and mutant expects the same output (it does not depend on the input)")
+    if silent:
+        why.append(f"{len(silent)} test(s) expect empty output: {', '.join(silent[:3])}")
+    return tuple(why)
+
+
+def working_baseline(
+    program: Program, asm: str, workdir: Path, limits: Limits, source: str
+) -> tuple[str, Path, list[float]]:
+    """(assembly, binary, wall time per test) when ``asm`` builds and passes every test; else CompilerLMError
+    that says which baseline (``source``) is broken and how."""
+    what = "the dataset row's own assembly" if source == "dataset" else "the gcc -O3 assembly"
     built = build_candidate(asm, workdir, "baseline", program.ldflags)
     if not built.ok or built.binary is None:
-        if required:
-            raise CompileError(f"{program.name}: the -O3 assembly does not build: {built.error}")
-        return None
+        raise CompileError(f"{program.name}: {what} (the baseline) does not build: {built.error}")
     walls = []
     for run in run_tests(built.binary, program.tests, limits, stop_at_first_failure=True):
         if not run.passed:
-            if required:
-                raise CompilerLMError(
-                    f"{program.name}: the gcc -O3 baseline fails its own test {run.test.name} "
-                    f"({run.status}: {run.detail}); fix the program or re-bless its tests"
-                )
-            return None
+            raise CompilerLMError(
+                f"{program.name}: {what} (the baseline) fails its own test {run.test.name} "
+                f"({run.status}: {run.detail}); fix the program or re-bless its tests"
+            )
         walls.append(run.result.wall_seconds)
     return asm, built.binary, walls

@@ -24,12 +24,25 @@ ASM_PROMPT = (
     "assembly code. Wrap the assembly code in ```assembly``` tags.\n"
     "Optimized Assembly Code:\n"
 )
+# The C-only variant (SuperCoder's rows carry one as `c_only_question`): the same request without the
+# assembly. Its wording here is ours, the main prompt's minus the assembly part.
+C_ONLY_PROMPT = (
+    "Given the following C code, your task is to generate highly optimized x86-64 assembly code.\n"
+    "C Code:\n\n```c\n{c_code}```\n\n"
+    "Only output the optimized assembly code. Do not include any other text. Do not write any comments in the "
+    "assembly code. Wrap the assembly code in ```assembly``` tags.\n"
+    "Optimized Assembly Code:\n"
+)
 ASM_TAGS = ("assembly", "asm", "s", "gas", "x86asm", "x86-64", "x86_64")  # fence tags taken as assembly
 
 
 def asm_prompt_text(c_code: str, baseline_asm: str) -> str:
     """SuperCoder's prompt as one string, for backends that take raw text (apply no chat template to it)."""
     return ASM_PROMPT.format(c_code=c_code, assembly=baseline_asm)
+
+
+def c_only_prompt_text(c_code: str) -> str:
+    return C_ONLY_PROMPT.format(c_code=c_code)
 
 
 def asm_prompt(c_code: str, baseline_asm: str) -> list[dict[str, str]]:

@@ -111,6 +111,9 @@ REWARD_NAMES = {"supercoder": "supercoder", "partial": "supercoder-partial", "hi
 MEASURES = ("wall", "cpu", "instructions")
 """What a reward's "speedup" is a ratio of (AsmRewardConfig.measure)."""
 
+PROTOCOLS = ("compilerlm", "supercoder")
+"""How wall-clock speed is timed (AsmRewardConfig.protocol)."""
+
 FAILURE_SCORE = {"supercoder": 0.0, "supercoder-partial": -1.0, "hidden": 0.0}
 """Score of an answer that could not be judged (worker crash or timeout): what a non-compiling answer gets."""
 
@@ -128,10 +131,13 @@ class AsmRewardConfig:
     """How answers are judged. Timing runs per test (`warmups`, `runs`) are fewer than evaluation's default:
     RL needs many rewards, and the speedup only has to rank answers of one prompt. ``measure`` is what
     "speedup" means: "wall" (SuperCoder's), "cpu" time, or "instructions" (the ratio of user-space
-    instructions retired, perf or valgrind: deterministic, for shared or noisy machines)."""
+    instructions retired, perf or valgrind: deterministic, for shared or noisy machines). ``protocol``
+    "supercoder" times wall clock as SuperCoder's reward does (hyperfine, 3 warm-ups and 10 runs per side
+    and test; ``warmups`` and ``runs`` do not apply); "compilerlm" interleaves baseline and candidate runs."""
 
     reward: str = "supercoder"
     measure: str = "wall"
+    protocol: str = "compilerlm"
     warmups: int = 1
     runs: int = 3
     visible: int = 3  # tests treated as visible when a row has no hidden ones of its own
@@ -154,8 +160,17 @@ def _workroot() -> Path:
 
 
 def _row_key(ground_truth: str, extra_info: Mapping[str, Any], config: AsmRewardConfig) -> str:
-    text = json.dumps([ground_truth, dict(extra_info), config.visible, config.mutants, config.seed], sort_keys=True)
+    text = json.dumps(
+        [ground_truth, dict(extra_info), config.visible, config.mutants, config.seed], sort_keys=True, default=_digest
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _digest(value: Any) -> str:
+    """JSON for the bytes in a row (``unoptimized_compiled``)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return hashlib.sha256(bytes(value)).hexdigest()
+    raise TypeError(f"{type(value).__name__} in a row is not JSON")
 
 
 def problem_for(ground_truth: str, extra_info: Mapping[str, Any], config: AsmRewardConfig) -> AsmProblem:
@@ -184,6 +199,8 @@ def score_asm(
     key = reward_key(config.reward)
     if config.measure not in MEASURES:
         raise CompilerLMError(f"unknown speed measure {config.measure!r}: choose one of {', '.join(MEASURES)}")
+    if config.protocol not in PROTOCOLS:
+        raise CompilerLMError(f"unknown timing protocol {config.protocol!r}: choose one of {', '.join(PROTOCOLS)}")
     problem = problem_for(ground_truth, extra_info, config)
     time_if = "visible" if key == "supercoder" else "correct"  # SuperCoder's reward times visible-correct ones
     by_count = config.measure == "instructions"
@@ -195,6 +212,7 @@ def score_asm(
         clock="cpu" if config.measure == "cpu" else "wall",
         instructions=by_count,
         time_if=time_if,
+        protocol="hyperfine" if config.protocol == "supercoder" and config.measure == "wall" else "interleaved",
     )
     if by_count and result.speedup is not None:
         result = replace(result, speedup=result.instructions_ratio)
@@ -206,5 +224,6 @@ def score_asm(
     elif result.failure:
         detail = f"{result.tests_passed}/{result.tests_total} tests: {result.failure}"
     else:
-        detail = f"correct, speedup {result.speedup:.3f}" if result.speedup else f"correct ({result.timing_error})"
+        why = result.timing_error or result.instructions_error
+        detail = f"correct, speedup {result.speedup:.3f}" if result.speedup else f"correct ({why})"
     return RewardOutcome(score, result.compiled, detail)

@@ -14,9 +14,10 @@ test. Hidden tests and mutants are never shown: a failure there is reported as "
 from __future__ import annotations
 
 import shlex
+import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from compilerlm.errors import CompileError, CompilerLMError
 from compilerlm.models.base import Model
 from compilerlm.programs.program import Program, TestCase
-from compilerlm.speed.judge import AsmResult, evaluate_candidate
+from compilerlm.speed.judge import AsmResult, count_ratio, evaluate_candidate
 from compilerlm.speed.portfolio import compile_assembly, portfolio
 from compilerlm.speed.problem import AsmProblem, prepare_problem
 from compilerlm.speed.prompt import extract_assembly
@@ -36,6 +37,8 @@ REPAIR_REQUEST = (
     "Wrap the assembly code in ```assembly``` tags.\n"
     "Optimized Assembly Code:\n"
 )
+MODEL_SETTINGS = ("samples", "rounds", "temperature", "max_tokens")
+MAX_FINALISTS = 3  # candidates re-measured over all tests, best first, until one holds
 INPUT_SHOWN = 400  # characters of a failing visible test's input shown in a repair request
 
 
@@ -56,10 +59,17 @@ class AsmSearchConfig:
     runs: int = 10
     final_runs: int = 20
     instructions: bool = True
+    allow_empty_output: bool = False
+    protocol: str = "compilerlm"  # "supercoder": also time the reported assembly as SuperCoder does (hyperfine)
 
     def key(self, model_spec: str | None) -> str:
-        """Identifies the settings whose stored outcomes a rerun may reuse."""
-        return "|".join(f"{k}={v}" for k, v in {"model": model_spec, **asdict(self)}.items())
+        """Identifies the settings whose stored outcomes a rerun may reuse. Without a model the model's settings
+        change nothing, so they are left out: `asm` and `eval asm` share results whatever their model defaults."""
+        settings = {"model": model_spec, **asdict(self)}
+        if model_spec is None:
+            for name in MODEL_SETTINGS:
+                settings.pop(name)
+        return "|".join(f"{k}={v}" for k, v in settings.items())
 
 
 @dataclass
@@ -67,7 +77,7 @@ class Candidate:
     """One judged candidate. ``speedup`` is over the visible tests (what the choice is made on)."""
 
     label: str  # "gcc -O3 -march=native", "sample 2", "sample 2 repair 1"
-    source: str  # "compiler" | "model"
+    source: str  # "compiler" | "model" | "given"
     compiled: bool
     correct: bool
     speedup: float | None
@@ -75,6 +85,9 @@ class Candidate:
     baseline_copy: bool = False
     tests_passed: int = 0
     tests_total: int = 0
+    speedup_low: float | None = None  # mean over the timed tests of the 95% interval's bounds
+    speedup_high: float | None = None
+    instructions_ratio: float | None = None  # counted only to break a near-tie (overlapping intervals)
 
 
 @dataclass
@@ -84,13 +97,18 @@ class AsmOutcome:
     name: str
     correct: bool  # some candidate (model or compiler, not the baseline) passed every test
     compiled: bool  # some candidate assembled and linked
-    source: str  # "model" | "compiler" | "baseline"
-    config: str | None  # the compiler configuration reported (source compiler)
+    source: str  # "model" | "compiler" | "given" | "baseline"
+    config: str | None  # the compiler configuration (source compiler) or file (source given) reported
     sample: str | None  # the model answer reported (source model)
     speedup: float  # of the reported assembly over gcc -O3, mean over all tests (1.0 for the baseline)
     instructions_ratio: float | None
     speedup_ci: dict[str, list[float]] = field(default_factory=dict)
+    faster: bool = False  # the reported assembly is faster by its confidence intervals (not only on average)
+    instructions_error: str = ""  # why instructions_ratio is missing; the choice and the speedup stand
     baseline_source: str = "gcc -O3"
+    weak_checks: list[str] = field(default_factory=list)  # why "correct" means less than usual here
+    notes: list[str] = field(default_factory=list)  # finalists passed over, and why
+    supercoder: dict[str, Any] = field(default_factory=dict)  # protocol "supercoder": speedup, tests, error
     tests: dict[str, list[int]] = field(default_factory=dict)  # kind -> [count] for visible, hidden, mutant
     candidates: list[dict[str, Any]] = field(default_factory=list)
     model_errors: list[str] = field(default_factory=list)
@@ -140,19 +158,28 @@ def optimize_program(
     config: AsmSearchConfig = AsmSearchConfig(),
     model: Model | None = None,
     on_candidate: OnCandidate | None = None,
+    given: Sequence[tuple[str, str]] = (),
 ) -> AsmOutcome:
-    """Candidates from the portfolio (unless ``config.compilers == ()``) and the model (when given), judged;
-    the fastest correct one, or the baseline. A program that cannot be prepared (no tests, several files,
-    a broken baseline) gets an outcome with ``error`` set rather than an exception."""
+    """Candidates from the portfolio (unless ``config.compilers == ()``), the model (when given) and ``given``
+    assembly texts (label, text: a user's own files), judged; the fastest correct one, or the baseline. A
+    program that cannot be prepared (no tests, several files, a broken baseline) gets an outcome with
+    ``error`` set rather than an exception."""
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="compilerlm-asm-") as tmp:
         try:
             problem = prepare_problem(
-                program, Path(tmp), visible=config.visible, seed=config.seed, mutants=config.mutants
+                program,
+                Path(tmp),
+                visible=config.visible,
+                seed=config.seed,
+                mutants=config.mutants,
+                allow_empty_output=config.allow_empty_output,
             )
         except CompilerLMError as exc:
             return AsmOutcome(program.name, False, False, "baseline", None, None, 1.0, None, error=str(exc))
         search = _Search(problem, config, on_candidate)
+        for label, text in given:
+            search.judge(label, "given", text)
         for cfg in portfolio(config.compilers) if config.compilers != () else ():
             search.compiler_candidate(program, cfg)
         errors: list[str] = []
@@ -160,6 +187,8 @@ def optimize_program(
             errors = search.model_candidates(model)
         outcome = search.outcome()
         outcome.model_errors = errors
+        if config.protocol == "supercoder":
+            outcome.supercoder = supercoder_timing(problem, outcome)
     outcome.seconds = time.perf_counter() - start
     return outcome
 
@@ -178,6 +207,7 @@ class _Search:
             timed=self.problem.visible or self.problem.tests,
             tag="candidate",
         )
+        lows, highs = [lo for lo, _ in res.speedup_ci.values()], [hi for _, hi in res.speedup_ci.values()]
         cand = Candidate(
             label,
             source,
@@ -188,6 +218,8 @@ class _Search:
             res.is_baseline_copy,
             res.tests_passed,
             res.tests_total,
+            statistics.fmean(lows) if lows else None,
+            statistics.fmean(highs) if highs else None,
         )
         self.judged.append((cand, asm or ""))
         if self.on_candidate:
@@ -238,17 +270,37 @@ class _Search:
                 chains.append((label, request, text, self.judge(name, "model", extract_assembly(text))))
         return errors
 
+    def _ranked(self) -> list[tuple[Candidate, str]]:
+        """Correct candidates that are faster by their confidence intervals (the mean lower bound over the
+        visible tests above 1), fastest first; near-ties with the fastest (overlapping intervals) are
+        ordered by instruction count when counting is on, the deterministic signal on a noisy machine."""
+        faster = [
+            (c, a) for c, a in self.judged if c.correct and c.speedup is not None and (c.speedup_low or 0.0) > 1.0
+        ]
+        faster.sort(key=lambda ca: ca[0].speedup or 0.0, reverse=True)
+        if not faster or not self.config.instructions:
+            return faster
+        top = faster[0][0]
+        tied = [ca for ca in faster[:MAX_FINALISTS] if (ca[0].speedup_high or 0.0) >= (top.speedup_low or 0.0)]
+        if len(tied) < 2:
+            return faster
+        timed = self.problem.visible or self.problem.tests
+        for cand, asm in tied:
+            if cand.instructions_ratio is None:
+                cand.instructions_ratio, _ = count_ratio(self.problem, asm, timed)
+        tied.sort(key=lambda ca: ca[0].instructions_ratio or 0.0, reverse=True)  # stable: uncounted keep order
+        return tied + [ca for ca in faster if ca not in tied]
+
     def _best(self) -> tuple[Candidate, str] | None:
-        faster = [(c, a) for c, a in self.judged if c.correct and c.speedup is not None and c.speedup > 1.0]
-        return max(faster, key=lambda ca: ca[0].speedup or 0.0) if faster else None
+        ranked = self._ranked()
+        return ranked[0] if ranked else None
 
     def outcome(self) -> AsmOutcome:
         problem = self.problem
-        judged = [c for c, _ in self.judged]
         out = AsmOutcome(
             name=problem.name,
-            correct=any(c.correct for c in judged),
-            compiled=any(c.compiled for c in judged),
+            correct=any(c.correct for c, _ in self.judged),
+            compiled=any(c.compiled for c, _ in self.judged),
             source="baseline",
             config=None,
             sample=None,
@@ -259,27 +311,56 @@ class _Search:
                 k: [len(v)]
                 for k, v in (("visible", problem.visible), ("hidden", problem.hidden), ("mutant", problem.mutants))
             },
-            candidates=[asdict(c) for c in judged],
+            weak_checks=list(problem.weak_checks),
             assembly=problem.baseline_asm,
         )
-        best = self._best()
-        if best is None:
-            return out
-        cand, asm = best
-        final = evaluate_candidate(
-            problem,
-            asm,
-            warmups=self.config.warmups,
-            runs=self.config.final_runs,
-            instructions=self.config.instructions,
-        )
-        if not final.correct or final.speedup is None or final.speedup < 1.0:
-            return out  # not faster over all tests on a fresh measurement: the baseline stays
-        out.source = cand.source
-        out.config = cand.label if cand.source == "compiler" else None
-        out.sample = cand.label if cand.source == "model" else None
-        out.speedup = final.speedup
-        out.instructions_ratio = final.instructions_ratio
-        out.speedup_ci = {k: list(v) for k, v in final.speedup_ci.items()}
-        out.assembly = asm
+        for cand, asm in self._ranked()[:MAX_FINALISTS]:
+            final = evaluate_candidate(
+                problem,
+                asm,
+                warmups=self.config.warmups,
+                runs=self.config.final_runs,
+                instructions=self.config.instructions,
+            )
+            why = _not_kept(final)
+            if why:  # the next finalist is tried; the reason stays in the outcome
+                out.notes.append(f"{cand.label}: {why}")
+                continue
+            out.source = cand.source
+            out.config = cand.label if cand.source != "model" else None
+            out.sample = cand.label if cand.source == "model" else None
+            out.speedup = final.speedup or 1.0
+            out.instructions_ratio = final.instructions_ratio
+            out.instructions_error = final.instructions_error
+            out.speedup_ci = {k: list(v) for k, v in final.speedup_ci.items()}
+            lows = [lo for lo, _ in final.speedup_ci.values()]
+            out.faster = bool(lows) and statistics.fmean(lows) > 1.0
+            out.assembly = asm
+            break
+        out.candidates = [asdict(c) for c, _ in self.judged]
         return out
+
+
+def supercoder_timing(problem: AsmProblem, outcome: AsmOutcome) -> dict[str, Any]:
+    """The reported assembly timed as SuperCoder evaluates: hyperfine (3 warm-ups, 10 runs) on each of the
+    program's own tests, each test's speedup clamped below at 1.0, their mean; 1.0 when the baseline is
+    reported or the timing fails (with the reason)."""
+    if outcome.source == "baseline":
+        return {"speedup": 1.0, "tests": {}, "error": ""}
+    res = evaluate_candidate(problem, outcome.assembly, protocol="hyperfine")
+    if not res.correct or res.speedup is None:
+        return {"speedup": 1.0, "tests": {}, "error": res.failure or res.timing_error}
+    tests = {t.name: [t.time_baseline, t.time_candidate] for t in res.tests}
+    clamped = [max(1.0, t.speedup or 1.0) for t in res.tests]
+    return {"speedup": statistics.fmean(clamped), "tests": tests, "error": ""}
+
+
+def _not_kept(final: AsmResult) -> str:
+    """Why a finalist re-measured over all tests is not reported ("" when it is)."""
+    if not final.correct:
+        return f"not correct on the final check ({final.failure})"
+    if final.speedup is None:
+        return f"the final timing failed ({final.timing_error})"
+    if final.speedup < 1.0:
+        return f"re-measured over all tests at {final.speedup:.3f}x, slower than the baseline"
+    return ""

@@ -5,8 +5,9 @@ verl calls `compute_score(data_source, solution_str, ground_truth, extra_info)` 
 the one `compilerlm data asm` wrote (or SuperCoder's own). The problem of each row is prepared once per
 process and cached. Which reward: env COMPILERLM_REWARD (supercoder | partial | hidden; default supercoder),
 timing runs: COMPILERLM_REWARD_RUNS (default 3), what speed is: COMPILERLM_REWARD_MEASURE (wall | cpu |
-instructions; default wall). A failure to judge scores the response as failed, never
-raises into verl's loop.
+instructions; default wall), how wall time is taken: COMPILERLM_REWARD_PROTOCOL (compilerlm: interleaved
+runs; supercoder: hyperfine, 3 warm-ups + 10 runs, as SuperCoder's reward). A failure to judge scores the
+response as failed, never raises into verl's loop.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ def _config() -> AsmRewardConfig:
         reward=os.environ.get("COMPILERLM_REWARD", "supercoder"),
         runs=int(os.environ.get("COMPILERLM_REWARD_RUNS", "3")),
         measure=os.environ.get("COMPILERLM_REWARD_MEASURE", "wall"),
+        protocol=os.environ.get("COMPILERLM_REWARD_PROTOCOL", "compilerlm"),
     )
 
 

@@ -1,76 +1,139 @@
-"""The speed track on a suite without a model, then an independent re-check of every reported assembly.
+"""The speed track without a model: the fixed compiler portfolio vs the search, side by side in one run.
 
-Runs what `compilerlm eval asm --suite SUITE` runs (the compiler portfolio, judged on visible, hidden and
-mutant tests, the winner timed afresh), resuming from --store, then rebuilds each reported assembly with
-`gcc x.s -o x -lm` and runs every one of the program's tests (visible and hidden) in the sandbox again,
-apart from the tool's own verdicts. Prints SuperCoder's table, sources, and the re-check.
+Variants, each run over the same programs (what `compilerlm eval asm` runs, resuming from --store):
 
-    python benchmarks/asm_suite.py [--suite builtin] [--store speed.sqlite] [--runs 10] [--jobs 1]
+- portfolio: the 11 fixed configurations (`eval asm`'s default);
+- search, same budget: 11 compilations that start from 4 configurations (gcc and clang at -O3
+  -march=native, with and without PGO) and spend the rest on the flag search and the per-function
+  combination, so its wall time is close to the portfolio's;
+- search, --budget: the portfolio, then the flag search and the combination up to --budget compilations.
+
+Each reported assembly is then rebuilt and run again on every one of its program's tests (arguments, input
+and output files, exit codes), apart from the tool's verdicts. With --protocol supercoder (the default) every
+reported assembly is also timed as SuperCoder does (hyperfine 3 + 10 runs per test, tests clamped at 1.0,
+arithmetic mean). Prints one table: per variant, wall time per program, our geomean and share faster, and
+SuperCoder's mean/median; then the flags of the search's winners.
+
+    python benchmarks/asm_suite.py [--suite builtin] [--programs N] [--budget 24] [--runs 10] [--store F]
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import tempfile
+import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from compilerlm.eval.speed import format_asm_table, run_asm_suite, single_file_c, summarize_asm
+from compilerlm.eval.speed import run_asm_suite, single_file_c, summarize_asm
 from compilerlm.programs.suites import resolve_target
-from compilerlm.sandbox import run_sandboxed
+from compilerlm.programs.testing import run_tests
 from compilerlm.speed.build import build_candidate
 from compilerlm.speed.search import AsmSearchConfig
 from compilerlm.store import Store
+
+SEEDS = (
+    "gcc -O3 -march=native",
+    "gcc -O3 -march=native +pgo",
+    "clang -O3 -march=native",
+    "clang -O3 -march=native +pgo",
+)
 
 
 def recheck(assembly: str, program, workdir: Path) -> bool:
     built = build_candidate(assembly, workdir, "recheck", program.ldflags)
     if not built.ok or built.binary is None:
         return False
-    return all(run_sandboxed(built.binary, t.stdin, expected=t.expected).ok for t in program.tests)
+    return all(run.passed for run in run_tests(built.binary, program.tests))
+
+
+def sample(programs: list, n: int | None) -> list:
+    """Programs whose tests take arguments or files first (they are what the portfolio could not verify
+    before), then a seeded shuffle of the rest; the first n."""
+    rich = [p for p in programs if not all(t.stdin_only for t in p.tests)]
+    rest = [p for p in programs if p not in rich]
+    random.Random(0).shuffle(rest)
+    return (rich + rest)[:n] if n else rich + rest
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--suite", default="builtin")
+    parser.add_argument("--programs", type=int, default=None, help="the first N of the sample (default: all)")
+    parser.add_argument("--budget", type=int, default=24, help="compilations per program for the long search")
     parser.add_argument("--store", default=None, help="SQLite file to resume from (as `eval asm --store`)")
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--protocol", default="supercoder", choices=("supercoder", "compilerlm"))
     args = parser.parse_args()
 
-    console = Console()
-    programs, skipped = single_file_c(resolve_target(args.suite))
+    console = Console(width=170)
+    found, skipped = single_file_c(resolve_target(args.suite))
+    programs = sample(found, args.programs)
     # `compilerlm eval asm`'s settings without a model, so that either resumes the other's --store
-    config = AsmSearchConfig(samples=1, rounds=0, temperature=0.5, runs=args.runs, final_runs=2 * args.runs)
+    base = AsmSearchConfig(runs=args.runs, final_runs=2 * args.runs, protocol=args.protocol)
+    variants = {
+        "portfolio (11)": base,
+        "search, same budget (11)": replace(base, compilers=SEEDS, budget=11),
+        f"search (budget {args.budget})": replace(base, budget=args.budget),
+    }
     store = Store(args.store) if args.store else None
-    with Progress(console=console) as bar:
-        task = bar.add_task("portfolio", total=len(programs))
-        outcomes = run_asm_suite(programs, config, store=store, jobs=args.jobs, on_program=lambda _: bar.advance(task))
-        check = bar.add_task("re-check", total=len(programs))
-        with tempfile.TemporaryDirectory() as tmp:
-            ok = []
-            for program, outcome in zip(programs, outcomes, strict=True):
-                ok.append(recheck(outcome.assembly, program, Path(tmp) / program.name))
-                bar.advance(check)
-    console.print(format_asm_table(summarize_asm(outcomes, skipped), f"{args.suite}: compiler portfolio vs gcc -O3"))
-    wins = Counter(o.config for o in outcomes if o.source == "compiler")
-    table = Table(title="configurations reported (programs)")
-    table.add_column("configuration")
-    table.add_column("programs", justify="right")
-    for name, count in wins.most_common():
-        table.add_row(name, str(count))
-    console.print(table)
-    bad = [p.name for p, good in zip(programs, ok, strict=True) if not good]
-    console.print(
-        f"re-check: {sum(ok)}/{len(ok)} reported assemblies pass every test (visible and hidden)"
-        + (f"; FAILED: {', '.join(bad)}" if bad else "")
+    results = {}
+    with Progress(console=console) as bar, tempfile.TemporaryDirectory() as tmp:
+        for name, config in variants.items():
+            task = bar.add_task(name, total=len(programs))
+            seconds: list[float] = []
+            outcomes = run_asm_suite(
+                programs,
+                config,
+                store=store,
+                on_program=lambda o, t=task, s=seconds: (s.append(o.seconds), bar.advance(t)),
+            )
+            ok = [recheck(o.assembly, p, Path(tmp) / name / p.name) for p, o in zip(programs, outcomes, strict=True)]
+            results[name] = (outcomes, summarize_asm(outcomes, skipped), sum(seconds) / len(seconds), ok)
+
+    table = Table(
+        title=f"{args.suite}: {len(programs)} programs, speed vs gcc -O3 without a model ({time.strftime('%Y-%m-%d')})"
     )
-    best = sorted(outcomes, key=lambda o: -o.speedup)[:5]
-    console.print("largest speedups: " + ", ".join(f"{o.name} {o.speedup:.2f}x ({o.config})" for o in best))
+    for col in (
+        "variant",
+        "s / program",
+        "geomean",
+        "share faster",
+        "pass",
+        "re-check",
+        "SC mean",
+        "SC median",
+        "SC p25/p75",
+    ):
+        table.add_column(col, justify="right" if col != "variant" else "left")
+    for name, (_, summary, secs, ok) in results.items():
+        sc = summary.get("supercoder")
+        table.add_row(
+            name,
+            f"{secs:.0f}",
+            f"{summary['speedup_geomean']:.3f}x",
+            f"{summary['share_faster']:.0%}",
+            f"{summary['pass_rate']:.0%}",
+            f"{sum(ok)}/{len(ok)}",
+            f"{sc['speedup_mean']:.3f}x" if sc else "—",
+            f"{sc['speedup_median']:.3f}x" if sc else "—",
+            f"{sc['speedup_p25']:.2f}/{sc['speedup_p75']:.2f}" if sc else "—",
+        )
+    console.print(table)
+
+    outcomes = results[f"search (budget {args.budget})"][0]
+    sources = Counter(o.source for o in outcomes)
+    flags = Counter(flag for o in outcomes if o.config for flag in o.config.split() if flag.startswith(("-", "+")))
+    console.print("search winners by source: " + ", ".join(f"{k} {v}" for k, v in sources.most_common()))
+    console.print("flags in the search's winners: " + ", ".join(f"{k} {v}" for k, v in flags.most_common(15)))
+    per = sorted(outcomes, key=lambda o: -o.speedup)[:8]
+    console.print("largest: " + ", ".join(f"{o.name} {o.speedup:.2f}x ({o.config or o.source})" for o in per))
 
 
 if __name__ == "__main__":

@@ -24,22 +24,10 @@ from compilerlm.toolchain.locate import llvm_tool
 SQUARES = Path(__file__).parent / "data" / "asm" / "squares"
 FAST = ["--runs", "3"]
 
-VALGRIND_TRAP = r"""#include <stdio.h>
-#include <valgrind/valgrind.h>
-
-int main(void) {
-    if (RUNNING_ON_VALGRIND)  /* a no-op natively; under valgrind: an illegal instruction */
-        __builtin_trap();
-    unsigned long n;
-    while (scanf("%lu", &n) == 1) {
-        unsigned long s = 0;
-        for (unsigned long i = 0; i < n; i++)
-            s += i * i;
-        printf("%lu\n", s);
-    }
-    return 0;
-}
-"""
+# squares.c with a first line that is a no-op natively and an illegal instruction under valgrind
+VALGRIND_TRAP = "#include <valgrind/valgrind.h>\n" + (SQUARES / "squares.c").read_text().replace(
+    "int main(void) {\n", "int main(void) {\n    if (RUNNING_ON_VALGRIND)\n        __builtin_trap();\n", 1
+)
 
 
 def _assembly(c_code: str, tmp: Path, compiler: str, *flags: str) -> str:

@@ -46,6 +46,13 @@ ProtocolOpt = Annotated[
         "per test, tests clamped at 1.0, arithmetic mean) and print its table beside ours"
     ),
 ]
+BudgetOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="compilations per program: the portfolio first, then a search over gcc/clang flags and parameters, "
+        "and hot functions combined from the fastest configurations (default: the portfolio only)"
+    ),
+]
 AllowEmptyOpt = Annotated[
     bool, typer.Option(help="accept programs whose every test expects empty output (anything silent would pass)")
 ]
@@ -63,6 +70,13 @@ RunsOpt = Annotated[int, typer.Option(help="timed runs per test for each candida
 SeedOpt = Annotated[int, typer.Option(help="visible/hidden split and mutants")]
 
 
+SEARCH_OPTIONS = (
+    "preset", "samples", "rounds", "temperature", "max_tokens", "runs", "instructions", "seed", "protocol",
+    "allow_empty_output", "budget",
+)  # fmt: skip
+"""The options of `asm` and `eval asm` that make the search settings (keyword arguments of asm_search_config)."""
+
+
 def asm_search_config(
     model: str | None,
     compilers: str | None,
@@ -77,6 +91,7 @@ def asm_search_config(
     seed: int,
     protocol: str = "compilerlm",
     allow_empty_output: bool = False,
+    budget: int | None = None,
 ):
     """The search settings the options ask for (model settings from ``preset`` unless given); bad values and
     unknown compilers fail here, before any work."""
@@ -89,8 +104,8 @@ def asm_search_config(
         raise CompilerLMError(f"unknown --protocol {protocol!r}: choose compilerlm or supercoder")
     given = {"samples": samples, "rounds": rounds, "temperature": temperature, "max_tokens": max_tokens}
     chosen = PRESETS[preset] | {k: v for k, v in given.items() if v is not None}
-    if chosen["samples"] < 1 or chosen["rounds"] < 0 or runs < 2:
-        raise CompilerLMError("need --samples >= 1, --rounds >= 0 and --runs >= 2")
+    if chosen["samples"] < 1 or chosen["rounds"] < 0 or runs < 2 or (budget is not None and budget < 1):
+        raise CompilerLMError("need --samples >= 1, --rounds >= 0, --runs >= 2 and --budget >= 1")
     if compilers is None:
         names = () if model else None
     elif compilers.strip() == "none":
@@ -109,6 +124,7 @@ def asm_search_config(
         instructions=instructions,
         protocol=protocol,
         allow_empty_output=allow_empty_output,
+        budget=budget,
     )
 
 
@@ -165,6 +181,7 @@ def asm(
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
     compilers: CompilersOpt = None,
+    budget: BudgetOpt = None,
     candidate: Annotated[
         list[Path] | None, typer.Option(help="your own assembly file, judged beside the others (repeatable)")
     ] = None,
@@ -203,20 +220,7 @@ def asm(
         programs = [replace(single_file_program(path), tests=found)]
     else:
         programs = resolve_target(program)
-    config = asm_search_config(
-        model,
-        compilers,
-        preset=preset,
-        samples=samples,
-        rounds=rounds,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        runs=runs,
-        instructions=instructions,
-        seed=seed,
-        protocol=protocol,
-        allow_empty_output=allow_empty_output,
-    )
+    config = asm_search_config(model, compilers, **{k: v for k, v in locals().items() if k in SEARCH_OPTIONS})
     given = read_candidates(candidate or [], programs)
     check_output_file(json_path, "--json")
     check_assembly_out(out, programs)

@@ -12,7 +12,9 @@ import typer
 
 from compilerlm import __version__, registry
 from compilerlm.cli.asm import (
+    SEARCH_OPTIONS,
     AllowEmptyOpt,
+    BudgetOpt,
     CompilersOpt,
     MaxTokensOpt,
     ModelOpt,
@@ -139,6 +141,7 @@ def eval_asm(
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
     compilers: CompilersOpt = None,
+    budget: BudgetOpt = None,
     limit: Annotated[int | None, typer.Option(help="first N programs only")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
     report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md and plots here")] = None,
@@ -160,20 +163,7 @@ def eval_asm(
     from compilerlm.eval.speed import format_asm_table, write_asm_report
     from compilerlm.programs.suites import resolve_target
 
-    config = asm_search_config(
-        model,
-        compilers,
-        preset=preset,
-        samples=samples,
-        rounds=rounds,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        runs=runs,
-        instructions=instructions,
-        seed=seed,
-        protocol=protocol,
-        allow_empty_output=allow_empty_output,
-    )
+    config = asm_search_config(model, compilers, **{k: v for k, v in locals().items() if k in SEARCH_OPTIONS})
     check_output_file(json_path, "--json")
     check_output_folder(report_dir, "--report")
     check_output_folder(out, "--out")

@@ -147,7 +147,7 @@ def summarize_asm(outcomes: Sequence[AsmOutcome], skipped: Sequence[str] = ()) -
         "weak_checks": sum(bool(o.weak_checks) for o in outcomes),
         "skipped": list(skipped),
     }
-    if all(o.supercoder for o in outcomes):
+    if any(o.supercoder for o in outcomes):  # the run used SuperCoder's protocol
         summary["supercoder"] = supercoder_summary(outcomes)
     return summary
 
@@ -156,7 +156,7 @@ def supercoder_summary(outcomes: Sequence[AsmOutcome]) -> dict[str, float]:
     """SuperCoder's table: compile and pass rates, and the arithmetic mean, median, p25 and p75 of the
     per-program speedups (hyperfine-timed, each test clamped at 1.0; failures 1.0)."""
     n = len(outcomes)
-    speedups = [o.supercoder["speedup"] if o.correct else 1.0 for o in outcomes]
+    speedups = [o.supercoder.get("speedup", 1.0) if o.correct else 1.0 for o in outcomes]
     p25, median, p75 = quartiles(speedups)
     return {
         "compile_rate": sum(o.compiled for o in outcomes) / n,
@@ -232,10 +232,18 @@ def write_asm_report(doc: dict[str, Any], out_dir: Path | str) -> list[Path]:
     bars = out / "asm_speedup_per_program.png"
     ranked = sorted(rows, key=lambda r: r["speedup"])
     fig, ax = plt.subplots(figsize=(7, max(3.0, 0.22 * len(ranked) + 1)))
-    colors = {"model": "#dd8452", "compiler": "#4c72b0", "given": "#55a868", "baseline": "#999999"}
+    colors = {
+        "model": "#dd8452",
+        "compiler": "#4c72b0",
+        "given": "#55a868",
+        "combined": "#8172b3",
+        "baseline": "#999999",
+    }
     ax.barh([r["name"] for r in ranked], [r["speedup"] for r in ranked], color=[colors[r["source"]] for r in ranked])
     ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
-    ax.set_xlabel("speedup over gcc -O3 (bar colour: source — model orange, compiler blue, given green, baseline grey)")
+    ax.set_xlabel(
+        "speedup over gcc -O3 (colour: model orange, compiler blue, given green, combined purple, baseline grey)"
+    )
     ax.tick_params(axis="y", labelsize=7)
     save_figure(plt, fig, bars)
 

@@ -13,6 +13,8 @@ test. Hidden tests and mutants are never shown: a failure there is reported as "
 
 from __future__ import annotations
 
+import hashlib
+import random
 import shlex
 import statistics
 import tempfile
@@ -22,12 +24,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compilerlm.errors import CompileError, CompilerLMError
+from compilerlm.errors import CompileError, CompilerLMError, ToolMissingError
+from compilerlm.measure import MeasurementError
 from compilerlm.models.base import Model
 from compilerlm.programs.program import Program, TestCase
+from compilerlm.speed.combine import SpliceError, same_code, splice
+from compilerlm.speed.combine import parse as parse_asm
+from compilerlm.speed.flagspace import Point, mutate, point_of
 from compilerlm.speed.judge import AsmResult, count_ratio, evaluate_candidate
 from compilerlm.speed.portfolio import compile_assembly, portfolio
 from compilerlm.speed.problem import AsmProblem, prepare_problem
+from compilerlm.speed.profile import function_profile
 from compilerlm.speed.prompt import extract_assembly
 from compilerlm.tasks.common import strip_eos
 
@@ -37,6 +44,9 @@ REPAIR_REQUEST = (
     "Wrap the assembly code in ```assembly``` tags.\n"
     "Optimized Assembly Code:\n"
 )
+COMBINE_RESERVE = 6  # compilations kept for the per-function combination (at most a quarter of the extra budget)
+HOT_SHARE = 0.05  # a function is hot with at least this share of the instructions on the visible tests
+MAX_HOT = 3
 MODEL_SETTINGS = ("samples", "rounds", "temperature", "max_tokens")
 MAX_FINALISTS = 3  # candidates re-measured over all tests, best first, until one holds
 INPUT_SHOWN = 400  # characters of a failing visible test's input shown in a repair request
@@ -61,6 +71,8 @@ class AsmSearchConfig:
     instructions: bool = True
     allow_empty_output: bool = False
     protocol: str = "compilerlm"  # "supercoder": also time the reported assembly as SuperCoder does (hyperfine)
+    budget: int | None = None  # compilations per program; None: the portfolio only; more: flag search
+    combine: bool = True  # with a budget beyond the portfolio: hot functions from other configurations
 
     def key(self, model_spec: str | None) -> str:
         """Identifies the settings whose stored outcomes a rerun may reuse. Without a model the model's settings
@@ -77,7 +89,7 @@ class Candidate:
     """One judged candidate. ``speedup`` is over the visible tests (what the choice is made on)."""
 
     label: str  # "gcc -O3 -march=native", "sample 2", "sample 2 repair 1"
-    source: str  # "compiler" | "model" | "given"
+    source: str  # "compiler" | "model" | "given" | "combined"
     compiled: bool
     correct: bool
     speedup: float | None
@@ -97,7 +109,7 @@ class AsmOutcome:
     name: str
     correct: bool  # some candidate (model or compiler, not the baseline) passed every test
     compiled: bool  # some candidate assembled and linked
-    source: str  # "model" | "compiler" | "given" | "baseline"
+    source: str  # "model" | "compiler" | "given" | "combined" | "baseline"
     config: str | None  # the compiler configuration (source compiler) or file (source given) reported
     sample: str | None  # the model answer reported (source model)
     speedup: float  # of the reported assembly over gcc -O3, mean over all tests (1.0 for the baseline)
@@ -109,6 +121,7 @@ class AsmOutcome:
     weak_checks: list[str] = field(default_factory=list)  # why "correct" means less than usual here
     notes: list[str] = field(default_factory=list)  # finalists passed over, and why
     supercoder: dict[str, Any] = field(default_factory=dict)  # protocol "supercoder": speedup, tests, error
+    search: dict[str, int] = field(default_factory=dict)  # compilations, distinct assemblies, combinations
     tests: dict[str, list[int]] = field(default_factory=dict)  # kind -> [count] for visible, hidden, mutant
     candidates: list[dict[str, Any]] = field(default_factory=list)
     model_errors: list[str] = field(default_factory=list)
@@ -180,8 +193,8 @@ def optimize_program(
         search = _Search(problem, config, on_candidate)
         for label, text in given:
             search.judge(label, "given", text)
-        for cfg in portfolio(config.compilers) if config.compilers != () else ():
-            search.compiler_candidate(program, cfg)
+        if config.compilers != ():
+            search.compilers(program)
         errors: list[str] = []
         if model is not None:
             errors = search.model_candidates(model)
@@ -197,8 +210,17 @@ class _Search:
     def __init__(self, problem: AsmProblem, config: AsmSearchConfig, on_candidate: OnCandidate | None) -> None:
         self.problem, self.config, self.on_candidate = problem, config, on_candidate
         self.judged: list[tuple[Candidate, str]] = []  # (verdict, assembly)
+        self.verdicts: dict[str, AsmResult] = {}  # by digest of the assembly: a repeated text is judged once
+        self.points: dict[str, Point] = {}  # compiler candidate label -> its point in the flag space
+        self.notes: list[str] = []
+        self.counted: set[str] = set()  # candidates whose instructions were counted for a near-tie
+        self.counts = {"compilations": 0, "distinct": 0, "combinations": 0}
 
     def judge(self, label: str, source: str, asm: str | None) -> AsmResult:
+        digest = hashlib.sha256((asm or "").encode(errors="surrogateescape")).hexdigest()
+        if asm and digest in self.verdicts:  # same code as a candidate judged already: nothing new to learn
+            return self.verdicts[digest]
+        self.counts["distinct"] += 1
         res = evaluate_candidate(
             self.problem,
             asm,
@@ -222,11 +244,87 @@ class _Search:
             statistics.fmean(highs) if highs else None,
         )
         self.judged.append((cand, asm or ""))
+        if asm:
+            self.verdicts[digest] = res
         if self.on_candidate:
             self.on_candidate(self.problem.name, cand)
         return res
 
+    def compilers(self, program: Program) -> None:
+        """The portfolio, then (with a budget beyond it) the flag search and the per-function combination."""
+        configs = list(portfolio(self.config.compilers))
+        budget = len(configs) if self.config.budget is None else self.config.budget
+        extra = max(0, budget - len(configs))
+        reserve = min(COMBINE_RESERVE, max(2, extra // 4), extra) if self.config.combine else 0
+        for cfg in configs[:budget]:
+            self.points[cfg.name] = point_of(cfg)
+            self.compiler_candidate(program, cfg)
+        self.flag_search(program, extra - reserve)
+        if reserve:
+            self.combine(reserve)
+
+    def flag_search(self, program: Program, budget: int) -> None:
+        """Local search in the flag space: a neighbour of one of the three fastest correct configurations so
+        far, each new point compiled and judged (a repeated assembly is not judged again)."""
+        rng = random.Random(f"compilerlm-flags:{self.config.seed}:{self.problem.name}")
+        tried = set(self.points.values())
+        misses = 0
+        while budget > 0 and misses < 200:
+            fast = [c for c, _ in self.judged if c.correct and c.label in self.points and c.speedup is not None]
+            fast.sort(key=lambda c: c.speedup or 0.0, reverse=True)
+            parents = [self.points[c.label] for c in fast[:3]] or sorted(tried, key=str)[:3]
+            if not parents:
+                return
+            child = mutate(rng.choice(parents), rng, pgo_allowed=bool(self.problem.visible))
+            if child in tried:
+                misses += 1
+                continue
+            tried.add(child)
+            budget -= 1
+            cfg = child.config()
+            self.points[cfg.name] = child
+            self.compiler_candidate(program, cfg)
+
+    def combine(self, budget: int) -> None:
+        """Per-function combination: the hottest functions of the fastest candidate (by a callgrind profile on
+        the visible tests) taken in turn from the next fastest ones, each combination judged like any
+        candidate and kept as the new base when faster."""
+        ranked = self._ranked()
+        correct = sorted((ca for ca in self.judged if ca[0].correct), key=lambda ca: ca[0].speedup or 0.0, reverse=True)
+        if not ranked or len(correct) < 2:
+            return
+        best, best_asm = ranked[0]
+        donors = [(best, best_asm), *(ca for ca in correct if ca[1] != best_asm)]
+        built = self.problem.build(best_asm)
+        try:
+            if built.binary is None:
+                raise MeasurementError(f"{best.label} no longer builds: {built.error}")
+            profile = function_profile(built.binary, self.problem.visible or self.problem.tests, self.problem.limits)
+        except (MeasurementError, ToolMissingError) as exc:
+            self.notes.append(f"per-function combination skipped: {exc}")
+            return
+        own = parse_asm(best_asm).labels
+        hot = [name for name, share in profile.items() if share >= HOT_SHARE and name in own][:MAX_HOT]
+        for name in hot:
+            for donor, donor_asm in donors[1:]:
+                if budget <= 0:
+                    return
+                if same_code(best_asm, donor_asm, name):
+                    continue
+                try:
+                    text = splice(best_asm, donor_asm, name)
+                except SpliceError as exc:
+                    self.notes.append(f"{name} from {donor.label}: {exc}")
+                    continue
+                budget -= 1
+                self.counts["combinations"] += 1
+                self.counts["compilations"] += 1
+                res = self.judge(f"{best.label} + {name} from {donor.label}", "combined", text)
+                if res.correct and (res.speedup or 0.0) > (best.speedup or 0.0):
+                    best, best_asm = self.judged[-1]
+
     def compiler_candidate(self, program: Program, cfg) -> None:
+        self.counts["compilations"] += 1
         try:
             asm = compile_assembly(program, cfg, self.problem.visible)
         except CompileError as exc:
@@ -286,8 +384,11 @@ class _Search:
             return faster
         timed = self.problem.visible or self.problem.tests
         for cand, asm in tied:
-            if cand.instructions_ratio is None:
-                cand.instructions_ratio, _ = count_ratio(self.problem, asm, timed)
+            if cand.label not in self.counted:  # once per candidate, whether or not it can be counted
+                self.counted.add(cand.label)
+                cand.instructions_ratio, why = count_ratio(self.problem, asm, timed)
+                if why:
+                    self.notes.append(f"{cand.label}: no instruction count to break the near-tie ({why})")
         tied.sort(key=lambda ca: ca[0].instructions_ratio or 0.0, reverse=True)  # stable: uncounted keep order
         return tied + [ca for ca in faster if ca not in tied]
 
@@ -312,6 +413,8 @@ class _Search:
                 for k, v in (("visible", problem.visible), ("hidden", problem.hidden), ("mutant", problem.mutants))
             },
             weak_checks=list(problem.weak_checks),
+            notes=list(self.notes),
+            search=dict(self.counts),
             assembly=problem.baseline_asm,
         )
         for cand, asm in self._ranked()[:MAX_FINALISTS]:

@@ -4,9 +4,10 @@
 ``name`` is renamed out of the way (its callers now reach the donor's), followed by the donor with its own
 local symbols renamed apart (``.L`` labels, constants, static helpers) and its other global definitions
 renamed out of the way (so the donor's code uses the base's globals: one copy of every global variable). The
-donor's function keeps the helpers and read-only data it uses, as copies. Refused, with the reason, when that
-would split state: the donor's function, or a helper it reaches, touches static writable data (``static``
-variables, the donor's own copy of which no other code would see).
+donor's function keeps the helpers and data it uses, as copies. Static writable data (``static`` variables)
+it reaches is copied too, which is faithful only when nothing else uses the base's copy: refused, with the
+reason, when the base has no static of that name or uses it outside the replaced function (the two copies
+would split the variable's state). Initial values are the same C initialisers in both.
 
 Only symbols defined in the file are renamed, only in operands (never a mnemonic or the text of a string).
 """
@@ -146,6 +147,19 @@ def reachable(asm: AsmFile, name: str) -> set[str]:
     return seen
 
 
+def _used_outside(asm: AsmFile, name: str) -> set[str]:
+    """Symbols referenced by the code and data of ``asm`` outside function ``name``'s own lines (a symbol's
+    own definition lines are no use of it)."""
+    start = asm.labels[name]
+    own = range(start, start + len(asm.body(name)))
+    return {
+        sym
+        for i, line in enumerate(asm.lines)
+        if i not in own and _directive(line) not in DEFINITION_DIRECTIVES
+        for sym in _operands(line)
+    }
+
+
 def splice(base_text: str, donor_text: str, name: str) -> str:
     """One assembly file: ``base_text`` with ``name`` taken from ``donor_text``. Raises SpliceError."""
     base, donor = parse(base_text), parse(donor_text)
@@ -153,8 +167,9 @@ def splice(base_text: str, donor_text: str, name: str) -> str:
         if name not in asm.labels:
             raise SpliceError(f"{name} is not a function of its own in the {which} assembly (inlined or renamed)")
     shared = sorted(s for s in reachable(donor, name) if s in donor.writable)
-    if shared:
-        raise SpliceError(f"{name} uses static writable data ({', '.join(shared[:3])}): a copy would split its state")
+    split = [s for s in shared if s not in base.writable or s in _used_outside(base, name)]
+    if split:
+        raise SpliceError(f"{name} uses static writable data ({', '.join(split[:3])}): a copy would split its state")
     if name in donor.writable:
         raise SpliceError(f"{name} is data, not a function")
     moved = f"{name}.__replaced"

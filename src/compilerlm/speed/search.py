@@ -261,7 +261,7 @@ class _Search:
             self.compiler_candidate(program, cfg)
         self.flag_search(program, extra - reserve)
         if reserve:
-            self.combine(reserve)
+            self.flag_search(program, self.combine(reserve))  # what the combination did not use
 
     def flag_search(self, program: Program, budget: int) -> None:
         """Local search in the flag space: a neighbour of one of the three fastest correct configurations so
@@ -285,14 +285,14 @@ class _Search:
             self.points[cfg.name] = child
             self.compiler_candidate(program, cfg)
 
-    def combine(self, budget: int) -> None:
+    def combine(self, budget: int) -> int:
         """Per-function combination: the hottest functions of the fastest candidate (by a callgrind profile on
         the visible tests) taken in turn from the next fastest ones, each combination judged like any
-        candidate and kept as the new base when faster."""
+        candidate and kept as the new base when faster. Returns the budget it did not use."""
         ranked = self._ranked()
         correct = sorted((ca for ca in self.judged if ca[0].correct), key=lambda ca: ca[0].speedup or 0.0, reverse=True)
         if not ranked or len(correct) < 2:
-            return
+            return budget
         best, best_asm = ranked[0]
         donors = [(best, best_asm), *(ca for ca in correct if ca[1] != best_asm)]
         built = self.problem.build(best_asm)
@@ -302,13 +302,13 @@ class _Search:
             profile = function_profile(built.binary, self.problem.visible or self.problem.tests, self.problem.limits)
         except (MeasurementError, ToolMissingError) as exc:
             self.notes.append(f"per-function combination skipped: {exc}")
-            return
+            return budget
         own = parse_asm(best_asm).labels
         hot = [name for name, share in profile.items() if share >= HOT_SHARE and name in own][:MAX_HOT]
         for name in hot:
             for donor, donor_asm in donors[1:]:
                 if budget <= 0:
-                    return
+                    return 0
                 if same_code(best_asm, donor_asm, name):
                     continue
                 try:
@@ -322,6 +322,7 @@ class _Search:
                 res = self.judge(f"{best.label} + {name} from {donor.label}", "combined", text)
                 if res.correct and (res.speedup or 0.0) > (best.speedup or 0.0):
                     best, best_asm = self.judged[-1]
+        return budget
 
     def compiler_candidate(self, program: Program, cfg) -> None:
         self.counts["compilations"] += 1

@@ -229,7 +229,7 @@ class _Search:
             timed=self.problem.visible or self.problem.tests,
             tag="candidate",
         )
-        lows, highs = [lo for lo, _ in res.speedup_ci.values()], [hi for _, hi in res.speedup_ci.values()]
+        low, high = mean_interval(res)
         cand = Candidate(
             label,
             source,
@@ -240,8 +240,8 @@ class _Search:
             res.is_baseline_copy,
             res.tests_passed,
             res.tests_total,
-            statistics.fmean(lows) if lows else None,
-            statistics.fmean(highs) if highs else None,
+            low,
+            high,
         )
         self.judged.append((cand, asm or ""))
         if asm:
@@ -437,8 +437,7 @@ class _Search:
             out.instructions_ratio = final.instructions_ratio
             out.instructions_error = final.instructions_error
             out.speedup_ci = {k: list(v) for k, v in final.speedup_ci.items()}
-            lows = [lo for lo, _ in final.speedup_ci.values()]
-            out.faster = bool(lows) and statistics.fmean(lows) > 1.0
+            out.faster = (mean_interval(final)[0] or 0.0) > 1.0
             out.assembly = asm
             break
         out.candidates = [asdict(c) for c, _ in self.judged]
@@ -457,6 +456,15 @@ def supercoder_timing(problem: AsmProblem, outcome: AsmOutcome) -> dict[str, Any
     tests = {t.name: [t.time_baseline, t.time_candidate] for t in res.tests}
     clamped = [max(1.0, t.speedup or 1.0) for t in res.tests]
     return {"speedup": statistics.fmean(clamped), "tests": tests, "error": ""}
+
+
+def mean_interval(res: AsmResult) -> tuple[float | None, float | None]:
+    """The mean over the timed tests of the 95% intervals' lower and upper bounds (None when untimed): the
+    one rule by which a candidate is called faster."""
+    if not res.speedup_ci:
+        return None, None
+    bounds = list(res.speedup_ci.values())
+    return statistics.fmean(lo for lo, _ in bounds), statistics.fmean(hi for _, hi in bounds)
 
 
 def _not_kept(final: AsmResult) -> str:

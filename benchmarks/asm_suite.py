@@ -6,7 +6,11 @@ Variants, each run over the same programs (what `compilerlm eval asm` runs, resu
 - search, same budget: 11 compilations that start from 4 configurations (gcc and clang at -O3
   -march=native, with and without PGO) and spend the rest on the flag search and the per-function
   combination, so its wall time is close to the portfolio's;
-- search, --budget: the portfolio, then the flag search and the combination up to --budget compilations.
+- search, --budget: the portfolio, then the flag search and the combination up to --budget compilations;
+- portfolio without re-timing: as the first, but candidates left undecided by their intervals are not timed
+  again with more runs (how choices were made before), to show what the re-timing adds.
+
+--variants picks some of them by their short names (portfolio, search11, search, no-retime).
 
 Each reported assembly is then rebuilt and run again on every one of its program's tests (arguments, input
 and output files, exit codes), apart from the tool's verdicts. With --protocol supercoder (the default) every
@@ -70,6 +74,7 @@ def main() -> None:
     parser.add_argument("--store", default=None, help="SQLite file to resume from (as `eval asm --store`)")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--protocol", default="supercoder", choices=("supercoder", "compilerlm"))
+    parser.add_argument("--variants", default="portfolio,search11,search", help="short names, comma-separated")
     args = parser.parse_args()
 
     console = Console(width=170)
@@ -77,11 +82,16 @@ def main() -> None:
     programs = sample(found, args.programs)
     # `compilerlm eval asm`'s settings without a model, so that either resumes the other's --store
     base = AsmSearchConfig(runs=args.runs, final_runs=2 * args.runs, protocol=args.protocol)
-    variants = {
-        "portfolio (11)": base,
-        "search, same budget (11)": replace(base, compilers=SEEDS, budget=11),
-        f"search (budget {args.budget})": replace(base, budget=args.budget),
+    every = {
+        "portfolio": ("portfolio (11)", base),
+        "search11": ("search, same budget (11)", replace(base, compilers=SEEDS, budget=11)),
+        "search": (f"search (budget {args.budget})", replace(base, budget=args.budget)),
+        "no-retime": ("portfolio (11), no re-timing", replace(base, retime=False)),
     }
+    wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
+    if unknown := [v for v in wanted if v not in every]:
+        parser.error(f"unknown variant(s) {', '.join(unknown)}: choose from {', '.join(every)}")
+    variants = dict(every[v] for v in wanted)
     store = Store(args.store) if args.store else None
     results = {}
     with Progress(console=console) as bar, tempfile.TemporaryDirectory() as tmp:
@@ -127,11 +137,12 @@ def main() -> None:
         )
     console.print(table)
 
-    outcomes = results[f"search (budget {args.budget})"][0]
+    shown = every["search"][0] if "search" in wanted else next(iter(results))  # whose winners are listed
+    outcomes = results[shown][0]
     sources = Counter(o.source for o in outcomes)
     flags = Counter(flag for o in outcomes if o.config for flag in o.config.split() if flag.startswith(("-", "+")))
-    console.print("search winners by source: " + ", ".join(f"{k} {v}" for k, v in sources.most_common()))
-    console.print("flags in the search's winners: " + ", ".join(f"{k} {v}" for k, v in flags.most_common(15)))
+    console.print(f"{shown}: winners by source: " + ", ".join(f"{k} {v}" for k, v in sources.most_common()))
+    console.print("flags in its winners: " + ", ".join(f"{k} {v}" for k, v in flags.most_common(15)))
     per = sorted(outcomes, key=lambda o: -o.speedup)[:8]
     console.print("largest: " + ", ".join(f"{o.name} {o.speedup:.2f}x ({o.config or o.source})" for o in per))
 

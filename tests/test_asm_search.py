@@ -107,3 +107,23 @@ def test_a_bad_instruction_counter_choice_is_a_one_line_error(monkeypatch):
     monkeypatch.setenv("COMPILERLM_INSTRUCTIONS", "oprofile")
     with pytest.raises(CompilerLMError, match="choose perf or valgrind"):
         instruction_backend()
+
+
+def test_an_undecided_candidate_is_timed_again_before_the_choice():
+    program = load_program_dir(TWO)
+    clang = compile_assembly(program, portfolio(["clang -O3"])[0])  # f far faster: several times gcc -O3 overall
+    config = AsmSearchConfig(compilers=(), runs=3, final_runs=4, instructions=False)
+
+    def noisy(_name, cand):  # what ten runs on a busy machine can leave: faster on average, the interval reaching 1
+        cand.speedup, cand.speedup_low, cand.speedup_high = 1.05, 0.97, 1.13
+
+    out = optimize_program(program, config, on_candidate=noisy, given=[("mine.s", clang)])
+    assert out.source == "given" and out.faster, out.notes
+    assert any(n.startswith("mine.s: undecided at 1.050x, timed again with 9 runs") for n in out.notes), out.notes
+    assert out.notes[-1].endswith(", faster") and out.candidates[0]["speedup"] > 2  # the new timing replaced it
+
+    def marginal(_name, cand):  # too small a gain to spend runs on: stays undecided, the baseline is reported
+        cand.speedup, cand.speedup_low, cand.speedup_high = 1.01, 0.95, 1.07
+
+    out = optimize_program(program, config, on_candidate=marginal, given=[("mine.s", clang)])
+    assert out.source == "baseline" and not any("timed again" in n for n in out.notes), out.notes

@@ -49,6 +49,9 @@ HOT_SHARE = 0.05  # a function is hot with at least this share of the instructio
 MAX_HOT = 3
 MODEL_SETTINGS = ("samples", "rounds", "temperature", "max_tokens")
 MAX_FINALISTS = 3  # candidates re-measured over all tests, best first, until one holds
+UNDECIDED_RETIMED = 2  # candidates faster on average but not by their intervals, timed again with more runs
+UNDECIDED_MIN_SPEEDUP = 1.02  # below this mean a re-timing is not worth its runs
+RETIME_FACTOR = 3  # the re-timing's runs, in multiples of the choosing runs
 INPUT_SHOWN = 400  # characters of a failing visible test's input shown in a repair request
 
 
@@ -73,6 +76,7 @@ class AsmSearchConfig:
     protocol: str = "compilerlm"  # "supercoder": also time the reported assembly as SuperCoder does (hyperfine)
     budget: int | None = None  # compilations per program; None: the portfolio only; more: flag search
     combine: bool = True  # with a budget beyond the portfolio: hot functions from other configurations
+    retime: bool = True  # time the best undecided candidates again with more runs before choosing
 
     def key(self, model_spec: str | None) -> str:
         """Identifies the settings whose stored outcomes a rerun may reuse. Without a model the model's settings
@@ -369,6 +373,42 @@ class _Search:
                 chains.append((label, request, text, self.judge(name, "model", extract_assembly(text))))
         return errors
 
+    def retime_undecided(self) -> None:
+        """Candidates that are faster on average than everything faster by its intervals, but whose own
+        interval still reaches 1, are timed again, independently, with `RETIME_FACTOR` times the runs: on a
+        noisy machine ten runs leave real gains undecided, and a fresh measurement of the few best is also
+        free of the bias of having been chosen as the best of many. The new timing replaces the old."""
+        ranked = self._ranked()
+        floor = max(UNDECIDED_MIN_SPEEDUP, ranked[0][0].speedup or 0.0) if ranked else UNDECIDED_MIN_SPEEDUP
+        undecided = [
+            (c, a)
+            for c, a in self.judged
+            if c.correct and c.speedup is not None and c.speedup >= floor and (c.speedup_low or 0.0) <= 1.0
+        ]
+        undecided.sort(key=lambda ca: ca[0].speedup or 0.0, reverse=True)
+        for cand, asm in undecided[:UNDECIDED_RETIMED]:
+            res = evaluate_candidate(
+                self.problem,
+                asm,
+                warmups=self.config.warmups,
+                runs=self.config.runs * RETIME_FACTOR,
+                timed=self.problem.visible or self.problem.tests,
+                tag="candidate",
+            )
+            before = cand.speedup or 0.0
+            if not res.correct or res.speedup is None:
+                self.notes.append(
+                    f"{cand.label}: re-timing an undecided {before:.3f}x failed ({res.failure or res.timing_error})"
+                )
+                continue
+            cand.speedup = res.speedup
+            cand.speedup_low, cand.speedup_high = mean_interval(res)
+            decided = "faster" if (cand.speedup_low or 0.0) > 1.0 else "still undecided"
+            self.notes.append(
+                f"{cand.label}: undecided at {before:.3f}x, timed again with {self.config.runs * RETIME_FACTOR} runs: "
+                f"{cand.speedup:.3f}x, {decided}"
+            )
+
     def _ranked(self) -> list[tuple[Candidate, str]]:
         """Correct candidates that are faster by their confidence intervals (the mean lower bound over the
         visible tests above 1), fastest first; near-ties with the fastest (overlapping intervals) are
@@ -418,6 +458,9 @@ class _Search:
             search=dict(self.counts),
             assembly=problem.baseline_asm,
         )
+        if self.config.retime:
+            self.retime_undecided()
+        out.notes = list(self.notes)
         for cand, asm in self._ranked()[:MAX_FINALISTS]:
             final = evaluate_candidate(
                 problem,

@@ -12,7 +12,10 @@ so both paths give byte-identical objects.
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from compilerlm.toolchain.evaluation import Evaluation, failure
 from compilerlm.toolchain.llvm_capi import (
@@ -38,6 +41,18 @@ class InvalidIR(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Trace:
+    """Where one evaluation's time went and what it produced (benchmarks/eval_reuse.py reads these)."""
+
+    key: str
+    pipeline: str
+    pass_seconds: float
+    codegen_seconds: float  # 0 when the module's digest was already compiled
+    digest: int
+    object_sha: str  # of the object bytes; "" when code generation was skipped
+
+
 class InProcessEngine:
     """Per-process LLVM state: one context, parsed modules by key, one target machine per triple."""
 
@@ -52,6 +67,7 @@ class InProcessEngine:
         self.evaluations = 0
         self.objects: OrderedDict[int, tuple[int, int]] = OrderedDict()  # digest -> (size, text)
         self.reused = 0
+        self.traces: list[Trace] | None = None  # set to a list to record every successful evaluation
         self._new_context()
 
     def _new_context(self) -> None:
@@ -97,6 +113,31 @@ class InProcessEngine:
             )
         return self.machines[triple]
 
+    def run_passes(self, mod: int, expanded: str, machine: int) -> tuple[str, str] | None:
+        """Run an expanded pipeline on `mod` in place; (error kind, message) when it fails."""
+        lib = self.lib
+        if not expanded:
+            return None
+        err = lib.LLVMRunPasses(mod, expanded.encode(), machine, self.options)
+        if err:
+            return "pipeline", take_error(lib, err)
+        verr = out_ptr()
+        if lib.LLVMVerifyModule(mod, RETURN_STATUS, byref(verr)):
+            lines = take_message(lib, verr.value).strip().splitlines()
+            return "crash", f"pipeline produced invalid IR: {lines[0] if lines else ''}"
+        take_message(lib, verr.value)
+        return None
+
+    def emit(self, mod: int, machine: int) -> bytes | str:
+        """The object file's bytes, or the code generator's message when it cannot emit one."""
+        lib = self.lib
+        msg, buf = out_ptr(), out_ptr()
+        if self.shim.clm_emit_object(machine, mod, byref(msg), byref(buf)):
+            return take_message(lib, msg.value)
+        data = ctypes.string_at(lib.LLVMGetBufferStart(buf), lib.LLVMGetBufferSize(buf))
+        lib.LLVMDisposeMemoryBuffer(buf)
+        return data
+
     def evaluate(self, key: str, ir: str, pipeline: str, expanded: str, count_instructions: bool) -> Evaluation:
         lib = self.lib
         self.evaluations += 1
@@ -108,33 +149,29 @@ class InProcessEngine:
         except InvalidIR as exc:
             return failure(pipeline, "invalid-ir", str(exc))
         mod = lib.LLVMCloneModule(original)
+        started = time.perf_counter()
         try:
-            if expanded:
-                err = lib.LLVMRunPasses(mod, expanded.encode(), machine, self.options)
-                if err:
-                    return failure(pipeline, "pipeline", take_error(lib, err))
-                verr = out_ptr()
-                if lib.LLVMVerifyModule(mod, RETURN_STATUS, byref(verr)):
-                    lines = take_message(lib, verr.value).strip().splitlines()
-                    return failure(pipeline, "crash", f"pipeline produced invalid IR: {lines[0] if lines else ''}")
-                take_message(lib, verr.value)
-            instructions = None
-            if count_instructions:
-                instructions = self.shim.clm_count_instructions(mod)
+            if problem := self.run_passes(mod, expanded, machine):
+                return failure(pipeline, problem[0], problem[1])  # type: ignore[arg-type]
+            instructions = self.shim.clm_count_instructions(mod) if count_instructions else None
+            passed = time.perf_counter()
             digest = self.shim.clm_module_digest(mod)
             if digest in self.objects:
                 self.reused += 1
                 self.objects.move_to_end(digest)
                 size, text = self.objects[digest]
+                if self.traces is not None:
+                    self.traces.append(Trace(key, pipeline, passed - started, 0.0, digest, ""))
                 return Evaluation(pipeline=pipeline, size=size, text_size=text, ir_instructions=instructions)
-            msg, buf = out_ptr(), out_ptr()
-            if self.shim.clm_emit_object(machine, mod, byref(msg), byref(buf)):
-                return failure(pipeline, "codegen", take_message(lib, msg.value))
-            data = ctypes.string_at(lib.LLVMGetBufferStart(buf), lib.LLVMGetBufferSize(buf))
-            lib.LLVMDisposeMemoryBuffer(buf)
+            data = self.emit(mod, machine)
         finally:
             lib.LLVMDisposeModule(mod)
+        if isinstance(data, str):
+            return failure(pipeline, "codegen", data)
         sizes = object_size(data)
+        if self.traces is not None:
+            sha = hashlib.sha1(data).hexdigest()
+            self.traces.append(Trace(key, pipeline, passed - started, time.perf_counter() - passed, digest, sha))
         self.objects[digest] = (sizes.size, sizes.text)
         if len(self.objects) > OBJECT_CACHE:
             self.objects.popitem(last=False)

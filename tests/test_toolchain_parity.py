@@ -114,3 +114,20 @@ def test_sizes_do_not_depend_on_worker_history(modules):
         second[i] = shuffled[k].size
     differing = [(jobs[i][0].name, first[i], second[i], jobs[i][1]) for i in range(len(jobs)) if first[i] != second[i]]
     assert not differing, differing[:3]
+
+
+def test_engine_traces_say_where_time_went_and_what_was_compiled():
+    """benchmarks/eval_reuse.py reads these: a repeated module skips code generation and says so."""
+    from compilerlm.programs.suites import resolve_target
+    from compilerlm.toolchain.inprocess import InProcessEngine
+    from compilerlm.toolchain.pipelines import expand
+
+    module = resolve_target("builtin:bitcount")[0].modules()[0]
+    engine = InProcessEngine()
+    engine.traces = []
+    for pipeline in ("default<Oz>", "default<Oz>", "mem2reg"):
+        assert engine.evaluate(module.key, module.ir, pipeline, expand(pipeline), False).ok
+    first, again, other = engine.traces
+    assert first.pass_seconds > 0 and first.codegen_seconds > 0 and len(first.object_sha) == 40
+    assert again.digest == first.digest and again.codegen_seconds == 0 and again.object_sha == ""
+    assert other.digest != first.digest and other.object_sha not in ("", first.object_sha)

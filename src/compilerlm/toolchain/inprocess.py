@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from compilerlm.toolchain.evaluation import Evaluation, failure
+from compilerlm.toolchain.evaluation import ErrorKind, Evaluation, failure
 from compilerlm.toolchain.llvm_capi import (
     CODE_MODEL_DEFAULT,
     CODEGEN_DEFAULT,
@@ -47,8 +47,8 @@ class Trace:
 
     key: str
     pipeline: str
-    pass_seconds: float
-    codegen_seconds: float  # 0 when the module's digest was already compiled
+    pass_seconds: float  # running the passes and verifying the result
+    codegen_seconds: float  # emitting the object; 0 when the module's digest was already compiled
     digest: int
     object_sha: str  # of the object bytes; "" when code generation was skipped
 
@@ -113,7 +113,7 @@ class InProcessEngine:
             )
         return self.machines[triple]
 
-    def run_passes(self, mod: int, expanded: str, machine: int) -> tuple[str, str] | None:
+    def run_passes(self, mod: int, expanded: str, machine: int) -> tuple[ErrorKind, str] | None:
         """Run an expanded pipeline on `mod` in place; (error kind, message) when it fails."""
         lib = self.lib
         if not expanded:
@@ -152,7 +152,7 @@ class InProcessEngine:
         started = time.perf_counter()
         try:
             if problem := self.run_passes(mod, expanded, machine):
-                return failure(pipeline, problem[0], problem[1])  # type: ignore[arg-type]
+                return failure(pipeline, *problem)
             instructions = self.shim.clm_count_instructions(mod) if count_instructions else None
             passed = time.perf_counter()
             digest = self.shim.clm_module_digest(mod)
@@ -163,7 +163,9 @@ class InProcessEngine:
                 if self.traces is not None:
                     self.traces.append(Trace(key, pipeline, passed - started, 0.0, digest, ""))
                 return Evaluation(pipeline=pipeline, size=size, text_size=text, ir_instructions=instructions)
+            digested = time.perf_counter()
             data = self.emit(mod, machine)
+            emitted = time.perf_counter()
         finally:
             lib.LLVMDisposeModule(mod)
         if isinstance(data, str):
@@ -171,7 +173,7 @@ class InProcessEngine:
         sizes = object_size(data)
         if self.traces is not None:
             sha = hashlib.sha1(data).hexdigest()
-            self.traces.append(Trace(key, pipeline, passed - started, time.perf_counter() - passed, digest, sha))
+            self.traces.append(Trace(key, pipeline, passed - started, emitted - digested, digest, sha))
         self.objects[digest] = (sizes.size, sizes.text)
         if len(self.objects) > OBJECT_CACHE:
             self.objects.popitem(last=False)

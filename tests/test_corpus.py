@@ -153,3 +153,12 @@ def test_cli_bad_manifest_and_only(tmp_path):
     )
     assert res.returncode == 0, res.stderr
     assert "done builtin" in res.stderr and "modules from 1 sources" in res.stdout
+
+
+@pytest.mark.skipif(shutil.which("dpkg") is None, reason="dpkg orders Debian versions")
+def test_source_versions_are_tried_newest_first_in_dpkgs_order():
+    """A mirror may list a security update whose files it lacks; the fetch then tries the next older version."""
+    from compilerlm.corpus.fetch import newest_first
+
+    listed = ["10.42-1", "10.42-1+deb12u10", "10.42-1+deb12u2", "10.42-1+deb12u2", "1:9.0-1"]
+    assert newest_first(listed) == ["1:9.0-1", "10.42-1+deb12u10", "10.42-1+deb12u2", "10.42-1"]

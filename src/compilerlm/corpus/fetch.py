@@ -11,6 +11,7 @@ it. Configure runs outside Bear, so its test programs are not in the database.
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 import shutil
@@ -66,15 +67,48 @@ def _fetch_debian(source: Source, home: Path, jobs: int) -> Path:
     if source.version:
         found = [d for d in found if d.name == f"{source.package}_{source.version.split(':')[-1]}.dsc"]
     if not found:
-        spec = source.package + (f"={source.version}" if source.version else "")
         for tool in ("apt-get", "dpkg-source"):
             if not shutil.which(tool):
                 raise CompilerLMError(f"{source.name}: needs {tool} (a Debian system with dpkg-dev)")
-        _step(["apt-get", "source", "--download-only", spec], home, home / "fetch.log", f"apt-get source {spec}", jobs)
+        versions = [source.version] if source.version else _source_versions(source.package)
+        for i, version in enumerate(versions):
+            spec = source.package + (f"={version}" if version else "")
+            try:
+                _step(
+                    ["apt-get", "source", "--download-only", spec],
+                    home,
+                    home / "fetch.log",
+                    f"apt-get source {spec}",
+                    jobs,
+                )
+                break
+            except CompilerLMError:
+                if i == len(versions) - 1:  # a mirror may list a security update whose files it lacks: try older
+                    raise
         found = sorted(home.glob(f"{source.package}_*.dsc"))
         if not found:
             raise CompilerLMError(f"{source.name}: apt-get source {spec} left no .dsc in {home}")
     return found[-1]
+
+
+def _source_versions(package: str) -> list[str]:
+    """The source versions apt knows, newest first ([""]: let apt choose, when it lists none)."""
+    res = run_process(["apt-cache", "showsrc", "--only-source", package], text=True, what="apt-cache showsrc")
+    listed = [line.split(":", 1)[1].strip() for line in res.stdout.splitlines() if line.startswith("Version:")]
+    if not listed:
+        return [""]
+    return newest_first(listed)
+
+
+def newest_first(versions: list[str]) -> list[str]:
+    """Debian versions in dpkg's order, newest first (`1.0-1+deb12u10` after `…u2`, before `1.0-1`)."""
+
+    def compare(a: str, b: str) -> int:
+        if a == b:
+            return 0
+        return -1 if run_process(["dpkg", "--compare-versions", a, "lt", b]).returncode == 0 else 1
+
+    return sorted(set(versions), key=functools.cmp_to_key(compare), reverse=True)
 
 
 def _unpack(source: Source, home: Path, jobs: int) -> Path:

@@ -10,7 +10,8 @@ evaluations go through a store (by default the corpus's labels store, so labelle
 compiled again).
 
     python benchmarks/flags_model.py --corpus CORPUS [--model ranker.json] [--budgets 1,3,10,30] [--ceiling 1000]
-        [--ceiling-modules 30] [--modules N] [--jobs 2] [--plot docs/images/flags_model.png] [--json flags_model.json]
+        [--ceiling-modules 30] [--modules N] [--jobs 2] [--labels data/ranker/labels.parquet|none]
+        [--plot docs/images/flags_model.png] [--json flags_model.json]
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import OZ_PIPELINE
 
 METHODS = ("ranker", "library", "random", "auto", "auto, no model")
+COMMITTED_LABELS = Path(__file__).resolve().parents[1] / "data" / "ranker" / "labels.parquet"
 
 
 def config_for(method: str, budget: int, library_size: int) -> tuple[TuneConfig, bool]:
@@ -68,6 +70,13 @@ def main() -> None:
     parser.add_argument("--modules", type=int, default=0, help="a seeded sample of this many modules (0: all)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--store", type=Path, default=None, help="default: CORPUS/labels.sqlite")
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        default=COMMITTED_LABELS,
+        help="keep only modules these labels put in --split (a corpus built with --only has copies of files that the "
+        "whole corpus files under a training project); 'none' keeps all",
+    )
     parser.add_argument("--plot", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
@@ -80,6 +89,14 @@ def main() -> None:
     rows = [
         r for r in read_index(args.corpus) if r["split"] == args.split and r["instructions"] <= args.max_instructions
     ]
+    if str(args.labels) != "none":
+        import pyarrow.parquet as pq
+
+        labelled = pq.read_table(args.labels, columns=["key", "split"]).to_pydict()
+        in_split = {k for k, sp in zip(labelled["key"], labelled["split"], strict=True) if sp == args.split}
+        dropped = sum(r["key"] not in in_split for r in rows)
+        rows = [r for r in rows if r["key"] in in_split]
+        console.print(f"{dropped} modules left out: the labels do not put them in the {args.split} split")
     if args.modules and args.modules < len(rows):  # the first N of one seeded shuffle: a smaller run is a subset
         rows = random.Random(0).sample(rows, len(rows))[: args.modules]
     modules = [

@@ -92,14 +92,10 @@ class Reuse:
 
 
 def prefix_seconds(engine: InProcessEngine, module: IRModule, prefix: str) -> float:
-    original = engine._parse(module.key, module.ir)
-    machine = engine._machine(original)
-    mod = engine.lib.LLVMCloneModule(original)
-    started = time.perf_counter()
-    engine.run_passes(mod, expand(prefix), machine)
-    elapsed = time.perf_counter() - started
-    engine.lib.LLVMDisposeModule(mod)
-    return elapsed
+    with engine.copy(module.key, module.ir) as (mod, machine):
+        started = time.perf_counter()
+        engine.run_passes(mod, expand(prefix), machine)
+        return time.perf_counter() - started
 
 
 def analyse(engine: InProcessEngine, traces: Sequence[Trace], modules: dict[str, IRModule], label: str) -> Reuse:
@@ -139,14 +135,11 @@ def split_identity(
         elements = parse_pipeline(t.pipeline)
         cut = rng.randint(1, len(elements) - 1)
         module = modules[t.key]
-        original = engine._parse(module.key, module.ir)
-        machine = engine._machine(original)
         objects = []
         for parts in ([elements], [elements[:cut], elements[cut:]]):
-            mod = engine.lib.LLVMCloneModule(original)
-            problems = [engine.run_passes(mod, expand(",".join(p)), machine) for p in parts]
-            objects.append(None if any(problems) else engine.emit(mod, machine))
-            engine.lib.LLVMDisposeModule(mod)
+            with engine.copy(module.key, module.ir) as (mod, machine):
+                problems = [engine.run_passes(mod, expand(",".join(p)), machine) for p in parts]
+                objects.append(None if any(problems) else engine.emit(mod, machine))
         if isinstance(objects[0], bytes) and isinstance(objects[1], bytes):
             compared += 1
             same += objects[0] == objects[1]

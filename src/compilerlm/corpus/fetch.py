@@ -71,19 +71,14 @@ def _fetch_debian(source: Source, home: Path, jobs: int) -> Path:
             if not shutil.which(tool):
                 raise CompilerLMError(f"{source.name}: needs {tool} (a Debian system with dpkg-dev)")
         versions = [source.version] if source.version else _source_versions(source.package)
-        for i, version in enumerate(versions):
+        for version in versions:  # a mirror may list a security update whose files it lacks: then try older
             spec = source.package + (f"={version}" if version else "")
+            cmd = ["apt-get", "source", "--download-only", spec]
             try:
-                _step(
-                    ["apt-get", "source", "--download-only", spec],
-                    home,
-                    home / "fetch.log",
-                    f"apt-get source {spec}",
-                    jobs,
-                )
+                _step(cmd, home, home / "fetch.log", f"apt-get source {spec}", jobs)
                 break
             except CompilerLMError:
-                if i == len(versions) - 1:  # a mirror may list a security update whose files it lacks: try older
+                if version == versions[-1]:
                     raise
         found = sorted(home.glob(f"{source.package}_*.dsc"))
         if not found:

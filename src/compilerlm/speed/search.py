@@ -378,12 +378,12 @@ class _Search:
         interval still reaches 1, are timed again, independently, with `RETIME_FACTOR` times the runs: on a
         noisy machine ten runs leave real gains undecided, and a fresh measurement of the few best is also
         free of the bias of having been chosen as the best of many. The new timing replaces the old."""
-        ranked = self._ranked()
-        floor = max(UNDECIDED_MIN_SPEEDUP, ranked[0][0].speedup or 0.0) if ranked else UNDECIDED_MIN_SPEEDUP
+        faster = [c.speedup or 0.0 for c, _ in self.judged if _faster(c)]
+        floor = max([UNDECIDED_MIN_SPEEDUP, *faster])
         undecided = [
             (c, a)
             for c, a in self.judged
-            if c.correct and c.speedup is not None and c.speedup >= floor and (c.speedup_low or 0.0) <= 1.0
+            if c.correct and c.speedup is not None and c.speedup >= floor and not _faster(c)
         ]
         undecided.sort(key=lambda ca: ca[0].speedup or 0.0, reverse=True)
         for cand, asm in undecided[:UNDECIDED_RETIMED]:
@@ -413,9 +413,7 @@ class _Search:
         """Correct candidates that are faster by their confidence intervals (the mean lower bound over the
         visible tests above 1), fastest first; near-ties with the fastest (overlapping intervals) are
         ordered by instruction count when counting is on, the deterministic signal on a noisy machine."""
-        faster = [
-            (c, a) for c, a in self.judged if c.correct and c.speedup is not None and (c.speedup_low or 0.0) > 1.0
-        ]
+        faster = [(c, a) for c, a in self.judged if _faster(c)]
         faster.sort(key=lambda ca: ca[0].speedup or 0.0, reverse=True)
         if not faster or not self.config.instructions:
             return faster
@@ -439,6 +437,8 @@ class _Search:
 
     def outcome(self) -> AsmOutcome:
         problem = self.problem
+        if self.config.retime:
+            self.retime_undecided()
         out = AsmOutcome(
             name=problem.name,
             correct=any(c.correct for c, _ in self.judged),
@@ -458,9 +458,6 @@ class _Search:
             search=dict(self.counts),
             assembly=problem.baseline_asm,
         )
-        if self.config.retime:
-            self.retime_undecided()
-        out.notes = list(self.notes)
         for cand, asm in self._ranked()[:MAX_FINALISTS]:
             final = evaluate_candidate(
                 problem,
@@ -499,6 +496,11 @@ def supercoder_timing(problem: AsmProblem, outcome: AsmOutcome) -> dict[str, Any
     tests = {t.name: [t.time_baseline, t.time_candidate] for t in res.tests}
     clamped = [max(1.0, t.speedup or 1.0) for t in res.tests]
     return {"speedup": statistics.fmean(clamped), "tests": tests, "error": ""}
+
+
+def _faster(c: Candidate) -> bool:
+    """Correct, and faster by its intervals (the mean lower bound over the visible tests above 1)."""
+    return c.correct and c.speedup is not None and (c.speedup_low or 0.0) > 1.0
 
 
 def mean_interval(res: AsmResult) -> tuple[float | None, float | None]:

@@ -11,10 +11,12 @@ so both paths give byte-identical objects.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from compilerlm.toolchain.evaluation import ErrorKind, Evaluation, failure
@@ -113,6 +115,18 @@ class InProcessEngine:
             )
         return self.machines[triple]
 
+    @contextlib.contextmanager
+    def copy(self, key: str, ir: str) -> Iterator[tuple[int, int]]:
+        """(a fresh copy of the parsed module, its target machine), disposed on leaving; InvalidIR if it does
+        not parse."""
+        original = self._parse(key, ir)
+        machine = self._machine(original)
+        mod = self.lib.LLVMCloneModule(original)
+        try:
+            yield mod, machine
+        finally:
+            self.lib.LLVMDisposeModule(mod)
+
     def run_passes(self, mod: int, expanded: str, machine: int) -> tuple[ErrorKind, str] | None:
         """Run an expanded pipeline on `mod` in place; (error kind, message) when it fails."""
         lib = self.lib
@@ -139,35 +153,34 @@ class InProcessEngine:
         return data
 
     def evaluate(self, key: str, ir: str, pipeline: str, expanded: str, count_instructions: bool) -> Evaluation:
-        lib = self.lib
         self.evaluations += 1
         if self.evaluations % RENEW_CONTEXT_EVERY == 0:
             self._new_context()
         try:
-            original = self._parse(key, ir)
-            machine = self._machine(original)
+            with self.copy(key, ir) as (mod, machine):
+                return self._measure(mod, machine, key, pipeline, expanded, count_instructions)
         except InvalidIR as exc:
             return failure(pipeline, "invalid-ir", str(exc))
-        mod = lib.LLVMCloneModule(original)
+
+    def _measure(
+        self, mod: int, machine: int, key: str, pipeline: str, expanded: str, count_instructions: bool
+    ) -> Evaluation:
         started = time.perf_counter()
-        try:
-            if problem := self.run_passes(mod, expanded, machine):
-                return failure(pipeline, *problem)
-            instructions = self.shim.clm_count_instructions(mod) if count_instructions else None
-            passed = time.perf_counter()
-            digest = self.shim.clm_module_digest(mod)
-            if digest in self.objects:
-                self.reused += 1
-                self.objects.move_to_end(digest)
-                size, text = self.objects[digest]
-                if self.traces is not None:
-                    self.traces.append(Trace(key, pipeline, passed - started, 0.0, digest, ""))
-                return Evaluation(pipeline=pipeline, size=size, text_size=text, ir_instructions=instructions)
-            digested = time.perf_counter()
-            data = self.emit(mod, machine)
-            emitted = time.perf_counter()
-        finally:
-            lib.LLVMDisposeModule(mod)
+        if problem := self.run_passes(mod, expanded, machine):
+            return failure(pipeline, *problem)
+        instructions = self.shim.clm_count_instructions(mod) if count_instructions else None
+        passed = time.perf_counter()
+        digest = self.shim.clm_module_digest(mod)
+        if digest in self.objects:
+            self.reused += 1
+            self.objects.move_to_end(digest)
+            size, text = self.objects[digest]
+            if self.traces is not None:
+                self.traces.append(Trace(key, pipeline, passed - started, 0.0, digest, ""))
+            return Evaluation(pipeline=pipeline, size=size, text_size=text, ir_instructions=instructions)
+        digested = time.perf_counter()
+        data = self.emit(mod, machine)
+        emitted = time.perf_counter()
         if isinstance(data, str):
             return failure(pipeline, "codegen", data)
         sizes = object_size(data)

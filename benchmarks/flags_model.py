@@ -92,6 +92,9 @@ def main() -> None:
     if str(args.labels) != "none":
         import pyarrow.parquet as pq
 
+        if not args.labels.is_file():
+            parser.error(f"--labels {args.labels} does not exist: give the labels table, or 'none' to keep every module")
+
         labelled = pq.read_table(args.labels, columns=["key", "split"]).to_pydict()
         in_split = {k for k, sp in zip(labelled["key"], labelled["split"], strict=True) if sp == args.split}
         dropped = sum(r["key"] not in in_split for r in rows)

@@ -93,7 +93,7 @@ def main() -> None:
         import pyarrow.parquet as pq
 
         if not args.labels.is_file():
-            parser.error(f"--labels {args.labels} does not exist: give the labels table, or 'none' to keep every module")
+            parser.error(f"--labels {args.labels} does not exist: give the labels table, or 'none' to keep all")
 
         labelled = pq.read_table(args.labels, columns=["key", "split"]).to_pydict()
         in_split = {k for k, sp in zip(labelled["key"], labelled["split"], strict=True) if sp == args.split}

@@ -59,7 +59,7 @@ class Ranker:
     def gains(self, ir: str) -> np.ndarray:
         """Predicted log(-Oz size / size) of each library pipeline on this module (higher: smaller)."""
         x = np.asarray([feature_vector(ir)], dtype=float)
-        return np.asarray(self.booster.predict(_rows(x, len(self.pipelines)), num_threads=1), dtype=float)
+        return np.asarray(self.booster.predict(pipeline_rows(x, len(self.pipelines)), num_threads=1), dtype=float)
 
     def order(self, gains: np.ndarray) -> list[int]:
         """Library indices to try: the pipeline of the highest gain, then the cover given it."""
@@ -177,7 +177,8 @@ def _targets(ratios: np.ndarray) -> np.ndarray:
     return np.clip(gains, 0.0, GAIN_CLIP)
 
 
-def _rows(features: np.ndarray, count: int) -> np.ndarray:
+def pipeline_rows(features: np.ndarray, count: int) -> np.ndarray:
+    """One row per (module, pipeline): the module's features, then the pipeline's index (a category)."""
     index = np.tile(np.arange(count), len(features))
     return np.column_stack([np.repeat(features, count, axis=0), index])
 
@@ -212,7 +213,11 @@ def train_ranker(labels: LabelTable, config: RankerConfig) -> tuple[Ranker, dict
     }
     names = [*FEATURE_NAMES, "pipeline"]
     data = lightgbm.Dataset(
-        _rows(train.features, len(columns)), y, feature_name=names, categorical_feature=["pipeline"], free_raw_data=True
+        pipeline_rows(train.features, len(columns)),
+        y,
+        feature_name=names,
+        categorical_feature=["pipeline"],
+        free_raw_data=True,
     )
     booster = lightgbm.train(params, data, num_boost_round=config.trees)
     ranker = Ranker(pipelines, booster, followups)
@@ -231,7 +236,7 @@ def train_ranker(labels: LabelTable, config: RankerConfig) -> tuple[Ranker, dict
 
 
 def predicted_orders(ranker: Ranker, features: np.ndarray) -> list[list[int]]:
-    gains = ranker.booster.predict(_rows(features, len(ranker.pipelines)), num_threads=1)
+    gains = ranker.booster.predict(pipeline_rows(features, len(ranker.pipelines)), num_threads=1)
     gains = np.asarray(gains).reshape(len(features), len(ranker.pipelines))
     return [ranker.order(g) for g in gains]
 

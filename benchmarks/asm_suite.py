@@ -139,7 +139,7 @@ def main() -> None:
         "best seen",
     ):
         table.add_column(col, justify="right" if col != "variant" else "left")
-    for name, (_, summary, secs, ok) in results.items():
+    for name, (judged, summary, secs, ok) in results.items():
         sc = summary.get("supercoder")
         table.add_row(
             name,
@@ -151,7 +151,7 @@ def main() -> None:
             f"{sc['speedup_mean']:.3f}x" if sc else "—",
             f"{sc['speedup_median']:.3f}x" if sc else "—",
             f"{sc['speedup_p25']:.2f}/{sc['speedup_p75']:.2f}" if sc else "—",
-            f"{best_seen(results[name][0]):.3f}x",
+            f"{best_seen(judged):.3f}x",
         )
     console.print(table)
     if args.json:

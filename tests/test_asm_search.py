@@ -109,6 +109,7 @@ def test_a_bad_instruction_counter_choice_is_a_one_line_error(monkeypatch):
         instruction_backend()
 
 
+@pytest.mark.slow  # about 40 s of timed runs
 def test_an_undecided_candidate_is_timed_again_before_the_choice():
     program = load_program_dir(TWO)
     clang = compile_assembly(program, portfolio(["clang -O3"])[0])  # f far faster: several times gcc -O3 overall

@@ -183,6 +183,7 @@ def test_tune_cli_report_and_errors(tmp_path, cli):
     assert bad.returncode == 1 and "not a usable compilerlm store" in bad.stderr
 
 
+@pytest.mark.slow  # about 45 s: a Ray cluster starts; the default suite keeps local workers
 def test_ray_runs_the_same_tuning_as_local_workers_and_resumes(tmp_path):
     """`--ray`: programs as Ray tasks on a local Ray instance give the local run's results, fill the driver's
     store, and a rerun against that store resumes every module without compiling."""

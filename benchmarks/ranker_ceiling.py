@@ -39,6 +39,7 @@ from compilerlm.ranker.model import (
     LabelTable,
     RankerConfig,
     best_of,
+    booster_params,
     load_ranker,
     pipeline_rows,
     predicted_orders,
@@ -58,18 +59,14 @@ def better_classifier(labels: LabelTable, test: LabelTable) -> np.ndarray:
     train = labels.split("train")
     count = train.ratios.shape[1]
     config = RankerConfig(data=Path(), out=Path())
-    params = {"objective": "binary", "num_leaves": config.leaves, "learning_rate": config.learning_rate,
-              "min_data_in_leaf": config.min_modules_per_leaf, "feature_fraction": 0.8, "bagging_fraction": 0.8,
-              "bagging_freq": 1, "seed": config.seed, "deterministic": True, "num_threads": config.threads,
-              "verbose": -1}  # fmt: skip
+    params = booster_params(config, "binary")
     y = (train.ratios < 1).astype(float).ravel()
     data = lightgbm.Dataset(pipeline_rows(train.features, count), y, categorical_feature=[train.features.shape[1]])
     booster = lightgbm.train(params, data, num_boost_round=config.trees)
     return booster.predict(pipeline_rows(test.features, count)).reshape(len(test.ratios), count).argmax(axis=1)
 
 
-def from_labels(console: Console) -> dict:
-    labels = read_labels(COMMITTED / "labels.parquet")
+def from_labels(labels: LabelTable, console: Console) -> dict:
     test = labels.split("test")
     ratios = np.where(np.isfinite(test.ratios), test.ratios, 2.0)
     ranker = load_ranker(DEFAULT_MODEL)
@@ -105,7 +102,7 @@ def from_labels(console: Console) -> dict:
     return out
 
 
-def larger_pool(args: argparse.Namespace, console: Console) -> dict:
+def larger_pool(labelled: LabelTable, args: argparse.Namespace, console: Console) -> dict:
     store = Store(args.store or args.test_corpus / "ceiling.sqlite")
     config = LabelConfig(search_modules=args.search_modules, search_budget=args.search_budget)
     config = replace(config, per_project=args.per_project)
@@ -121,7 +118,6 @@ def larger_pool(args: argparse.Namespace, console: Console) -> dict:
     known = {normalize(p) for p in committed}
     new = [p for p in candidate_pool(train_run.winners(sample)) if normalize(p) not in known]
 
-    labelled = read_labels(COMMITTED / "labels.parquet")
     import pyarrow.parquet as pq
 
     keys = pq.read_table(COMMITTED / "labels.parquet", columns=["key"]).column("key").to_pylist()
@@ -171,9 +167,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     console = Console()
-    doc = {"labels": from_labels(console)}
+    labels = read_labels(COMMITTED / "labels.parquet")
+    doc = {"labels": from_labels(labels, console)}
     if args.train_corpus and args.test_corpus:
-        doc["pool"] = larger_pool(args, console)
+        doc["pool"] = larger_pool(labels, args, console)
     elif args.train_corpus or args.test_corpus:
         parser.error("the larger pool needs both --train-corpus and --test-corpus")
     if args.json:

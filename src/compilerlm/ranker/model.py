@@ -183,6 +183,24 @@ def pipeline_rows(features: np.ndarray, count: int) -> np.ndarray:
     return np.column_stack([np.repeat(features, count, axis=0), index])
 
 
+def booster_params(config: RankerConfig, objective: str) -> dict:
+    """LightGBM's settings for a model on (module, pipeline) rows; one place, so that any other objective
+    tried on the labels (the ceiling benchmark's classifier) is trained the ranker's way."""
+    return {
+        "objective": objective,
+        "num_leaves": config.leaves,
+        "learning_rate": config.learning_rate,
+        "min_data_in_leaf": config.min_modules_per_leaf,
+        "feature_fraction": 0.8,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "seed": config.seed,
+        "deterministic": True,
+        "num_threads": config.threads,
+        "verbose": -1,
+    }
+
+
 def train_ranker(labels: LabelTable, config: RankerConfig) -> tuple[Ranker, dict]:
     """Library by greedy cover of the training split, then the gain regressor on (module, pipeline) rows.
     Returns the ranker and its scores on the validation split (best of 1/3/10 for the ranker's order and the
@@ -198,19 +216,7 @@ def train_ranker(labels: LabelTable, config: RankerConfig) -> tuple[Ranker, dict
     library = covered[:, columns]
     followups = [greedy_cover(library, len(columns), [i]) for i in range(len(columns))]
     y = _targets(train.ratios[:, columns]).ravel()
-    params = {
-        "objective": "regression",
-        "num_leaves": config.leaves,
-        "learning_rate": config.learning_rate,
-        "min_data_in_leaf": config.min_modules_per_leaf,
-        "feature_fraction": 0.8,
-        "bagging_fraction": 0.8,
-        "bagging_freq": 1,
-        "seed": config.seed,
-        "deterministic": True,
-        "num_threads": config.threads,
-        "verbose": -1,
-    }
+    params = booster_params(config, "regression")
     names = [*FEATURE_NAMES, "pipeline"]
     data = lightgbm.Dataset(
         pipeline_rows(train.features, len(columns)),

@@ -32,6 +32,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from compilerlm.errors import CompilerLMError
 from compilerlm.ranker.coreset import cover_value, greedy_cover
 from compilerlm.ranker.labels import LabelConfig, LabelRun, candidate_pool
 from compilerlm.ranker.model import (
@@ -170,7 +171,10 @@ def main() -> None:
     labels = read_labels(COMMITTED / "labels.parquet")
     doc = {"labels": from_labels(labels, console)}
     if args.train_corpus and args.test_corpus:
-        doc["pool"] = larger_pool(labels, args, console)
+        try:
+            doc["pool"] = larger_pool(labels, args, console)
+        except CompilerLMError as exc:  # a missing or incomplete corpus: one line, not a traceback
+            parser.error(str(exc))
     elif args.train_corpus or args.test_corpus:
         parser.error("the larger pool needs both --train-corpus and --test-corpus")
     if args.json:

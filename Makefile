@@ -5,7 +5,7 @@ TORCH_VERSION ?= 2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 LLVM := /usr/lib/llvm-19/bin
-APT_PACKAGES := clang-19 llvm-19 llvm-19-dev csmith libcsmith-dev g++ make cmake python3-venv valgrind hyperfine
+APT_PACKAGES := clang-19 llvm-19 llvm-19-dev lld-19 csmith libcsmith-dev g++ make cmake python3-venv valgrind libseccomp2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
@@ -14,6 +14,7 @@ STAMP := $(VENV)/.installed
 demo: setup
 	$(BIN)/compilerlm size builtin:stack_vm
 	$(BIN)/compilerlm tune builtin:stack_vm --budget 100 --json demo-tune.json
+	$(BIN)/compilerlm tune builtin:stack_vm --lto --budget 100 --json demo-lto.json
 
 # the default suite (under 15 minutes on 2 cores); CI also runs the slow tests
 test: setup
@@ -31,9 +32,9 @@ lint: setup
 # System packages (LLVM 19 pinned), installed through apt only when missing.
 system:
 	@missing=""; \
-	for tool in clang opt llc llvm-as llvm-stress; do [ -x $(LLVM)/$$tool ] || missing=1; done; \
+	for tool in clang opt llc llvm-as llvm-stress ld.lld; do [ -x $(LLVM)/$$tool ] || missing=1; done; \
 	[ -f /usr/lib/llvm-19/include/llvm/IR/Module.h ] || missing=1; \
-	command -v csmith >/dev/null || missing=1; [ -f /usr/include/csmith/csmith.h ] || missing=1; command -v g++ >/dev/null || missing=1; command -v valgrind >/dev/null || missing=1; command -v hyperfine >/dev/null || missing=1; command -v cmake >/dev/null || missing=1; \
+	command -v csmith >/dev/null || missing=1; [ -f /usr/include/csmith/csmith.h ] || missing=1; command -v g++ >/dev/null || missing=1; command -v valgrind >/dev/null || missing=1; $(PYTHON) -c 'import ctypes.util, sys; sys.exit(not ctypes.util.find_library("seccomp"))' || missing=1; command -v cmake >/dev/null || missing=1; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages: $(APT_PACKAGES)"; \

@@ -57,10 +57,11 @@ def test_splice_builds_one_program_and_refuses_to_split_static_state(tmp_path):
         splice(gcc, clang, "no_such_function")
 
 
+@pytest.mark.slow
 def test_per_function_combination_takes_each_function_from_its_faster_compiler(tmp_path):
     program = load_program_dir(TWO)
     config = AsmSearchConfig(
-        compilers=("gcc -O3 -march=native", "clang -O3"), budget=4, runs=4, final_runs=6, instructions=False
+        compilers=("gcc -O3 -march=native", "clang -O3"), budget=4, runs=4, final_runs=6, instructions=False, mutants=2
     )
     out = optimize_program(program, config)
     assert out.source == "combined" and out.config.startswith("clang -O3 + g from gcc"), (out.config, out.notes)
@@ -74,7 +75,9 @@ def test_per_function_combination_takes_each_function_from_its_faster_compiler(t
 
 def test_flag_search_explores_new_configurations_within_its_budget():
     program = load_program_dir(DATA / "squares")
-    config = AsmSearchConfig(compilers=("gcc -O2",), budget=6, combine=False, runs=2, final_runs=2, instructions=False)
+    config = AsmSearchConfig(
+        compilers=("gcc -O2",), budget=6, combine=False, runs=2, final_runs=2, instructions=False, mutants=2
+    )
     out = optimize_program(program, config)
     labels = [c["label"] for c in out.candidates]
     assert out.search["compilations"] == 6 and len(labels) == out.search["distinct"] <= 6
@@ -113,7 +116,7 @@ def test_a_bad_instruction_counter_choice_is_a_one_line_error(monkeypatch):
 def test_an_undecided_candidate_is_timed_again_before_the_choice():
     program = load_program_dir(TWO)
     clang = compile_assembly(program, portfolio(["clang -O3"])[0])  # f far faster: several times gcc -O3 overall
-    config = AsmSearchConfig(compilers=(), runs=3, final_runs=4, instructions=False)
+    config = AsmSearchConfig(compilers=(), runs=3, final_runs=4, instructions=False, mutants=2)
 
     def noisy(_name, cand):  # what ten runs on a busy machine can leave: faster on average, the interval reaching 1
         cand.speedup, cand.speedup_low, cand.speedup_high = 1.05, 0.97, 1.13

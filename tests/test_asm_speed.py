@@ -63,6 +63,8 @@ def test_asm_command_finds_faster_correct_assembly_without_a_model(cli, tmp_path
         "gcc -O2,clang -O2",
         "--runs",
         "3",
+        "--mutants",
+        "2",
         "--out",
         "best.s",
         "--json",
@@ -90,7 +92,8 @@ def test_eval_asm_reports_a_suite_and_resumes_from_its_store(cli, tmp_path):
     broken = suite / "broken"  # its expected outputs are wrong: the baseline fails, the program is an error
     shutil.copytree(SQUARES, broken)
     (broken / "tests" / "1.out").write_text("42\n")
-    args = ["eval", "asm", "--suite", f"dir:{suite}", "--compilers", "clang -O2", "--runs", "3", "--no-instructions"]
+    args = ["eval", "asm", "--suite", f"dir:{suite}", "--compilers", "clang -O2", "--runs", "3", "--mutants", "2"]
+    args.append("--no-instructions")
     first = cli(*args, "--store", "s.sqlite", "--json", "a.json", "--report", "rep", check=True)
     assert "pass rate" in first.stdout and "speedup, geomean" in first.stdout
     doc = json.loads((tmp_path / "a.json").read_text())

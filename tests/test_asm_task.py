@@ -143,11 +143,15 @@ def test_different_correct_candidate_is_rewarded_its_measured_speedup(problem, t
     assert r.compiled and r.correct and not r.is_baseline_copy and not r.runtime_error
     assert r.counts["hidden"][0] == r.counts["hidden"][1] == 3 and r.counts["mutant"][1] == len(problem.mutants)
     assert r.speedup is not None and r.speedup > 0, r.timing_error
-    assert len(r.tests) == len(problem.tests) and all(t.time_candidate for t in r.tests)
+    # timed on every test; the speedup is the mean over the unseen ones (hidden tests and mutants)
+    assert len(r.tests) == len(problem.timed_tests) and all(t.time_candidate for t in r.tests)
+    unseen = [t for t in r.tests if t.kind == "unseen"]
+    assert r.speedup_tests == "unseen" and len(unseen) == len(problem.hidden) + len(problem.mutants)
+    assert r.speedup == pytest.approx(sum(t.speedup for t in unseen) / len(unseen))
     assert r.instructions_ratio is not None and r.instructions_ratio > 0
-    expected = r.speedup if r.speedup > 1 else 0.0
+    expected = r.speedup if r.speedup > 1 and r.faster else 0.0  # paid only when decided by the intervals
     assert supercoder_reward(r) == hidden_test_reward(r) == expected
-    assert supercoder_partial_reward(r) == (1 + 10 * r.speedup if r.speedup > 1 else 1.0)
+    assert supercoder_partial_reward(r) == (1 + 10 * r.speedup if expected else 1.0)
     assert r.program_result().passed
 
 
@@ -163,15 +167,15 @@ def test_hard_coded_visible_outputs_are_caught(problem, tmp_path):
         "        if (!strcmp(buf, known[i][0])) { fputs(known[i][1], stdout); return 0; }\n"
         '    puts("0");\n    return 0;\n}\n'
     )
-    r = evaluate_candidate(problem, _gcc_s(cheat, tmp_path, "-O2"), time_if="visible", **TIMING)
-    assert r.compiled and r.visible_passed and not r.correct and not r.runtime_error
+    r = evaluate_candidate(problem, _gcc_s(cheat, tmp_path, "-O2"), time_if="own-tests", **TIMING)
+    assert r.compiled and r.visible_passed and not r.own_tests_passed and not r.correct and not r.runtime_error
     assert r.counts["visible"] == (3, 3) and r.counts["hidden"] == (0, 3)
     assert r.counts["mutant"][0] == 0 < r.counts["mutant"][1]
     assert r.failing_test and r.failure.startswith("hidden test") and "+0" in r.failure_diff
     assert hidden_test_reward(r) == 0.0
     assert supercoder_partial_reward(r) == pytest.approx(r.passed) and 0 < r.passed < 1
-    # SuperCoder's own reward only sees the visible tests: the cheat scores whatever its speedup is
-    assert supercoder_reward(r) == (r.speedup if r.speedup and r.speedup > 1 else 0.0)
+    # SuperCoder's own reward is gated by all of the program's own tests, hidden ones included: nothing
+    assert supercoder_reward(r) == 0.0 and r.speedup is None
 
 
 def test_invalid_assembly_is_a_compile_error(problem, tmp_path):

@@ -1,6 +1,6 @@
 """What a speed-track result can be trusted for: a winner keeps its place when a secondary measurement fails,
-a dataset row is timed against its own baseline (never a silent substitute), SuperCoder's protocol runs the
-real hyperfine, weak checks are said, and results are reused across commands.
+a dataset row is timed against its own baseline (never a silent substitute), SuperCoder's protocol times in
+its schedule on checked runs, weak checks are said, and results are reused across commands.
 
 The program is tests/data/asm/squares (a loop gcc -O3 keeps; a closed form is far faster), so the winner is
 known and far above timing noise."""
@@ -22,7 +22,7 @@ from compilerlm.speed.search import AsmSearchConfig, optimize_program
 from compilerlm.toolchain.locate import llvm_tool
 
 SQUARES = Path(__file__).parent / "data" / "asm" / "squares"
-FAST = ["--runs", "3"]
+FAST = ["--runs", "3", "--mutants", "2"]  # every test, mutants included, is timed: few keep it quick
 
 # squares.c with a first line that is a no-op natively and an illegal instruction under valgrind
 VALGRIND_TRAP = "#include <valgrind/valgrind.h>\n" + (SQUARES / "squares.c").read_text().replace(
@@ -84,6 +84,7 @@ def _released_row(c_code: str, shown: str, timed: str | None, tests: list[TestCa
     }
 
 
+@pytest.mark.slow
 def test_released_rows_are_timed_against_their_own_baseline_or_refused(tmp_path):
     program = load_program_dir(SQUARES)
     c_code = (SQUARES / "squares.c").read_text()
@@ -96,7 +97,7 @@ def test_released_rows_are_timed_against_their_own_baseline_or_refused(tmp_path)
     write_rows(rows, tmp_path / "rows.parquet")
     timed, shown_only, broken = resolve_target(f"supercoder:{tmp_path / 'rows.parquet'}")
     assert len(timed.tests) == len(program.tests)  # every test of the row is used
-    config = AsmSearchConfig(compilers=("clang -O2",), runs=3, final_runs=3, instructions=False, mutants=2)
+    config = AsmSearchConfig(compilers=("clang -O2",), runs=5, final_runs=5, instructions=False, mutants=2)
     out = optimize_program(timed, config)
     assert out.baseline_source == "dataset" and out.source == "compiler" and not out.error
     assert optimize_program(shown_only, config).baseline_source == "dataset"
@@ -108,9 +109,8 @@ def test_released_rows_are_timed_against_their_own_baseline_or_refused(tmp_path)
     assert refused.source == "baseline" and "dataset row's own assembly (the baseline) does not build" in refused.error
 
 
-def test_supercoder_protocol_runs_hyperfine_and_prints_both_tables(cli, tmp_path):
-    if not shutil.which("hyperfine"):
-        pytest.skip("needs hyperfine (apt-get install hyperfine)")
+@pytest.mark.slow
+def test_supercoder_protocol_times_in_its_schedule_and_prints_both_tables(cli, tmp_path):
     suite = tmp_path / "suite"
     shutil.copytree(SQUARES, suite / "squares")
     shutil.copytree(SQUARES, suite / "squares2")
@@ -126,9 +126,11 @@ def test_supercoder_protocol_runs_hyperfine_and_prints_both_tables(cli, tmp_path
     assert set(theirs) == {"compile_rate", "pass_rate", "speedup_mean", "speedup_median", "speedup_p25", "speedup_p75"}
     assert theirs["compile_rate"] == theirs["pass_rate"] == 1.0
     assert theirs["speedup_p25"] <= theirs["speedup_median"] <= theirs["speedup_p75"]
-    for row, n_tests in zip(doc["programs"], (4, 3), strict=True):
+    for row in doc["programs"]:
         measured = row["supercoder"]
-        assert len(measured["tests"]) == n_tests and not measured["error"]  # every test timed by hyperfine
+        unseen = row["tests"]["hidden"][0] + row["tests"]["mutant"][0]
+        assert len(measured["tests"]) == unseen and not measured["error"]  # every unseen test, checked runs
+        assert "checked runs" in measured["timer"]
         assert all(base > 0 and cand > 0 for base, cand in measured["tests"].values())
         assert measured["speedup"] >= 1.0  # clamped per test
         assert (tmp_path / "chosen" / f"{row['name']}.s").is_file()
@@ -144,7 +146,7 @@ def _silent_program(tmp_path: Path, expected: bytes) -> Program:
 
 
 def test_weak_checks_are_said_and_empty_expected_output_is_refused(tmp_path):
-    config = AsmSearchConfig(compilers=("gcc -O2",), runs=2, final_runs=2, instructions=False)
+    config = AsmSearchConfig(compilers=("gcc -O2",), runs=2, final_runs=2, instructions=False, mutants=2)
     refused = optimize_program(_silent_program(tmp_path, b""), config)
     assert "every test expects empty output" in refused.error and "--allow-empty-output" in refused.error
     allowed = optimize_program(_silent_program(tmp_path, b""), replace(config, allow_empty_output=True))

@@ -162,3 +162,75 @@ def test_a_debug_build_is_recognised_and_keeps_its_debug_info(tuned, tmp_path):
     for module in doc["modules"]:
         data = (folder / Path(module["name"]).with_suffix(".o").name).read_bytes()
         assert object_size(data).size == module["size"] and b".debug_info" in data, module["name"]
+
+
+def _cc(tuned_json: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "compilerlm.cli", "cc", "--tuned", str(tuned_json), "--cc-verbose", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=folder)
+
+
+def test_sections_reach_code_generation_and_gc_sections_composes(tuned, tmp_path):
+    tuned_json, doc = tuned
+    folder = tmp_path / "gc"
+    shutil.copytree(tuned_json.parent / "proj", folder)
+    done = _make(folder, tuned_json, "CFLAGS=-DSCALE=3 -std=c11 -ffunction-sections -fdata-sections")
+    assert done.returncode == 0 and done.stderr.count("as tuned module") == 3, done.stderr
+    table = (folder / "table.o").read_bytes()
+    assert b".text.lookup" in table  # a section per function, as the flag asks, in the tuned object
+    link = subprocess.run(
+        ["clang-19", "-fuse-ld=lld", "-Wl,--gc-sections", "main.o", "util.o", "table.o", "-o", "gc"], cwd=folder
+    )
+    assert link.returncode == 0
+    program = load_program_dir(tuned_json.parent / "proj")
+    assert all(run.passed for run in run_tests(folder / "gc", program.tests))
+
+
+def test_one_command_compiles_and_links_several_tuned_units(tuned, tmp_path):
+    tuned_json, doc = tuned
+    folder = tmp_path / "one"
+    shutil.copytree(tuned_json.parent / "proj", folder)
+    done = _cc(tuned_json, folder, "-DSCALE=3", "-std=c11", "-O2", "main.c", "util.c", "table.c", "-o", "prog")
+    assert done.returncode == 0 and done.stderr.count("as tuned module") == 3, done.stderr
+    program = load_program_dir(tuned_json.parent / "proj")
+    assert all(run.passed for run in run_tests(folder / "prog", program.tests))
+    assert not list(folder.glob("*.o"))  # the objects of a compile-and-link are temporary, as clang's are
+    # -c with several files: one object each, in the working folder, each the size tune reported
+    done = _cc(tuned_json, folder, "-DSCALE=3", "-std=c11", "-c", "main.c", "util.c", "table.c")
+    assert done.returncode == 0 and done.stderr.count("as tuned module") == 3, done.stderr
+    for module in doc["modules"]:
+        obj = folder / Path(module["name"]).with_suffix(".o").name
+        assert object_size(obj.read_bytes()).size == module["size"], module["name"]
+
+
+def test_every_unit_that_falls_back_says_so_and_lto_emits_bitcode(tuned, tmp_path):
+    tuned_json, _ = tuned
+    folder = tmp_path / "fallback"
+    shutil.copytree(tuned_json.parent / "proj", folder)
+    (folder / "extra.c").write_text("int extra(void) { return 4; }\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "compilerlm.cli", "cc", "--tuned", str(tuned_json), "-DSCALE=3", "-std=c11"]
+        + ["main.c", "util.c", "table.c", "extra.c", "-o", "prog"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+    )  # without --cc-verbose: only the fallback is said, one line for the one unit that was not tuned
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "compilerlm cc: extra.c is not in the tuned results (new or changed): compiled at -Oz"
+    ]
+    done = _cc(tuned_json, folder, "-DSCALE=3", "-std=c11", "-flto", "-c", "util.c", "-o", "util.o")
+    assert done.returncode == 0 and (folder / "util.o").read_bytes().startswith(b"BC")  # bitcode for the link
+    assert "left to the link's pipeline" in done.stderr
+
+
+def test_a_unit_that_embeds_its_build_time_is_still_found(tmp_path):
+    project = tmp_path / "dated"
+    project.mkdir()
+    (project / "main.c").write_text(
+        '#include <stdio.h>\nint main(void) { printf("built %s %s\\n", __DATE__, __TIME__); return 0; }\n'
+    )
+    out = tmp_path / "tune.json"
+    cmd = [sys.executable, "-m", "compilerlm.cli", "tune", str(project), "--budget", "3", "--no-verify"]
+    assert subprocess.run([*cmd, "--json", str(out)], capture_output=True, timeout=600).returncode == 0
+    done = _cc(out, project, "-c", "main.c", "-o", "main.o")
+    assert done.returncode == 0 and "as tuned module" in done.stderr, done.stderr

@@ -58,7 +58,7 @@ def test_bad_pipelines_name_the_problem(modules, inprocess, subprocess_ev, pipel
 
 def test_normalize_accepts_common_spellings():
     assert normalize("opt -passes='mem2reg, dce'") == "mem2reg,dce"
-    assert normalize("-passes=a,b") == "a,b"
+    assert normalize("-passes=globalopt,function(dce)") == "globalopt,function(dce)"
     with pytest.raises(PipelineError, match="commas"):
         normalize("mem2reg dce")
     assert split_top_level("a,b(c,d),e<x;y>") == ["a", "b(c,d)", "e<x;y>"]

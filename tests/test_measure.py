@@ -105,13 +105,33 @@ def test_2x_work_is_clearly_slower(bins):
     assert wall.clock == "wall" and wall.pairs == 2 and wall.speedup > 0
 
 
-def test_sandbox_runner(bins):
-    sandbox = pytest.importorskip("compilerlm.sandbox")
-    from compilerlm.measure import sandbox_runner
+def test_checked_runner_times_only_runs_that_pass_their_test(bins):
+    from compilerlm.measure import RunFailed
+    from compilerlm.programs.program import TestCase
+    from compilerlm.programs.testing import checked_runner, run_test
 
+    expected = run_test(bins["loop"], TestCase("t", N, None)).stdout
+    test = TestCase("t", N, expected)
     # CPU time: a plumbing check, not another noise test (wall time is covered above)
-    c = compare(bins["loop"], bins["loop2x"], N, 1, 4, clock="cpu", runner=sandbox_runner(sandbox.run_sandboxed))
-    assert c.speedup < 0.7 and min(c.baseline.wall_samples) >= min(c.baseline.cpu_samples) * 0.9
+    same = compare(bins["loop"], bins["loop"], b"", 1, 4, clock="cpu", runner=checked_runner(test))
+    assert 0.6 < same.speedup < 1.6 and min(same.baseline.wall_samples) >= min(same.baseline.cpu_samples) * 0.9
+    with pytest.raises(RunFailed) as failed:  # loop2x prints another number: its runs are failures, not times
+        compare(bins["loop"], bins["loop2x"], b"", 0, 2, clock="cpu", runner=checked_runner(test))
+    assert failed.value.program == str(bins["loop2x"]) and failed.value.sample.status == "wrong-output"
+
+
+def test_blocks_schedule_runs_one_side_after_the_other():
+    order: list[str] = []
+
+    def runner(argv, stdin, timeout):
+        order.append(argv[0])
+        return local_runner(["/bin/true"], stdin, timeout)
+
+    c = compare(["a"], ["b"], warmups=2, runs=3, runner=runner, schedule="blocks")
+    assert order == ["a"] * 5 + ["b"] * 5 and c.pairs == 3
+    order.clear()
+    compare(["a"], ["b"], warmups=1, runs=2, runner=runner)
+    assert order == ["a", "b", "a", "b", "b", "a"]  # interleaved, the order alternating
 
 
 # --- instruction counts -------------------------------------------------------------------------------
@@ -203,3 +223,33 @@ def test_quartiles_and_geomean():
     assert geomean([1e300] * 10) == pytest.approx(1e300)  # logs: no overflow
     with pytest.raises(ValueError):
         geomean([1, 0])
+
+
+@pytest.mark.parametrize(
+    ("report", "backend", "expected"),
+    [
+        ("==7== Cachegrind\n==7== \n--7-- warning: L3\n==7== I   refs:      1,000\n", "valgrind", 1000),
+        ("==7== I   refs:      1,000\n==9== I   refs:      20\n", "valgrind", 1020),  # a forked child: summed
+        ("==7== I   refs:      1,000\n==7== I   refs:      20\n", "valgrind", "tampered"),  # one process twice
+        ("I refs: 1\n==7== I   refs:      1,000\n", "valgrind", "tampered"),  # a line valgrind does not write
+        ("==7== Cachegrind\n", "valgrind", "missing"),
+        ("1234,,instructions:u,100,100.00,,\n", "perf", 1234),
+        ("1234,,instructions:u,100,100.00,,\n1,,instructions:u,100,100.00,,\n", "perf", "tampered"),
+        ("<not counted>,,instructions:u,0,0.00,,\n", "perf", "missing"),
+    ],
+)
+def test_a_counters_report_holds_one_count_per_process(report, backend, expected):
+    """A program under valgrind shares the tool's process and may add lines to its report, never remove the
+    tool's: a second count for one process, or a line the tool does not write, is tampering."""
+    from compilerlm.measure import MeasurementTampered
+    from compilerlm.measure.instructions import parse_count
+
+    if expected == "tampered":
+        with pytest.raises(MeasurementTampered):
+            parse_count(report, backend)
+    elif expected == "missing":
+        with pytest.raises(MeasurementError) as missing:
+            parse_count(report, backend)
+        assert not isinstance(missing.value, MeasurementTampered)
+    else:
+        assert parse_count(report, backend) == expected

@@ -197,9 +197,9 @@ def test_tune_verifies_and_the_speed_track_checks_tests_with_args_and_files(upca
     assert problem.mutants and any(m.files for m in problem.mutants)  # the oracle judged mutated input files
     assert all(m.blessed for m in problem.mutants)
     asm = subprocess.run(["gcc", "-O1", "-S", "-o", "-", str(full / "main.c")], capture_output=True, text=True).stdout
-    good = evaluate_candidate(problem, asm, runs=1, instructions=False)
+    good = evaluate_candidate(problem, asm, runs=1, instructions=False, timed=problem.tests)
     assert good.correct and good.tests_total == len(problem.tests) + len(problem.mutants), good.failure
-    assert good.speedup is not None  # timed on the tests with their args and files
+    assert good.speedup is not None  # timed on the tests with their args and files (checked runs)
     (tmp_path / "lower.c").write_text(UPCASE.replace("toupper(c)", "tolower(c)"))
     lower = subprocess.run(
         ["gcc", "-O1", "-S", "-o", "-", str(tmp_path / "lower.c")], capture_output=True, text=True

@@ -8,6 +8,7 @@ run that all of it is as before and that no process of the run is left.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import shutil
@@ -24,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from compilerlm.errors import CompilerLMError
-from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed, sandbox_capabilities
+from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed, run_tool_sandboxed, sandbox_capabilities
+from compilerlm.sandbox.syscall_filter import DENIED
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 SMALL = Limits(
@@ -334,3 +336,62 @@ def test_chroot_escape_through_a_user_namespace_fails(run):
 def test_cannot_ptrace_its_init(run):
     res, _ = run("ptrace_init", expected=b"attach denied\nmem denied\n" * 2)
     assert res.status == "ok", res.stdout
+
+
+@pytest.mark.parametrize("call", DENIED)
+def test_kernel_surfaces_no_program_needs_are_refused(run, call):
+    """Each system call of the filter's list is refused with EPERM (the kernel keyring above all: it is shared by
+    every namespace and kept answers from one run for the next)."""
+    res, _ = run("kernel_surfaces", args=[call])
+    assert res.status == "ok", res.stdout
+    name, value, err = res.stdout.split()
+    assert name.decode() == call and int(value) == -1 and int(err) == errno.EPERM, res.stdout
+
+
+def test_a_counter_may_open_its_counters_and_nothing_else_more(bins):
+    """perf needs perf_event_open: lifted for that call alone when asked for; the key calls stay refused."""
+
+    def under_a_tool(call: str) -> SandboxResult:
+        argv = ["/bin/sh", "-c", f"exec /prog {call}"]
+        return run_tool_sandboxed(
+            argv, limits=SMALL, binary=bins["kernel_surfaces"], allow_syscalls=["perf_event_open"]
+        )
+
+    res = under_a_tool("perf_event_open")
+    assert res.status == "ok" and int(res.stdout.split()[2]) != errno.EPERM, res.stdout
+    assert int(under_a_tool("keyctl").stdout.split()[2]) == errno.EPERM
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("int80-keyctl", 'long r; __asm__ volatile("int $0x80" : "=a"(r) : "a"(288), "b"(0), "c"(-3) : "memory");'),
+        ("x32-keyctl", "syscall(0x40000000 + 250, 0, -3, 0);"),
+        ("int80-getpid", 'long r; __asm__ volatile("int $0x80" : "=a"(r) : "a"(20) : "memory");'),
+    ],
+)
+def test_system_calls_of_another_abi_kill_the_program(run, name, code, tmp_path):
+    """The filter is written for x86-64's table: the 32-bit one (int $0x80) and x32 would go around it."""
+    src = tmp_path / f"{name}.c"
+    src.write_text(
+        f'#include <stdio.h>\n#include <unistd.h>\nint main(void) {{ {code} puts("survived"); return 0; }}\n'
+    )
+    exe = tmp_path / name
+    subprocess.run([CC, "-O1", "-w", str(src), "-o", str(exe)], check=True, timeout=60)
+    res = run_sandboxed(exe, b"", SMALL)
+    assert res.status == "signal" and res.signal == signal.SIGSYS and b"survived" not in res.stdout
+
+
+def test_the_machines_keys_are_not_listed(run, bins):
+    res = run_sandboxed(Path("/bin/cat"), b"", SMALL, args=["/proc/keys", "/proc/key-users"])
+    assert res.status == "ok" and res.stdout == b""
+
+
+def test_a_report_pipe_is_the_tools_own_and_is_read_after_everyone_is_gone(tmp_path):
+    """What a tool writes to descriptor 4 comes back as the report; the program's stdout stays apart; a child
+    left behind is killed before the report is read, so it cannot add to it."""
+    script = "echo out; echo report >&4; (sleep 0.3; echo late >&4) & exit 0"
+    res = run_tool_sandboxed(["/bin/sh", "-c", script], limits=SMALL, report=True)
+    assert res.status == "ok" and res.stdout == b"out\n" and res.report == b"report\n"
+    plain = run_tool_sandboxed(["/bin/sh", "-c", "echo x >&4"], limits=SMALL)
+    assert plain.report == b"" and b"Bad file descriptor" in plain.stderr  # no report asked: no descriptor 4

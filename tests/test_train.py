@@ -166,7 +166,9 @@ def test_asm_rewards_and_verl_compute_score_on_a_row(suite, monkeypatch):
 
     fast = compute_score(row["data_source"], fenced(faster), truth, info)
     assert fast["compiled"] == 1.0 and fast["score"] > 1.0, fast  # SuperCoder: the mean speedup
-    assert compute_score(row["data_source"], fenced(baseline), truth, info) == {"score": 0.0, "compiled": 1.0}
+    assert fast["faster"] == 1.0 and fast["undecided"] == 0.0 and fast["measured_speedup"] == fast["score"]
+    copy = compute_score(row["data_source"], fenced(baseline), truth, info)
+    assert (copy["score"], copy["compiled"], copy["faster"]) == (0.0, 1.0, 0.0)
     assert compute_score(row["data_source"], "no code", truth, info) == {"score": 0.0, "compiled": 0.0}
 
     partial = AsmRewardConfig(reward="partial", runs=1, measure="instructions")

@@ -8,6 +8,12 @@ the same seeded search, and every evaluation already in the store is read back i
 The file records its schema version (`PRAGMA user_version`); a store of another version, or an SQLite
 database of another program, is refused with a one-line error rather than changed. A full disk stops the
 run with an error that says so; everything committed before stays in the store.
+
+Nothing read back is used before it is checked: the file may have been damaged or edited, and its rows decide
+what a run reports without being recomputed. Every column of an evaluation, and every JSON record against the
+shape its reader gives (`compilerlm.shapes`, with pydantic: the dataclass or TypedDict the reader builds from it;
+at least a JSON object), is checked as it is read; a row that is not what compilerlm writes is refused with one
+line naming the store, the row and what is wrong, never used.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.shapes import JSON_OBJECT, problem
 from compilerlm.toolchain.evaluation import Evaluation
 
 SCHEMA_VERSION = 1  # PRAGMA user_version of the stores this code writes; bump it when SCHEMA changes
@@ -38,6 +46,13 @@ CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, key));
 """
 NEW_STORE_HINT = "pass a new --store path (or move this file away)"
+REFUSED_HINT = "the store was damaged or edited and is not used: delete it or pass another --store"
+
+
+def _key(value: object) -> str:
+    """A row's key as a message shows it: quoted, escaped, and cut when long (a forged one may be any size)."""
+    text = repr(value)
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _is_full(exc: sqlite3.Error) -> bool:
@@ -133,16 +148,49 @@ class Store:
                 counts[f"{kind} records"] = n
         return counts
 
+    def _refused(self, row: str, wrong: str) -> CompilerLMError:
+        return CompilerLMError(f"{self.path}: {row} is not what compilerlm writes: {wrong}; {REFUSED_HINT}")
+
+    def _evaluation(self, row: Sequence[Any]) -> Evaluation:
+        """An `evaluations` row as an Evaluation, once every column has the type the Evaluation gives it and the row
+        has a size or an error."""
+        module_key, pipeline, *_ = row
+        columns = dict(zip(COLUMNS["evaluations"][1:], row[1:], strict=True))
+        blob = next((name for name, value in columns.items() if isinstance(value, bytes)), None)
+        wrong = f"{blob} is a blob of {len(columns[blob])} bytes" if blob else problem(columns, Evaluation, "")
+        if wrong is None and columns["error"] is None and columns["size"] is None:
+            wrong = "it has neither a size nor an error"
+        if wrong is not None:
+            raise self._refused(f"evaluations row (module key {_key(module_key)}, pipeline {_key(pipeline)})", wrong)
+        return Evaluation(**columns)
+
+    def _data(self, text: object, shape: Any, row: str) -> Any:
+        """A row's JSON data, parsed and checked against `shape`."""
+        if not isinstance(text, str):
+            raise self._refused(row, f"its data is {type(text).__name__}, not JSON text")
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError) as exc:  # not JSON, invalid UTF-16 escapes, nesting
+            raise self._refused(row, f"its data is not JSON ({str(exc)[:120]})") from None
+        wrong = problem(value, shape, "data")
+        if wrong is not None:
+            raise self._refused(row, wrong)
+        return value
+
+    def _result(self, row: Sequence[Any], shape: Any) -> Any:
+        run_key, module, data = row
+        return self._data(data, shape, f"results row (run key {_key(run_key)}, module {_key(module)})")
+
+    def _record(self, row: Sequence[Any], shape: Any) -> Any:
+        kind, key, data = row
+        return self._data(data, shape, f"records row (kind {_key(kind)}, key {_key(key)})")
+
     def get(self, module_key: str, pipeline: str) -> Evaluation | None:
         with self._lock:
             row = self.db.execute(
-                "SELECT size, text_size, error_kind, error FROM evaluations WHERE module_key=? AND pipeline=?",
-                (module_key, pipeline),
+                "SELECT * FROM evaluations WHERE module_key=? AND pipeline=?", (module_key, pipeline)
             ).fetchone()
-        if row is None:
-            return None
-        size, text, kind, error = row
-        return Evaluation(pipeline=pipeline, size=size, text_size=text, error_kind=kind, error=error)
+        return None if row is None else self._evaluation(row)
 
     def put(self, module_key: str, result: Evaluation) -> None:
         with self._writing():
@@ -157,50 +205,56 @@ class Store:
                 return self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
             return self.db.execute("SELECT COUNT(*) FROM evaluations WHERE module_key=?", (module_key,)).fetchone()[0]
 
-    def get_result(self, run_key: str, module: str) -> dict | None:
+    def get_result(self, run_key: str, module: str, shape: Any = JSON_OBJECT) -> Any:
+        """The finished result of `module` under `run_key`, checked against `shape`; None when absent."""
         with self._lock:
-            row = self.db.execute("SELECT data FROM results WHERE run_key=? AND module=?", (run_key, module)).fetchone()
-        return json.loads(row[0]) if row else None
+            row = self.db.execute("SELECT * FROM results WHERE run_key=? AND module=?", (run_key, module)).fetchone()
+        return None if row is None else self._result(row, shape)
 
     def put_result(self, run_key: str, module: str, data: dict) -> None:
         with self._writing():
             self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (run_key, module, json.dumps(data)))
 
-    def results(self, run_key: str | None = None) -> list[dict]:
-        query, args = "SELECT data FROM results", ()
+    def results(self, run_key: str | None = None, shape: Any = JSON_OBJECT) -> list[Any]:
+        """Every finished result (of one run key), in the order written, each checked against `shape`."""
+        query, args = "SELECT * FROM results", ()
         if run_key is not None:
             query, args = query + " WHERE run_key=?", (run_key,)
         with self._lock:
-            return [json.loads(r[0]) for r in self.db.execute(query + " ORDER BY rowid", args)]
+            rows = self.db.execute(query + " ORDER BY rowid", args).fetchall()
+        return [self._result(r, shape) for r in rows]
 
-    def get_record(self, kind: str, key: str) -> dict | None:
-        """A generic JSON record (e.g. one scored task item), keyed by (kind, key); None when absent."""
+    def get_record(self, kind: str, key: str, shape: Any = JSON_OBJECT) -> Any:
+        """A generic JSON record (e.g. one scored task item), keyed by (kind, key), checked against `shape`; None
+        when absent."""
         with self._lock:
-            row = self.db.execute("SELECT data FROM records WHERE kind=? AND key=?", (kind, key)).fetchone()
-        return json.loads(row[0]) if row else None
+            row = self.db.execute("SELECT * FROM records WHERE kind=? AND key=?", (kind, key)).fetchone()
+        return None if row is None else self._record(row, shape)
 
     def put_record(self, kind: str, key: str, data: dict) -> None:
         with self._writing():
             self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", (kind, key, json.dumps(data)))
 
-    def records(self, kind: str) -> list[dict]:
-        """Every record of one kind, in the order they were (last) written."""
+    def records(self, kind: str, shape: Any = JSON_OBJECT) -> list[Any]:
+        """Every record of one kind, in the order they were (last) written, each checked against `shape`."""
         with self._lock:
-            rows = self.db.execute("SELECT data FROM records WHERE kind=? ORDER BY rowid", (kind,)).fetchall()
-        return [json.loads(r[0]) for r in rows]
+            rows = self.db.execute("SELECT * FROM records WHERE kind=? ORDER BY rowid", (kind,)).fetchall()
+        return [self._record(r, shape) for r in rows]
 
-    def export(self, module_keys: Sequence[str]) -> dict[str, list]:
-        """Everything known about these modules, to ship to a remote worker (see `merge`)."""
+    def export(self, module_keys: Sequence[str], result_shape: Any = JSON_OBJECT) -> dict[str, list]:
+        """Everything known about these modules, to ship to a remote worker (see `merge`), checked as `get` and
+        `results` check it (results against `result_shape`), so a worker never gets what this store refuses."""
         marks = ",".join("?" * len(module_keys))
         with self._lock:
             evaluations = self.db.execute(
                 f"SELECT * FROM evaluations WHERE module_key IN ({marks})", tuple(module_keys)
             ).fetchall()
-            results = [
-                row
-                for row in self.db.execute("SELECT * FROM results ORDER BY rowid").fetchall()
-                if row[1].rpartition("@")[2] in module_keys
-            ]
+            results = self.db.execute("SELECT * FROM results ORDER BY rowid").fetchall()
+        for row in evaluations:
+            self._evaluation(row)
+        results = [r for r in results if isinstance(r[1], str) and r[1].rpartition("@")[2] in module_keys]
+        for row in results:
+            self._result(row, result_shape)
         return {"evaluations": [list(r) for r in evaluations], "results": [list(r) for r in results]}
 
     def merge(self, data: dict[str, list]) -> None:

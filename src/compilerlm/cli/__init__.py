@@ -20,6 +20,7 @@ from compilerlm.cli.data import make_data_app
 from compilerlm.cli.eval import make_eval_app
 from compilerlm.cli.train import train_app
 from compilerlm.errors import CompilerLMError, Interrupted, Terminated
+from compilerlm.programs.names import printable
 
 
 def version_callback(value: bool) -> None:
@@ -74,6 +75,15 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+def _no_core_files() -> None:
+    """LLVM crashing on a strange pipeline is a recorded failure of that candidate; it must not also leave a core
+    file in the user's folder. Children (opt, llc, workers) inherit the limit."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
+
+
 def main() -> None:
     """Entry point: run the app; a CompilerLMError becomes one line on stderr and exit code 1 (an interrupted
     run: 130 after Ctrl-C, 143 after SIGTERM, with what the store kept and how to resume)."""
@@ -82,10 +92,11 @@ def main() -> None:
 
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
+    _no_core_files()
     try:
         code = app(standalone_mode=False)
     except Interrupted as exc:
-        err_console.print(str(exc), highlight=False, soft_wrap=True, markup=False)
+        err_console.print(printable(str(exc)), highlight=False, soft_wrap=True, markup=False)
         sys.exit(exc.exit_code)
     except CompilerLMError as exc:
         print_error(str(exc))

@@ -13,8 +13,17 @@ import typer
 from rich.table import Table
 
 from compilerlm import __version__
-from compilerlm.cli.common import check_output_file, check_output_folder, console, jobs_option, progress_bar, resumable
+from compilerlm.cli.common import (
+    check_output_file,
+    check_output_folder,
+    console,
+    jobs_option,
+    progress_bar,
+    resumable,
+    shown,
+)
 from compilerlm.errors import CompilerLMError
+from compilerlm.programs.names import file_name
 
 if TYPE_CHECKING:
     from compilerlm.programs.program import Program
@@ -42,8 +51,9 @@ TemperatureOpt = Annotated[float | None, typer.Option(help="--model: sampling te
 ProtocolOpt = Annotated[
     str,
     typer.Option(
-        help="'supercoder': also time the reported assembly as SuperCoder does (hyperfine, 3 warm-ups + 10 runs "
-        "per test, tests clamped at 1.0, arithmetic mean) and print its table beside ours"
+        help="'supercoder': also time the reported assembly as SuperCoder does (3 warm-ups + 10 runs per side "
+        "and test as hyperfine, on checked runs; unseen tests clamped at 1.0, arithmetic mean) and print its table "
+        "beside ours"
     ),
 ]
 BudgetOpt = Annotated[
@@ -68,11 +78,14 @@ StoreOpt = Annotated[Path | None, typer.Option(help="SQLite file: results go her
 ProgramJobsOpt = Annotated[int, jobs_option("programs side by side (timing gets noisier)")]
 RunsOpt = Annotated[int, typer.Option(help="timed runs per test for each candidate (twice that for the winner)")]
 SeedOpt = Annotated[int, typer.Option(help="visible/hidden split and mutants")]
+MutantsOpt = Annotated[
+    int, typer.Option(help="differential tests per program: mutated visible inputs, judged by the -O0 build")
+]
 
 
 SEARCH_OPTIONS = (
     "preset", "samples", "rounds", "temperature", "max_tokens", "runs", "instructions", "seed", "protocol",
-    "allow_empty_output", "budget",
+    "allow_empty_output", "budget", "mutants",
 )  # fmt: skip
 """The options of `asm` and `eval asm` that make the search settings (keyword arguments of asm_search_config)."""
 
@@ -92,6 +105,7 @@ def asm_search_config(
     protocol: str = "compilerlm",
     allow_empty_output: bool = False,
     budget: int | None = None,
+    mutants: int = 8,
 ):
     """The search settings the options ask for (model settings from ``preset`` unless given); bad values and
     unknown compilers fail here, before any work."""
@@ -104,8 +118,8 @@ def asm_search_config(
         raise CompilerLMError(f"unknown --protocol {protocol!r}: choose compilerlm or supercoder")
     given = {"samples": samples, "rounds": rounds, "temperature": temperature, "max_tokens": max_tokens}
     chosen = PRESETS[preset] | {k: v for k, v in given.items() if v is not None}
-    if chosen["samples"] < 1 or chosen["rounds"] < 0 or runs < 2 or (budget is not None and budget < 1):
-        raise CompilerLMError("need --samples >= 1, --rounds >= 0, --runs >= 2 and --budget >= 1")
+    if chosen["samples"] < 1 or chosen["rounds"] < 0 or runs < 2 or (budget is not None and budget < 1) or mutants < 0:
+        raise CompilerLMError("need --samples >= 1, --rounds >= 0, --runs >= 2, --budget >= 1 and --mutants >= 0")
     if compilers is None:
         names = () if model else None
     elif compilers.strip() == "none":
@@ -125,6 +139,7 @@ def asm_search_config(
         protocol=protocol,
         allow_empty_output=allow_empty_output,
         budget=budget,
+        mutants=mutants,
     )
 
 
@@ -192,6 +207,7 @@ def asm(
     runs: RunsOpt = 10,
     instructions: Annotated[bool, typer.Option(help="count instructions of the winner (perf or valgrind)")] = True,
     seed: SeedOpt = 0,
+    mutants: MutantsOpt = 8,
     protocol: ProtocolOpt = "compilerlm",
     allow_empty_output: AllowEmptyOpt = False,
     list_compilers: Annotated[bool, typer.Option("--list-compilers", help="print the compiler portfolio")] = False,
@@ -231,12 +247,13 @@ def asm(
     for o in outcomes:
         inst = "—" if o.instructions_ratio is None else f"{o.instructions_ratio:.3f}x"
         note = f" ({o.error})" if o.error else ""
-        table.add_row(o.name, o.source + note, o.config or o.sample or "", str(o.correct), f"{o.speedup:.3f}x", inst)
+        cells = (o.name, o.source + note, o.config or o.sample or "")
+        table.add_row(*map(shown, cells), str(o.correct), f"{o.speedup:.3f}x", inst)
     console.print(table)
-    write_assembly(outcomes, out)
-    if json_path:
+    if json_path:  # first: the record of every program is kept whatever happens to the assembly files
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
+    write_assembly(outcomes, out)
     failed = [o for o in outcomes if o.error]
     if failed:  # e.g. the program's own baseline fails its tests: nothing could be measured
         first = " ".join(failed[0].error.split())
@@ -269,7 +286,8 @@ def check_assembly_out(out: Path | None, programs: list[Program]) -> None:
 
 
 def write_assembly(outcomes, out: Path | None) -> None:
-    """The reported assembly of every program that could be run: one .s file, or NAME.s in a folder."""
+    """The reported assembly of every program that could be run: one .s file, or NAME.s in a folder (NAME made
+    a plain file name by `names.file_name`: a module's `prog/file.c`, a name from a compile database)."""
     usable = [o for o in outcomes if not o.error]  # a program that could not be run has no assembly to write
     if out is None or not usable:
         return
@@ -279,5 +297,5 @@ def write_assembly(outcomes, out: Path | None) -> None:
     else:
         out.mkdir(parents=True, exist_ok=True)
         for o in usable:
-            (out / f"{o.name.replace('/', '_')}.s").write_text(o.assembly)
+            (out / f"{file_name(o.name)}.s").write_text(o.assembly)
     console.print(f"wrote {out}")

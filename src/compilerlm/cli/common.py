@@ -27,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from compilerlm.errors import CompilerLMError, Interrupted
 from compilerlm.parallel import Call, ThreadExecutor
+from compilerlm.programs.names import printable
 
 if TYPE_CHECKING:
     from compilerlm.programs.program import Program
@@ -41,9 +42,16 @@ DEFAULT_JOBS = max(1, min(os.cpu_count() or 1, 8))
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
+def shown(text: object) -> str:
+    """Text for rich markup that came from outside (a program, test or module name, an error naming one): its
+    control characters escaped, so it cannot drive the terminal, and its markup escaped, so ``[red]x`` shows as
+    it is (and ``[/x]`` cannot stop the command)."""
+    return escape(printable(str(text)))
+
+
 def print_error(message: str) -> None:
-    """One line on stderr: `error: message` (rich markup in the message is rendered)."""
-    err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    """One line on stderr: `error: message`, shown as it is (`shown`: messages name programs and tests)."""
+    err_console.print(f"[bold red]error:[/bold red] {shown(message.strip())}", highlight=False, soft_wrap=True)
 
 
 def check_jobs(value: int) -> int:
@@ -124,7 +132,7 @@ def report_skipped(programs: Sequence[Program]) -> None:
     compile, or is not C/C++), saying why; the other units go on."""
     for program in programs:
         for why in program.skipped:
-            err_console.print(f"[yellow]skipped[/yellow] {escape(why)}", highlight=False, soft_wrap=True)
+            err_console.print(f"[yellow]skipped[/yellow] {shown(why)}", highlight=False, soft_wrap=True)
 
 
 def _front_end(program: Program, level: str) -> list[IRModule]:

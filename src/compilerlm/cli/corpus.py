@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from compilerlm.cli.common import DEFAULT_JOBS, console, err_console, jobs_option, progress_bar
+from compilerlm.cli.common import DEFAULT_JOBS, console, err_console, jobs_option, progress_bar, shown
 from compilerlm.corpus.build import Event, build_corpus, split_counts
 from compilerlm.corpus.manifest import DEFAULT_MANIFEST, read_manifest
 
@@ -25,21 +24,21 @@ class _Lines:
 
     def __call__(self, event: Event) -> None:
         if event.kind == "stage":
-            err_console.print(f"{event.source}: {event.message}", highlight=False)
+            err_console.print(f"{shown(event.source)}: {shown(event.message)}", highlight=False)
         elif event.kind == "start":
-            err_console.print(f"{event.source}: compiling {event.total} units", highlight=False)
+            err_console.print(f"{shown(event.source)}: compiling {event.total} units", highlight=False)
         elif event.kind in ("done", "failed"):
             err_console.print(_summary(event), highlight=False, soft_wrap=True)
 
 
 def _summary(event: Event) -> str:
     if event.kind == "failed":
-        return f"[red]failed[/red] {event.source}: {escape(event.message)}"
+        return f"[red]failed[/red] {shown(event.source)}: {shown(event.message)}"
     r = event.result
     assert r is not None
     state = " (done earlier)" if r.cached else ""
     return (
-        f"[green]done[/green] {r.name} ({r.split}){state}: {r.units} units, {r.modules} new modules, "
+        f"[green]done[/green] {shown(r.name)} ({r.split}){state}: {r.units} units, {r.modules} new modules, "
         f"{r.duplicates} duplicates, {r.empty} empty, {len(r.skipped)} skipped"
     )
 

@@ -20,6 +20,7 @@ from compilerlm.cli.common import (
     dataclass_options,
     progress_bar,
 )
+from compilerlm.programs.names import printable
 
 if TYPE_CHECKING:
     from compilerlm.data.build import BuildReport
@@ -64,7 +65,7 @@ def _report(report: BuildReport) -> None:
     print(f"wrote {report.task} dataset to {report.out}: rows {rows} (programs {programs})")
     print(f"dropped: {report.duplicates} duplicates, {report.too_long} over --max-tokens; {report.seconds:.1f} s")
     for name, why in sorted(report.skipped.items()):
-        print(f"skipped {name}: {why}")
+        print(printable(f"skipped {name}: {why}"))
 
 
 def _write(task: Task, options: dict[str, Any]) -> None:

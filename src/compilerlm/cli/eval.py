@@ -18,6 +18,7 @@ from compilerlm.cli.asm import (
     CompilersOpt,
     MaxTokensOpt,
     ModelOpt,
+    MutantsOpt,
     PresetOpt,
     ProgramJobsOpt,
     ProtocolOpt,
@@ -151,6 +152,7 @@ def eval_asm(
     runs: RunsOpt = 10,
     instructions: Annotated[bool, typer.Option(help="count instructions of the winners (perf or valgrind)")] = True,
     seed: SeedOpt = 0,
+    mutants: MutantsOpt = 8,
     protocol: ProtocolOpt = "compilerlm",
     allow_empty_output: AllowEmptyOpt = False,
     out: Annotated[Path | None, typer.Option(help="write each program's reported assembly here (NAME.s)")] = None,
@@ -169,12 +171,12 @@ def eval_asm(
     check_output_folder(out, "--out")
     programs = resolve_target(suite)[:limit]
     outcomes, doc = run_asm(programs, config, model, store, jobs, ray)
-    write_assembly(outcomes, out)
     doc |= {"suite": suite, "model": model}
     console.print(format_asm_table(doc["summary"]))
-    if json_path:
+    if json_path:  # first: the record of every program is kept whatever happens to the assembly files
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")
+    write_assembly(outcomes, out)
     if report_dir:
         written = write_asm_report(doc, report_dir)
         console.print(f"wrote {written[0]} and {len(written) - 1} plots")

@@ -19,6 +19,7 @@ from compilerlm.cli.common import (
     jobs_option,
     progress_bar,
     report_skipped,
+    shown,
 )
 from compilerlm.errors import PipelineError
 
@@ -43,7 +44,7 @@ def suites(
         for col in ("name", "files", "tests", "description"):
             table.add_column(col)
         for p in builtin_programs():
-            table.add_row(p.name, str(len(p.sources)), str(len(p.tests)), p.description)
+            table.add_row(shown(p.name), str(len(p.sources)), str(len(p.tests)), shown(p.description))
         console.print(table)
 
 
@@ -113,7 +114,7 @@ def size(
             extra = [cell(row, "pipeline"), vs]
             record.update(size=p.size, text=p.text_size, ir_instructions=p.ir_instructions)
         baselines = [cell(row, label) for label in ("O0", "Oz", "O3")]
-        table.add_row(row.name, *baselines, *extra, str(oz.text_size), str(oz.ir_instructions))
+        table.add_row(shown(row.name), *baselines, *extra, str(oz.text_size), str(oz.ir_instructions))
         records.append(record)
     console.print(table)
     if json_path:
@@ -134,12 +135,13 @@ def passes(
         bool, typer.Option("--excluded", help="passes left out of the search space, with the reason")
     ] = False,
 ) -> None:
-    """List the passes LLVM 19 knows, the code-size search space, or what was excluded and why.
+    """List the passes LLVM 19 knows, the code-size search space, or what was excluded and why. Column
+    "pipelines": whether a pipeline may name the pass (only passes that act on the module alone; docs/design.md).
 
     Example: compilerlm passes --space
     """
     from compilerlm.toolchain.catalogue import pass_catalogue
-    from compilerlm.toolchain.search_space import EXCLUDED, SEARCH_SPACE
+    from compilerlm.toolchain.search_space import EXCLUDED, SEARCH_SPACE, outside_the_module
 
     if space:
         for element in SEARCH_SPACE:
@@ -147,15 +149,18 @@ def passes(
         return
     if excluded:
         table = Table(title=f"{len(EXCLUDED)} passes outside the search space")
-        table.add_column("pass")
-        table.add_column("reason")
+        for col in ("pass", "reason", "pipelines"):
+            table.add_column(col)
         for name, reason in sorted(EXCLUDED.items()):
-            table.add_row(name, reason)
+            table.add_row(name, reason, f"no: {why}" if (why := outside_the_module(name)) else "yes")
         console.print(table)
         return
     table = Table(title="passes of opt -print-passes")
-    for col in ("pass", "kind", "analysis", "params"):
+    for col in ("pass", "kind", "analysis", "params", "pipelines"):
         table.add_column(col)
     for info in pass_catalogue():
-        table.add_row(info.name, info.kind, "yes" if info.is_analysis else "", info.params or "")
+        allowed = "require<…>" if info.is_analysis else ("no" if outside_the_module(info.name) else "yes")
+        if info.kind.startswith("machine"):
+            allowed = "no"
+        table.add_row(info.name, info.kind, "yes" if info.is_analysis else "", info.params or "", allowed)
     console.print(table)

@@ -3,10 +3,12 @@ tune run as markdown and plots)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
-from pathlib import Path
+from dataclasses import asdict
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,17 +24,26 @@ from compilerlm.cli.common import (
     progress_bar,
     report_skipped,
     resumable,
+    shown,
 )
 from compilerlm.errors import CompilerLMError
+from compilerlm.programs.names import file_name, printable
 
 if TYPE_CHECKING:
     from compilerlm.search.tune import ModuleResult
+    from compilerlm.search.whole_program import Shipped
     from compilerlm.toolchain.module import IRModule
 
 
 def tune(
     target: Annotated[str, typer.Argument(help="C/IR file, folder, dir:PATH, builtin[:NAME], csmith:N, llvm-stress:N")],
     budget: Annotated[int, typer.Option(help="candidate evaluations per module (baselines are free)")] = 1000,
+    time_budget: Annotated[
+        float, typer.Option(help="seconds of search per module besides --budget, whichever ends first (0: none)")
+    ] = 0.0,
+    eval_timeout: Annotated[
+        float, typer.Option(help="seconds one evaluation may take (more for large modules: 1 s per 20 KB of IR)")
+    ] = 120.0,
     strategy: Annotated[str, typer.Option(help="auto, random, greedy, evolution or library")] = "auto",
     jobs: Annotated[int, jobs_option("parallel worker processes")] = DEFAULT_JOBS,
     ray: Annotated[
@@ -65,6 +76,14 @@ def tune(
     ] = None,
     temperature: Annotated[float, typer.Option(help="sampling temperature for --model (0: greedy)")] = 0.0,
     max_tokens: Annotated[int, typer.Option(help="answer token budget for --model")] = 1024,
+    lto: Annotated[
+        bool,
+        typer.Option(
+            "--lto",
+            help="whole program: search the link-time pipeline of lld's full LTO on the merged module, against the "
+            "standard builds (-Oz, --gc-sections, LTO); the JSON gives the cflags/ldflags that build the result",
+        ),
+    ] = False,
 ) -> None:
     """Search pass pipelines that make each module smaller than -Oz, minimise them and verify the program.
 
@@ -72,12 +91,17 @@ def tune(
     (--budget 1 --samples 1: the model's answer or -Oz, nothing else). The auto strategy starts from the
     shipped flag-tuning ranker (ranker:default) unless --model names another model or 'none'.
 
+    With --lto each program is one module, the one lld's full LTO optimises (every unit at -Oz -flto, merged,
+    internalised), each candidate is the real link (-fuse-ld=lld, --gc-sections, the pipeline at link time),
+    and the result is compared with the four standard builds of the program: what ships is the smaller of the
+    two, with the flags that build it.
+
     Example: compilerlm tune builtin:huffman --budget 300 --store runs.sqlite --json huffman.json
     """
     from compilerlm.programs.suites import resolve_target
     from compilerlm.search.runner import TuneJob, passes, tune_jobs
-    from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES
-    from compilerlm.search.tune import TuneConfig, tune_document
+    from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES, read_library
+    from compilerlm.search.tune import StoredModule, TuneConfig, no_larger_when_linked, tune_document
     from compilerlm.search.tune import export_library as export
     from compilerlm.search.verify import linked_sizes
     from compilerlm.store import Store
@@ -86,6 +110,8 @@ def tune(
         raise CompilerLMError(f"unknown strategy {strategy!r}: choose one of {', '.join(STRATEGIES)}")
     if budget < 1:
         raise CompilerLMError("--budget must be at least 1")
+    if time_budget < 0 or eval_timeout <= 0:
+        raise CompilerLMError("--time-budget must be at least 0 and --eval-timeout above 0 (seconds)")
     check_output_file(json_path, "--json")
     check_output_file(export_library, "--export-library")
     check_output_folder(out, "--out")
@@ -93,15 +119,11 @@ def tune(
     if export_library is not None:
         if db is None:
             raise CompilerLMError("--export-library needs --store FILE (the results to learn from)")
-        pipelines = export(db.results())
+        pipelines = export(db.results(shape=StoredModule))
         export_library.write_text("".join(p + "\n" for p in pipelines))
         console.print(f"wrote {len(pipelines)} pipelines to {export_library}")
         return
-    lib = BUILTIN_LIBRARY
-    if library is not None:
-        if not library.exists():
-            raise CompilerLMError(f"library file {library} does not exist")
-        lib = tuple(ln.strip() for ln in library.read_text().splitlines() if ln.strip() and not ln.startswith("#"))
+    lib = BUILTIN_LIBRARY if library is None else read_library(library)
     model, samples = model_and_samples(model, samples, strategy, budget)
     config = TuneConfig(
         strategy=strategy,
@@ -111,12 +133,19 @@ def tune(
         library=lib,
         model=model_identity(model),
         samples=samples,
+        time_budget=time_budget,
     )
     with resumable(store, db):
         programs = resolve_target(target)
         report_skipped(programs)
         started = time.time()
-        work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
+        if lto:
+            from compilerlm.search.whole_program import whole_program
+
+            evaluator = "lto"
+            work = [TuneJob(p, [whole_program(p, jobs)], None) for p in programs]
+        else:
+            work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
         if model is not None:
             work = ask_model(work, model, samples, temperature, max_tokens)
         total = sum(len(j.modules) for j in work) * passes(config, work)
@@ -129,17 +158,26 @@ def tune(
 
         with progress_bar() as bar:
             task = bar.add_task("tuning", total=total)
-            results = tune_jobs(work, config, db, evaluator, jobs, ray, on_program=finished)
+            results = tune_jobs(work, config, db, evaluator, jobs, ray, on_program=finished, timeout=eval_timeout)
     chosen = {r.name: r.pipeline for r in results}
-    if out is not None:
-        for job in work:
-            write_outputs(out, job.modules, chosen)
-    linked = [
-        linked_sizes(job.program, job.modules, chosen, out / "bin" if out is not None else None)
-        for job in work
-        if job.program.is_c
-    ]
-    doc = tune_document(results, config, evaluator, started, linked)
+    if lto:
+        doc = tune_document(results, config, evaluator, started)
+        doc["whole_program"] = [asdict(x) for x in ship_whole_programs(work, results, out, jobs)]
+    else:
+        if out is not None:
+            for job in work:
+                write_outputs(out, job.modules, chosen)
+        bin_dir = out / "bin" if out is not None else None
+        linked = [
+            no_larger_when_linked(
+                [r for r in results if r.program == job.program.name],
+                linked_sizes(job.program, job.modules, chosen, bin_dir),
+                bin_dir,
+            )
+            for job in work
+            if job.program.is_c
+        ]
+        doc = tune_document(results, config, evaluator, started, linked)
     print_tune_table(doc)
     if json_path:
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
@@ -159,7 +197,8 @@ class ProgressLines:
         for r in results:
             self.done += 1
             stage = " (search pass)" if self.passes > 1 and self.done <= self.total // self.passes else ""
-            print(f"tune [{self.done}/{self.total}]{stage} {progress_line(r)}", file=sys.stderr, flush=True)
+            line = printable(progress_line(r))  # module names: a compile database's file names are anyone's text
+            print(f"tune [{self.done}/{self.total}]{stage} {line}", file=sys.stderr, flush=True)
 
 
 def progress_line(r: ModuleResult) -> str:
@@ -219,16 +258,47 @@ def ask_model(work: list, spec: str, samples: int, temperature: float, max_token
     return [replace(job, proposals={m.name: proposals[m.name] for m in job.modules}) for job in work]
 
 
+def ship_whole_programs(work: list, results: list[ModuleResult], out: Path | None, jobs: int) -> list[Shipped]:
+    """Per program of a --lto run: its standard builds, and what ships (the searched link-time pipeline or the
+    best standard build, whichever is smaller); with --out, each executable (`NAME` ships, `NAME.RECIPE`)."""
+    from compilerlm.search.verify import Verification
+    from compilerlm.search.whole_program import build_recipes, shipped, verify_recipe
+
+    by_name = {r.name: r for r in results}
+    shipped_programs = []
+    with progress_bar() as bar:
+        task = bar.add_task("standard builds", total=len(work))
+        for job in work:
+            program, module = job.program, job.modules[0]
+            result = by_name[module.name]
+            builds = build_recipes(program, out, jobs)
+            ship = shipped(
+                program.name,
+                builds,
+                result.size,
+                result.pipeline,
+                Verification(result.verified, result.verification),
+                functools.partial(verify_recipe, program, jobs=jobs),
+            )
+            if out is not None and ship.route == "whole-program":
+                out.mkdir(parents=True, exist_ok=True)
+                module.link(ship.pipeline, out / file_name(program.name))
+            shipped_programs.append(ship)
+            bar.advance(task)
+    return shipped_programs
+
+
 def write_outputs(out: Path, modules: list[IRModule], pipelines: dict[str, str]) -> None:
     """Each module's optimized object and IR, named after the module (`prog/file.c` -> `prog/file.o`,
     `prog/file.ll`), and its unoptimized IR (`prog/file.input.ll`), which the module's `reproduce` command
-    reads when run in that folder."""
+    reads when run in that folder. Each part of the name is a plain file name (`names.file_name`), so no
+    module is written outside ``out``."""
     from compilerlm.search.tune import ir_file
     from compilerlm.toolchain.pipelines import expand
     from compilerlm.toolchain.subprocess_path import compile_object, optimize_ir
 
     for module in modules:
-        stem = out / Path(module.name).with_suffix("")
+        stem = out.joinpath(*map(file_name, PurePosixPath(module.name).with_suffix("").parts))
         stem.parent.mkdir(parents=True, exist_ok=True)
         pipeline = pipelines[module.name]
         stem.with_suffix(".o").write_bytes(compile_object(module, pipeline))
@@ -248,7 +318,7 @@ def print_tune_table(doc: dict) -> None:
     for m in doc["modules"]:
         verified = "[green]yes[/green]" if m["verified"] else "[yellow]no[/yellow]"
         table.add_row(
-            m["name"],
+            shown(m["name"]),
             str(m["size_o0"]),
             str(m["size_oz"]),
             str(m["size_o3"]),
@@ -258,7 +328,7 @@ def print_tune_table(doc: dict) -> None:
             f"{m['seconds']:.1f}",
             f"{m['length_before']}→{m['length_after']}",
             verified,
-            m["source"],
+            shown(m["source"]),
         )
     console.print(table)
     s = doc["summary"]
@@ -270,16 +340,28 @@ def print_tune_table(doc: dict) -> None:
     )
     for p in doc.get("programs", []):
         if p["error"]:
-            console.print(f"linked {p['program']}: not linked ({p['error']})")
+            console.print(f"linked {shown(p['program'])}: not linked ({shown(p['error'])})")
         else:
             console.print(
-                f"linked {p['program']}: -Oz {p['size_oz']} bytes (.text {p['text_oz']}) → tuned {p['size']} "
+                f"linked {shown(p['program'])}: -Oz {p['size_oz']} bytes (.text {p['text_oz']}) → tuned {p['size']} "
                 f"(.text {p['text']}): [bold]{p['improvement']:+.2%}[/bold]"
             )
+            if p.get("fell_back"):
+                console.print(f"  (tuned modules linked to {p['fell_back']} bytes, more than -Oz: every module is -Oz)")
     if s.get("linked_improvement_geomean") is not None and s.get("linked_programs", 0) > 1:
         console.print(f"linked executables, geomean vs -Oz: {s['linked_improvement_geomean']:+.2%}")
-    if s.get("sources", {}).get("model"):
-        console.print(f"pipelines from the model: {s['sources']['model']} of {s['modules']} modules")
+    for w in doc.get("whole_program", []):
+        recipes = ", ".join(f"{name} {size}" for name, size in w["recipes"].items())
+        console.print(
+            f"{shown(w['program'])}: standard builds {recipes}; ships [bold]{w['size']}[/bold] bytes via "
+            f"{w['route']}: [bold]{w['improvement']:+.2%}[/bold] vs the best standard build ({w['best_recipe']}), "
+            f"verified: {'yes' if w['verified'] else 'no'} ({shown(w['verification'])})"
+        )
+        console.print(f"  CFLAGS={w['cflags_shell']}")
+        console.print(f"  LDFLAGS={w['ldflags_shell']}")
+    for proposer in ("ranker", "model"):
+        if s.get("sources", {}).get(proposer):
+            console.print(f"pipelines from the {proposer}: {s['sources'][proposer]} of {s['modules']} modules")
 
 
 def report(

@@ -166,7 +166,7 @@ def built_database(source: Source, home: Path, jobs: int) -> Path:
 def database_work(source: Source, db: Path, tree: Path) -> tuple[list[Work], list[str]]:
     """The C units of a compile database (compilerlm's reader: flags that change the IR, first entry of a
     file compiled twice) and the reasons for entries left out; files are named relative to `tree`."""
-    units, skipped = compdb_units(read_entries(db), source.name)
+    units, skipped = compdb_units(read_entries(db), source.name, db)
     work = []
     for unit in units:
         if unit.cxx:

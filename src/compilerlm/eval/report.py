@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.programs.names import printable
 from compilerlm.stats import improvement_geomean
 
 
@@ -94,7 +95,8 @@ def _pct(x: float) -> str:
 
 
 def _cell(s: str) -> str:
-    return s.replace("|", "\\|")
+    """A markdown table cell: a module name cannot end the cell or drive the terminal of whoever `cat`s it."""
+    return printable(s).replace("|", "\\|")
 
 
 def write_report(doc: dict, out_dir: Path) -> ReportFiles:

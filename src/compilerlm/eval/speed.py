@@ -20,11 +20,13 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
+from compilerlm.confined_tools import source_view
 from compilerlm.errors import CompilerLMError
 from compilerlm.measure.speedup import quartiles
 from compilerlm.models.base import Model
@@ -35,6 +37,10 @@ from compilerlm.stats import geomean
 from compilerlm.store import Store
 
 RECORD_KIND = "asm"
+SUPERCODER_TITLE = (
+    "SuperCoder's protocol (3 warm-ups + 10 checked runs per side, as hyperfine; unseen tests clamped at 1.0, "
+    "arithmetic mean)"
+)
 OnProgram = Callable[[AsmOutcome], None]
 _MODELS: dict[str, Model] = {}  # per worker process: a model is loaded once, on first use
 
@@ -46,13 +52,37 @@ def single_file_c(programs: Sequence[Program]) -> tuple[list[Program], list[str]
 
 
 def program_fingerprint(program: Program) -> str:
+    """Part of a stored outcome's key: what about the program can change its outcome. The sources' contents, the
+    build flags as the confined compiler sees them (include folders at /src/N, not at their host paths), every
+    field of every test (a file by its content, not its host path) and a dataset's own baseline assembly:
+    editing any of them makes a new key, so a stale outcome is never reused, while the same program in another
+    folder keeps its key. (Headers are not read: editing one is not seen.)"""
     h = hashlib.sha256()
-    for src in program.sources:
-        h.update(src.read_bytes())
-    for t in program.tests:
-        h.update(t.name.encode() + b"\0" + t.stdin + b"\0" + t.expected + b"\0")
-    h.update((program.baseline_asm or "").encode())
+    flags = [source_view(program, source).flags for source in program.sources]
+    _feed(h, (program.sources, flags, program.ldflags, program.tests, program.baseline_asm))
     return h.hexdigest()[:16]
+
+
+def _feed(h: Any, value: object) -> None:
+    """Add one value to the hash unambiguously (its type and length before its bytes): a dataclass field by field,
+    a sequence item by item, a path as its file's content (so the same test in another folder hashes the same)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        h.update(f"{type(value).__name__}:{len(fields(value))}\0".encode())
+        for f in fields(value):
+            _feed(h, (f.name, getattr(value, f.name)))
+        return
+    if isinstance(value, tuple | list):
+        h.update(f"seq:{len(value)}\0".encode())
+        for item in value:
+            _feed(h, item)
+        return
+    if isinstance(value, Path):
+        try:
+            value = value.read_bytes()
+        except OSError as exc:  # the test run will say so; the key only needs to differ from any content
+            value = f"unreadable file: {exc.strerror}"
+    data = value if isinstance(value, bytes) else repr(value).encode()
+    h.update(f"{type(value).__name__}:{len(data)}\0".encode() + data)
 
 
 def _model(spec: str | None) -> Model | None:
@@ -93,7 +123,8 @@ def run_asm_suite(
     done: dict[int, AsmOutcome] = {}
     todo: list[int] = []
     for i, p in enumerate(programs):
-        stored = store.get_record(RECORD_KIND, f"{settings}|{p.name}|{program_fingerprint(p)}") if store else None
+        key = f"{settings}|{p.name}|{program_fingerprint(p)}"
+        stored = store.get_record(RECORD_KIND, key, AsmOutcome) if store else None  # checked: every field typed
         if stored is not None:
             done[i] = AsmOutcome(**stored)
             if on_program:
@@ -154,7 +185,7 @@ def summarize_asm(outcomes: Sequence[AsmOutcome], skipped: Sequence[str] = ()) -
 
 def supercoder_summary(outcomes: Sequence[AsmOutcome]) -> dict[str, float]:
     """SuperCoder's table: compile and pass rates, and the arithmetic mean, median, p25 and p75 of the
-    per-program speedups (hyperfine-timed, each test clamped at 1.0; failures 1.0)."""
+    per-program speedups (SuperCoder's schedule on checked runs, each unseen test clamped at 1.0; failures 1.0)."""
     n = len(outcomes)
     speedups = [o.supercoder.get("speedup", 1.0) if o.correct else 1.0 for o in outcomes]
     p25, median, p75 = quartiles(speedups)
@@ -177,7 +208,7 @@ def format_asm_table(summary: dict[str, Any], title: str = "speed track (vs gcc 
         table.add_row(label, value)
     if "supercoder" not in summary:
         return table
-    theirs = Table(title="SuperCoder's protocol (hyperfine 3+10 runs, tests clamped at 1.0, arithmetic mean)")
+    theirs = Table(title=SUPERCODER_TITLE)
     theirs.add_column("metric (SuperCoder)")
     theirs.add_column("value", justify="right")
     for label, value in supercoder_rows(summary["supercoder"]):
@@ -251,7 +282,7 @@ def write_asm_report(doc: dict[str, Any], out_dir: Path | str) -> list[Path]:
     lines += ["| metric | value |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in summary_rows(doc["summary"])]
     if "supercoder" in doc["summary"]:
-        lines += ["", "SuperCoder's protocol (hyperfine 3+10 runs, tests clamped at 1.0, arithmetic mean):", ""]
+        lines += ["", f"{SUPERCODER_TITLE}:", ""]
         lines += ["| metric | value |", "|---|---:|"]
         lines += [f"| {k} | {v} |" for k, v in supercoder_rows(doc["summary"]["supercoder"])]
     lines += ["", f"![speedup distribution]({hist.name})", "", f"![speedup per program]({bars.name})", ""]

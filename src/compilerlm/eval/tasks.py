@@ -12,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
+from pydantic import Discriminator, Tag
 from rich.table import Table
 
 from compilerlm import registry
 from compilerlm.errors import CompilerLMError
 from compilerlm.eval.report import ReportFiles, pyplot, save_figure
 from compilerlm.models.base import Model
+from compilerlm.programs.names import printable
+from compilerlm.shapes import record
 from compilerlm.store import Store
 from compilerlm.tasks.base import EvalItem, Task
 from compilerlm.toolchain.evaluator import Evaluator
@@ -35,6 +38,42 @@ class TaskEval:
     task: str
     rows: list[dict]
     summary: dict
+
+
+class TaskRow(TypedDict):
+    """The fields `run_task_eval` writes in every row, beside the task's own (`row_shape`)."""
+
+    task: str
+    key: str
+    module: str
+    settings: str
+    error: str | None  # why the item has no ground truth (then the row has no score)
+    skipped: str | None
+    prompt_tokens: int | None
+    answers: list[str]
+
+
+class _Unscored(TypedDict):
+    error: str
+
+
+class _Scored(TypedDict):
+    error: None
+
+
+def row_shape(task: Task) -> Any:
+    """What a stored row of `task` must be to be used again: an item without ground truth (its `error` says why),
+    or a scored one with the task's `score_fields` (any fields, when the task does not declare them)."""
+    extra = "allow" if task.score_fields is None else "forbid"
+    scored = record(f"scored {task.name} row", TaskRow, _Scored, *(task.score_fields or ()), extra=extra)
+    unscored = record(f"{task.name} row without ground truth", TaskRow, _Unscored)
+    members = Annotated[scored, Tag("scored row")] | Annotated[unscored, Tag("row without ground truth")]
+    return Annotated[members, Discriminator(_row_kind)]
+
+
+def _row_kind(row: Any) -> str:
+    """Which member of `row_shape` a row is checked as: the one without ground truth when it names an error."""
+    return "row without ground truth" if isinstance(row, dict) and row.get("error") is not None else "scored row"
 
 
 def evaluable(name: str | Task) -> Task:
@@ -75,12 +114,12 @@ def run_task_eval(
     runner = evaluable(task)
     name = runner.name
     settings = settings_key(model, samples, temperature, max_tokens)
-    kind = f"task:{name}"
+    kind, shape = f"task:{name}", row_shape(runner)
     rows: list[dict | None] = []
     todo: list[tuple[int, EvalItem]] = []
     for p in runner.eval_items(modules, per_module, seed):
         record_key = f"{settings}|{p.key}"
-        done = store.get_record(kind, record_key) if store is not None else None
+        done = store.get_record(kind, record_key, shape) if store is not None else None
         if done is not None:
             rows.append({**done, "resumed": True})
             if on_item:
@@ -183,7 +222,8 @@ def _item_table(cols: Sequence[str], rows: Sequence[dict]) -> list[str]:
             cells = [f"no ground truth: {_cell(r['error'])}"] + [""] * (len(cols) - 1)
         elif r.get("skipped") and cells:
             cells[-1] = f"skipped: {_cell(r['skipped'])}"
-        lines.append(f"| {r.get('module', '')} | " + " | ".join(cells) + " |")
+        module = printable(str(r.get("module", ""))).replace("|", "\\|")  # a name: shown whole, never obeyed
+        lines.append(f"| {module} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -191,5 +231,5 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     text = "" if value is None else str(value)
-    text = text.replace("|", "\\|").replace("\n", " ")
+    text = printable(text.replace("\n", " ")).replace("|", "\\|")
     return text if len(text) <= 80 else text[:77] + "..."

@@ -1,7 +1,7 @@
 """Measuring programs: wall/CPU time (interleaved A/B runs), instruction counts, docs/design.md speedup statistics.
 
-Knows nothing of where a binary came from; runs go through a ``Runner`` (a local subprocess by default,
-the sandbox via ``sandbox_runner``).
+Knows nothing of where a binary came from; runs go through a ``Runner`` (a local subprocess by default;
+``programs.testing.checked_runner`` runs a program's test confined and judges every measured run).
 """
 
 from compilerlm.measure.instructions import count_instructions, instruction_backend
@@ -18,13 +18,14 @@ from compilerlm.measure.timing import (
     Comparison,
     Measurement,
     MeasurementError,
+    MeasurementTampered,
+    RunFailed,
     Runner,
     RunSample,
     TimingStats,
     compare,
     local_runner,
     measure,
-    sandbox_runner,
 )
 
 __all__ = [
@@ -32,7 +33,9 @@ __all__ = [
     "Comparison",
     "Measurement",
     "MeasurementError",
+    "MeasurementTampered",
     "ProgramResult",
+    "RunFailed",
     "RunSample",
     "Runner",
     "SuiteResult",
@@ -45,6 +48,5 @@ __all__ = [
     "local_runner",
     "measure",
     "quartiles",
-    "sandbox_runner",
     "summarize",
 ]

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Literal, cast
 
 from compilerlm.errors import CompilerLMError, ToolMissingError, ToolTimeout
-from compilerlm.measure.timing import MeasurementError
+from compilerlm.measure.timing import MeasurementError, MeasurementTampered
 from compilerlm.parallel import DEVNULL, run_process
 
 Backend = Literal["perf", "valgrind"]
 
 _PROBE = "/bin/true"
-_VALGRIND_REFS = re.compile(r"^==\d+==\s+I\s+refs:\s+([\d,]+)\s*$", re.MULTILINE)
+_VALGRIND_REFS = re.compile(r"^==(\d+)==\s+I\s+refs:\s+([\d,]+)\s*$", re.MULTILINE)
+_VALGRIND_LINE = re.compile(r"^((==|--)\d+(==|--)|vex )")  # vex: the JIT's own notes
 
 
 BACKEND_ENV = "COMPILERLM_INSTRUCTIONS"
@@ -112,35 +113,55 @@ def _count(tool: str, backend: Backend, argv: list[str], stdin: bytes, timeout: 
     return parse_count(text, backend)
 
 
-def counting_command(tool: str, backend: Backend, argv: Sequence[str], log: Path | None = None) -> list[str]:
-    """``argv`` under perf or valgrind; the report goes to ``log``, or to stderr when None (the sandboxed
-    counter, where the candidate shares stderr: ``parse_count`` takes the last report, printed after it exits)."""
+def counting_command(
+    tool: str, backend: Backend, argv: Sequence[str], log: Path | None = None, *, log_fd: int | None = None
+) -> list[str]:
+    """``argv`` under perf or valgrind; the report goes to ``log``, or to descriptor ``log_fd`` (the
+    sandboxed counter's report pipe, apart from the counted program's stdout and stderr)."""
     if backend == "perf":
-        return [tool, "stat", "-x,", "-e", "instructions:u", *(["-o", str(log)] if log else []), "--", *argv]
+        where = ["-o", str(log)] if log else ["--log-fd", str(log_fd)] if log_fd is not None else []
+        return [tool, "stat", "-x,", "-e", "instructions:u", *where, "--", *argv]
     # --cache-sim=no: only the instruction count is wanted, and it makes cachegrind ~2x faster
     cmd = [tool, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
-    return cmd + ([f"--log-file={log}"] if log else []) + list(argv)
+    where = [f"--log-file={log}"] if log else [f"--log-fd={log_fd}"] if log_fd is not None else []
+    return cmd + where + list(argv)
 
 
 def parse_count(text: str, backend: Backend) -> int:
-    """The count in a perf or valgrind report (the last one when the text holds several lines that look
-    like one: anything before it may be the program's own output)."""
+    """The count in a perf or valgrind report. perf counts the run's processes together and writes one line;
+    valgrind writes one summary per process of the run (a forked child is counted apart): their sum. A
+    program under valgrind shares the tool's process and could add report-like lines, never remove the tool's
+    own, and an added process only adds instructions; a second count for one process, or a line the tool does
+    not write, means someone else wrote to the report (MeasurementTampered)."""
     return _parse_perf(text) if backend == "perf" else _parse_valgrind(text)
 
 
 def _parse_perf(text: str) -> int:
-    for line in reversed(text.splitlines()):
-        fields = line.split(",")
-        if len(fields) >= 3 and fields[2].startswith("instructions"):
-            value = fields[0].strip()
-            if value.isdigit():
-                return int(value)
-            raise MeasurementError(f"perf stat could not count instructions: {value or line!r}")
-    raise MeasurementError(f"no instructions line in perf stat output: {text.strip()[:200]!r}")
+    found = [line for line in text.splitlines() if _perf_event(line).startswith("instructions")]
+    if len(found) > 1:
+        raise MeasurementTampered(f"perf stat's report holds {len(found)} instruction counts where it writes one")
+    if not found:
+        raise MeasurementError(f"no instructions line in perf stat output: {text.strip()[:200]!r}")
+    value = found[0].split(",")[0].strip()
+    if not value.isdigit():
+        raise MeasurementError(f"perf stat could not count instructions: {value or found[0]!r}")
+    return int(value)
+
+
+def _perf_event(line: str) -> str:
+    fields = line.split(",")
+    return fields[2] if len(fields) >= 3 else ""
 
 
 def _parse_valgrind(text: str) -> int:
+    if any(line and not _VALGRIND_LINE.match(line) for line in text.splitlines()):
+        raise MeasurementTampered("cachegrind's report holds lines that cachegrind did not write")
     found = _VALGRIND_REFS.findall(text)
     if not found:
         raise MeasurementError(f"no 'I refs' line in cachegrind output: {text.strip()[-200:]!r}")
-    return int(found[-1].replace(",", ""))
+    per_process: dict[str, int] = {}
+    for pid, count in found:
+        if pid in per_process:
+            raise MeasurementTampered(f"cachegrind's report counts process {pid} twice")
+        per_process[pid] = int(count.replace(",", ""))
+    return sum(per_process.values())

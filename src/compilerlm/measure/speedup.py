@@ -32,6 +32,7 @@ class TestResult:
     instructions_baseline: int | None = None
     instructions_candidate: int | None = None
     detail: str = ""
+    kind: str = ""  # which inputs: "visible" (shown to a model, gate correctness) or "unseen"; "" when not said
     speedup: float | None = field(init=False)
     instruction_ratio: float | None = field(init=False)
 

@@ -10,8 +10,9 @@ reports the wall clock by default; ``clock="cpu"`` switches every number to CPU 
 Noise: ``compare`` interleaves baseline and candidate runs in pairs whose order alternates (AB BA AB
 …), so slow drift in machine load hits both sides equally, and a per-pair ratio is available for a
 paired bootstrap. The reported speedup is the ratio of means (docs/design.md: "mean of repeated runs");
-the median of per-pair ratios and a bootstrap 95% interval of the ratio of means are given next to it
-so a reader can tell a real difference from noise.
+the median of per-pair ratios and a 95% interval of the ratio of means are given next to it so a reader
+can tell a real difference from noise: the paired bootstrap's, widened to the Student-t interval of the
+pairs' log ratios where that is wider (a few pairs, where a bootstrap is overconfident).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal, Protocol
 
 from compilerlm.errors import CompilerLMError
@@ -34,10 +34,26 @@ from compilerlm.parallel import kill_group, wait_exit
 
 Command = Sequence[str | os.PathLike[str]]
 Clock = Literal["wall", "cpu"]
+Schedule = Literal["interleaved", "blocks"]
 
 
 class MeasurementError(CompilerLMError):
     """A run that was meant to be timed did not finish cleanly (non-zero exit, signal, timeout)."""
+
+
+class RunFailed(MeasurementError):
+    """A measured run that did not end as its check demands (the runner's verdict: wrong output, crash,
+    timeout). ``program`` is argv[0] of the run, so a caller can tell whose run failed: a candidate that
+    passes its checks and then fails while measured is not correct, whatever made it."""
+
+    def __init__(self, program: str, sample: RunSample) -> None:
+        super().__init__(f"{program}: run failed while measured ({sample.status}: {sample.detail})")
+        self.program, self.sample = program, sample
+
+
+class MeasurementTampered(MeasurementError):
+    """A measuring tool's report that the measured program could have written (two reports where the tool
+    writes one, or lines the tool does not write): the number is not a result, and the program is suspect."""
 
 
 @dataclass(frozen=True)
@@ -100,30 +116,6 @@ def local_runner(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample
     if code != 0:
         return RunSample("exit-code", code, wall, cpu, f"exit code {code}")
     return RunSample("ok", 0, wall, cpu)
-
-
-def sandbox_runner(run_sandboxed: Callable[..., object], exit_code: int = 0, **sandbox_kwargs: object) -> Runner:
-    """Adapt ``compilerlm.sandbox.run_sandboxed`` (passed in, so this module does not import it) to a Runner.
-
-    ``sandbox_kwargs`` (e.g. ``limits=Limits(...)``, ``files={...}``) are passed through; the timeout is the
-    caller's business there (set it in the limits). The sandbox's own wall/cpu seconds are used as the
-    sample. A run that ends with ``exit_code`` (a test that expects a non-zero exit) is a clean run.
-    """
-
-    def run(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample:
-        res = run_sandboxed(Path(argv[0]), stdin, args=tuple(argv[1:]), **sandbox_kwargs)
-        status = str(res.status)  # type: ignore[attr-defined]
-        if status == "exit-code" and exit_code and res.exit_code == exit_code:  # type: ignore[attr-defined]
-            status = "ok"
-        return RunSample(
-            status,
-            res.exit_code,  # type: ignore[attr-defined]
-            float(res.wall_seconds),  # type: ignore[attr-defined]
-            float(res.cpu_seconds),  # type: ignore[attr-defined]
-            str(getattr(res, "detail", "") or ""),
-        )
-
-    return run
 
 
 @dataclass(frozen=True)
@@ -200,7 +192,7 @@ def _argv(cmd: Command) -> list[str]:
 def _run_ok(runner: Runner, argv: list[str], stdin: bytes, timeout: float) -> RunSample:
     sample = runner(argv, stdin, timeout)
     if sample.status != "ok":
-        raise MeasurementError(f"{argv[0]}: run failed while timing ({sample.status}: {sample.detail})")
+        raise RunFailed(argv[0], sample)
     return sample
 
 
@@ -287,29 +279,45 @@ def compare(
     runner: Runner = local_runner,
     bootstrap: int = 2000,
     seed: int = 0,
+    schedule: Schedule = "interleaved",
 ) -> Comparison:
     """Time baseline and candidate interleaved in pairs (order alternating AB, BA, …) on the same stdin.
 
     ``runs`` is the number of pairs (each side gets that many timed runs). None means adaptive: at least
     ``min_runs`` pairs and ``min_time`` seconds (both sides together), and, if ``max_rel_se`` is given,
     until the relative standard error of the speedup on ``clock`` is at most that; never more than
-    ``max_runs`` pairs or ``max_time`` seconds. Warm-ups are interleaved too.
+    ``max_runs`` pairs or ``max_time`` seconds. Warm-ups are interleaved too. ``schedule="blocks"`` runs as
+    hyperfine does when it times one command after the other (SuperCoder's protocol): the baseline's
+    warm-ups and ``runs`` runs, then the candidate's; pairs are then formed by run index.
     """
     a, b = _argv(baseline_cmd), _argv(candidate_cmd)
-    stop = _Stop(runs, min_runs, max_runs, min_time, max_time, max_rel_se)
     start = time.perf_counter()
-    for _ in range(warmups):
-        _run_ok(runner, a, stdin, timeout)
-        _run_ok(runner, b, stdin, timeout)
     samples: dict[tuple[str, Clock], list[float]] = {(s, c): [] for s in "ab" for c in ("wall", "cpu")}
     xs, ys = samples["a", clock], samples["b", clock]
-    t0 = time.perf_counter()
-    while not stop.done(len(xs), time.perf_counter() - t0, lambda: ratio_rel_se(xs, ys)):
-        order = (("a", a), ("b", b)) if len(xs) % 2 == 0 else (("b", b), ("a", a))
-        for side, argv in order:
-            s = _run_ok(runner, argv, stdin, timeout)
-            samples[side, "wall"].append(s.wall_seconds)
-            samples[side, "cpu"].append(s.cpu_seconds)
+
+    def timed(side: str, argv: list[str]) -> None:
+        s = _run_ok(runner, argv, stdin, timeout)
+        samples[side, "wall"].append(s.wall_seconds)
+        samples[side, "cpu"].append(s.cpu_seconds)
+
+    if schedule == "blocks":
+        if runs is None:
+            raise ValueError("the blocks schedule takes a fixed number of runs")
+        for side, argv in (("a", a), ("b", b)):
+            for _ in range(warmups):
+                _run_ok(runner, argv, stdin, timeout)
+            for _ in range(runs):
+                timed(side, argv)
+    else:
+        stop = _Stop(runs, min_runs, max_runs, min_time, max_time, max_rel_se)
+        for _ in range(warmups):
+            _run_ok(runner, a, stdin, timeout)
+            _run_ok(runner, b, stdin, timeout)
+        t0 = time.perf_counter()
+        while not stop.done(len(xs), time.perf_counter() - t0, lambda: ratio_rel_se(xs, ys)):
+            order = (("a", a), ("b", b)) if len(xs) % 2 == 0 else (("b", b), ("a", a))
+            for side, argv in order:
+                timed(side, argv)
     base, cand = (
         Measurement(
             TimingStats.of(samples[s, "wall"]),
@@ -320,6 +328,8 @@ def compare(
         for s in "ab"
     )
     lo, hi = bootstrap_ratio_ci(xs, ys, resamples=bootstrap, seed=seed)
+    t_lo, t_hi = log_ratio_t_interval(xs, ys)
+    lo, hi = min(lo, t_lo), max(hi, t_hi)  # with few pairs a bootstrap is too narrow; the t interval is not
     return Comparison(
         clock=clock,
         speedup=_ratio(statistics.fmean(xs), statistics.fmean(ys)),
@@ -335,6 +345,21 @@ def compare(
 
 def _ratio(x: float, y: float) -> float:
     return x / y if y > 0 else math.inf
+
+
+def log_ratio_t_interval(xs: Sequence[float], ys: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """Student-t interval of the geometric mean of the pairs' ratios x/y: honest about how little three pairs
+    say (a bootstrap of three resamples only ten distinct sets), so that a reward on a few runs does not call
+    noise faster. One pair, or a ratio that is not positive, says nothing: (0, inf)."""
+    n = len(xs)
+    if n < 2 or n != len(ys) or min(*xs, *ys) <= 0:
+        return 0.0, math.inf
+    from scipy.stats import t as student_t  # here: importing scipy.stats takes a second every command would pay
+
+    logs = [math.log(x / y) for x, y in zip(xs, ys, strict=True)]
+    centre = statistics.fmean(logs)
+    half = float(student_t.ppf((1 + level) / 2, n - 1)) * statistics.stdev(logs) / math.sqrt(n)
+    return math.exp(centre - half), math.exp(centre + half)
 
 
 def bootstrap_ratio_ci(

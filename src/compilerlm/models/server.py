@@ -9,12 +9,14 @@ Endpoints: `POST /v1/completions`, `GET /v1/models`. A prompt too long for the c
 
 Hostile or broken clients are answered, never crash a thread or hold it forever (`Limits`): the body size
 is checked from Content-Length before anything is read (411/400 when it is missing or invalid, 413 when it
-is over `max_body_bytes`); prompts, `n` and `max_tokens` have caps (400 saying the cap); a `model` other than
-the served name is 404; a whole request (headers and body) must arrive within `timeout` seconds, however
-slowly it trickles (408 or the connection is closed); at most `max_connections` connections are served at
-once (503 beyond, which OpenAI clients retry). Requests are read without the model lock, so a slow client
-never delays others. Every error is an OpenAI-style JSON answer `{"error": {"message", "type", "param",
-"code"}}`; an unexpected exception in a handler is a 500 answer, logged, not a traceback on stderr.
+is over `max_body_bytes`); every field of the request is checked (`completions_api.FIELDS`: 400 naming the
+field and what it may be, an unknown field or a string holding a lone surrogate included); prompts, `n` and
+`max_tokens` have caps (400 saying the cap); a `model` other than the served name is 404; a whole request
+(headers and body) must arrive within `timeout` seconds, however slowly it trickles (408 or the connection is
+closed); at most `max_connections` connections are served at once (503 beyond, which OpenAI clients retry).
+Requests are read without the model lock, so a slow client never delays others. Every error is an OpenAI-style
+JSON answer `{"error": {"message", "type", "param", "code"}}`; an unexpected exception in a handler is a 500
+answer, logged, not a traceback on stderr.
 
 This module is the HTTP side (connections, deadlines, routing, the model lock); what a valid request is and
 the shape of the answer are in `completions_api.py`.
@@ -396,8 +398,9 @@ def serve_forever(
     on_ready: Callable[[str], None] | None = None,
     limits: Limits | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl-C). `on_ready(url)` is called once the port is open; without it the URL
-    and the matching `--model` spec are printed to stderr."""
+    """Serve until interrupted: Ctrl-C (or the command line's SIGTERM handler) raises KeyboardInterrupt, which closes
+    the server and goes on up, so `compilerlm serve` exits 130 (143) as every command does. `on_ready(url)` is
+    called once the port is open; without it the URL and the matching `--model` spec are printed to stderr."""
     handle = serve(model, host, port, name, limits=limits)
     try:
         if on_ready is not None:
@@ -407,7 +410,5 @@ def serve_forever(
             print(f"serving {name} at {handle.url} (use --model {spec}; Ctrl-C stops)", file=sys.stderr, flush=True)
         while handle.thread.is_alive():
             handle.thread.join(timeout=0.5)
-    except KeyboardInterrupt:
-        pass
     finally:
         handle.close()

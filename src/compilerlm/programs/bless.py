@@ -21,8 +21,10 @@ from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import run_process
+from compilerlm.programs.names import printable
 from compilerlm.programs.program import (
     TestCase,
+    classic_tests,
     declared_tests,
     expected_paths,
     read_program_toml,
@@ -55,10 +57,8 @@ def _tests(prog: Path) -> list[tuple[TestCase, Path, dict[str, Path]]]:
     cases = declared_tests(prog, conf, meta)
     declared = {c.name for c in cases}
     out = []
-    classic = sorted((prog / "tests").glob("*.in"), key=lambda p: (not p.stem.isdigit(), p.stem.zfill(12)))
-    for stdin in classic:
-        if stdin.stem not in declared:
-            out.append((TestCase(stdin.stem, stdin.read_bytes(), None), stdin.with_suffix(".out"), {}))
+    for name, stdin, expected in classic_tests(prog / "tests", declared, prog):  # checked: no link leaves the folder
+        out.append((TestCase(name, stdin.read_bytes(), None), expected, {}))
     for test, entry in zip(cases, test_entries(conf, meta), strict=True):
         stdout, outputs = expected_paths(prog, entry)
         unknown = replace(test, expected=None, outputs=tuple((name, None) for name in test.output_names))
@@ -99,7 +99,7 @@ def bless(prog: Path, check_only: bool, sanitize: bool) -> bool:
             bins[name] = Path(tmp) / name
             _build(prog, cmd[0], cmd[1:], bins[name])
         for test, stdout_path, output_paths in tests:
-            label = f"{prog.name}/{test.name}"
+            label = printable(f"{prog.name}/{test.name}")
             ref = run_test(bins["O0"], test, LIMITS)
             if not ref.passed:
                 print(f"{label}: the -O0 build failed it ({ref.status}: {ref.detail})")
@@ -124,7 +124,7 @@ def bless(prog: Path, check_only: bool, sanitize: bool) -> bool:
             clang_t = times.get("clang-O3", 0.0)
             print(f"{label}: clang -O3 {clang_t:.3f}s gcc -O3 {t:.3f}s, {len(ref.stdout)} bytes out{flag}")
     if len(tests) < 5:
-        print(f"{prog.name}: only {len(tests)} tests (need at least 5)")
+        print(f"{printable(prog.name)}: only {len(tests)} tests (need at least 5)")
         ok = False
     return ok
 

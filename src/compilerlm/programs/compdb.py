@@ -3,9 +3,12 @@
 Why: real programs are not a folder of `.c` files sharing one set of flags. Their build system knows each
 file's defines, include paths, `-std` and working directory; a compile database (CMake's
 `-DCMAKE_EXPORT_COMPILE_COMMANDS=ON`, `bear -- make`, `compiledb make`) writes them down. Each entry becomes a
-`Unit` with the flags that change the IR (`-D`/`-U`, include paths made absolute, `-std=`, `-f*`, `-m*`, ...);
+`Unit` with the flags that change the IR and nothing else (`compdb_flags`: an allow-list of defines, include
+paths made absolute, language and standard, `-f`/`-m` options; response files read within the project);
 optimization levels, warnings, debug info, dependency files and outputs are dropped, since compilerlm makes
-the IR at its own level (docs/design.md, "Unoptimized IR") and generates code itself. A `program.toml` beside
+the IR at its own level (docs/design.md, "Unoptimized IR") and generates code itself, and so is every flag that
+could load a plugin or write a file: a database is someone else's text. What is dropped beyond the routine is
+named once on stderr. A `program.toml` beside
 the database may name the program, pick units (`units`: globs on their names), add `cflags`/`defines`/
 `include_dirs`, the link flags (`ldflags`) and tests (`tests/` beside it), as for a program folder.
 
@@ -18,12 +21,20 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import sys
 from dataclasses import dataclass, replace
 from fnmatch import fnmatch
 from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import Call, ThreadExecutor
+from compilerlm.programs.compdb_flags import (
+    absolute,
+    expand_response_files,
+    is_build_folder,
+    project_root,
+    split_flags,
+)
 from compilerlm.programs.program import Program, _as_tuple, program_tests, read_program_toml
 from compilerlm.toolchain.frontend import clang_accepts, syntax_error
 
@@ -31,17 +42,9 @@ COMPDB = "compile_commands.json"
 C_SUFFIXES = (".c", ".i")
 CXX_SUFFIXES = (".cc", ".cpp", ".cxx", ".c++", ".C", ".ii")
 MAKE_ONE = "make one with: cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON, 'bear -- make' or 'compiledb make'"
-BUILD_FOLDERS = ("build", "_build", "out", "obj")
 CHECK_JOBS = max(1, min(os.cpu_count() or 1, 8))
 
-PATH_OPTIONS = ("-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros", "-isysroot", "--sysroot")
-MACRO_OPTIONS = ("-D", "-U")  # -DX or -D X
-KEEP_WITH_VALUE = ("-x", "-target")
-DROP_WITH_VALUE = {"-o", "-MF", "-MT", "-MQ", "-Xclang", "-Xpreprocessor", "-Xassembler", "-Xlinker", "-mllvm"}
-DROP_WITH_VALUE |= {"--param", "-L", "-l", "-arch", "-aux-info", "-dumpbase", "-dumpdir", "-main-file-name"}
-KEEP_PREFIXES = ("-std=", "-f", "-m", "--target=")
-KEEP_EXACT = {"-ansi", "-pthread", "-nostdinc", "-nostdinc++", "-undef", "-trigraphs"}
-DROP_F = ("-flto", "-fno-lto", "-fsyntax-only", "-fdump-", "-fdiagnostics-", "-fcolor-diagnostics", "-fmessage-length")
+MAX_NAMED = 40  # dropped flags named on stderr per database; the rest counted
 
 
 @dataclass(frozen=True)
@@ -92,82 +95,64 @@ def read_entries(path: Path) -> list[dict]:
     return data
 
 
-def _arguments(entry: dict, directory: Path) -> list[str]:
-    args = entry["arguments"] if isinstance(entry.get("arguments"), list) else shlex.split(entry["command"])
-    out: list[str] = []
-    for a in map(str, args):  # response files (@file) as their contents
-        rsp = directory / a[1:] if a.startswith("@") else None
-        out += shlex.split(rsp.read_text()) if rsp is not None and rsp.is_file() else [a]
-    return out
-
-
-def _absolute(value: str, directory: Path) -> str:
-    return value if os.path.isabs(value) else os.path.normpath(directory / value)
+def _arguments(entry: dict, directory: Path, root: Path) -> tuple[list[str], list[str]]:
+    """The entry's words with response files (@file) expanded within the project; (words, refused files)."""
+    try:
+        args = entry["arguments"] if isinstance(entry.get("arguments"), list) else shlex.split(entry["command"])
+    except ValueError as exc:  # an unbalanced quote
+        raise CompilerLMError(f"compile command for {entry['file']!r} cannot be split into words: {exc}") from None
+    return expand_response_files(list(map(str, args)), directory, root)
 
 
 def ir_flags(args: list[str], directory: Path) -> tuple[str, ...]:
-    """The flags of a compile command (compiler first, then its arguments) that change the IR."""
-    out: list[str] = []
-    todo = list(args[1:])
-    while todo:
-        a = todo.pop(0)
-        if a.startswith("-Wp,"):  # preprocessor options passed through gcc's driver
-            todo[:0] = a[4:].split(",")
-            continue
-        path_opt = next((p for p in PATH_OPTIONS if a.startswith(p)), None)  # -I dir, -Idir, --sysroot=dir
-        if path_opt:
-            value = a[len(path_opt) :].removeprefix("=") or (todo.pop(0) if todo else "")
-            out += [path_opt, _absolute(value, directory)]
-        elif a in MACRO_OPTIONS:
-            out.append(a + (todo.pop(0) if todo else ""))
-        elif a in KEEP_WITH_VALUE:
-            out += [a, todo.pop(0) if todo else ""]
-        elif a in DROP_WITH_VALUE:
-            todo[:1] = []
-        elif _keep(a):
-            out.append(a)
-        # everything else: -O levels, -W*, -g*, -c, -o, -M*, the source itself, link flags
-    return tuple(out)
+    """The flags of a compile command (compiler first, then its arguments) that change the IR and that clang
+    takes; compdb_flags.split_flags says which are allowed."""
+    return unit_flags(args, directory)[0]
 
 
-def _keep(arg: str) -> bool:
-    """A one-token flag that changes the IR, and that clang knows (a gcc-only flag is dropped, not fatal)."""
-    if arg in KEEP_EXACT or arg.startswith(MACRO_OPTIONS):
-        return True
-    return arg.startswith(KEEP_PREFIXES) and not arg.startswith(DROP_F) and clang_accepts(arg)
+def unit_flags(args: list[str], directory: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(kept, dropped): the allowed flags clang takes, and the flags dropped that are worth naming (refused by
+    the allow-list, or allowed but unknown to clang: a gcc-only `-malign-data=abi` makes clang refuse the
+    whole unit, so it goes)."""
+    kept, dropped = split_flags(args, directory)
+    unknown = [f for f in kept if f.startswith(("-f", "-m", "-std=", "--target=")) and not clang_accepts(f)]
+    return tuple(f for f in kept if f not in unknown), (*dropped, *(f"{f} (clang does not take it)" for f in unknown))
 
 
 def _program_name(conf: dict, db: Path) -> str:
     folder = db.parent.resolve()
     if isinstance(conf.get("name"), str) and conf["name"]:
         return conf["name"]
-    is_build = folder.name in BUILD_FOLDERS or folder.name.startswith(("build-", "cmake-build"))
-    return folder.parent.name if is_build else folder.name
+    return folder.parent.name if is_build_folder(folder) else folder.name
 
 
 def _spelled(args: list[str], directory: Path, source: Path, recorded: str) -> str:
     """The source as the compile command names it (Bear records `file` absolute even when make passed
     `number.c`): `__FILE__` and the IR's file name come from that spelling."""
     for arg in args[1:]:
-        if not arg.startswith("-") and Path(_absolute(arg, directory)) == source:
+        if not arg.startswith("-") and Path(absolute(arg, directory)) == source:
             return arg
     return recorded
 
 
-def _units(entries: list[dict], name: str) -> tuple[list[Unit], list[str]]:
-    """Units in database order, deduplicated; a file compiled again with other flags keeps its first entry."""
+def _units(entries: list[dict], name: str, db: Path) -> tuple[list[Unit], list[str]]:
+    """Units in database order, deduplicated; a file compiled again with other flags keeps its first entry.
+    The flags dropped from any entry are named once, on stderr (`name_dropped`)."""
     found: dict[Path, tuple[tuple[str, ...], Path]] = {}
     skipped: list[str] = []
+    dropped: dict[str, None] = {}  # in order, once each
     raw: list[tuple[Path, tuple[str, ...], Path, bool, str]] = []
+    root = project_root(db)
     for entry in entries:
         directory = Path(entry["directory"])
-        args = _arguments(entry, directory)
-        source = Path(_absolute(entry["file"], directory))
+        args, refused = _arguments(entry, directory, root)
+        source = Path(absolute(entry["file"], directory))
         cxx = source.suffix in CXX_SUFFIXES
         if source.suffix not in C_SUFFIXES + CXX_SUFFIXES:
             skipped.append(f"{source}: not a C or C++ translation unit")
             continue
-        flags = ir_flags(args, directory)
+        flags, unwanted = unit_flags(args, directory)
+        dropped.update(dict.fromkeys([*refused, *unwanted]))
         if source.suffix in C_SUFFIXES and args and "++" in Path(args[0]).name and "-x" not in flags:
             flags, cxx = ("-x", "c++", *flags), True  # g++ compiles .c files as C++
         if source in found:
@@ -176,11 +161,26 @@ def _units(entries: list[dict], name: str) -> tuple[list[Unit], list[str]]:
             continue
         found[source] = (flags, directory)
         raw.append((source, flags, directory, cxx, _spelled(args, directory, source, entry["file"])))
+    name_dropped(db, list(dropped))
     if not raw:
         return [], skipped
-    root = Path(os.path.commonpath([str(s.parent) for s, *_ in raw]))
-    units = [Unit(f"{name}/{s.relative_to(root).as_posix()}", s, f, d, cxx, spelled) for s, f, d, cxx, spelled in raw]
+    common = Path(os.path.commonpath([str(s.parent) for s, *_ in raw]))
+    units = [Unit(f"{name}/{s.relative_to(common).as_posix()}", s, f, d, cxx, spelled) for s, f, d, cxx, spelled in raw]
     return units, skipped
+
+
+def name_dropped(db: Path, dropped: list[str]) -> None:
+    """One line on stderr naming the flags and response files a database's commands lost (docs/design.md §7):
+    once per database, not per unit; unprintable characters escaped."""
+    if not dropped:
+        return
+    shown = ", ".join(d if d.isprintable() else ascii(d) for d in (d[:200] for d in dropped[:MAX_NAMED]))
+    more = f" and {len(dropped) - MAX_NAMED} more" if len(dropped) > MAX_NAMED else ""
+    where = str(db) if str(db).isprintable() else ascii(str(db))
+    sys.stderr.write(
+        f"compilerlm: {where}: dropped from its compile commands (only defines, include paths, language, standard "
+        f"and -f/-m options that change nothing but the IR are kept): {shown}{more}\n"
+    )
 
 
 def _check(unit: Unit, extra: list[str]) -> str | None:
@@ -196,7 +196,7 @@ def compdb_program(path: Path | str, jobs: int = CHECK_JOBS) -> Program:
     meta = db.parent / "program.toml"
     conf = read_program_toml(meta)
     name = _program_name(conf, db)
-    units, skipped = _units(read_entries(db), name)
+    units, skipped = _units(read_entries(db), name, db)
     if not units:
         kinds = sorted({Path(why.partition(":")[0]).suffix or "(none)" for why in skipped})
         raise CompilerLMError(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.programs.names import check_name, printable
 from compilerlm.toolchain.frontend import c_flags, compile_c, load_ir
 from compilerlm.toolchain.module import IRModule
 
@@ -95,17 +97,37 @@ class Program:
                 f"program {self.name} comes from a downloaded dataset: its C code is compiled only inside the "
                 "sandbox (the asm commands), never by the size track's host frontend"
             )
-        if self.units:  # the flags a program.toml beside the compile database adds come last
-            return [
-                compile_c(u.source, u.name, [*u.flags, *self.flags], level, u.directory, u.spelled) for u in self.units
-            ]
+        if self.units:
+            return [compile_c(s.source, s.name, s.flags, level, s.cwd, s.spelled) for s in self.compile_steps()]
+        steps = {step.source: step for step in self.compile_steps()}
         out = []
         for src in self.sources:
-            if src.suffix in C_SUFFIXES:
-                out.append(compile_c(src, self.module_name(src), self.flags, level))
-            else:
-                out.append(load_ir(src, self.module_name(src)))
+            step = steps.get(src)
+            out.append(compile_c(src, step.name, step.flags, level) if step else load_ir(src, self.module_name(src)))
         return out
+
+    def compile_steps(self) -> list[CompileStep]:
+        """How the build compiles each C translation unit: every way of building the program (the frontend,
+        the standard recipes, the whole-program route) starts from these."""
+        if self.units:  # the flags a program.toml beside the compile database adds come last
+            return [CompileStep(u.name, u.source, (*u.flags, *self.flags), u.directory, u.spelled) for u in self.units]
+        return [CompileStep(self.module_name(s), s, tuple(self.flags)) for s in self.sources if s.suffix in C_SUFFIXES]
+
+
+@dataclass(frozen=True)
+class CompileStep:
+    """One translation unit as the build compiles it: its flags, the folder clang runs in (`cwd`), and the source
+    as the build spells it there."""
+
+    name: str
+    source: Path
+    flags: tuple[str, ...]
+    cwd: Path | None = None
+    spelled: str = ""
+
+    def command(self, compiler: str, options: Sequence[str], output: Path) -> list[str]:
+        """`compiler OPTIONS FLAGS SOURCE -c -o OUTPUT`: the unit compiled to an object with `options` first."""
+        return [compiler, *options, *self.flags, self.spelled or str(self.source), "-c", "-o", str(output)]
 
 
 def _as_tuple(conf: dict, key: str, where: Path) -> tuple[str, ...]:
@@ -117,58 +139,88 @@ def _as_tuple(conf: dict, key: str, where: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
-def load_tests(tests_dir: Path, declared: Collection[str] = ()) -> tuple[TestCase, ...]:
-    """`tests/N.in` + `tests/N.out` pairs (an `.in` without `.out` is an error: nothing to compare to); a pair
-    named after a `declared` test (program.toml's `[[tests]]`) is that test's stdin and expected output."""
+def classic_tests(
+    tests_dir: Path, declared: Collection[str] = (), root: Path | None = None
+) -> list[tuple[str, Path, Path]]:
+    """(name, stdin file, expected stdout file) of each `tests/N.in` not named after a `declared` test, numbers
+    first: each name plain (`names.check_name`), each `.in` a regular file, both inside `root` (the program
+    folder; default: the tests folder's parent) once links are followed."""
     if not tests_dir.is_dir():
-        return ()
-    cases = []
+        return []
+    root = tests_dir.parent if root is None else root
     inputs = sorted(
         tests_dir.glob("*.in"), key=lambda p: (not p.stem.isdigit(), int(p.stem) if p.stem.isdigit() else 0, p.stem)
     )
+    found = []
     for inp in inputs:
-        if inp.stem in declared:  # the stdin file of a [[tests]] entry
+        name = check_name(inp.stem, "test name", str(tests_dir))
+        if name in declared:  # the stdin file of a [[tests]] entry
             continue
-        out = inp.with_suffix(".out")
-        if not out.exists():
+        inside(root, inp, "test file", str(tests_dir))
+        if not inp.is_file():
+            raise CompilerLMError(f"{tests_dir}: test file {printable(inp.name)} is not a regular file")
+        found.append((name, inp, inside(root, inp.with_suffix(".out"), "test file", str(tests_dir))))
+    return found
+
+
+def load_tests(tests_dir: Path, declared: Collection[str] = (), root: Path | None = None) -> tuple[TestCase, ...]:
+    """`tests/N.in` + `tests/N.out` pairs (an `.in` without `.out` is an error: nothing to compare to); a pair
+    named after a `declared` test (program.toml's `[[tests]]`) is that test's stdin and expected output."""
+    cases = []
+    for name, inp, out in classic_tests(tests_dir, declared, root):
+        if not out.is_file():
             raise CompilerLMError(
                 f"test {inp} has no {out.name}; "
                 f"generate it with: python -m compilerlm.programs.bless {tests_dir.parent}"
             )
-        cases.append(TestCase(name=inp.stem, stdin=inp.read_bytes(), expected=out.read_bytes()))
+        cases.append(TestCase(name=name, stdin=inp.read_bytes(), expected=out.read_bytes()))
     return tuple(cases)
 
 
-def _safe_name(value: object, what: str, where: str) -> str:
-    """A plain file name (no folders, not hidden): what a test's working directory may hold."""
-    if not isinstance(value, str) or not value or "/" in value or value.startswith(".") or "\0" in value:
-        raise CompilerLMError(f"{where}: {what} {value!r} must be a plain file name (no folders, not hidden)")
-    return value
+def inside(folder: Path, path: Path, what: str, where: str) -> Path:
+    """``path``, once it stays inside ``folder`` with every link followed: a test file that is a link to a host
+    file (/etc/passwd, a key) would send that file to a model in a repair prompt. Links within the folder stay."""
+    shown = printable(str(path))
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a loop of links
+        raise CompilerLMError(f"{where}: {what} {shown} cannot be followed: {printable(str(exc))}") from exc
+    if target.is_relative_to(folder.resolve()):
+        return path
+    if Path(os.path.normpath(path.absolute())) != target:
+        raise CompilerLMError(
+            f"{where}: {what} {shown} is a link to {printable(str(target))}, outside the program folder; "
+            "copy the file into the folder"
+        )
+    raise CompilerLMError(f"{where}: {what} {shown} is outside the program folder")
+
+
+def _relative(folder: Path, value: object, what: str, where: str) -> Path:
+    """``folder / value`` for a path program.toml gives (checked by `inside` before it is read or written)."""
+    if not isinstance(value, str) or not value or "\0" in value:
+        raise CompilerLMError(f"{where}: {what} must be a path relative to the program folder")
+    return folder / value
 
 
 def _program_file(folder: Path, value: object, what: str, where: str) -> Path:
     """A file of the program folder named in program.toml; one-line error when it is not there."""
-    if not isinstance(value, str) or not value:
-        raise CompilerLMError(f"{where}: {what} must be a path relative to the program folder")
-    path = (folder / value).resolve()
-    if not path.is_relative_to(folder.resolve()):
-        raise CompilerLMError(f"{where}: {what} {value!r} is outside the program folder")
+    path = inside(folder, _relative(folder, value, what, where), what, where)
     if not path.is_file():
-        raise CompilerLMError(f"{where}: {what} {value!r} does not exist; add the file or fix the path")
-    return path
+        raise CompilerLMError(f"{where}: {what} {printable(value)!r} does not exist; add the file or fix the path")
+    return path.resolve()  # the file checked is the file read
 
 
 def expected_paths(folder: Path, entry: dict, where: str = "program.toml") -> tuple[Path, dict[str, Path]]:
     """Where a declared test's expected stdout and output files live: `stdout` and an `outputs` table's files
     when program.toml names them, else `tests/NAME.out` and `tests/NAME.FILE` (what bless writes)."""
-    name = _safe_name(entry.get("name"), "name", where)
+    name = check_name(entry.get("name"), "test name", where)
     tests = folder / "tests"
-    stdout = (folder / entry["stdout"]) if isinstance(entry.get("stdout"), str) else tests / f"{name}.out"
+    stdout = _relative(folder, entry["stdout"], "stdout", where) if "stdout" in entry else tests / f"{name}.out"
     outputs_value = entry.get("outputs", [])
     if isinstance(outputs_value, dict):
-        outputs = {_safe_name(k, "output", where): folder / str(v) for k, v in outputs_value.items()}
+        outputs = {check_name(k, "output", where): _relative(folder, v, k, where) for k, v in outputs_value.items()}
     elif isinstance(outputs_value, list):
-        outputs = {_safe_name(o, "output", where): tests / f"{name}.{o}" for o in outputs_value}
+        outputs = {check_name(o, "output", where): tests / f"{name}.{o}" for o in outputs_value}
     else:
         raise CompilerLMError(f"{where}: 'outputs' must be a list of file names (or a table name = file)")
     return stdout, outputs
@@ -187,13 +239,13 @@ def declared_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]
     code, a timeout); the expected stdout and output files are bless's, read from `tests/` when there."""
     cases: list[TestCase] = []
     for n, entry in enumerate(test_entries(conf, meta), 1):
-        where = f"{meta}: test {entry.get('name', n)!r}"
+        where = f"{meta}: test '{printable(str(entry.get('name', n)), limit=60)}'"
         unknown = set(entry) - TEST_KEYS
         if unknown:
             raise CompilerLMError(
                 f"{where}: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(TEST_KEYS))}"
             )
-        name = _safe_name(entry.get("name"), "name", where)
+        name = check_name(entry.get("name"), "test name", where)
         if any(c.name == name for c in cases):
             raise CompilerLMError(f"{where}: two tests are called {name!r}")
         args = entry.get("args", [])
@@ -203,13 +255,14 @@ def declared_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]
         files_value = entry.get("files", [])
         if not isinstance(files_value, list):
             raise CompilerLMError(f"{where}: 'files' must be a list of paths")
-        files = tuple((p.name, p) for p in (_program_file(folder, f, "file", where) for f in files_value))
+        paths = [_program_file(folder, f, "file", where) for f in files_value]
+        names = [check_name(Path(f).name, "input file", where) for f in files_value]
+        files = tuple(zip(names, paths, strict=True))
         if len({f for f, _ in files}) != len(files):
             raise CompilerLMError(f"{where}: two input files have the same name")
         stdout_path, output_paths = expected_paths(folder, entry, where)
         for label, path in [("stdout", stdout_path)] + [(f"output {o!r}", p) for o, p in output_paths.items()]:
-            if not path.resolve().is_relative_to(folder.resolve()):
-                raise CompilerLMError(f"{where}: {label} {path} is outside the program folder")
+            inside(folder, path, label, where)
         exit_code = entry.get("exit_code", 0)
         timeout = entry.get("timeout")
         if not isinstance(exit_code, int) or not 0 <= exit_code <= 255:
@@ -244,7 +297,7 @@ def read_program_toml(meta: Path) -> dict:
 def program_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]:
     """A program folder's tests: `tests/N.in` + `N.out`, then the `[[tests]]` of its program.toml."""
     cases = declared_tests(folder, conf, meta)
-    return load_tests(folder / "tests", {c.name for c in cases}) + cases
+    return load_tests(folder / "tests", {c.name for c in cases}, folder) + cases
 
 
 def load_program_dir(path: Path, name: str | None = None) -> Program:
@@ -254,11 +307,13 @@ def load_program_dir(path: Path, name: str | None = None) -> Program:
     )
     if not sources:
         raise CompilerLMError(f"{path} has no .c or .ll files; a program folder holds its sources directly")
+    for source in sources:  # a source goes into prompts (the speed track shows the C code) as a test file does
+        inside(path, source, "source", str(path))
     meta = path / "program.toml"
     conf = read_program_toml(meta)
     include_dirs = tuple(str((path / d).resolve()) for d in _as_tuple(conf, "include_dirs", meta))
     return Program(
-        name=name or path.name,
+        name=check_name(name or path.resolve().name, "program name", str(path)),
         sources=sources,
         include_dirs=(str(path.resolve()), *include_dirs),
         defines=_as_tuple(conf, "defines", meta),
@@ -274,4 +329,5 @@ def single_file_program(path: Path) -> Program:
     """One C or IR file as a program without tests."""
     if path.suffix not in C_SUFFIXES + IR_SUFFIXES:
         raise CompilerLMError(f"{path}: expected a .c, .ll or .bc file")
-    return Program(name=path.name, sources=(path,), include_dirs=(str(path.parent.resolve()),))
+    name = check_name(path.name, "program name", str(path))
+    return Program(name=name, sources=(path,), include_dirs=(str(path.parent.resolve()),))

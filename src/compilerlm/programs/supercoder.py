@@ -11,7 +11,9 @@ their tests are split into visible and hidden when they are read). In jsonl, byt
 ``{"$bytes": base64}`` (parquet holds them as they are).
 
 Reading materialises each row as a program folder under a cache directory (``prog.c`` + ``tests/``), so
-every command that takes programs takes a dataset file: ``supercoder:PATH`` as a TARGET.
+every command that takes programs takes a dataset file: ``supercoder:PATH`` as a TARGET. A row is someone
+else's text: every field is checked for its type, and every name in it (the program's, its tests', their
+files') must be plain (`names.check_name`) before anything is written; a bad row is one line naming it.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from compilerlm.cache import cache_dir
 from compilerlm.errors import CompilerLMError
+from compilerlm.programs.names import check_name
 from compilerlm.programs.program import HIDDEN_PREFIX, Program, TestCase
 
 DATA_SOURCE = "compilerlm/asm"
@@ -96,44 +100,96 @@ def _field(row: Mapping[str, Any], *keys: str) -> Any:
     value: Any = row
     for key in keys:
         if isinstance(value, str) and key != keys[0]:
-            value = json.loads(value)  # some exports store nested columns as JSON strings
+            try:
+                value = json.loads(value)  # some exports store nested columns as JSON strings
+            except json.JSONDecodeError:
+                return None
         if not isinstance(value, Mapping) or key not in value:
             return None
         value = value[key]
     return value
 
 
-def _tests(inputs: Any, outputs: Any, prefix: str, where: str) -> list[TestCase]:
-    inputs, outputs = list(inputs or []), list(outputs or [])
+def _extra_info(row: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    """The row's ``extra_info`` as a mapping (a JSON string of one too); one line when it is neither."""
+    extra = _field(row, "extra_info")
+    if isinstance(extra, str):
+        try:
+            extra = json.loads(extra)
+        except json.JSONDecodeError as exc:
+            raise CompilerLMError(f"{where}: extra_info is a string that is not JSON ({exc.msg})") from exc
+    if not isinstance(extra, Mapping):
+        raise CompilerLMError(f"{where}: extra_info is missing or not an object; is this a SuperCoder (verl) row?")
+    return extra
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else f"a {type(value).__name__}"
+
+
+def _strings(extra: Mapping[str, Any], key: str, where: str) -> list[str]:
+    """``extra[key]``: a list of strings (one test's stdin or expected stdout each), or nothing."""
+    value = extra.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise CompilerLMError(f"{where}: extra_info.{key} must be a list of strings, not {_kind(value)}")
+    return list(value)
+
+
+def _tests(extra: Mapping[str, Any], column: str, prefix: str, where: str) -> list[TestCase]:
+    """The tests of the columns ``{column}inputs`` and ``{column}outputs``, named ``{prefix}N``."""
+    inputs, outputs = _strings(extra, f"{column}inputs", where), _strings(extra, f"{column}outputs", where)
     if len(inputs) != len(outputs):
-        raise CompilerLMError(f"{where}: {len(inputs)} {prefix}inputs but {len(outputs)} {prefix}outputs")
+        raise CompilerLMError(f"{where}: {len(inputs)} {column}inputs but {len(outputs)} {column}outputs")
     return [
-        TestCase(f"{prefix}{i}", str(stdin).encode(), str(expected).encode())
+        TestCase(f"{prefix}{i}", stdin.encode(), expected.encode())
         for i, (stdin, expected) in enumerate(zip(inputs, outputs, strict=True))
     ]
 
 
 def row_name(row: Mapping[str, Any], index: int) -> str:
-    extra = _field(row, "extra_info") or {}
+    """The program's name: ``extra_info.name``, else ``rowNNNN`` with the row's problem id or index (checked by
+    the caller: a name becomes a folder and is printed)."""
+    extra = _field(row, "extra_info")
+    if isinstance(extra, str):
+        extra = _extra_info(row, f"row {index}")
     name = extra.get("name") if isinstance(extra, Mapping) else None
+    if name is not None and not isinstance(name, str):
+        raise CompilerLMError(f"row {index}: extra_info.name must be a string, not {_kind(name)}")
     if name:
-        return str(name)
+        return name
     ident = extra.get("problem_id") or extra.get("index") if isinstance(extra, Mapping) else None
     return f"row{index:04d}" if ident is None else f"row{index:04d}-{ident}"
 
 
+def row_tests(extra: Mapping[str, Any], where: str) -> list[TestCase]:
+    """The row's tests: ``extra_info.tests`` (compilerlm's rows of programs whose tests take arguments or
+    files), else the visible and hidden stdin/stdout columns; names unique and plain."""
+    records = extra.get("tests")
+    if records:
+        if not isinstance(records, list | tuple):
+            raise CompilerLMError(f"{where}: extra_info.tests must be a list of test objects, not {_kind(records)}")
+        tests = [_from_record(r, where) for r in records]
+    else:
+        tests = _tests(extra, "", "", where) + _tests(extra, "hidden_", HIDDEN_PREFIX, where)
+    names = [t.name for t in tests]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CompilerLMError(f"{where}: two tests are called {twice[0]!r}")
+    return tests
+
+
 def program_from_row(row: Mapping[str, Any], index: int, cache: Path) -> Program:
-    """The row as a program folder under ``cache`` (written once; the folder name carries a content hash)."""
+    """The row as a program folder under ``cache`` (written once; the folder name carries a content hash). Every
+    name is checked before anything is written: a test named ``../../tmp/x`` would write outside the folder."""
     where = f"row {index}"
     c_code = _field(row, "extra_info", "c_code")
     if not isinstance(c_code, str) or not c_code.strip():
         raise CompilerLMError(f"{where}: extra_info.c_code is missing; is this a SuperCoder (verl) row?")
-    extra = _field(row, "extra_info")
-    if extra.get("tests"):  # compilerlm's rows of programs whose tests take arguments or files
-        tests = [_from_record(r, where) for r in extra["tests"]]
-    else:
-        tests = _tests(extra.get("inputs"), extra.get("outputs"), "", where)
-        tests += _tests(extra.get("hidden_inputs"), extra.get("hidden_outputs"), HIDDEN_PREFIX, where)
+    extra = _extra_info(row, where)
+    name = check_name(row_name(row, index), "program name", where)
+    tests = row_tests(extra, where)
     if not tests:
         raise CompilerLMError(f"{where}: extra_info has no inputs/outputs to test answers with")
     # the baseline is what SuperCoder times: unoptimized_assembly, else the prompt's ground truth
@@ -141,9 +197,8 @@ def program_from_row(row: Mapping[str, Any], index: int, cache: Path) -> Program
         (a for a in (extra.get("unoptimized_assembly"), _field(row, "reward_model", "ground_truth")) if _text_set(a)),
         None,
     )
-    name = row_name(row, index)
     digest = hashlib.sha256(json.dumps([c_code, [_test_record(t, False) for t in tests]]).encode())
-    folder = cache / f"{_safe(name)}-{digest.hexdigest()[:10]}"
+    folder = cache / f"{name}-{digest.hexdigest()[:10]}"
     source = folder / "prog.c"
     if not source.exists():
         (folder / "tests").mkdir(parents=True, exist_ok=True)
@@ -182,10 +237,6 @@ def fenced(asm: str) -> str:
 
 def _text_set(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:60] or "row"
 
 
 def default_cache() -> Path:
@@ -269,26 +320,60 @@ def _test_record(test: TestCase, hidden: bool) -> dict[str, Any]:
     }
 
 
-def _from_record(record: Mapping[str, Any], where: str) -> TestCase:
-    def raw(value: Any) -> bytes:
-        try:
-            return base64.b64decode(value or "", validate=True)
-        except (binascii.Error, TypeError) as exc:
-            raise CompilerLMError(f"{where}: extra_info.tests holds a value that is not base64") from exc
+def _from_record(record: Any, where: str) -> TestCase:
+    """One test of ``extra_info.tests`` (as `_test_record` writes it), every field checked for its type."""
+    if not isinstance(record, Mapping):
+        raise CompilerLMError(f"{where}: extra_info.tests holds {_kind(record)}, not a test object")
+    name = check_name(record.get("name"), "test name", where)
+    where = f"{where}: test {name!r}"
+    if "stdout" not in record:
+        raise CompilerLMError(f"{where}: no 'stdout' (the expected standard output, base64)")
+    args = record.get("args") or []
+    if not isinstance(args, list | tuple) or not all(isinstance(a, str) for a in args):
+        raise CompilerLMError(f"{where}: 'args' must be a list of strings, not {_kind(args)}")
+    exit_code = record.get("exit_code") or 0
+    if not isinstance(exit_code, int) or isinstance(exit_code, bool) or not 0 <= exit_code <= 255:
+        raise CompilerLMError(f"{where}: 'exit_code' must be an integer 0-255, not {exit_code!r:.40}")
+    timeout = record.get("timeout")
+    if timeout is not None and (
+        not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout < math.inf
+    ):
+        raise CompilerLMError(f"{where}: 'timeout' must be a positive number of seconds, not {timeout!r:.40}")
+    return TestCase(
+        name=name,
+        stdin=_raw(record.get("stdin"), "stdin", where),
+        expected=_raw(record["stdout"], "stdout", where),
+        args=tuple(args),
+        files=_named_files(record.get("files"), "files", where),
+        outputs=_named_files(record.get("outputs"), "outputs", where),
+        exit_code=exit_code,
+        timeout=float(timeout) if timeout else None,
+    )
 
+
+def _raw(value: Any, what: str, where: str) -> bytes:
+    """Bytes from a base64 string (nothing: empty)."""
+    if value is None:
+        return b""
+    if not isinstance(value, str):
+        raise CompilerLMError(f"{where}: {what} must be a base64 string, not {_kind(value)}")
     try:
-        return TestCase(
-            name=str(record["name"]),
-            stdin=raw(record.get("stdin")),
-            expected=raw(record["stdout"]),
-            args=tuple(str(a) for a in record.get("args") or ()),
-            files=tuple((str(f["name"]), raw(f["content"])) for f in record.get("files") or ()),
-            outputs=tuple((str(f["name"]), raw(f["content"])) for f in record.get("outputs") or ()),
-            exit_code=int(record.get("exit_code") or 0),
-            timeout=float(record["timeout"]) if record.get("timeout") else None,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise CompilerLMError(f"{where}: extra_info.tests has a malformed test ({exc})") from exc
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise CompilerLMError(f"{where}: {what} is not base64") from exc
+
+
+def _named_files(value: Any, what: str, where: str) -> tuple[tuple[str, bytes], ...]:
+    """A test's input or output files: a list of {name, content}, each name plain (it becomes a file in the
+    test's working directory) and used once."""
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple) or not all(isinstance(f, Mapping) for f in value):
+        raise CompilerLMError(f"{where}: '{what}' must be a list of {{name, content}} objects, not {_kind(value)}")
+    files = tuple((check_name(f.get("name"), "file name", where), _raw(f.get("content"), what, where)) for f in value)
+    if len({n for n, _ in files}) != len(files):
+        raise CompilerLMError(f"{where}: two of its {what} have the same name")
+    return files
 
 
 def _text(data: bytes, name: str) -> str:

@@ -4,19 +4,25 @@ for byte, and every declared output file written and equal byte for byte.
 
 Every check of a binary against a program's tests goes through ``run_test``/``run_tests`` (tune
 verification, the speed track's baseline, candidate and differential checks, bless), so a test means the
-same everywhere and never runs outside the sandbox, whoever wrote the code.
+same everywhere and never runs outside the sandbox, whoever wrote the code. Every run that yields a number
+goes through it too: a timed run (``checked_runner``) and a counted one (``run_test(..., under=...)``) are
+judged exactly as a check is, from the same stdin, arguments, files and environment, so a binary cannot
+tell them apart by what it sees of its own run, and a measured run with the wrong output is a failure, not
+a time.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.measure import Runner, RunSample
 from compilerlm.programs.program import TestCase
-from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed
+from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed, run_tool_sandboxed
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,11 @@ class TestRun:
     def stdout(self) -> bytes:
         return self.result.stdout
 
+    def sample(self) -> RunSample:
+        """The run as ``measure`` takes it: "ok" only when the test passed, else the verdict."""
+        res = self.result
+        return RunSample(self.status, res.exit_code, res.wall_seconds, res.cpu_seconds, self.detail)
+
 
 def test_limits(test: TestCase, limits: Limits) -> Limits:
     """The limits of one run of `test`: its own timeout, when it has one, replaces the wall and CPU time."""
@@ -54,21 +65,70 @@ def test_files(test: TestCase) -> dict[str, Path | bytes]:
     return dict(test.files)
 
 
-def run_test(binary: Path, test: TestCase, limits: Limits = Limits()) -> TestRun:  # noqa: B008  (frozen)
-    """Run ``binary`` on one test, confined, and judge it. An unblessed expectation (None) is not compared:
-    bless runs tests that way to learn them."""
-    with tempfile.TemporaryDirectory(prefix="compilerlm-test-") as out:
-        res = run_sandboxed(
-            binary,
-            test.stdin,
-            test_limits(test, limits),
-            args=test.args,
-            files=test_files(test) or None,
-            collect=test.output_names,
-            collect_to=Path(out) if test.outputs else None,
+@dataclass(frozen=True)
+class Under:
+    """A tool that runs the test's binary to measure it (a counter): its command line up to the program, which
+    follows as ``/prog`` and the test's arguments. The tool writes its report to the sandbox's report pipe
+    (``REPORT_FD``), apart from the program's stdout, which is judged as in any check."""
+
+    argv: tuple[str, ...]
+    slowdown: float = 1.0  # how many times longer the run may take under the tool
+    address_space_bytes: int = 0  # at least this much (valgrind reserves a lot)
+    max_processes: int = 0
+    allow_syscalls: tuple[str, ...] = ()
+
+    def limits(self, limits: Limits) -> Limits:
+        return replace(
+            limits,
+            wall_seconds=limits.wall_seconds * self.slowdown + 5,
+            cpu_seconds=math.ceil(limits.cpu_seconds * self.slowdown) + 5,
+            address_space_bytes=max(limits.address_space_bytes, self.address_space_bytes),
+            max_processes=max(limits.max_processes, self.max_processes),
         )
+
+
+def run_test(
+    binary: Path,
+    test: TestCase,
+    limits: Limits = Limits(),  # noqa: B008  (frozen)
+    *,
+    under: Under | None = None,
+) -> TestRun:
+    """Run ``binary`` on one test, confined, and judge it. An unblessed expectation (None) is not compared:
+    bless runs tests that way to learn them. ``under``: the run is made by a measuring tool, whose report
+    comes back in ``result.report``."""
+    run_limits = test_limits(test, limits)
+    with tempfile.TemporaryDirectory(prefix="compilerlm-test-") as out:
+        where = {
+            "files": test_files(test) or None,
+            "collect": test.output_names,
+            "collect_to": Path(out) if test.outputs else None,
+        }
+        if under is None:
+            res = run_sandboxed(binary, test.stdin, run_limits, args=test.args, **where)  # type: ignore[arg-type]
+        else:
+            res = run_tool_sandboxed(
+                [*under.argv, "/prog", *test.args],
+                test.stdin,
+                under.limits(run_limits),
+                binary=binary,
+                report=True,
+                allow_syscalls=under.allow_syscalls,
+                **where,  # type: ignore[arg-type]
+            )
         written = {name: (Path(out) / name).read_bytes() for name in res.collected if name in test.output_names}
     return TestRun(test, res, *_verdict(test, res, written), outputs=written)
+
+
+def checked_runner(test: TestCase, limits: Limits = Limits()) -> Runner:  # noqa: B008  (frozen)
+    """A ``measure`` Runner that runs ``test`` on the binary named by argv[0] and judges the run as a check
+    does: its sample is "ok" only when the output is right, so a timing never includes a run that was not.
+    The test fixes stdin and arguments; the runner's own ``stdin`` and the rest of argv are not used."""
+
+    def run(argv: Sequence[str], stdin: bytes, timeout: float) -> RunSample:
+        return run_test(Path(argv[0]), test, limits).sample()
+
+    return run
 
 
 def _verdict(test: TestCase, res: SandboxResult, written: dict[str, bytes]) -> tuple[str, str]:

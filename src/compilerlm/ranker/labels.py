@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from compilerlm.corpus.build import read_index
 from compilerlm.errors import CompilerLMError
@@ -155,7 +156,7 @@ class LabelRun:
 
     def search(self, sample: Sequence[CorpusModule]) -> LabelProgress:
         kind = f"ranker-search:{self.config.key('search')}"
-        todo = [m for m in sample if self.store.get_record(kind, m.module.key) is None]
+        todo = [m for m in sample if self.store.get_record(kind, m.module.key, SearchRecord) is None]
         work = [
             (
                 m,
@@ -173,8 +174,8 @@ class LabelRun:
         kind = f"ranker-search:{self.config.key('search')}"
         found: list[str] = []
         for m in sample:
-            record = self.store.get_record(kind, m.module.key)
-            for p in (record or {}).get("winners", []):
+            record = self.store.get_record(kind, m.module.key, SearchRecord)
+            for p in record["winners"] if record else []:
                 if p not in found:
                     found.append(p)
         return found
@@ -241,8 +242,18 @@ def _task(kind: str, name: str, ir: str, *args) -> dict:
         winners.append(text_of(shorter.pipeline))
         winners += [text_of(p) for s, p in obj.ranked(2)[1:] if s < oz.size and text_of(p) not in winners]
     evaluations = [oz.to_dict(), *(r.to_dict() for r in obj.seen.values())]
-    record = {"oz": oz.size, "best": obj.best_size, "winners": winners, "evaluations": obj.used}
+    record: SearchRecord = {"oz": oz.size, "best": obj.best_size, "winners": winners, "evaluations": obj.used}
     return {"evaluations": evaluations, "record": record}
+
+
+class SearchRecord(TypedDict):
+    """One module's search, as the store keeps it (and checks it when read back: a store is a file anyone
+    could have edited, and its winners become pipelines)."""
+
+    oz: int | None
+    best: int | None
+    winners: list[str]
+    evaluations: int
 
 
 def candidate_pool(winners: Sequence[str]) -> list[str]:

@@ -21,12 +21,15 @@ from pathlib import Path
 import numpy as np
 
 from compilerlm import __version__
-from compilerlm.errors import CompilerLMError
+from compilerlm.errors import CompilerLMError, PipelineError
+from compilerlm.ranker.booster_text import BoosterTextError, check_booster_text
 from compilerlm.ranker.coreset import cover_value, greedy_cover
 from compilerlm.ranker.features import FEATURE_NAMES, FEATURES_REVISION, feature_vector
+from compilerlm.toolchain.pipelines import normalize
 
 FORMAT = "compilerlm-ranker/1"
 DEFAULT_MODEL = Path(__file__).with_name("default.json")
+MAX_FILE = 64 << 20  # bytes; the shipped model is 0.5 MB
 GAIN_CLIP = 0.5  # targets: log(-Oz size / size) in [0, GAIN_CLIP]; worse than -Oz or failed is 0 (fallback)
 
 
@@ -89,16 +92,20 @@ class Ranker:
 
 
 def load_ranker(path: Path | str) -> Ranker:
-    """A ranker file; anything else (missing, truncated, another format, other features) is one line."""
+    """A ranker file; anything else (missing, truncated, another format, other features, a damaged LightGBM
+    model, a pipeline naming a pass that may act outside the module) is one line."""
     import lightgbm
 
     path = Path(path)
     try:
-        doc = json.loads(path.read_text())
+        if path.stat().st_size > MAX_FILE:
+            raise CompilerLMError(f"ranker model {path} is over {MAX_FILE >> 20} MiB; it is not a ranker model")
+        doc = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise CompilerLMError(f"ranker model {path} does not exist; train one: compilerlm train ranker") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CompilerLMError(f"ranker model {path} is not readable JSON ({exc}); retrain or reinstall it") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        why = " ".join(str(exc).split())[:200]
+        raise CompilerLMError(f"ranker model {path} is not readable JSON ({why}); retrain or reinstall it") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise CompilerLMError(f"{path} is not a compilerlm ranker model (format {FORMAT})")
     if doc.get("features") != list(FEATURE_NAMES) or doc.get("features_revision") != FEATURES_REVISION:
@@ -106,10 +113,17 @@ def load_ranker(path: Path | str) -> Ranker:
     pipelines = doc.get("pipelines")
     if not isinstance(pipelines, list) or not pipelines or not all(isinstance(p, str) for p in pipelines):
         raise CompilerLMError(f"{path}: 'pipelines' must be a non-empty list of strings")
-    try:
+    for i, pipeline in enumerate(pipelines):
+        try:
+            normalize(pipeline)  # a ranker file is anyone's text: only passes that act on the module alone
+        except PipelineError as exc:
+            raise CompilerLMError(f"{path}: pipeline {i}: {exc}") from None
+    try:  # LightGBM trusts its text: a truncated or edited one aborts the process (exit 134) or misleads it
+        check_booster_text(doc.get("booster"), len(FEATURE_NAMES) + 1)
         booster = lightgbm.Booster(model_str=doc["booster"])
-    except (KeyError, TypeError, lightgbm.basic.LightGBMError) as exc:
-        raise CompilerLMError(f"{path}: its LightGBM model does not load ({exc}); retrain it") from None
+    except (BoosterTextError, lightgbm.basic.LightGBMError) as exc:
+        why = " ".join(str(exc).split())[:200]
+        raise CompilerLMError(f"{path}: its LightGBM model does not load ({why}); retrain or reinstall it") from None
     if booster.num_feature() != len(FEATURE_NAMES) + 1:
         raise CompilerLMError(f"{path}: its LightGBM model expects {booster.num_feature()} inputs")
     followups = doc.get("followups")

@@ -12,7 +12,14 @@ from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.tasks.base import Advance, EvalItem, Example, Metric, Task, base_row, content_hash, program_modules
 from compilerlm.tasks.common import normalize_ir
-from compilerlm.tasks.disasm import DisasmItem, disasm_completion, prepare_disasm, score_disasm, summarize_disasm
+from compilerlm.tasks.disasm import (
+    DisasmItem,
+    DisasmScore,
+    disasm_completion,
+    prepare_disasm,
+    score_disasm,
+    summarize_disasm,
+)
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
 
@@ -58,6 +65,7 @@ class DisasmTask(Task):
     item_columns = ("round_trip", "round_trip_bleu", "exact_match", "parses", "reason")
     plot_field = "round_trip_bleu"
     plot_label = "round-trip BLEU per item (0-100)"
+    score_fields = (DisasmScore,)
 
     def examples(
         self, programs: Sequence[Program], split_of: dict[str, str], config: Any, advance: Advance

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import ThreadExecutor
@@ -15,6 +15,7 @@ from compilerlm.tasks.base import Advance, EvalItem, Example, Metric, Task, base
 from compilerlm.tasks.common import normalize_ir
 from compilerlm.tasks.emulate import (
     EmulationItem,
+    EmulationScore,
     emulate_completion,
     emulation_items,
     prepare_emulation,
@@ -59,6 +60,14 @@ def emulate_examples(programs: Sequence[Program], config: EmulateDataConfig, adv
     return out
 
 
+class EmulateExtras(TypedDict):
+    """What `EmulateTask.score` adds to a row beside the answer's EmulationScore."""
+
+    pipeline: str
+    true_size: int | None
+    exact_match_any: NotRequired[bool]  # with several samples
+
+
 class EmulateTask(Task):
     """`asm=False`: predict opt's IR; `asm=True`: predict llc's assembly of it (rows: `data emulate --asm`)."""
 
@@ -79,6 +88,7 @@ class EmulateTask(Task):
     item_columns = ("pipeline", "exact_match", "bleu", "parses", "size_error")
     plot_field = "bleu"
     plot_label = "BLEU per item (0-100)"
+    score_fields = (EmulationScore, EmulateExtras)
 
     def __init__(self, asm: bool = False) -> None:
         self.asm = asm

@@ -22,7 +22,7 @@ from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.programs.suites import program_target, resolve_target
 from compilerlm.search.runner import TuneJob, passes, tune_jobs
-from compilerlm.search.tune import ModuleResult, TuneConfig
+from compilerlm.search.tune import ModuleResult, StoredModule, TuneConfig
 from compilerlm.search.verify import verify_program
 from compilerlm.store import Store
 from compilerlm.tasks.base import (
@@ -38,6 +38,7 @@ from compilerlm.tasks.base import (
 )
 from compilerlm.tasks.common import normalize_ir, optimize_to_text
 from compilerlm.tasks.flags import (
+    FlagsScore,
     flags_completion,
     flags_prompt,
     parse_flags_answer,
@@ -79,7 +80,7 @@ def _results_from_store(store: Store, modules: Sequence[IRModule], tested: dict[
     tests, which cannot be), smallest size first."""
     wanted = {m.key for m in modules}
     best: dict[str, dict] = {}
-    for record in store.results():
+    for record in store.results(shape=StoredModule):
         res = record.get("result", {})
         key = res.get("module_key")
         if key not in wanted or not res.get("pipeline"):
@@ -257,6 +258,7 @@ class FlagsTask(Task):
     plot_field = "ratio"
     plot_label = "object size / -Oz size (invalid = 1.0)"
     plot_reference = (1.0, "-Oz")
+    score_fields = (FlagsScore,)
     reward_columns = ("ir", "module", "size_oz")  # and, to verify by the program's tests, program_target
 
     def examples(

@@ -17,9 +17,11 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from compilerlm.errors import CompilerLMError
 from compilerlm.sandbox.limits import Limits
 from compilerlm.sandbox.plan import _Plan
 from compilerlm.sandbox.root import _build_root
+from compilerlm.sandbox.syscall_filter import filter_program
 from compilerlm.sandbox.syscalls import (
     CLONE_NEWIPC,
     CLONE_NEWNET,
@@ -70,7 +72,7 @@ def _enter_user_namespace() -> bool:
     return True
 
 
-REQUIRED = ("mount_namespace", "pid_namespace", "network_namespace", "ipc_namespace", "private_root")
+REQUIRED = ("mount_namespace", "pid_namespace", "network_namespace", "ipc_namespace", "private_root", "syscall_filter")
 
 
 def missing_isolation(iso: Mapping[str, bool]) -> list[str]:
@@ -83,10 +85,13 @@ def missing_isolation(iso: Mapping[str, bool]) -> list[str]:
 
 def _refusal(missing: Sequence[str], why: str) -> str:
     detail = f" ({why})" if why else ""
-    return (
-        f"cannot confine the run: no {', '.join(missing)}{detail}; refusing to run it unconfined. Run compilerlm "
-        "as root, or as a user allowed to create user namespaces (sysctl kernel.unprivileged_userns_clone=1)"
-    )
+    hint = ""
+    if any(name != "syscall_filter" for name in missing):
+        hint = (
+            " Run compilerlm as root, or as a user allowed to create user namespaces "
+            "(sysctl kernel.unprivileged_userns_clone=1)"
+        )
+    return f"cannot confine the run: no {', '.join(missing)}{detail}; refusing to run it unconfined.{hint}"
 
 
 def _isolate(base: Path, uid: int | None, limits: Limits, plan: _Plan | None) -> tuple[dict[str, bool], str]:
@@ -99,6 +104,14 @@ def _isolate(base: Path, uid: int | None, limits: Limits, plan: _Plan | None) ->
     iso |= {"mount_namespace": False, "pid_namespace": False, "network_namespace": False}
     iso |= {"ipc_namespace": False, "private_root": False}
     why = ""
+    if plan is not None:
+        iso["syscall_filter"], why = plan.syscall_filter is not None, plan.filter_error
+    else:  # the probe: can this machine build the filter at all
+        try:
+            filter_program()
+            iso["syscall_filter"] = True
+        except CompilerLMError as exc:
+            iso["syscall_filter"], why = False, str(exc)
     for name, flag in (
         ("mount_namespace", CLONE_NEWNS),
         ("pid_namespace", CLONE_NEWPID),
@@ -148,6 +161,7 @@ def sandbox_capabilities() -> dict[str, bool | str]:
         shutil.rmtree(base, ignore_errors=True)
     caps: dict[str, bool | str] = dict.fromkeys(("user_switch", "user_namespace", "mount_namespace"), False)
     caps |= dict.fromkeys(("pid_namespace", "network_namespace", "ipc_namespace", "private_root"), False)
+    caps["syscall_filter"] = False
     iso, why = json.loads(data) if data else ({}, "the probe process failed")
     caps |= iso
     missing = missing_isolation(iso)

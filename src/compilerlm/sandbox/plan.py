@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compilerlm.sandbox.limits import Limits
+from compilerlm.sandbox.syscall_filter import InstallableFilter
 
 
 @dataclass
@@ -20,7 +21,9 @@ class _Plan:
 
     ``exe`` is the program's path inside the root (``/prog`` for a binary, a toolchain path for a tool);
     ``files`` are copied into /tmp before the run, ``collect`` (patterns over /tmp's names) copied out to
-    ``collect_to`` after it."""
+    ``collect_to`` after it. ``report``: the program gets a pipe of its own at ``REPORT_FD`` (a counting
+    tool's report, kept apart from the measured program's stdout and stderr). ``syscall_filter`` is None only
+    when it could not be built (``filter_error`` says why): then nothing runs."""
 
     exe: bytes
     binary: Path | None
@@ -34,6 +37,10 @@ class _Plan:
     env: tuple[tuple[str, str], ...] = ()
     read_only: tuple[Path, ...] = ()
     read_only_bytes: int = 0
+    report: bool = False
+    syscall_filter: InstallableFilter | None = None
+    filter_error: str = ""
+    keyctl_nr: int = -1
     keep: list[object] = field(default_factory=list)
 
     def cstrings(self, items: list[bytes]) -> ctypes.Array[ctypes.c_char_p]:

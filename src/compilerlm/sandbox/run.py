@@ -55,6 +55,7 @@ from compilerlm.sandbox.limits import Limits
 from compilerlm.sandbox.plan import Files, _Plan
 from compilerlm.sandbox.root import _HOST_DIRS, MAX_READ_ONLY_BYTES, _tree_bytes
 from compilerlm.sandbox.stages import _stage_a
+from compilerlm.sandbox.syscall_filter import InstallableFilter, filter_program, syscall_number
 
 Status = Literal[
     "ok", "wrong-output", "exit-code", "signal", "timeout", "cpu-limit", "memory-limit", "output-limit", "sandbox-error"
@@ -76,6 +77,7 @@ class SandboxResult:
     isolation: dict[str, bool] = field(default_factory=dict)
     collected: tuple[str, ...] = ()  # result files copied out (names)
     sandbox_uid: int | None = None  # the uid the program ran as (its processes are findable by it)
+    report: bytes = b""  # what the program wrote to its report descriptor (``report=True``)
 
     @property
     def ok(self) -> bool:
@@ -119,13 +121,18 @@ def run_tool_sandboxed(
     env: Mapping[str, str] | None = None,
     read_only: Sequence[Path] = (),
     scratch: Path | None = None,
+    report: bool = False,
+    allow_syscalls: Sequence[str] = (),
 ) -> SandboxResult:
     """Run a toolchain program (``argv[0]``, a host path under /usr) confined, on untrusted input files.
 
     Everything else is as ``run_sandboxed``: ``binary`` (if given) is bound at /prog, the working directory
     is /tmp with ``files`` in it, and ``collect`` patterns are copied out to ``collect_to``. ``read_only``
     host folders (a program's own source and include folders) are copied to /src/0, /src/1, ... and made
-    read-only; nothing else of the host is there."""
+    read-only; nothing else of the host is there. ``report``: the tool gets a pipe at descriptor
+    ``REPORT_FD`` whose content comes back as ``result.report`` (a counter's report, apart from the
+    measured program's own output). ``allow_syscalls`` lifts the filter's refusal of those calls (the perf
+    counter needs ``perf_event_open``)."""
     tool = Path(os.path.realpath(argv[0]))
     visible = [os.path.realpath(Path("/", d)) for d in _HOST_DIRS if Path("/", d).exists()]
     if not tool.is_file() or not any(tool.is_relative_to(d) for d in visible):
@@ -139,7 +146,22 @@ def run_tool_sandboxed(
             raise CompilerLMError(f"sandbox: {folder} is not a folder")
     args = tuple(os.fspath(a) for a in argv[1:])
     extra = tuple(Path(f).resolve() for f in read_only)
-    return _run(os.fsencode(tool), binary, stdin, limits, None, args, files, collect, collect_to, env, scratch, extra)
+    return _run(
+        os.fsencode(tool),
+        binary,
+        stdin,
+        limits,
+        None,
+        args,
+        files,
+        collect,
+        collect_to,
+        env,
+        scratch,
+        extra,
+        report=report,
+        allow_syscalls=frozenset(allow_syscalls),
+    )
 
 
 def _run(
@@ -155,6 +177,9 @@ def _run(
     env: Mapping[str, str] | None,
     scratch: Path | None,
     read_only: tuple[Path, ...] = (),
+    *,
+    report: bool = False,
+    allow_syscalls: frozenset[str] = frozenset(),
 ) -> SandboxResult:
     read_only_bytes = sum(_tree_bytes(folder) for folder in read_only)
     if read_only_bytes > MAX_READ_ONLY_BYTES:
@@ -184,7 +209,9 @@ def _run(
             env=tuple((env or {}).items()),
             read_only=read_only,
             read_only_bytes=read_only_bytes,
+            report=report,
         )
+        _add_syscall_filter(plan, allow_syscalls)
         before = set(os.listdir(plan.collect_to)) if plan.collect_to else set()
         result = _supervise(plan, stdin, expected)
         if plan.collect_to:  # only the run's init writes there: what is new is what it copied out
@@ -192,6 +219,16 @@ def _run(
         return result
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _add_syscall_filter(plan: _Plan, allowed: frozenset[str]) -> None:
+    """The filter and the keyctl number, ready before fork; when they cannot be had, the plan says why and A
+    refuses the run (fail closed)."""
+    try:
+        plan.syscall_filter = InstallableFilter(filter_program(allowed))
+        plan.keyctl_nr = syscall_number("keyctl")
+    except (CompilerLMError, ValueError, OSError) as exc:
+        plan.syscall_filter, plan.filter_error = None, str(exc)
 
 
 def _supervise(plan: _Plan, stdin: bytes, expected: bytes | None) -> SandboxResult:
@@ -202,13 +239,17 @@ def _supervise(plan: _Plan, stdin: bytes, expected: bytes | None) -> SandboxResu
         view = view[os.write(stdin_fd, view) :]
     os.lseek(stdin_fd, 0, os.SEEK_SET)
     (out_r, out_w), (err_r, err_w), (st_r, st_w) = os.pipe(), os.pipe(), os.pipe()
+    rep_r, rep_w = os.pipe() if plan.report else (-1, -1)
+    child_fds = (stdin_fd, out_w, err_w, st_w, *((rep_w,) if plan.report else ()))
     t0 = time.monotonic()
     apid = os.fork()
     if apid == 0:
-        _stage_a(plan, (stdin_fd, out_w, err_w, st_w))
-    for fd in (stdin_fd, out_w, err_w, st_w):
+        _stage_a(plan, child_fds)
+    for fd in child_fds:
         os.close(fd)
     bufs = {out_r: bytearray(), err_r: bytearray(), st_r: bytearray()}
+    if plan.report:
+        bufs[rep_r] = bytearray()
     killed = None
     try:
         killed = _collect(apid, t0, plan.limits, bufs, out_r, err_r, st_r)
@@ -221,7 +262,9 @@ def _supervise(plan: _Plan, stdin: bytes, expected: bytes | None) -> SandboxResu
     records = _parse(bytes(bufs[st_r]))
     if not json.loads(records.get("iso") or "{}").get("pid_namespace") and records.get("pid", "").isdigit():
         _kill_group(int(records["pid"]))  # no namespace took them down: at least the children left in the group
-    return _classify(records, killed, bytes(bufs[out_r]), bytes(bufs[err_r]), t0, a_usage, plan, expected)
+    result = _classify(records, killed, bytes(bufs[out_r]), bytes(bufs[err_r]), t0, a_usage, plan, expected)
+    result.report = bytes(bufs.get(rep_r, b""))
+    return result
 
 
 def _collect(
@@ -231,7 +274,8 @@ def _collect(
 
     Returns why it killed ("timeout", "output-limit") or "" when the run ended by itself.
     """
-    caps = {out_r: limits.stdout_bytes, err_r: limits.stderr_bytes, st_r: 1 << 16}
+    caps = {fd: limits.stderr_bytes for fd in bufs}  # the report pipe, if any, gets stderr's cap
+    caps |= {out_r: limits.stdout_bytes, err_r: limits.stderr_bytes, st_r: 1 << 16}
     poller = select.poll()
     for fd in bufs:
         poller.register(fd, select.POLLIN)

@@ -7,6 +7,7 @@ resumed run replays the same seeded search to the same result.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -35,9 +36,12 @@ class Objective:
     best: Pipeline | None = None
     best_size: int | None = None
     trajectory: list[tuple[int, int]] = field(default_factory=list)  # (used, best size) on every improvement
+    deadline: float | None = None  # time.monotonic() after which nothing new is evaluated (tune --time-budget)
 
     @property
     def remaining(self) -> int:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return 0
         return max(0, self.budget - self.used)
 
     def size_of(self, pipeline: Pipeline) -> int | None:

@@ -23,6 +23,7 @@ from compilerlm.programs.program import Program
 from compilerlm.search.tune import (
     ModuleResult,
     Proposals,
+    StoredModule,
     TuneConfig,
     baseline_failure,
     broken_tests_error,
@@ -57,6 +58,17 @@ class TuneJob:
         )
 
 
+EVALUATION_TIMEOUT = 120.0  # seconds one evaluation may take, at least
+IR_PER_SECOND_OF_TIMEOUT = 20_000  # bytes of textual IR per second of timeout: a 10 MB module gets 500 s
+
+
+def evaluation_timeout(jobs: Sequence[TuneJob], least: float = EVALUATION_TIMEOUT) -> float:
+    """Seconds one evaluation may take in this run: `least`, or more when a module is large enough that -Oz alone
+    takes a while (an evaluation of sqlite3's amalgamation takes about 44 s on a busy machine)."""
+    largest = max((len(m.ir) for job in jobs for m in job.modules), default=0)
+    return max(least, largest / IR_PER_SECOND_OF_TIMEOUT)
+
+
 BROADCAST_SHARE = 0.1  # of each module's budget, under `auto` on a suite of several modules
 
 
@@ -81,17 +93,20 @@ def tune_jobs(
     workers: int = 1,
     ray_address: str | None = None,
     on_program: Callable[[TuneJob, list[ModuleResult]], None] | None = None,
+    timeout: float = EVALUATION_TIMEOUT,
 ) -> list[ModuleResult]:
-    """Results of every job's modules, in job order. With a broadcast step, a first pass searches every
+    """Results of every job's modules, in job order. `timeout`: seconds one evaluation may take, at least (larger
+    modules get more: `evaluation_timeout`). With a broadcast step, a first pass searches every
     module (no verification; the second pass replays it from the store) and collects each module's best
     pipeline; the second pass searches again, tries those winners, then verifies.
     With verification on, every program's own tests are first run at the -Oz baseline: tests that fail
     there are the program's fault, not a pipeline's (CompilerLMError before any search)."""
     if config.verify:
         check_baselines(jobs)
+    timeout = evaluation_timeout(jobs, timeout)
     reserve = broadcast_budget(config, jobs)
     if not reserve:
-        return _run(jobs, config, store, evaluator, workers, ray_address, on_program)
+        return _run(jobs, config, store, evaluator, workers, ray_address, on_program, timeout)
     config = replace(config, broadcast=reserve)
     store = store or Store()  # the second pass must find the first pass's evaluations
     first = _run(
@@ -102,12 +117,13 @@ def tune_jobs(
         workers,
         ray_address,
         on_program,
+        timeout,
     )
     wins = Counter(r.pipeline for r in first if r.source == "search")
     gain = {r.pipeline: r.improvement for r in first}
     winners = tuple(sorted(wins, key=lambda p: (-wins[p], -gain[p])))[:reserve]
     jobs = [replace(job, broadcast=winners) for job in jobs]
-    results = _run(jobs, config, store, evaluator, workers, ray_address, on_program)
+    results = _run(jobs, config, store, evaluator, workers, ray_address, on_program, timeout)
     for done, searched in zip(results, first, strict=True):
         done.compiled += searched.compiled  # the second pass replays the first from the store
         done.seconds += searched.seconds
@@ -131,12 +147,13 @@ def _run(
     workers: int,
     ray_address: str | None,
     on_program: Callable[[TuneJob, list[ModuleResult]], None] | None,
+    timeout: float,
 ) -> list[ModuleResult]:
     if ray_address is not None:
-        return _on_ray(jobs, config, store, evaluator, ray_address, on_program)
+        return _on_ray(jobs, config, store, evaluator, ray_address, on_program, timeout)
     results: list[ModuleResult] = []
     searched: dict = {}  # (content key, proposals) -> its search in this pass: identical modules are searched once
-    with make_evaluator(evaluator, jobs=workers) as ev:  # type: ignore[arg-type]
+    with make_evaluator(evaluator, jobs=workers, timeout=timeout) as ev:  # type: ignore[arg-type]
         for job in jobs:
             out = job.run(config, ev, store, searched)
             if on_program:
@@ -145,11 +162,13 @@ def _run(
     return results
 
 
-def _tune_remote(job: TuneJob, config: TuneConfig, evaluator: str, known: dict) -> tuple[list[dict], dict]:
+def _tune_remote(
+    job: TuneJob, config: TuneConfig, evaluator: str, known: dict, timeout: float = EVALUATION_TIMEOUT
+) -> tuple[list[dict], dict]:
     """Runs on a Ray worker: tune one program against a private copy of what the driver's store knows."""
     store = Store()
     store.merge(known)
-    with make_evaluator(evaluator, jobs=1) as ev:  # type: ignore[arg-type]
+    with make_evaluator(evaluator, jobs=1, timeout=timeout) as ev:  # type: ignore[arg-type]
         results = job.run(config, ev, store)
     return [asdict(r) for r in results], store.export([m.key for m in job.modules])
 
@@ -161,12 +180,14 @@ def _on_ray(
     evaluator: str,
     address: str,
     on_program: Callable[[TuneJob, list[ModuleResult]], None] | None,
+    timeout: float,
 ) -> list[ModuleResult]:
     done: dict[int, list[ModuleResult]] = {}
     calls = []
     for job in jobs:
-        known = store.export([m.key for m in job.modules]) if store else {"evaluations": [], "results": []}
-        calls.append(Call(job.program.name, (job, config, evaluator, known)))
+        keys = [m.key for m in job.modules]
+        known = store.export(keys, StoredModule) if store else {"evaluations": [], "results": []}
+        calls.append(Call(job.program.name, (job, config, evaluator, known, timeout)))
 
     def finish(i: int, value: tuple[list[dict], dict]) -> None:
         rows, learned = value

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from compilerlm.errors import CompilerLMError
+from compilerlm.errors import CompilerLMError, PipelineError
 from compilerlm.search.objective import Objective, Pipeline
-from compilerlm.toolchain.pipelines import split_top_level
+from compilerlm.toolchain.pipelines import normalize, split_top_level
 
 BATCH = 16
 SEARCH_REVISION = 2  # part of a run's key: stored results of an older search are not reused as this one's
@@ -39,6 +40,35 @@ BUILTIN_LIBRARY: tuple[str, ...] = (
     "default<Oz>,cgscc(inline),default<Oz>",
     "function(sroa<modify-cfg>,early-cse<memssa>),default<Oz>",
 )
+
+
+def read_library(path: Path) -> tuple[str, ...]:
+    """A `--library` file: one pipeline a line, `#` starts a comment line. The file may come from anyone, so
+    it is checked before any work: UTF-8 text, and every pipeline one that acts on the module alone
+    (`pipelines.normalize`); the first bad line is one error naming it. Lines are kept as written (the run's
+    key hashes them)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise CompilerLMError(f"library file {path} does not exist") from None
+    except IsADirectoryError:
+        raise CompilerLMError(f"library file {path} is a folder; give a file of pipelines, one a line") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise CompilerLMError(
+            f"library file {path} is not UTF-8 text (line {line}, byte {exc.start}); give one pipeline a line"
+        ) from None
+    except OSError as exc:
+        raise CompilerLMError(f"library file {path} cannot be read: {exc.strerror or exc}") from None
+    pipelines = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            try:
+                normalize(line)
+            except PipelineError as exc:
+                raise PipelineError(f"library file {path} line {number}: {exc}") from None
+            pipelines.append(line.strip())
+    return tuple(pipelines)
 
 
 def parse_pipeline(text: str) -> Pipeline:

@@ -10,11 +10,13 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import PurePosixPath
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import NotRequired, TypedDict
 
 from compilerlm import __version__
 from compilerlm.errors import CompilerLMError
+from compilerlm.programs.names import file_name
 from compilerlm.programs.program import Program
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective, Pipeline, text_of
@@ -24,8 +26,9 @@ from compilerlm.stats import improvement_geomean, share
 from compilerlm.store import Store
 from compilerlm.toolchain.baselines import DEFINITIONS, measure_modules
 from compilerlm.toolchain.evaluator import Evaluator
+from compilerlm.toolchain.lto import WholeProgram
 from compilerlm.toolchain.module import IRModule
-from compilerlm.toolchain.pipelines import OZ_PIPELINE, opt_pipeline
+from compilerlm.toolchain.pipelines import OZ_PIPELINE, normalize, opt_pipeline
 from compilerlm.toolchain.search_space import SEARCH_SPACE
 from compilerlm.toolchain.subprocess_path import reproduce_command
 
@@ -43,6 +46,7 @@ class TuneConfig:
     first_pass: bool = False  # the runner's search-only pass that collects those pipelines
     model: str | None = None  # spec of the model whose proposals are evaluated first (part of the run key)
     samples: int = 0  # answers asked of the model per module
+    time_budget: float = 0.0  # seconds of search and minimisation per module besides `budget` (0: no limit)
 
     def run_key(self) -> str:
         """Identifies the settings whose finished module results may be reused on a rerun."""
@@ -61,6 +65,7 @@ class TuneConfig:
                 self.samples,
                 SEARCH_SPACE,
                 SEARCH_REVISION,
+                *([self.time_budget] if self.time_budget else []),  # keys of runs without one stay as they were
             ]
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -83,7 +88,7 @@ class ModuleResult:
     size_oz: int
     size_o3: int | None
     pipeline: str = OZ_PIPELINE
-    source: str = "Oz"  # "model" | "search" | "Oz"
+    source: str = "Oz"  # "ranker" (the CPU flag-tuning model, ranker:) | "model" (any other) | "search" | "Oz"
     size: int = 0
     text: int | None = None
     improvement: float = 0.0
@@ -115,6 +120,15 @@ class ModuleResult:
         self.evaluations = self.search_evaluations = search
         self.minimize_evaluations = minimize
         self.evaluations_total = search + minimize
+
+
+class StoredModule(TypedDict):
+    """What the store keeps of a finished module (`_record`, as JSON: `result` holds a ModuleResult's fields), the
+    shape it is checked against when read back."""
+
+    result: ModuleResult
+    candidates: list[tuple[int, list[str]]]  # (size, pipeline) ranked, verification's fallbacks
+    from_model: NotRequired[list[str]]  # absent in records written before it was kept
 
 
 def ir_file(module_name: str) -> str:
@@ -167,6 +181,8 @@ def search_module(
     # seeded by the module's content, not its path: the same search in any checkout, folder or Ray node
     seed = int(hashlib.sha256(f"{config.seed}:{module.content_key}".encode()).hexdigest()[:8], 16)
     obj = Objective(module, evaluator, config.budget, store)
+    if config.time_budget:
+        obj.deadline = time.monotonic() + config.time_budget
     if proposals:
         obj.evaluate([parse_pipeline(p) for p in proposals])
     # every answer asked of the model is charged to the budget, usable or not (--budget 1: the model or -Oz)
@@ -209,7 +225,7 @@ def tune_program(
     from_model: dict[str, set[str]] = {}  # per module: pipelines the model proposed (or minimised from one)
     for module, base in zip(modules, baselines, strict=True):
         oz = base.results["Oz"].raise_for_error(module.name)
-        cached = store.get_result(run_key, f"{module.name}@{module.key}") if store else None
+        cached = store.get_result(run_key, f"{module.name}@{module.key}", StoredModule) if store else None
         if cached is not None:  # finished in an earlier run with the same settings: nothing to compile
             stored = {**cached["result"], "compiled": 0, "seconds": 0.0, "resumed": True}
             res = ModuleResult(**{**stored, "content_key": module.content_key})
@@ -318,6 +334,7 @@ def _choose_and_verify(
     failure as the reason."""
     choice = {r.name: 0 for r in results}
     by_name = {r.name: r for r in results}
+    by_module = {m.name: m for m in modules}
 
     def pipelines() -> dict[str, str]:
         out = {}
@@ -356,7 +373,8 @@ def _choose_and_verify(
     for r in results:
         ranked = candidates[r.name]
         if chosen[r.name] != OZ_PIPELINE:
-            source = "model" if chosen[r.name] in from_model[r.name] else "search"
+            proposer = "ranker" if (config.model or "").startswith("ranker:") else "model"
+            source = proposer if chosen[r.name] in from_model[r.name] else "search"
             r.pipeline, r.source, r.size = chosen[r.name], source, ranked[choice[r.name]][0]
         else:
             r.pipeline, r.source, r.size = OZ_PIPELINE, "Oz", r.size_oz
@@ -364,6 +382,26 @@ def _choose_and_verify(
         r.verified = bool(verdict and verdict.verified)
         r.verification = verdict.detail if verdict else "verification skipped (--no-verify)"
         r.opt_pipeline, r.reproduce = reproduction(r.name, r.pipeline)
+        if isinstance(module := by_module[r.name], WholeProgram):  # the pipeline runs inside lld's link
+            objects = [f"{PurePosixPath(name).stem}.o" for name, _ in module.objects]
+            r.opt_pipeline, r.reproduce = normalize(r.pipeline), module.link_command(r.pipeline, objects, "prog")
+
+
+def no_larger_when_linked(results: Sequence[ModuleResult], linked: LinkedSizes, out: Path | None = None) -> LinkedSizes:
+    """What ships is the linked program, so "never worse than -Oz" is judged there: a tuned unit can make the
+    executable larger although no object grew (an import it now calls, relocations, writable data). Then every
+    module of the program (`results`) goes back to -Oz and the -Oz executable is what is reported (and, in
+    `out`, what `NAME` holds)."""
+    if linked.size is None or linked.size_oz is None or linked.size <= linked.size_oz:
+        return linked
+    for r in results:
+        r.pipeline, r.source, r.size, r.improvement = OZ_PIPELINE, "Oz", r.size_oz, 0.0
+        r.opt_pipeline, r.reproduce = reproduction(r.name, OZ_PIPELINE)
+        r.verification = f"{r.verification}; the tuned executable was {linked.size - linked.size_oz} bytes larger: -Oz"
+    if out is not None:
+        exe = out / file_name(linked.program)
+        exe.write_bytes(exe.with_name(f"{exe.name}.Oz").read_bytes())
+    return replace(linked, size=linked.size_oz, text=linked.text_oz, fell_back=linked.size)
 
 
 def summarize(results: Sequence[ModuleResult], elapsed: float) -> dict:

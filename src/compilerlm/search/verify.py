@@ -15,10 +15,12 @@ from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import run_process
+from compilerlm.programs.names import file_name
 from compilerlm.programs.program import Program
 from compilerlm.programs.testing import run_tests
 from compilerlm.sandbox import Limits
 from compilerlm.toolchain.locate import llvm_tool
+from compilerlm.toolchain.lto import WholeProgram
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.objsize import object_size
 from compilerlm.toolchain.pipelines import OZ_PIPELINE
@@ -37,6 +39,8 @@ def link_executable(program: Program, modules: Sequence[IRModule], pipelines: Ma
     """`exe`: the program built with pipelines[module.name] per module (default<Oz> when absent), each object
     exactly as its size was measured, linked by clang with the program's ldflags. CompilerLMError says why
     it could not be built ("does not compile: ...", "link failed: ...")."""
+    if len(modules) == 1 and isinstance(modules[0], WholeProgram):  # tune --lto: lld links it with its pipeline
+        return modules[0].link(pipelines.get(modules[0].name, OZ_PIPELINE), exe)
     with tempfile.TemporaryDirectory(prefix="compilerlm-link-") as tmp:
         objects = []
         try:
@@ -63,6 +67,7 @@ class LinkedSizes:
     size: int | None = None
     text: int | None = None
     error: str = ""
+    fell_back: int | None = None  # the tuned executable's bytes when it was larger than -Oz's, so -Oz ships
 
     @property
     def improvement(self) -> float | None:
@@ -73,15 +78,17 @@ def linked_sizes(
     program: Program, modules: Sequence[IRModule], pipelines: Mapping[str, str], out: Path | None = None
 ) -> LinkedSizes:
     """Link the program at -Oz and tuned and measure both (`toolchain.objsize`: allocated sections, `.text`);
-    with `out`, the two executables stay there as `NAME` (tuned) and `NAME.Oz`."""
+    with `out`, the two executables stay there as `NAME` (tuned) and `NAME.Oz` (`names.file_name`: a compile
+    database's program name is not checked)."""
     if not program.is_c:
         return LinkedSizes(program.name, error="IR program: nothing to link")
     with tempfile.TemporaryDirectory(prefix="compilerlm-linked-") as tmp:
         folder = out if out is not None else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
+        exe = folder / file_name(program.name)
         try:
-            oz = object_size(link_executable(program, modules, {}, folder / f"{program.name}.Oz").read_bytes())
-            tuned = object_size(link_executable(program, modules, pipelines, folder / program.name).read_bytes())
+            oz = object_size(link_executable(program, modules, {}, exe.with_name(f"{exe.name}.Oz")).read_bytes())
+            tuned = object_size(link_executable(program, modules, pipelines, exe).read_bytes())
         except CompilerLMError as exc:
             return LinkedSizes(program.name, error=str(exc))
     return LinkedSizes(program.name, oz.size, oz.text, tuned.size, tuned.text)
@@ -101,15 +108,22 @@ def verify_program(
             link_executable(program, modules, pipelines, exe)
         except CompilerLMError as exc:
             return Verification(False, str(exc))
-        limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))
-        for n, run in enumerate(run_tests(exe, program.tests, limits, stop_at_first_failure=True), 1):
-            name = run.test.name
-            if run.status == "sandbox-error":
-                return Verification(False, f"test {name}: not run: {run.detail}")
-            if run.status == "wrong-output":
-                return Verification(False, f"test {name}: wrong output")
-            if not run.passed:
-                return Verification(False, f"test {name}: {run.status}: {run.detail}")
-            if n == len(program.tests):
-                return Verification(True, f"{n}/{n} tests passed")
+        return verify_executable(program, exe, timeout)
+
+
+def verify_executable(program: Program, exe: Path, timeout: float = TEST_TIMEOUT) -> Verification:
+    """Run the program's tests on a built executable (confined), stopping at the first failure."""
+    if not program.tests:
+        return Verification(False, "no tests: nothing to run, size not verified")
+    limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))
+    for n, run in enumerate(run_tests(exe, program.tests, limits, stop_at_first_failure=True), 1):
+        name = run.test.name
+        if run.status == "sandbox-error":
+            return Verification(False, f"test {name}: not run: {run.detail}")
+        if run.status == "wrong-output":
+            return Verification(False, f"test {name}: wrong output")
+        if not run.passed:
+            return Verification(False, f"test {name}: {run.status}: {run.detail}")
+        if n == len(program.tests):
+            return Verification(True, f"{n}/{n} tests passed")
     return Verification(False, "no tests ran")

@@ -14,8 +14,8 @@ Flow for one program:
 4. ``rewards`` scores one verdict (``judge.AsmResult``) for evaluation and RL training alike.
 
 Imports go one way: the leaves (``prompt``, ``build``, ``checks``, ``mutants``, ``instructions``,
-``portfolio``, ``rewards``) import no other module here; ``problem`` imports leaves, ``judge`` leaves and
-``problem``, ``search`` leaves, ``problem`` and ``judge``; this ``__init__`` imports nothing. Every gcc/as/ld
+``portfolio``) import no other module here; ``problem`` imports leaves, ``judge`` leaves and ``problem``,
+``search`` and ``rewards`` leaves, ``problem`` and ``judge``; this ``__init__`` imports nothing. Every gcc/as/ld
 run on model text or dataset code goes through ``compilerlm.confined_tools``; every binary runs through
 ``compilerlm.sandbox``.
 """

@@ -4,9 +4,14 @@ Extract the last ```` ```assembly ```` block (``evaluate_completion``), assemble
 ``gcc x.s -o x -lm``, run every test (visible, hidden, mutants) in the sandbox, and time it against the
 baseline only when it is correct. Rewards over the result live in ``speed/rewards.py``.
 
-Trust: model text and dataset code are untrusted. Every binary built from them runs only through
-``run_sandboxed``, instruction counting included (valgrind/perf run inside the sandbox too), and every
-gcc/as/ld run on them is confined the same way (``confined_tools.py``).
+Trust: model text and dataset code are untrusted, and so is the binary being measured. Every binary built
+from them runs only in the sandbox, and every run that yields a number is a checked run
+(``programs.testing.checked_runner``, ``speed.instructions``): a candidate that passes its checks and then
+fails while timed is not correct; a counted run that fails gives no count (``instructions_error``), and a
+counter report that was written to rejects the candidate. The
+speedup is earned on inputs the model never saw: it is the mean over the unseen tests (hidden tests and
+differential mutants) that were timed; visible tests, which a repair prompt shows, only gate correctness,
+and a candidate much faster on them than on unseen inputs is flagged (``overfit_visible``).
 """
 
 from __future__ import annotations
@@ -19,48 +24,57 @@ from pathlib import Path
 from typing import Literal
 
 from compilerlm.errors import ToolMissingError
-from compilerlm.measure import MeasurementError, ProgramResult, TestResult, compare, sandbox_runner
+from compilerlm.measure import MeasurementError, MeasurementTampered, ProgramResult, RunFailed, TestResult, compare
 from compilerlm.measure.timing import Clock
 from compilerlm.programs.program import TestCase
-from compilerlm.programs.testing import test_files, test_limits
-from compilerlm.sandbox import run_sandboxed
+from compilerlm.programs.testing import checked_runner
 from compilerlm.speed.checks import check_candidate
-from compilerlm.speed.hyperfine import hyperfine_mean
 from compilerlm.speed.instructions import count_instructions_sandboxed
 from compilerlm.speed.problem import AsmProblem
 from compilerlm.speed.prompt import extract_assembly, is_baseline_copy
 
-TimeIf = Literal["correct", "visible"]
-Protocol = Literal["interleaved", "hyperfine"]
+TimeIf = Literal["correct", "own-tests"]
+Protocol = Literal["interleaved", "supercoder"]
+SUPERCODER_WARMUPS, SUPERCODER_RUNS = 3, 10  # hyperfine's schedule in SuperCoder's reward, per side and test
+OVERFIT_RATIO = 2.0  # visible tests this many times faster than unseen inputs: flagged
 
 
 @dataclass
 class AsmResult:
     """The verdict on one candidate. ``correct`` = docs/design.md's "Correct (asm)" on every test we hold: visible,
-    hidden and the differential mutants. ``speedup`` is docs/design.md's (per test ratio of mean times, mean over
-    the program's tests); it and ``instructions_ratio`` are None when not measured (not correct, or the
-    measurement failed: see ``timing_error``)."""
+    hidden and the differential mutants. ``speedup`` is docs/design.md's (per test ratio of mean times), the
+    mean over the unseen tests timed (``speedup_tests`` "unseen"), or over the visible ones when no unseen test
+    was timed ("visible": a search's choice, or a program without hidden tests and mutants); it and
+    ``instructions_ratio`` are None when not measured (not correct, or the measurement failed: see
+    ``timing_error``). ``faster``: faster by the timed tests' 95% intervals (their mean lower bound above 1)."""
 
     name: str
     compiled: bool
     correct: bool
-    visible_passed: bool  # every visible test passes (SuperCoder's own notion of correct)
+    visible_passed: bool  # every visible test passes
     tests_passed: int  # over visible + hidden + mutants
     tests_total: int
     runtime_error: bool  # some test crashed / exited non-zero / hit a limit (vs. wrong output only)
     is_baseline_copy: bool
+    own_tests_passed: bool = False  # every test of the program's own (visible and hidden; SuperCoder's "all tests")
     failure: str = ""  # "" when correct; else why, one line
     failing_test: str = ""
     failure_diff: str = ""
     compile_error: str = ""
     speedup: float | None = None
     speedup_ci: dict[str, tuple[float, float]] = field(default_factory=dict)  # test -> 95% bootstrap interval
+    speedup_tests: str = ""  # "unseen" or "visible": which tests ``speedup`` is the mean over
+    speedup_visible: float | None = None  # mean over the visible tests timed (for the overfit flag)
+    speedup_unseen: float | None = None  # mean over the hidden tests and mutants timed
+    overfit_visible: bool = False  # much faster on the visible tests than on unseen inputs (hard-coded answers?)
+    faster: bool = False
     instructions_ratio: float | None = None
     timing_error: str = ""
     instructions_error: str = ""  # why the instruction counts are missing (the timing stands)
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (passed, total)
     tests: list[TestResult] = field(default_factory=list)  # timed tests (measure.TestResult)
     clock: str = "wall"
+    protocol: str = "interleaved"
     seconds: float = 0.0
 
     @property
@@ -68,12 +82,24 @@ class AsmResult:
         """Fraction of all checked tests passed (0 when it did not compile)."""
         return self.tests_passed / self.tests_total if self.tests_total else 0.0
 
+    @property
+    def basis(self) -> list[TestResult]:
+        """The timed tests ``speedup`` is the mean over."""
+        return [t for t in self.tests if (t.kind == "visible") == (self.speedup_tests == "visible")]
+
+    def interval(self) -> tuple[float | None, float | None]:
+        """The mean over the basis tests of their 95% intervals' lower and upper bounds (None when untimed)."""
+        bounds = [self.speedup_ci[t.name] for t in self.basis if t.name in self.speedup_ci]
+        if not bounds:
+            return None, None
+        return statistics.fmean(lo for lo, _ in bounds), statistics.fmean(hi for _, hi in bounds)
+
     def program_result(self) -> ProgramResult:
         """For ``measure.summarize``: a failed candidate counts as 1.0 there, as docs/design.md says."""
         if not self.correct:
             return ProgramResult.failed(self.name, self.failure or "not correct")
         if self.tests:
-            return ProgramResult(self.name, self.tests)
+            return ProgramResult(self.name, self.basis)
         if self.is_baseline_copy:  # untimed by design: equal to the baseline in every respect
             return ProgramResult(self.name, [TestResult("baseline-copy", True, 1.0, 1.0, 1, 1)])
         return ProgramResult(self.name, [TestResult("untimed", True)])
@@ -96,14 +122,15 @@ def evaluate_candidate(
     """Build, check and (when correct) time one candidate against the problem's baseline.
 
     ``candidate_asm`` is the extracted assembly (None: the answer had no assembly block, judged as a
-    build failure). ``time_if="visible"`` also times candidates that pass only the visible tests, which
-    SuperCoder's own reward needs; the default times only fully correct ones. A verbatim copy of the
-    baseline is checked but not timed: its speedup is 1.0 by definition. Timing uses ``measure.compare``
-    through the sandbox (``warmups``/``runs`` pairs per test) on ``timed`` (default: the program's own
-    tests; a search times on the visible ones so that choosing the fastest does not look at hidden tests'
-    timings); ``instructions`` adds instruction counts. ``protocol="hyperfine"`` times as SuperCoder does
-    instead (``speed.hyperfine``: 3 warm-ups and 10 runs of each side, no interval; ``warmups``, ``runs`` and
-    ``clock`` do not apply)."""
+    build failure). ``time_if="own-tests"`` also times candidates that pass the program's own tests
+    (visible and hidden) but not every mutant, which SuperCoder's own reward needs; the default times only
+    fully correct ones. A verbatim copy of the baseline is checked but not timed: its speedup is 1.0 by
+    definition. Timing uses ``measure.compare`` over checked runs (``warmups``/``runs`` pairs per test) on
+    ``timed`` (default: every test, visible, hidden and mutants; a search times on the visible ones so that
+    choosing the fastest does not look at the unseen tests' timings); ``instructions`` adds instruction
+    counts. ``protocol="supercoder"`` times with SuperCoder's schedule instead (hyperfine's: 3 warm-ups and 10
+    runs of the baseline, then of the candidate; ``warmups`` and ``runs`` do not apply), on the same checked
+    runs."""
     start = time.perf_counter()
     name = problem.name
     if candidate_asm is None or not candidate_asm.strip():
@@ -128,6 +155,7 @@ def evaluate_candidate(
         compiled=True,
         correct=correct,
         visible_passed=check.all_passed(("visible",)),
+        own_tests_passed=check.all_passed(("visible", "hidden")),
         tests_passed=check.passed,
         tests_total=check.total,
         runtime_error=check.runtime_error,
@@ -137,11 +165,15 @@ def evaluate_candidate(
         failure_diff=check.failure_diff,
         counts={k: check.counts(k) for k in ("visible", "hidden", "mutant")},
         clock=clock,
+        protocol=protocol,
     )
     if copy and correct:
-        result.speedup, result.instructions_ratio = 1.0, 1.0
-    elif correct or (time_if == "visible" and result.visible_passed):
-        _measure(problem, built.binary, result, warmups, runs, clock, instructions, timed, protocol)
+        result.speedup, result.instructions_ratio, result.speedup_tests = 1.0, 1.0, "unseen"
+    elif correct or (time_if == "own-tests" and result.own_tests_passed):
+        cases = list(timed if timed is not None else problem.tests if not correct else problem.timed_tests)
+        if protocol == "supercoder":
+            warmups, runs = SUPERCODER_WARMUPS, SUPERCODER_RUNS
+        _measure(problem, built.binary, result, cases, warmups, runs, clock, instructions)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -167,26 +199,20 @@ def _measure(
     problem: AsmProblem,
     binary: Path,
     result: AsmResult,
+    cases: Sequence[TestCase],
     warmups: int,
     runs: int,
     clock: Clock,
     instructions: bool,
-    timed: Sequence[TestCase] | None = None,
-    protocol: Protocol = "interleaved",
 ) -> None:
-    """Fill speedup (and instruction ratio) over the program's tests; a failure is recorded, never raised."""
-    cases = list(problem.tests if timed is None else timed)
+    """Fill speedup (and instruction ratio) over ``cases``, every run checked. A failure of the candidate's
+    runs makes it incorrect; any other failure is recorded; nothing is raised."""
+    seen = {t.name for t in problem.visible}
     tests: list[TestResult] = []
     intervals: dict[str, tuple[float, float]] = {}
+    schedule: Literal["interleaved", "blocks"] = "blocks" if result.protocol == "supercoder" else "interleaved"
     try:
         for test in cases:
-            files = test_files(test) or None
-            limits = test_limits(test, problem.limits)
-            if protocol == "hyperfine":
-                base, cand = hyperfine_mean(problem.baseline_binary, test, limits), hyperfine_mean(binary, test, limits)
-                tests.append(TestResult(test.name, True, base, cand))
-                continue
-            runner = sandbox_runner(run_sandboxed, test.exit_code, limits=limits, files=files)
             comp = compare(
                 [str(problem.baseline_binary), *test.args],
                 [str(binary), *test.args],
@@ -194,40 +220,90 @@ def _measure(
                 warmups=warmups,
                 runs=runs,
                 clock=clock,
-                runner=runner,
+                runner=checked_runner(test, problem.limits),
                 timeout=problem.limits.wall_seconds,
+                schedule=schedule,
             )
-            tests.append(TestResult.from_comparison(test.name, comp))
+            kind = "visible" if test.name in seen else "unseen"
+            tests.append(replace(TestResult.from_comparison(test.name, comp), kind=kind))
             intervals[test.name] = (comp.ci_low, comp.ci_high)
+    except RunFailed as exc:
+        _failed_while_timed(result, binary, exc, test)
+        return
     except (MeasurementError, ToolMissingError) as exc:
         result.timing_error = str(exc)
         return
     if instructions:  # secondary: a failure is recorded and leaves the timing as it is
         try:
             tests = [_with_counts(problem, binary, t, case) for t, case in zip(tests, cases, strict=True)]
+        except MeasurementTampered as exc:
+            _rejected(result, f"tampered with its instruction count ({exc})")
+            return
         except (MeasurementError, ToolMissingError) as exc:
+            # a counted run that fails its test gives no count, never a number: valgrind lacks some instructions
+            # (AVX-512) that an honest -march=native build uses, so a failure is not taken as the candidate's
             result.instructions_error = str(exc)
-    prog = ProgramResult(result.name, tests)
+            instructions = False
     result.tests = tests
-    result.speedup = statistics.fmean(t.speedup for t in tests if t.speedup is not None) if tests else None
     result.speedup_ci = intervals
-    result.instructions_ratio = prog.instruction_ratio if instructions and not result.instructions_error else None
+    _speedups(result, instructions)
+
+
+def _speedups(result: AsmResult, counted: bool) -> None:
+    """The speedup over the unseen tests timed (the visible ones when none was), the visible/unseen split,
+    the overfit flag, and whether it is faster by its intervals."""
+    visible = [t for t in result.tests if t.kind == "visible"]
+    unseen = [t for t in result.tests if t.kind != "visible"]
+    result.speedup_visible, result.speedup_unseen = _mean(visible, "speedup"), _mean(unseen, "speedup")
+    result.speedup_tests = "unseen" if unseen else "visible"
+    result.speedup = _mean(result.basis, "speedup")
+    result.instructions_ratio = _mean(result.basis, "instruction_ratio") if counted else None
+    result.overfit_visible = _overfit(visible, unseen, "instruction_ratio" if counted else "speedup")
+    low = result.interval()[0]
+    result.faster = low is not None and low > 1.0
+
+
+def _mean(of: list[TestResult], attr: str) -> float | None:
+    """The mean of one measure over some tests; None when any of them lacks it."""
+    values = [getattr(t, attr) for t in of]
+    return statistics.fmean(values) if values and None not in values else None
+
+
+def _overfit(visible: list[TestResult], unseen: list[TestResult], attr: str) -> bool:
+    """Much faster on the visible tests than on unseen inputs: by instruction ratios where counted (exact, so a
+    table of the visible answers shows as it is on a noisy machine), else by the timings."""
+    vis, uns = _mean(visible, attr), _mean(unseen, attr)
+    return vis is not None and uns is not None and vis > OVERFIT_RATIO * max(uns, 1.0)
+
+
+def _failed_while_timed(result: AsmResult, binary: Path, exc: RunFailed, test: TestCase) -> None:
+    """The candidate passed its checks, then failed one of its timed runs: not correct (it behaves differently
+    when timed, or not reliably). A failure of the baseline's run is a timing error."""
+    if exc.program != str(binary):
+        result.timing_error = f"the baseline failed while timed on test {test.name}: {exc.sample.detail}"
+        return
+    _rejected(result, f"test {test.name} failed while timed: {exc.sample.status}", test.name)
+
+
+def _rejected(result: AsmResult, why: str, test: str = "") -> None:
+    result.correct = False
+    result.failure, result.failing_test = why, test
+    result.speedup = result.instructions_ratio = None
+    result.tests, result.speedup_ci = [], {}
 
 
 def _with_counts(problem: AsmProblem, binary: Path, timed: TestResult, test: TestCase) -> TestResult:
     """``timed`` with the instruction counts of baseline (counted once per problem) and candidate."""
-    files = test_files(test) or None
-    limits = test_limits(test, problem.limits)
-
-    def count(path: Path) -> int:
-        return count_instructions_sandboxed(
-            path, test.stdin, limits, args=test.args, files=files, exit_code=test.exit_code
-        )
-
     if test.name not in problem._baseline_instructions:
-        problem._baseline_instructions[test.name] = count(problem.baseline_binary)
+        problem._baseline_instructions[test.name] = count_instructions_sandboxed(
+            problem.baseline_binary, test, problem.limits
+        )
     base = problem._baseline_instructions[test.name]
-    return replace(timed, instructions_baseline=base, instructions_candidate=count(binary))
+    return replace(
+        timed,
+        instructions_baseline=base,
+        instructions_candidate=count_instructions_sandboxed(binary, test, problem.limits),
+    )
 
 
 def count_ratio(problem: AsmProblem, asm: str, tests: Sequence[TestCase]) -> tuple[float | None, str]:

@@ -57,8 +57,14 @@ class AsmProblem:
 
     @property
     def tests(self) -> tuple[TestCase, ...]:
-        """The program's own tests (visible + hidden): the ones timed."""
+        """The program's own tests (visible + hidden)."""
         return self.visible + self.hidden
+
+    @property
+    def timed_tests(self) -> tuple[TestCase, ...]:
+        """Every test a correct candidate is timed on: the visible ones (for the overfit flag) and the unseen
+        ones, hidden tests and mutants, over which its speedup is reported."""
+        return self.visible + self.hidden + self.mutants
 
     def prompt(self) -> list[dict[str, str]]:
         return asm_prompt(self.c_code, self.baseline_asm)

@@ -8,6 +8,9 @@ optimises is the number an evaluation reports. Three are offered:
 - ``hidden_test_reward``: ours; the default made hard to game (hidden tests and differential mutants).
 
 All three give a verbatim copy of the baseline 0: copying is always available, so it must earn nothing.
+All three pay a speedup only when it is decided: faster by the timed tests' 95% intervals (an instruction
+ratio, deterministic, needs only to be above 1). On a busy machine an undecided speedup is noise, and a
+policy trained on noise learns to be lucky; ``score_asm`` says which happened in its extra fields.
 
 ``score_asm`` is the reward of one answer to one SuperCoder row, as RL training (TRL's GRPO, verl) asks for it:
 build the row's program, prepare it once per process (baseline, oracle, hidden tests, mutants), then judge the
@@ -29,7 +32,7 @@ from typing import Any, Protocol
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.supercoder import program_from_row
-from compilerlm.speed.judge import evaluate_completion
+from compilerlm.speed.judge import AsmResult, evaluate_completion
 from compilerlm.speed.problem import AsmProblem, prepare_problem
 from compilerlm.tasks.base import RewardOutcome
 
@@ -39,10 +42,11 @@ class RewardInput(Protocol):
 
     compiled: bool
     correct: bool
-    visible_passed: bool
+    own_tests_passed: bool
     runtime_error: bool
     is_baseline_copy: bool
     speedup: float | None
+    faster: bool
 
     @property
     def passed(self) -> float: ...
@@ -50,16 +54,16 @@ class RewardInput(Protocol):
 
 def supercoder_reward(result: RewardInput) -> float:
     """SuperCoder's default reward (arXiv 2505.11480; docs/design.md): the mean speedup over the tests when the
-    candidate compiles, passes all its tests and is faster than the baseline (speedup > 1), else 0. A
-    verbatim copy of the baseline earns 0.
+    candidate compiles, passes all its tests and is faster than the baseline, else 0. A verbatim copy of the
+    baseline earns 0.
 
     "Its tests" are the tests SuperCoder has for a program, i.e. the dataset row's ``inputs``/``outputs``:
-    here the visible tests. Hidden tests and mutants do not count (that is ``hidden_test_reward``), so a
-    candidate that hard-codes the visible outputs can score here; evaluate with ``time_if="visible"`` to
-    reproduce SuperCoder's numbers (the default only times fully correct candidates)."""
-    if result.is_baseline_copy or not result.compiled or not result.visible_passed or result.speedup is None:
+    here the program's own tests, visible and hidden; the differential mutants do not gate it (that is
+    ``hidden_test_reward``). Evaluate with ``time_if="own-tests"`` to time candidates that fail a mutant.
+    The speedup is the judge's: over the unseen tests, and paid only when decided (``faster``)."""
+    if result.is_baseline_copy or not result.compiled or not result.own_tests_passed or result.speedup is None:
         return 0.0
-    return result.speedup if result.speedup > 1.0 else 0.0
+    return result.speedup if result.faster and result.speedup > 1.0 else 0.0
 
 
 def supercoder_partial_reward(result: RewardInput, scale: float = 10.0) -> float:
@@ -80,7 +84,7 @@ def supercoder_partial_reward(result: RewardInput, scale: float = 10.0) -> float
         return result.passed
     if result.is_baseline_copy:
         return 0.0
-    if result.speedup is not None and result.speedup > 1.0:
+    if result.speedup is not None and result.faster and result.speedup > 1.0:
         return 1.0 + scale * result.speedup
     return 1.0
 
@@ -92,7 +96,7 @@ def hidden_test_reward(result: RewardInput) -> float:
     docs/design.md's Safety section: hidden tests are checked before a result counts as correct."""
     if result.is_baseline_copy or not result.compiled or not result.correct or result.speedup is None:
         return 0.0
-    return result.speedup if result.speedup > 1.0 else 0.0
+    return result.speedup if result.faster and result.speedup > 1.0 else 0.0
 
 
 REWARDS: dict[str, Callable[[RewardInput], float]] = {
@@ -132,8 +136,9 @@ class AsmRewardConfig:
     RL needs many rewards, and the speedup only has to rank answers of one prompt. ``measure`` is what
     "speedup" means: "wall" (SuperCoder's), "cpu" time, or "instructions" (the ratio of user-space
     instructions retired, perf or valgrind: deterministic, for shared or noisy machines). ``protocol``
-    "supercoder" times wall clock as SuperCoder's reward does (hyperfine, 3 warm-ups and 10 runs per side
-    and test; ``warmups`` and ``runs`` do not apply); "compilerlm" interleaves baseline and candidate runs."""
+    "supercoder" times wall clock in SuperCoder's schedule (hyperfine's: 3 warm-ups and 10 runs per side
+    and test, on checked runs; ``warmups`` and ``runs`` do not apply); "compilerlm" interleaves baseline and
+    candidate runs."""
 
     reward: str = "supercoder"
     measure: str = "wall"
@@ -202,7 +207,7 @@ def score_asm(
     if config.protocol not in PROTOCOLS:
         raise CompilerLMError(f"unknown timing protocol {config.protocol!r}: choose one of {', '.join(PROTOCOLS)}")
     problem = problem_for(ground_truth, extra_info, config)
-    time_if = "visible" if key == "supercoder" else "correct"  # SuperCoder's reward times visible-correct ones
+    time_if = "own-tests" if key == "supercoder" else "correct"  # SuperCoder's reward: its own tests gate it
     by_count = config.measure == "instructions"
     result = evaluate_completion(
         problem,
@@ -212,10 +217,11 @@ def score_asm(
         clock="cpu" if config.measure == "cpu" else "wall",
         instructions=by_count,
         time_if=time_if,
-        protocol="hyperfine" if config.protocol == "supercoder" and config.measure == "wall" else "interleaved",
+        protocol="supercoder" if config.protocol == "supercoder" and config.measure == "wall" else "interleaved",
     )
-    if by_count and result.speedup is not None:
-        result = replace(result, speedup=result.instructions_ratio)
+    if by_count and result.speedup is not None:  # a count is deterministic: above 1 is decided
+        ratio = result.instructions_ratio
+        result = replace(result, speedup=ratio, faster=ratio is not None and ratio > 1.0)
     score = float(REWARDS[key](result))
     if not result.compiled:
         detail = result.failure
@@ -225,5 +231,19 @@ def score_asm(
         detail = f"{result.tests_passed}/{result.tests_total} tests: {result.failure}"
     else:
         why = result.timing_error or result.instructions_error
-        detail = f"correct, speedup {result.speedup:.3f}" if result.speedup else f"correct ({why})"
-    return RewardOutcome(score, result.compiled, detail)
+        decided = "faster" if result.faster else "undecided (not faster by its intervals): paid nothing"
+        detail = f"correct, speedup {result.speedup:.3f}, {decided}" if result.speedup else f"correct ({why})"
+    return RewardOutcome(score, result.compiled, detail, info=_reward_info(result))
+
+
+def _reward_info(result: AsmResult) -> dict[str, float]:
+    """Numbers a trainer logs beside the score (verl's extra fields): whether the speedup was decided, the
+    speedup measured either way, and the overfit flag."""
+    measured = result.speedup is not None and not result.is_baseline_copy
+    return {
+        "correct": float(result.correct),
+        "measured_speedup": float(result.speedup) if measured and result.speedup is not None else 0.0,
+        "faster": float(measured and result.faster),
+        "undecided": float(measured and not result.faster),
+        "overfit_visible": float(result.overfit_visible),
+    }

@@ -30,9 +30,9 @@ from compilerlm.models.base import Model
 from compilerlm.programs.program import Program, TestCase
 from compilerlm.speed.combine import SpliceError, same_code, splice
 from compilerlm.speed.combine import parse as parse_asm
-from compilerlm.speed.flagspace import Point, mutate, point_of
+from compilerlm.speed.flagspace import CLANG_SPACE, GCC_SPACE, Point, mutate, point_of
 from compilerlm.speed.judge import AsmResult, count_ratio, evaluate_candidate
-from compilerlm.speed.portfolio import compile_assembly, portfolio
+from compilerlm.speed.portfolio import PORTFOLIO, compile_assembly, portfolio
 from compilerlm.speed.problem import AsmProblem, prepare_problem
 from compilerlm.speed.profile import function_profile
 from compilerlm.speed.prompt import extract_assembly
@@ -44,6 +44,9 @@ REPAIR_REQUEST = (
     "Wrap the assembly code in ```assembly``` tags.\n"
     "Optimized Assembly Code:\n"
 )
+SPEED_REVISION = 2  # part of the stored outcomes' key: bump when the portfolio, the flag space, the search or
+# the measurement changes, so that a --store rerun does not reuse outcomes made without the change
+SUPERCODER_TIMER = "checked runs in hyperfine's schedule (3 warm-ups + 10 runs per side and test); unseen tests"
 COMBINE_RESERVE = 6  # compilations kept for the per-function combination (at most a quarter of the extra budget)
 HOT_SHARE = 0.05  # a function is hot with at least this share of the instructions on the visible tests
 MAX_HOT = 3
@@ -73,7 +76,7 @@ class AsmSearchConfig:
     final_runs: int = 20
     instructions: bool = True
     allow_empty_output: bool = False
-    protocol: str = "compilerlm"  # "supercoder": also time the reported assembly as SuperCoder does (hyperfine)
+    protocol: str = "compilerlm"  # "supercoder": also time the reported assembly in SuperCoder's schedule
     budget: int | None = None  # compilations per program; None: the portfolio only; more: flag search
     combine: bool = True  # with a budget beyond the portfolio: hot functions from other configurations
     retime: bool = True  # time the best undecided candidates again with more runs before choosing
@@ -81,11 +84,17 @@ class AsmSearchConfig:
     def key(self, model_spec: str | None) -> str:
         """Identifies the settings whose stored outcomes a rerun may reuse. Without a model the model's settings
         change nothing, so they are left out: `asm` and `eval asm` share results whatever their model defaults."""
-        settings = {"model": model_spec, **asdict(self)}
+        settings = {"revision": SPEED_REVISION, "space": _space_digest(), "model": model_spec, **asdict(self)}
         if model_spec is None:
             for name in MODEL_SETTINGS:
                 settings.pop(name)
         return "|".join(f"{k}={v}" for k, v in settings.items())
+
+
+def _space_digest() -> str:
+    """What candidates the compilers can give: the portfolio and the flag space, so that adding a configuration
+    or an option makes earlier stored outcomes stale without anyone remembering to bump a number."""
+    return hashlib.sha256(repr((PORTFOLIO, GCC_SPACE, CLANG_SPACE)).encode()).hexdigest()[:12]
 
 
 @dataclass
@@ -116,10 +125,14 @@ class AsmOutcome:
     source: str  # "model" | "compiler" | "given" | "combined" | "baseline"
     config: str | None  # the compiler configuration (source compiler) or file (source given) reported
     sample: str | None  # the model answer reported (source model)
-    speedup: float  # of the reported assembly over gcc -O3, mean over all tests (1.0 for the baseline)
+    speedup: float  # of the reported assembly over gcc -O3, mean over the unseen tests (1.0 for the baseline)
     instructions_ratio: float | None
     speedup_ci: dict[str, list[float]] = field(default_factory=dict)
     faster: bool = False  # the reported assembly is faster by its confidence intervals (not only on average)
+    speedup_tests: str = ""  # "unseen": the mean over hidden tests and mutants; "visible": none was timed
+    speedup_visible: float | None = None  # the same assembly on the visible tests (shown in repair prompts)
+    speedup_unseen: float | None = None
+    overfit_visible: bool = False  # much faster on the visible tests than on unseen inputs
     instructions_error: str = ""  # why instructions_ratio is missing; the choice and the speedup stand
     baseline_source: str = "gcc -O3"
     weak_checks: list[str] = field(default_factory=list)  # why "correct" means less than usual here
@@ -233,7 +246,7 @@ class _Search:
             timed=self.problem.visible or self.problem.tests,
             tag="candidate",
         )
-        low, high = mean_interval(res)
+        low, high = res.interval()
         cand = Candidate(
             label,
             source,
@@ -402,7 +415,7 @@ class _Search:
                 )
                 continue
             cand.speedup = res.speedup
-            cand.speedup_low, cand.speedup_high = mean_interval(res)
+            cand.speedup_low, cand.speedup_high = res.interval()
             decided = "faster" if (cand.speedup_low or 0.0) > 1.0 else "still undecided"
             self.notes.append(
                 f"{cand.label}: undecided at {before:.3f}x, timed again with {self.config.runs * RETIME_FACTOR} runs: "
@@ -458,6 +471,7 @@ class _Search:
             search=dict(self.counts),
             assembly=problem.baseline_asm,
         )
+        overfit: tuple[Candidate, str, AsmResult] | None = None  # kept only when no other finalist holds
         for cand, asm in self._ranked()[:MAX_FINALISTS]:
             final = evaluate_candidate(
                 problem,
@@ -470,46 +484,56 @@ class _Search:
             if why:  # the next finalist is tried; the reason stays in the outcome
                 out.notes.append(f"{cand.label}: {why}")
                 continue
-            out.source = cand.source
-            out.config = cand.label if cand.source != "model" else None
-            out.sample = cand.label if cand.source == "model" else None
-            out.speedup = final.speedup or 1.0
-            out.instructions_ratio = final.instructions_ratio
-            out.instructions_error = final.instructions_error
-            out.speedup_ci = {k: list(v) for k, v in final.speedup_ci.items()}
-            out.faster = (mean_interval(final)[0] or 0.0) > 1.0
-            out.assembly = asm
+            if final.overfit_visible:
+                out.notes.append(
+                    f"{cand.label}: {final.speedup_visible:.3f}x on the visible tests but {final.speedup_unseen:.3f}x "
+                    "on unseen inputs (hard-coded answers?); passed over while another finalist holds"
+                )
+                overfit = overfit or (cand, asm, final)
+                continue
+            _report(out, cand, asm, final)
             break
+        else:
+            if overfit is not None:
+                _report(out, *overfit)
         out.candidates = [asdict(c) for c, _ in self.judged]
         return out
 
 
+def _report(out: AsmOutcome, cand: Candidate, asm: str, final: AsmResult) -> None:
+    """``out`` reports ``cand``, as its final timing measured it."""
+    out.source = cand.source
+    out.config = cand.label if cand.source != "model" else None
+    out.sample = cand.label if cand.source == "model" else None
+    out.speedup = final.speedup or 1.0
+    out.instructions_ratio = final.instructions_ratio
+    out.instructions_error = final.instructions_error
+    out.speedup_ci = {k: list(v) for k, v in final.speedup_ci.items()}
+    out.faster = final.faster
+    out.speedup_tests = final.speedup_tests
+    out.speedup_visible, out.speedup_unseen = final.speedup_visible, final.speedup_unseen
+    out.overfit_visible = final.overfit_visible
+    out.assembly = asm
+
+
 def supercoder_timing(problem: AsmProblem, outcome: AsmOutcome) -> dict[str, Any]:
-    """The reported assembly timed as SuperCoder evaluates: hyperfine (3 warm-ups, 10 runs) on each of the
-    program's own tests, each test's speedup clamped below at 1.0, their mean; 1.0 when the baseline is
-    reported or the timing fails (with the reason)."""
+    """The reported assembly timed as SuperCoder evaluates, on checked runs: hyperfine's schedule (3 warm-ups
+    and 10 runs of the baseline, then of the candidate) on each test, each unseen test's speedup clamped
+    below at 1.0, their mean; 1.0 when the baseline is reported or the timing fails (with the reason)."""
     if outcome.source == "baseline":
         return {"speedup": 1.0, "tests": {}, "error": ""}
-    res = evaluate_candidate(problem, outcome.assembly, protocol="hyperfine")
+    unseen = problem.hidden + problem.mutants
+    res = evaluate_candidate(problem, outcome.assembly, protocol="supercoder", timed=unseen or None)
     if not res.correct or res.speedup is None:
         return {"speedup": 1.0, "tests": {}, "error": res.failure or res.timing_error}
-    tests = {t.name: [t.time_baseline, t.time_candidate] for t in res.tests}
-    clamped = [max(1.0, t.speedup or 1.0) for t in res.tests]
-    return {"speedup": statistics.fmean(clamped), "tests": tests, "error": ""}
+    tests = {t.name: [t.time_baseline, t.time_candidate] for t in res.basis}
+    clamped = [max(1.0, t.speedup or 1.0) for t in res.basis]
+    return {"speedup": statistics.fmean(clamped), "tests": tests, "error": "", "timer": SUPERCODER_TIMER}
 
 
 def _faster(c: Candidate) -> bool:
     """Correct, and faster by its intervals (the mean lower bound over the visible tests above 1)."""
     return c.correct and c.speedup is not None and (c.speedup_low or 0.0) > 1.0
-
-
-def mean_interval(res: AsmResult) -> tuple[float | None, float | None]:
-    """The mean over the timed tests of the 95% intervals' lower and upper bounds (None when untimed): the
-    one rule by which a candidate is called faster."""
-    if not res.speedup_ci:
-        return None, None
-    bounds = list(res.speedup_ci.values())
-    return statistics.fmean(lo for lo, _ in bounds), statistics.fmean(hi for _, hi in bounds)
 
 
 def _not_kept(final: AsmResult) -> str:

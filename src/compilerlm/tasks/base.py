@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
@@ -83,6 +83,7 @@ class RewardOutcome:
     score: float
     ok: bool
     detail: str = ""
+    info: dict[str, float] = field(default_factory=dict)  # numbers a trainer may log beside the score
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -145,6 +146,9 @@ class Task:
     plot_field: str = ""  # per-item value drawn as a histogram in the report
     plot_label: str = ""
     plot_reference: tuple[float, str] | None = None  # (x, label) of a reference line
+    # what `score` adds to a row (dataclasses or TypedDicts, merged): a row read back from a store is checked
+    # against them before it is used (`compilerlm.shapes.record`); None: not declared, any fields are taken
+    score_fields: tuple[Any, ...] | None = None
 
     @property
     def evaluable(self) -> bool:

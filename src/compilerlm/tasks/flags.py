@@ -86,9 +86,9 @@ def parse_flags_answer(text: str) -> ParsedFlags:
         return ParsedFlags(None, predicted, "no pass list found in the answer (expected -p '…' or a comma list)")
     raw = re.sub(r"\s+", " ", candidates[0]).strip()
     try:
-        pipeline = normalize(raw)
-    except PipelineError as exc:
-        return ParsedFlags(None, predicted, str(exc))
+        pipeline = normalize(raw)  # syntax, and only passes that act on the module alone: never run otherwise
+    except PipelineError as exc:  # the reason reads as an evaluation's would ("pipeline: ...")
+        return ParsedFlags(None, predicted, f"pipeline: {exc}")
     if not pipeline:
         return ParsedFlags(None, predicted, "empty pass list")
     return ParsedFlags(pipeline, predicted, None)

@@ -48,20 +48,24 @@ def measure_modules(
     o3_modules: Sequence[IRModule] | None = None,
 ) -> list[ModuleSizes]:
     """Evaluate every baseline (and `pipeline`) on every module, as one parallel batch.
-    `o3_modules` (same order) are the -O3-frontend IR the O3 baseline starts from, when there is one."""
-    labels = {k: v for k, v in BASELINES.items() if k != "O3"}
+    `o3_modules` (same order) are the -O3-frontend IR the O3 baseline starts from, when there is one. An evaluator
+    of linked programs (`Evaluator.linked`) measures O3 as the pipeline `default<O3>` like the others."""
+    labels = {k: v for k, v in BASELINES.items() if k != "O3" or evaluator.linked}
     if pipeline is not None:
         labels["pipeline"] = pipeline
     jobs = [(m, p) for m in modules for p in labels.values()]
     evaluations = evaluator.evaluate_many(jobs, count_instructions=True, on_result=on_result)
     o3 = o3_modules or modules
-    o3_results = ThreadExecutor(evaluator.jobs).map(lambda m: evaluate_with_clang(m, "O3"), o3)  # clang processes
+    o3_results = (
+        [] if evaluator.linked else ThreadExecutor(evaluator.jobs).map(lambda m: evaluate_with_clang(m, "O3"), o3)
+    )
     out = []
     per = len(labels)
     for i, module in enumerate(modules):
         chunk = dict(zip(labels, evaluations[i * per : (i + 1) * per], strict=True))
-        chunk["O3"] = o3_results[i]
-        if on_result:
-            on_result(i, o3_results[i])
+        if o3_results:
+            chunk["O3"] = o3_results[i]
+            if on_result:
+                on_result(i, o3_results[i])
         out.append(ModuleSizes(module.name, {k: chunk[k] for k in ("O0", "Oz", "O3", *labels) if k in chunk}))
     return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import TextIO
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import run_process
-from compilerlm.toolchain.frontend import FRONTEND_FLAGS
+from compilerlm.toolchain.frontend import FRONTEND_FLAGS, pinned_env
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule, content_key
 from compilerlm.toolchain.run import first_error_line
@@ -79,10 +80,26 @@ class Invocation:
     args: list[str]  # as given, without -O levels
     source: Path | None = None  # the one C file, when this is a compile to an object
     output: Path | None = None
+    sources: list[Path] = field(default_factory=list)  # every C file of a compile (-c) or of a compile-and-link
+    link: bool = False  # C files compiled and linked in one command
+    lto: bool = False  # -flto: the units are bitcode for the link's pipeline
+
+    @property
+    def codegen(self) -> tuple[str, ...]:
+        """llc options for the code generation flags of the command line (what -ffunction-sections asks)."""
+        return tuple(LLC_OPTIONS[a] for a in self.args if a in LLC_OPTIONS)
+
+
+LLC_OPTIONS = {"-ffunction-sections": "-function-sections", "-fdata-sections": "-data-sections"}
+"""Driver flags that change only code generation, and how llc spells them: a tuned unit keeps them."""
+_LINK_ONLY_PREFIXES = ("-l", "-L", "-Wl,", "-fuse-ld=")
+_LINK_ONLY = {"-static", "-shared", "-pie", "-no-pie", "-rdynamic", "-s"}
+_LINK_ARG_OPTIONS = {"-Xlinker", "-T"}
 
 
 def parse(args: Sequence[str]) -> Invocation:
-    """Split a command line: drop a leading compiler (launcher mode) and -O levels; find a one-C-file compile."""
+    """Split a command line: drop a leading compiler (launcher mode) and -O levels; find the C files it compiles,
+    and whether it also links them."""
     args = list(args)
     if args and not args[0].startswith("-") and Path(args[0]).name.split("-")[0] in _COMPILERS:
         args = args[1:]  # CMAKE_C_COMPILER_LAUNCHER puts the compiler first
@@ -91,6 +108,7 @@ def parse(args: Sequence[str]) -> Invocation:
     output = None
     compile_only = False
     other = False
+    lto = False
     i = 0
     while i < len(args):
         arg = args[i]
@@ -98,7 +116,7 @@ def parse(args: Sequence[str]) -> Invocation:
             i += 1
             continue
         kept.append(arg)
-        if arg in _ARG_OPTIONS and i + 1 < len(args):
+        if (arg in _ARG_OPTIONS or arg in _LINK_ARG_OPTIONS) and i + 1 < len(args):
             kept.append(args[i + 1])
             if arg == "-o":
                 output = args[i + 1]
@@ -110,14 +128,23 @@ def parse(args: Sequence[str]) -> Invocation:
             compile_only = True
         elif arg in _NOT_A_COMPILE:
             other = True
+        elif arg.startswith("-flto"):
+            lto = True
+        elif arg == "-fno-lto":
+            lto = False
         elif not arg.startswith("-"):
             sources.append(arg)
         i += 1
-    if compile_only and not other and len(sources) == 1 and sources[0].endswith(".c"):
-        source = Path(sources[0])
+    c_files = [Path(a) for a in sources if a.endswith(".c")]
+    if other or not c_files:
+        return Invocation(kept)
+    if compile_only and len(sources) == 1:
+        source = c_files[0]
         out = Path(output) if output else Path(source.with_suffix(".o").name)
-        return Invocation(kept, source, out)
-    return Invocation(kept)
+        return Invocation(kept, source, out, [source], lto=lto)
+    if compile_only and (output is not None or len(c_files) != len(sources)):
+        return Invocation(kept)  # -o with several files, or other inputs with -c: clang's to judge
+    return Invocation(kept, None, Path(output) if output else None, c_files, link=not compile_only, lto=lto)
 
 
 def _frontend_args(inv: Invocation) -> list[str]:
@@ -144,15 +171,62 @@ def _frontend_args(inv: Invocation) -> list[str]:
     return out
 
 
+def _compile_args(inv: Invocation) -> list[str]:
+    """The command's arguments that concern compiling (no inputs, no -o, no linker options): what each of its C
+    files is compiled with when one command compiles several, or compiles and links."""
+    out: list[str] = []
+    i = 0
+    while i < len(inv.args):
+        arg = inv.args[i]
+        if arg in _LINK_ARG_OPTIONS or arg == "-o":
+            i += 2
+            continue
+        i += 1
+        if arg == "-c" or not arg.startswith("-") or arg.startswith(_LINK_ONLY_PREFIXES) or arg in _LINK_ONLY:
+            continue
+        out.append(arg)
+        if arg in _ARG_OPTIONS and i < len(inv.args):
+            out.append(inv.args[i])
+            i += 1
+    return out
+
+
+def _clang_oz(args: Sequence[str]) -> int:
+    return run_process([llvm_tool("clang"), "-Oz", *args], stdout=None, stderr=None, env=pinned_env()).returncode
+
+
 def run_cc(args: Sequence[str], index: TunedIndex, stderr: TextIO = sys.stderr, verbose: bool = False) -> int:
-    """Compile as `args` asks; the exit code a compiler would return."""
+    """Compile (and link) as `args` asks; the exit code a compiler would return."""
     inv = parse(args)
+    if not inv.sources:  # linking objects, preprocessing...: clang -Oz does it
+        return _clang_oz(inv.args)
+    if inv.lto:  # bitcode for the link: the link-time pipeline decides (tune --lto ships that as flags)
+        if verbose:
+            stderr.write(f"compilerlm cc: -flto: {', '.join(map(str, inv.sources))} left to the link's pipeline\n")
+        return _clang_oz(inv.args)
+    if inv.source is not None:
+        return _compile_unit(inv, index, stderr, verbose)
+    common = _compile_args(inv)
+    with tempfile.TemporaryDirectory(prefix="compilerlm-cc-") as tmp:
+        objects: dict[str, str] = {}
+        for i, source in enumerate(inv.sources):
+            output = Path(tmp) / f"{i}-{source.stem}.o" if inv.link else Path(source.with_suffix(".o").name)
+            unit = Invocation([*common, "-c", str(source), "-o", str(output)], source, output, [source])
+            code = _compile_unit(unit, index, stderr, verbose)
+            if code != 0:
+                return code
+            objects[str(source)] = str(output)
+        if not inv.link:
+            return 0
+        return _clang_oz([objects.get(a, a) for a in inv.args])
+
+
+def _compile_unit(inv: Invocation, index: TunedIndex, stderr: TextIO, verbose: bool) -> int:
+    """One C file to an object: with its tuned pipeline when tune tuned it, else as clang -Oz with a note."""
+    assert inv.source is not None and inv.output is not None
     clang = llvm_tool("clang")
-    if inv.source is None:  # linking, preprocessing, several files...: clang -Oz does it
-        return run_process([clang, "-Oz", *inv.args], stdout=None, stderr=None).returncode
-    assert inv.output is not None
     args = _frontend_args(inv)
-    front = run_process([clang, "-Oz", *FRONTEND_FLAGS, *args, str(inv.source), "-o", "-"])
+    front = run_process([clang, "-Oz", *FRONTEND_FLAGS, *args, str(inv.source), "-o", "-"], env=pinned_env())
     if front.returncode != 0:
         stderr.write(front.stderr.decode(errors="replace"))
         return front.returncode
@@ -160,14 +234,14 @@ def run_cc(args: Sequence[str], index: TunedIndex, stderr: TextIO = sys.stderr, 
     key = module.content_key
     if any(a.startswith("-g") for a in args):  # debug info changes the IR, not the code: match the IR without it
         plain = [a for a in args if not a.startswith("-g")]
-        bare = run_process([clang, "-Oz", *FRONTEND_FLAGS, "-g0", *plain, str(inv.source), "-o", "-"])
+        bare = run_process([clang, "-Oz", *FRONTEND_FLAGS, "-g0", *plain, str(inv.source), "-o", "-"], env=pinned_env())
         key = content_key(bare.stdout.decode()) if bare.returncode == 0 else key
     unit = index.units.get(key)
     if unit is None:
         stderr.write(f"compilerlm cc: {inv.source} is not in the tuned results (new or changed): compiled at -Oz\n")
-        return run_process([clang, "-Oz", *inv.args], stdout=None, stderr=None).returncode
+        return _clang_oz(inv.args)
     try:
-        obj = compile_object(module, unit.pipeline)
+        obj = compile_object(module, unit.pipeline, codegen=inv.codegen)
     except CompilerLMError as exc:
         stderr.write(f"compilerlm cc: {inv.source}: {first_error_line(str(exc))}\n")
         return 1

@@ -18,7 +18,7 @@ from compilerlm.toolchain.pipelines import expand, normalize
 from compilerlm.toolchain.subprocess_path import evaluate_subprocess
 from compilerlm.toolchain.workers import IsolatedPool, WorkerFailure
 
-EvaluatorKind = Literal["inprocess", "subprocess"]
+EvaluatorKind = Literal["inprocess", "subprocess", "lto"]
 Job = tuple[IRModule, str]
 OnResult = Callable[[int, Evaluation], None]
 
@@ -27,6 +27,7 @@ class Evaluator(ABC):
     """Compiles (module, pipeline) jobs and measures object sizes; failures come back as values."""
 
     name: str
+    linked = False  # True: sizes are of linked executables (toolchain/lto.py), so there is no clang -O3 object
 
     def __init__(self, jobs: int = 1, timeout: float = 120.0) -> None:
         self.jobs = max(1, jobs)
@@ -128,4 +129,8 @@ def make_evaluator(kind: EvaluatorKind = "inprocess", jobs: int = 1, timeout: fl
         return InProcessEvaluator(jobs, timeout)
     if kind == "subprocess":
         return SubprocessEvaluator(jobs, timeout)
+    if kind == "lto":
+        from compilerlm.toolchain.lto import LtoEvaluator  # it builds on this module
+
+        return LtoEvaluator(jobs, timeout)
     raise CompilerLMError(f"unknown evaluator {kind!r}: use 'inprocess' or 'subprocess'")

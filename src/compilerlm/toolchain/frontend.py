@@ -7,6 +7,7 @@ optsize`, so every pipeline, including `default<Oz>`, starts from exactly what c
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +16,15 @@ from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.run import first_error_line, run_tool
 
-FRONTEND_FLAGS = ("-Xclang", "-disable-llvm-passes", "-emit-llvm", "-S")
+# -fno-crash-diagnostics: a crash of the frontend writes no reproducer (the source and a script) to /tmp
+FRONTEND_FLAGS = ("-Xclang", "-disable-llvm-passes", "-emit-llvm", "-S", "-fno-crash-diagnostics")
+
+
+def pinned_env() -> dict[str, str]:
+    """The environment of every compile of a program's C: `__DATE__`/`__TIME__` from SOURCE_DATE_EPOCH (the build's
+    own when it sets one, else 0), so that a unit gives the same IR whenever it is compiled (tune, cc, the
+    standard builds) and a source that embeds its build time is still found in tune results."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0")}
 
 
 def frontend_mode(level: str = "Oz") -> str:
@@ -49,7 +58,7 @@ def compile_c(
     if not source.exists():
         raise CompileError(f"C source {source} does not exist")
     cmd = [llvm_tool("clang"), f"-{level}", *FRONTEND_FLAGS, *flags, spelled or str(source), "-o", "-"]
-    res = run_tool(cmd, timeout=300, what=f"clang on {source.name}", cwd=cwd)
+    res = run_tool(cmd, timeout=300, what=f"clang on {source.name}", cwd=cwd, env=pinned_env())
     if res.returncode != 0:
         msg = first_error_line(res.stderr.decode(errors="replace"))
         raise CompileError(f"invalid C in {source}: {msg} (fix the source, or pass include dirs/defines)")

@@ -17,8 +17,10 @@ import functools
 import re
 
 from compilerlm.errors import CompileError, PipelineError
+from compilerlm.toolchain.catalogue import pass_catalogue
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.run import first_error_line, run_tool
+from compilerlm.toolchain.search_space import CLANG_ANALYSES, EXCLUDED, MODULE_ONLY, outside_the_module
 
 # -O0 means "no IR pass at all": the unoptimized IR straight to code generation.
 OZ_PIPELINE = "default<Oz>"
@@ -26,14 +28,23 @@ OZ_PIPELINE = "default<Oz>"
 
 BASELINES: dict[str, str] = {"O0": "", "Oz": OZ_PIPELINE, "O3": "default<O3>"}
 _DEFAULT_RE = re.compile(r"default<(O[0-3sz])>")
-# passes whose effects reach outside the module: graph files written to the working directory, a graph
-# viewer started, a profile read from a path in the pass's parameters. No size search needs them, and a
-# pipeline may come from a model: they are refused wherever a pipeline is read.
-_OUTSIDE_EFFECTS = re.compile(r"(?<![\w-])(view-[\w-]+|dot-[\w-]+|print-lcg-dot|memprof-use)(?![\w-])")
+# Pipeline text: elements `name<params>…(nested pipeline)`. Adaptors nest pipelines; `default<O?>` is
+# clang's pipeline (expand() puts clang's own text there); require<>/invalidate<> name an analysis.
+_ELEMENT = re.compile(r"(?P<name>[\w.-]+)(?P<params>(?:<[^<>()]*>)*)(?:\((?P<inner>.*)\))?", re.S | re.A)
+_ADAPTORS = frozenset({"module", "cgscc", "function", "loop", "loop-mssa", "devirt"})
+_LEVELS = frozenset({"O0", "O1", "O2", "O3", "Os", "Oz"})
+# A parameter is a word (`no-verify-fixpoint`, `O2`) or a word set to an integer (`max-iterations=1`): never a
+# name or a path. LLVM's only string-valued parameters (memprof-use<profile-filename=S>,
+# internalize<preserve-gv=GV>) belong to refused passes anyway.
+_PARAM = re.compile(r"(?:[A-Za-z0-9][\w-]*(?:=-?\d+)?)?", re.A)
+MAX_NESTING = 32  # brackets; LLVM's own pipelines nest 5 deep, and the check below recurses per level
+_KNOWN = MODULE_ONLY | EXCLUDED.keys()  # every catalogue name the rule judges, to read `print<da>` as one name
 
 
 def normalize(pipeline: str) -> str:
-    """Accept `-passes=a,b`, `opt -passes='a,b'`, spaces after commas; return `a,b`."""
+    """Accept `-passes=a,b`, `opt -passes='a,b'`, spaces after commas; return `a,b`. Every pipeline read
+    anywhere passes here (both evaluators, expand(), the flags task's parser), so check_module_only's rule
+    holds for all of them, wherever the text came from."""
     text = pipeline.strip()
     if text.startswith("opt "):
         text = text[4:].strip()
@@ -45,12 +56,72 @@ def normalize(pipeline: str) -> str:
     if re.search(r"\s", text):
         raise PipelineError(f"malformed pipeline {pipeline!r}: passes are separated by commas, not spaces")
     split_top_level(text)  # raises on empty elements and unbalanced brackets, naming the problem
-    if m := _OUTSIDE_EFFECTS.search(text):
-        raise PipelineError(
-            f"pass {m.group(1)!r} is not allowed: it writes files, starts a viewer or reads a file named in the "
-            "pipeline; remove it (it cannot change the object's size)"
-        )
+    check_module_only(text)
     return text
+
+
+@functools.lru_cache(maxsize=4096)
+def check_module_only(text: str) -> None:
+    """Raise PipelineError, one line naming the first offending pass and why, unless every pass of the
+    normalized pipeline `text` acts on the module alone (`search_space.MODULE_ONLY`, an allow-list over LLVM's
+    catalogue) with parameters that are words or integers. Why an allow-list: a pipeline may be a model's
+    answer, a --library or ranker file, a store or a tune JSON; passes that write graph files or coverage notes
+    (`debugify,insert-gcov-profiling` writes module.gcno into the working folder), start a viewer, read a
+    profile named in their parameters, or instrument the program for a runtime that writes files, are many,
+    and LLVM adds more; refusing what is not known to be harmless leaves no gap for the next one. Cached:
+    searches send the same pipelines again and again."""
+    for element in split_top_level(text):
+        _check_element(element)
+
+
+def _check_element(element: str) -> None:
+    """One top-level element: an adaptor (its nested pipeline checked), `default<O?>`, require<>/invalidate<>
+    of an analysis, or a pass of the allow-list with word or integer parameters."""
+    match = _ELEMENT.fullmatch(element)
+    shown = repr(element if len(element) <= 80 else element[:80] + "…")
+    if match is None:
+        raise PipelineError(f"malformed pipeline element {shown}: expected name<params>(nested pipeline)")
+    name, inner = match["name"], match["inner"]
+    params = re.findall(r"<([^<>]*)>", match["params"])
+    if inner is not None:
+        if name not in _ADAPTORS:
+            raise PipelineError(f"{name!r} takes no nested pipeline: only {', '.join(sorted(_ADAPTORS))} do ({shown})")
+        _check_params(name, params)
+        if inner:
+            check_module_only(inner)
+        return
+    if name == "default":
+        if len(params) == 1 and params[0] in _LEVELS:
+            return
+        raise PipelineError(f"{shown}: default<…> takes one level of {', '.join(sorted(_LEVELS))}")
+    if params and f"{name}<{params[0]}>" in _KNOWN:  # a name such as print<da> or invalidate<all>
+        name, params = f"{name}<{params[0]}>", params[1:]
+    elif name in ("require", "invalidate") and len(params) == 1:
+        if params[0] in _analyses():
+            return
+        raise PipelineError(f"{shown}: {params[0]!r} is not an analysis of LLVM's catalogue")
+    why = outside_the_module(name)
+    if why is not None:
+        raise PipelineError(f"pass {name[:80]!r} is not allowed in a pipeline: {why}")
+    _check_params(name, params)
+
+
+def _check_params(name: str, params: list[str]) -> None:
+    if len(params) > 1:
+        raise PipelineError(f"pass {name!r} has more than one <parameter list>")
+    for param in params[0].split(";") if params else ():
+        if not _PARAM.fullmatch(param):
+            raise PipelineError(
+                f"parameter {param!r} of pass {name!r} is not allowed in a pipeline: parameters are words or "
+                "name=integer, never a file name or other text"
+            )
+
+
+@functools.cache
+def _analyses() -> frozenset[str]:
+    """Analyses a pipeline may require<…> or invalidate<…>: they compute in memory what passes ask for."""
+    kinds = {"module", "cgscc", "function", "loopnest", "loop"}
+    return frozenset(p.name for p in pass_catalogue() if p.is_analysis and p.kind in kinds) | CLANG_ANALYSES
 
 
 @functools.cache
@@ -111,6 +182,8 @@ def split_top_level(pipeline: str) -> list[str]:
     for i, ch in enumerate(pipeline):
         if ch in "(<":
             depth += 1
+            if depth > MAX_NESTING:
+                raise PipelineError(f"malformed pipeline: brackets nested more than {MAX_NESTING} deep")
         elif ch in ")>":
             depth -= 1
             if depth < 0:

@@ -48,10 +48,11 @@ def run_tool(
     timeout: float = 120.0,
     what: str = "",
     cwd: str | os.PathLike[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run a command (in `cwd`, default the current folder); raise ToolTimeout on timeout, LLVMCrash on a
-    crash; return otherwise (caller checks rc)."""
-    res = run_process(cmd, input=input, timeout=timeout, what=what or cmd[0], cwd=cwd)
+    """Run a command (in `cwd`, default the current folder; `env`, default this process's); raise ToolTimeout on
+    timeout, LLVMCrash on a crash; return otherwise (caller checks rc)."""
+    res = run_process(cmd, input=input, timeout=timeout, what=what or cmd[0], cwd=cwd, env=env)
     stderr = res.stderr.decode(errors="replace")
     if is_crash(res.returncode, stderr):
         raise LLVMCrash(f"{what or cmd[0]} crashed ({describe_returncode(res.returncode)}): {first_error_line(stderr)}")

@@ -40,10 +40,14 @@ pipelines on the 20 csmith + 8 llvm-stress modules) also had 0 failures: 0 of 20
 above, bare licm/lnicm aborted in all 16 runs after mem2reg, plain instcombine on the 3 llvm-stress modules,
 unify-loop-exits in 5 of 32 runs, and the codegen-preparation passes on every module without a target triple.
 
-Exclusions (248 names): 71 printing/debug output, 12 verification/testing, 7 no-op, 20 sanitizer/hardening,
+Exclusions (250 names): 70 printing/debug output, 12 verification/testing, 7 no-op, 20 sanitizer/hardening,
 8 instrumentation, 12 need profile data, 9 LTO/linkage-changing, 29 features absent from C, 15 other targets,
 16 codegen lowering that llc runs itself, 32 no measured size effect, 8 only ever grew size, 2 composite
-pipelines, 5 duplicates of space elements, 1 aborts in isolation, 1 nondeterministic.
+pipelines, 4 duplicates of space elements, 1 reads a file named on opt's command line, 1 aborts in isolation,
+1 nondeterministic, 3 miscompile (attributor in two forms, newgvn).
+
+Pipelines read from text may name only the passes of MODULE_ONLY (end of this file): the space and the
+exclusions that act on the module alone; see outside_the_module.
 
 Miscompiles. Verification (search/verify.py) catches a pipeline that breaks a program, but an element that
 often does wastes evaluations on sizes that cannot be used. attributor was removed (77 elements left) after
@@ -186,6 +190,7 @@ _NO_EFFECT = "no size effect measured on 16 modules (alone and after mem2reg,ins
 _GROWS = "only ever increased size when it changed it (measured on 16 modules)"
 _COMPOSITE = "composite pipeline (like default<Oz>, covered by the baselines)"
 _DUPLICATE = "duplicate of an element in the space (identical sizes on every measured module)"
+_FILE_INPUT = "reads its input from a file named on opt's command line (no effect without one)"
 
 # Whitespace-separated names, one string per reason, so the tables stay readable.
 _GROUPS: dict[str, str] = {
@@ -202,7 +207,7 @@ _GROUPS: dict[str, str] = {
         print<uniformity> dot-callgraph dot-cfg dot-cfg-only dot-ddg dot-dom dot-dom-only dot-post-dom
         dot-post-dom-only view-callgraph view-cfg view-cfg-only view-dom view-dom-only view-post-dom
         view-post-dom-only aa-eval pa-eval instcount count-visits lint annotation-remarks transform-warning
-        helloworld instnamer
+        helloworld
     """,
     _VERIFY: """
         verify verify<domtree> verify<loops> verify<memoryssa> verify<regions> verify<safepoint-ir>
@@ -247,7 +252,7 @@ _GROUPS: dict[str, str] = {
         scalarize-masked-mem-intrin select-optimize callbr-prepare consthoist mergeicmps scalarizer
     """,
     _NO_EFFECT: """
-        annotation2metadata called-value-propagation canonicalize-aliases elim-avail-extern extract-blocks
+        annotation2metadata called-value-propagation canonicalize-aliases elim-avail-extern instnamer
         expand-variadics forceattrs strip strip-dead-debug-info strip-dead-prototypes strip-debug-declare
         strip-nondebug strip-nonlinetable-debuginfo add-discriminators declare-to-assign redundant-dbg-inst-elim
         alignment-from-assumptions assume-builder assume-simplify callsite-splitting dfa-jump-threading flatten-cfg
@@ -264,6 +269,9 @@ _GROUPS: dict[str, str] = {
     _DUPLICATE: """
         always-inline inliner-wrapper inliner-wrapper-no-mandatory-first attributor-light-cgscc
     """,
+    _FILE_INPUT: """
+        extract-blocks
+    """,
 }
 
 _SPECIFIC: dict[str, str] = {
@@ -279,3 +287,50 @@ _SPECIFIC: dict[str, str] = {
 }
 
 EXCLUDED: dict[str, str] = {name: reason for reason, names in _GROUPS.items() for name in names.split()} | _SPECIFIC
+
+# ------------------------------------------------------------------ pipelines read from text (docs/design.md §7)
+
+# A pipeline may come from a model's answer, a --library file, a ranker file, a store or a tune JSON: text
+# someone else may have written. It may name only passes that act on the module alone: they read nothing but
+# the module, write nothing but the module (no file, no terminal dump, no viewer) and add no code that calls a
+# runtime writing files when the program runs. That list is an allow-list over the catalogue: the search
+# space, the exclusion groups below that are not refused here, and CLANG_RUNS; a name it does not hold (a
+# new LLVM pass, a machine pass, a typo) is refused. The groups refused, and why (the sweep in
+# tests/test_redteam_flags.py runs every catalogue pass in an empty folder: each one that wrote a file is here):
+_OUTSIDE_THE_MODULE: dict[str, str] = {
+    _OUTPUT: "it prints the module or an analysis, writes graph files (.dot) into the working folder or starts a "
+    "graph viewer",
+    _VERIFY: "it exists to test LLVM: it prints reports, or crashes on purpose",
+    _SAN: "it instruments the program for a sanitizer runtime, which writes reports and logs when the program runs",
+    _INSTR: "it instruments the program: coverage notes (.gcno) are written as it compiles, profiles (.gcda, "
+    ".profraw) when the program runs",
+    _PROFILE: "it reads a profile file, named in its parameters or on opt's command line",
+    _LTO: "link-time passes read or write summary, import and symbol-map files named on opt's command line",
+    _FILE_INPUT: "it reads its input from a file named on opt's command line",
+}
+
+CLANG_RUNS = frozenset({"annotation-remarks", "transform-warning", "ee-instrument", "cg-profile", "chr", "loop-sink"})
+"""Passes of refused groups that clang's own -O1…-Oz pipelines run on every compile; they act only as the
+module itself asks: ee-instrument only on functions marked for -finstrument-functions/-pg, cg-profile, chr and
+loop-sink on profile metadata already in the module, annotation-remarks and transform-warning emit the
+compile's diagnostics (no file). Allowed, so that clang's expanded pipelines (`opt_pipeline`) are valid text."""
+
+CLANG_ANALYSES = frozenset({"should-not-run-function-passes"})
+"""An analysis clang's pipelines `require<…>` that `opt -print-passes` does not list."""
+
+MODULE_ONLY: frozenset[str] = (
+    frozenset(base_name(e) for e in SEARCH_SPACE)
+    | frozenset(name for name, reason in EXCLUDED.items() if reason not in _OUTSIDE_THE_MODULE)
+    | CLANG_RUNS
+)
+"""The allow-list: catalogue passes (names as `opt -print-passes` writes them) that act on the module alone."""
+
+
+def outside_the_module(name: str) -> str | None:
+    """Why a pipeline may not name the pass `name` (a catalogue name, parameters stripped); None when it acts
+    on the module alone. Unknown names are refused too: the list is of passes known to be harmless."""
+    if name in MODULE_ONLY:
+        return None
+    if name in EXCLUDED:
+        return _OUTSIDE_THE_MODULE[EXCLUDED[name]]
+    return "it is not an IR pass of LLVM's catalogue ('compilerlm passes' lists them)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 
 from compilerlm.errors import CompileError, LLVMCrash, PipelineError, ToolTimeout
 from compilerlm.toolchain.evaluation import Evaluation, failure
@@ -64,10 +65,11 @@ def optimize_ir(ir: str, expanded: str, *, text: bool, timeout: float) -> bytes:
     return res.stdout
 
 
-def generate_object(optimized: bytes, *, timeout: float) -> bytes:
+def generate_object(optimized: bytes, *, timeout: float, codegen: Sequence[str] = ()) -> bytes:
     """Run `llc` on optimized IR; returns the object file. Raises the run_tool errors, or
     ValueError(kind, message) when llc rejects the input."""
-    res = run_tool([llvm_tool("llc"), *LLC_FLAGS, "-", "-o", "-"], input=optimized, timeout=timeout, what="llc")
+    cmd = [llvm_tool("llc"), *LLC_FLAGS, *codegen, "-", "-o", "-"]
+    res = run_tool(cmd, input=optimized, timeout=timeout, what="llc")
     if res.returncode != 0:
         stderr = res.stderr.decode(errors="replace")
         raise ValueError("invalid-ir" if "<stdin>:" in stderr else "codegen", _message(stderr, "llc"))
@@ -117,11 +119,12 @@ def evaluate_with_clang(module: IRModule, level: str, *, timeout: float = 300.0)
     return Evaluation(pipeline=label, size=sizes.size, text_size=sizes.text)
 
 
-def compile_object(module: IRModule, pipeline: str, *, timeout: float = 300.0) -> bytes:
-    """The object file bytes for (module, pipeline), as every size was measured; errors raise."""
+def compile_object(module: IRModule, pipeline: str, *, timeout: float = 300.0, codegen: Sequence[str] = ()) -> bytes:
+    """The object file bytes for (module, pipeline), as every size was measured (`codegen`: llc options a build
+    adds, such as -function-sections); errors raise."""
     try:
         optimized = optimize_ir(module.ir, expand(pipeline), text=False, timeout=timeout)
-        return generate_object(optimized, timeout=timeout)
+        return generate_object(optimized, timeout=timeout, codegen=codegen)
     except ValueError as exc:
         kind, message = exc.args
         raise (PipelineError if kind == "pipeline" else CompileError)(f"{module.name}: {message}") from exc

@@ -55,7 +55,7 @@ class RLRunConfig:
     reward_workers: int = _help(2, "worker processes computing rewards")
     reward_timeout: float = _help(300.0, "seconds per reward before it scores as failed")
     timing_runs: int = _help(3, "asm: timed runs per test and answer")
-    timing_protocol: str = _help("compilerlm", "asm: compilerlm (interleaved runs) or supercoder (hyperfine 3+10)")
+    timing_protocol: str = _help("compilerlm", "asm: compilerlm (interleaved) or supercoder (3+10 runs per side)")
     verify: bool = _help(True, "flags: run the program's tests with each answer's pipeline")
     invalid_score: float = _help(-1.0, "flags: reward of an invalid or miscompiling answer")
     prompt_format: str = _help("auto", "asm: chat, text or auto (chat if the model has a template)")

@@ -6,8 +6,9 @@ the one `compilerlm data asm` wrote (or SuperCoder's own). The problem of each r
 process and cached. Which reward: env COMPILERLM_REWARD (supercoder | partial | hidden; default supercoder),
 timing runs: COMPILERLM_REWARD_RUNS (default 3), what speed is: COMPILERLM_REWARD_MEASURE (wall | cpu |
 instructions; default wall), how wall time is taken: COMPILERLM_REWARD_PROTOCOL (compilerlm: interleaved
-runs; supercoder: hyperfine, 3 warm-ups + 10 runs, as SuperCoder's reward). A failure to judge scores the
-response as failed, never raises into verl's loop.
+runs; supercoder: SuperCoder's schedule, 3 warm-ups + 10 runs per side, on checked runs). A failure to judge
+scores the response as failed, never raises into verl's loop. Beside "score", the returned dict carries the
+reward's extra fields (``faster``, ``undecided``, ``measured_speedup``, ...), which verl logs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from compilerlm.programs.names import printable
 from compilerlm.speed.rewards import FAILURE_SCORE, AsmRewardConfig, reward_key, score_asm
 
 
@@ -50,6 +52,7 @@ def compute_score(
     try:
         outcome = score_asm(solution_str, str(ground_truth), extra_info, config)
     except Exception as exc:  # e.g. a row whose baseline is broken: score it failed, keep verl's loop alive
-        print(f"compilerlm reward failed for {extra_info.get('name', data_source)}: {type(exc).__name__}: {exc}")
+        name = extra_info.get("name", data_source)  # the row's text: escaped, it cannot drive the terminal
+        print(printable(f"compilerlm reward failed for {name}: {type(exc).__name__}: {exc}"))
         return {"score": FAILURE_SCORE[key], "compiled": 0.0}
-    return {"score": outcome.score, "compiled": float(outcome.ok)}
+    return {"score": outcome.score, "compiled": float(outcome.ok), **outcome.info}

@@ -1,0 +1,604 @@
+"""Whole-program size on real Debian packages: `tune --lto` against the four standard recipes, and the
+shipped flags put back into each package's own build.
+
+Why: `tune --lto` claims an executable smaller than what a developer gets from -Oz, section GC and LTO, with
+nothing changed but CFLAGS and LDFLAGS. That claim is worth something only on code compilerlm's authors did
+not write, built by its own build system, checked by tests that use arguments and files, and reproduced by
+that build system from the printed flags. So, per package (none in the training corpus, corpus/manifest.toml):
+
+1. `apt-get source PKG` into --cache (needs a deb-src line for bookworm; nothing fetched is committed),
+   autoreconf and configure where the package needs it, its own make under Bear → compile_commands.json.
+2. A program folder beside a copy of the database: program.toml picks one executable's units and declares
+   [[tests]] from the package's own test data (figlet's expected renderings, gifsicle's test images, unrtf's
+   RTF samples, zopfli's own files) and obvious uses. Expected results are the package's where it ships
+   them, else the clang -O0 build's; a test stays only if the -O0 build, the clang -O2 build and the
+   package's own build all pass it (a disagreement would be undefined behaviour, not a size result).
+3. `compilerlm tune compdb:… --lto --budget B` per budget, each from scratch (no shared store, so each budget's
+   number is its own), and `compilerlm tune compdb:… --budget M` per module (the linked `programs` size).
+4. One table: recipes, per module, whole-program per budget (bytes, % smaller than the best recipe), tests,
+   wall seconds, rebuild check; a geomean row.
+5. Rebuild check, per budget: a fresh unpack built by its own make with CC=clang-19, the JSON's cflags_shell
+   after the package's own CFLAGS and ldflags_shell as LDFLAGS; its tests, and its allocated bytes against
+   the reported `size`.
+
+Needs apt-get source (deb-src), bear, dpkg-dev, autoconf and automake (gifsicle and unrtf ship no usable
+configure), clang and lld 19.
+
+    python benchmarks/whole_program.py [--cache DIR] [--budgets 10,100,300] [--module-budget 100]
+        [--packages figlet,gifsicle,unrtf,zopfli] [--jobs 2] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import math
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from compilerlm.programs.compdb import compdb_program
+from compilerlm.programs.program import Program
+from compilerlm.programs.testing import run_test, run_tests
+from compilerlm.sandbox import Limits
+from compilerlm.search.whole_program import compile_units, link
+from compilerlm.toolchain.locate import llvm_tool
+from compilerlm.toolchain.objsize import object_size
+
+LIMITS = Limits(wall_seconds=20.0, cpu_seconds=20)
+MAX_O0_SECONDS = 2.0  # tests slower than this at -O0 are left out: verification runs them many times
+console = Console(width=230)
+
+
+@dataclass
+class Spec:
+    """One [[tests]] table; paths are relative to the program folder. `stdout`: the package's own expected
+    output (else the -O0 build's, blessed into tests/NAME.out)."""
+
+    name: str
+    args: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    stdin: str = ""
+    outputs: list[str] = field(default_factory=list)
+    stdout: str = ""
+    exit_code: int = 0
+
+    def toml(self) -> str:
+        lines = ["[[tests]]", f"name = {json.dumps(self.name)}"]  # a JSON string or list of strings is TOML
+        lines += [f"{k} = {json.dumps(getattr(self, k))}" for k in ("args", "files", "outputs") if getattr(self, k)]
+        lines += [f"{k} = {json.dumps(getattr(self, k))}" for k in ("stdin", "stdout") if getattr(self, k)]
+        return "\n".join([*lines, f"exit_code = {self.exit_code}"] if self.exit_code else lines)
+
+
+@dataclass(frozen=True)
+class Package:
+    """A Debian source package and the one executable tuned from it."""
+
+    source: str
+    program: str
+    exe: str  # where its build puts the executable, relative to the source tree
+    units: tuple[str, ...]  # program.toml `units`: globs on the units' paths
+    make: tuple[str, ...]  # make's arguments that build the executable
+    tests: Callable[[Path, Path], list[Spec]]  # (source tree, program folder) -> specs; copies the data it uses
+    own_cflags: Callable[[Path], str]  # the CFLAGS its build uses, kept ahead of the shipped cflags on rebuild
+    autotools: bool = False  # autoreconf -fi, then ./configure
+    why: str = ""
+
+
+def sh(cmd: list[str], cwd: Path) -> str:
+    res = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} (in {cwd}) failed: {(res.stderr or res.stdout).strip()[-1500:]}")
+    return res.stdout
+
+
+def copy_in(tree: Path, folder: Path, sub: str, paths: list[str]) -> list[str]:
+    """Copies tree files into folder/sub (by file name); their paths relative to the folder."""
+    (folder / sub).mkdir(parents=True, exist_ok=True)
+    out = []
+    for p in paths:
+        shutil.copy(tree / p, folder / sub / Path(p).name)
+        out.append(f"{sub}/{Path(p).name}")
+    return out
+
+
+# figlet's own run-tests.sh: number, options, font (None: the default, standard), stdin; expected stdout is the
+# package's tests/resNNN.txt. 001/002/024 run shell scripts or ls; 020's renamed font is script.flf.
+FIGLET_RUNS = [
+    ("003", [], None, "longtext"),
+    *((n, [o], None, "input") for n, o in [("004", "-L"), ("005", "-R"), ("006", "-l"), ("007", "-r")]),
+    *((n, [o], None, "input") for n, o in [("008", "-c"), ("009", "-k"), ("010", "-W"), ("011", "-o")]),
+    ("012", [], "emboss", "input"),
+    ("013", ["-klR"], None, "input"),
+    ("014", ["-kcR"], "slant", "input"),
+    ("015", ["-WrR"], None, "input"),
+    ("016", ["-or"], "big", "input"),
+    ("017", ["-kr"], "emboss", "input"),
+    ("018", ["-oc"], "emboss", "input"),
+    ("019", ["-WRl"], "emboss", "input"),
+    ("020", [], "script", "input"),
+    ("021", ["-p", "-w250"], None, "input"),
+    ("022", ["-w5"], None, "input"),
+    ("023", ["-kpc"], "small", "input"),
+    ("025", ["-Cuskata"], "banner", "abcde"),
+    ("026", ["-Cjis0201"], "banner", "kana"),
+]
+
+
+def figlet_tests(tree: Path, folder: Path) -> list[Spec]:
+    """run-tests.sh's renderings with the package's expected outputs, fonts from `-d .`, plus a missing font."""
+    (folder / "inputs").mkdir()
+    shutil.copy(tree / "tests/input.txt", folder / "inputs/input")
+    shutil.copy(tree / "tests/longtext.txt", folder / "inputs/longtext")
+    (folder / "inputs/abcde").write_bytes(b"ABCDE")
+    (folder / "inputs/kana").write_bytes(bytes([0o261, 0o262, 0o263, 0o264, 0o265]))
+    fonts = ["fonts/standard.flf", "fonts/slant.flf", "fonts/big.flf", "fonts/small.flf", "fonts/script.flf"]
+    fonts += ["fonts/banner.flf", "fonts/uskata.flc", "fonts/jis0201.flc", "tests/emboss.tlf"]
+    copied = {Path(p).stem: p for p in copy_in(tree, folder, "fonts", fonts)}
+    copy_in(tree, folder, "expected", [f"tests/res{n}.txt" for n, *_ in FIGLET_RUNS])
+    specs = []
+    for n, opts, font, stdin in FIGLET_RUNS:
+        files = [copied["standard"]] + [copied[Path(f).stem] for f in fonts if Path(f).stem in (font, *opts)]
+        files += [copied[o[2:]] for o in opts if o.startswith("-C")]
+        args = ["-d", ".", *opts, *(["-f", font] if font else [])]
+        specs.append(Spec(f"run-tests-{n}", args, files, f"inputs/{stdin}", stdout=f"expected/res{n}.txt"))
+    specs.append(Spec("missing-font", ["-d", ".", "-f", "nosuchfont", "hello"], [copied["standard"]]))
+    specs.append(Spec("argument-text", ["-d", ".", "-c", "-w", "60", "Debian figlet"], [copied["standard"]]))
+    return specs
+
+
+def gifsicle_images(tree: Path, folder: Path) -> dict[str, str]:
+    """logo.gif, logo1.gif and every GIF embedded in the package's test/*.testie (`%file -e NAME`, base64) as
+    images/NNN-NAME; name -> path in the folder."""
+    images = {Path(p).name: p for p in copy_in(tree, folder, "images", ["logo.gif", "logo1.gif"])}
+    for testie in sorted((tree / "test").glob("*.testie")):
+        name, lines = "", []
+        for line in [*testie.read_text().splitlines(), "%end"]:
+            if line.startswith("%"):
+                if name:
+                    stored = f"{testie.name[:3]}-{name}"
+                    (folder / "images" / stored).write_bytes(base64.b64decode("".join(lines)))
+                    images[stored] = f"images/{stored}"
+                name = line.split()[-1] if line.startswith("%file -e ") else ""
+                lines = []
+            elif name:
+                lines.append(line.strip())
+    return images
+
+
+GIFSICLE_RUNS = [  # name, arguments (an image's name is also an input file), output files
+    ("info", ["--info", "logo.gif"], []),
+    ("color-info", ["--color-info", "logo1.gif"], []),
+    ("extension-info", ["--extension-info", "--size-info", "logo.gif"], []),
+    ("optimize-O2", ["-O2", "logo.gif"], []),
+    ("transexpand-O3", ["-O3", "001-x.gif"], []),
+    ("crop-resize", ["-O2", "--crop", "25,0+36x36", "--resize", "100x100", "002-x.gif"], []),
+    ("bgopt-O2", ["-O2", "003-x.gif"], []),
+    ("careful-O3", ["--careful", "-O3", "004-x.gif"], []),
+    ("resize", ["--resize", "30x30", "005-x.gif"], []),
+    ("unoptimize", ["--unoptimize", "006-x.gif"], []),
+    ("alltransp", ["-O2", "007-x.gif"], []),
+    ("resize-mix", ["--resize-method=mix", "--resize=250x_", "008-strip.gif"], []),
+    ("zerowidth-info", ["-I", "009-zerowidth-ok.gif"], []),
+    ("zerowidth-bad", ["009-zerowidth-bad.gif"], []),
+    ("warnings", ["-w", "010-blank.gif", "010-blank-garbage.gif"], []),
+    ("careful-mix", ["-O2", "--careful", "--resize-method=mix", "--resize=200x20", "011-in.gif"], []),
+    ("colors-16", ["--colors", "16", "logo.gif", "-o", "out.gif"], ["out.gif"]),
+    ("dither-4", ["--dither", "--colors", "4", "logo1.gif"], []),
+    ("gray", ["--use-colormap", "gray", "logo1.gif"], []),
+    ("rotate-flip", ["--rotate-90", "--flip-horizontal", "logo1.gif"], []),
+    ("frames-delay", ["logo.gif", "#0-3", "--delay", "20", "--loopcount=3"], []),
+    ("explode", ["--explode", "logo1.gif"], ["logo1.gif.000"]),
+    ("scale", ["--scale", "2", "logo1.gif"], []),
+    ("merge", ["--merge", "logo.gif", "logo1.gif", "-O1"], []),
+    ("missing-file", ["missing.gif"], []),
+]
+
+
+def gifsicle_tests(tree: Path, folder: Path) -> list[Spec]:
+    images = gifsicle_images(tree, folder)
+    specs = [Spec(n, args, [images[a] for a in args if a in images], outputs=out) for n, args, out in GIFSICLE_RUNS]
+    specs.append(Spec("stdin-info", ["-I"], stdin=images["logo.gif"]))
+    return specs
+
+
+UNRTF_FORMATS = ["html", "text", "latex", "vt", "rtf"]
+
+
+def unrtf_tests(tree: Path, folder: Path) -> list[Spec]:
+    """Every RTF sample of the package's tests/, in the five output formats in turn, configuration from `-P .`;
+    the picture files a sample writes (the package's build says which) are declared outputs."""
+    config = copy_in(tree, folder, "config", [*sorted(f"outputs/{p.name}" for p in (tree / "outputs").glob("*.conf"))])
+    config += copy_in(tree, folder, "config", ["charmaps/SYMBOL.charmap"])
+    samples = sorted((tree / "tests").glob("*.rtf"))
+    specs = []
+    for i, rtf in enumerate(samples):
+        fmt = UNRTF_FORMATS[i % len(UNRTF_FORMATS)]
+        [sample] = copy_in(tree, folder, "samples", [f"tests/{rtf.name}"])
+        with tempfile.TemporaryDirectory() as tmp:
+            for f in [*config, sample]:
+                shutil.copy(folder / f, tmp)
+            before = set(Path(tmp).iterdir())
+            subprocess.run([tree / "src/unrtf", "-P", ".", f"--{fmt}", rtf.name], cwd=tmp, capture_output=True)
+            written = sorted(p.name for p in set(Path(tmp).iterdir()) - before)
+        specs.append(Spec(f"{rtf.stem}-{fmt}", ["-P", ".", f"--{fmt}", rtf.name], [*config, sample], outputs=written))
+    specs.append(Spec("pict-nopict", ["-P", ".", "--nopict", "--html", "pict.rtf"], [*config, "samples/pict.rtf"]))
+    specs.append(Spec("missing-file", ["-P", ".", "--text", "missing.rtf"], config))
+    return specs
+
+
+ZOPFLI_INPUTS = ["COPYING", "README", "CONTRIBUTORS", "src/zopfli/deflate.h", "src/zopfli/deflate.c"]
+ZOPFLI_INPUTS += ["src/zopfli/squeeze.c", "src/zopfli/katajainen.c", "src/zopfli/tree.c"]
+ZOPFLI_RUNS = [  # name, arguments (a file's name is also an input file), output files
+    ("gzip", ["-c", "COPYING"], []),
+    ("zlib", ["-c", "--zlib", "README"], []),
+    ("deflate", ["-c", "--deflate", "deflate.h"], []),
+    ("i1", ["-c", "--i1", "deflate.c"], []),
+    ("i5-zlib", ["-c", "--i5", "--zlib", "squeeze.c"], []),
+    ("i50", ["-c", "--i50", "CONTRIBUTORS"], []),
+    ("two-files", ["-c", "README", "CONTRIBUTORS"], []),
+    ("empty", ["-c", "empty"], []),
+    ("verbose", ["-c", "-v", "--i3", "katajainen.c"], []),
+    ("file-gz", ["COPYING"], ["COPYING.gz"]),
+    ("file-zlib", ["--zlib", "README"], ["README.zlib"]),
+    ("file-deflate", ["--deflate", "--i2", "tree.c"], ["tree.c.deflate"]),
+    ("missing-file", ["-c", "missing.txt"], []),
+    ("help", ["-h"], []),
+]
+
+
+def zopfli_tests(tree: Path, folder: Path) -> list[Spec]:
+    inputs = {Path(p).name: p for p in copy_in(tree, folder, "inputs", ZOPFLI_INPUTS)}
+    (folder / "inputs/empty").write_bytes(b"")
+    inputs["empty"] = "inputs/empty"
+    return [Spec(n, args, [inputs[a] for a in args if a in inputs], outputs=out) for n, args, out in ZOPFLI_RUNS]
+
+
+def dpkg_cflags(tree: Path) -> str:
+    return sh(["dpkg-buildflags", "--get", "CFLAGS"], tree).strip()  # what figlet's Makefile asks for
+
+
+PACKAGES = {
+    p.source: p
+    for p in [
+        Package(
+            "figlet", "figlet", "figlet", ("figlet.c", "zipio.c", "crc.c", "inflate.c", "utf8.c"),
+            ("figlet",), figlet_tests, dpkg_cflags,
+            why="plain Makefile; its run-tests.sh ships expected renderings (tests/resNNN.txt)",
+        ),
+        Package(
+            "gifsicle", "gifsicle", "src/gifsicle",
+            tuple(f"{u}.c" for u in "clp fmalloc giffunc gifread gifunopt merge optimize quantize support xform "
+                  "gifsicle gifwrite".split()),
+            ("-C", "src", "gifsicle"), gifsicle_tests, lambda tree: "-g -O2", autotools=True,
+            why="autotools, 12 units; GIF images embedded in its test/*.testie",
+        ),
+        Package(
+            "unrtf", "unrtf", "src/unrtf", ("*.c",), ("-C", "src", "unrtf"), unrtf_tests, lambda tree: "-g -O2",
+            autotools=True, why="autotools, 14 units; 30 RTF samples in tests/, 5 output formats, picture files",
+        ),
+        Package(
+            "zopfli", "zopfli", "zopfli", ("*.c",), ("zopfli",), zopfli_tests, lambda tree: "",
+            why="plain Makefile, 13 units (the C zopfli only); deterministic compressed output files",
+        ),
+    ]
+}  # fmt: skip
+
+
+def fetch(pkg: Package, cache: Path) -> Path:
+    """The package's .dsc in cache/PKG/, downloaded by `apt-get source --download-only` if not there."""
+    where = cache / pkg.source
+    where.mkdir(parents=True, exist_ok=True)
+    if not list(where.glob(f"{pkg.source}_*.dsc")):
+        got = subprocess.run(["apt-get", "source", "--download-only", pkg.source], cwd=where, capture_output=True)
+        if got.returncode != 0:
+            sys.exit(f"apt-get source {pkg.source} failed (a deb-src line for bookworm?): {got.stderr.decode()[-300:]}")
+    return next(where.glob(f"{pkg.source}_*.dsc"))
+
+
+def unpack(pkg: Package, dsc: Path, dest: Path) -> Path:
+    """A fresh source tree in `dest` (Debian patches applied), configured with CC=clang-19 where it has to be."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    sh(["dpkg-source", "-x", str(dsc), str(dest)], dsc.parent)
+    if pkg.autotools:
+        sh(["autoreconf", "-fi"], dest)
+        sh(["./configure", f"CC={llvm_tool('clang')}"], dest)
+    return dest
+
+
+def make(pkg: Package, tree: Path, extra: list[str], bear: bool = False) -> Path:
+    cmd = ["make", f"CC={llvm_tool('clang')}", *extra, *pkg.make]
+    sh(["bear", "--", *cmd] if bear else cmd, tree)
+    return tree / pkg.exe
+
+
+def clang_build(program: Program, level: str, exe: Path) -> Path:
+    with tempfile.TemporaryDirectory(prefix="wp-bench-") as tmp:
+        return link(program, compile_units(program, [level], Path(tmp), jobs=2), [], exe)
+
+
+def write_toml(folder: Path, pkg: Package, specs: list[Spec]) -> Program:
+    head = [f"name = {json.dumps(pkg.program)}", f"units = {json.dumps(list(pkg.units))}", "ldflags = []"]
+    (folder / "program.toml").write_text("\n\n".join(["\n".join(head), *(s.toml() for s in specs)]) + "\n")
+    return compdb_program(folder / "compile_commands.json")
+
+
+def write_program(pkg: Package, tree: Path, folder: Path) -> Program:
+    """The program folder with its tests blessed and cross-checked (see the module's step 2)."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "tests").mkdir(parents=True)
+    shutil.copy(tree / "compile_commands.json", folder)
+    specs = pkg.tests(tree, folder)
+    program = write_toml(folder, pkg, specs)
+    dropped: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="wp-bench-") as tmp:
+        o0 = clang_build(program, "-O0", Path(tmp) / "O0")
+        kept = []
+        for spec, test in zip(specs, program.tests, strict=True):
+            ref = run_test(o0, test, LIMITS)
+            if ref.result.status not in ("ok", "exit-code") or ref.status not in ("ok", "wrong-exit-code"):
+                dropped.append(f"{spec.name} (-O0: {ref.status} {ref.detail})")
+                continue
+            if ref.result.wall_seconds > MAX_O0_SECONDS:
+                dropped.append(f"{spec.name} ({ref.result.wall_seconds:.1f} s at -O0)")
+                continue
+            spec.exit_code = ref.result.exit_code or 0
+            if not spec.stdout:
+                (folder / "tests" / f"{spec.name}.out").write_bytes(ref.stdout)
+            for name, content in ref.outputs.items():
+                (folder / "tests" / f"{spec.name}.{name}").write_bytes(content)
+            kept.append(spec)
+        program = write_toml(folder, pkg, kept)
+        builds = {"clang -O0": o0, "clang -O2": clang_build(program, "-O2", Path(tmp) / "O2")}
+        builds["package build"] = tree / pkg.exe
+        failing = {
+            run.test.name: f"{label}: {run.status}"
+            for label, exe in builds.items()
+            for run in run_tests(exe, program.tests, LIMITS)
+            if not run.passed
+        }
+    if failing:
+        dropped += [f"{n} ({why})" for n, why in failing.items()]
+        program = write_toml(folder, pkg, [s for s in kept if s.name not in failing])
+    own = sum(bool(s.stdout) for s in kept if s.name not in failing)
+    console.print(
+        f"{pkg.program}: {len(program.units)} units, {len(program.tests)} tests ({own} with the package's own "
+        f"expected output); -O0, -O2 and the package's build agree on all"
+        + (f"; left out: {', '.join(dropped)}" if dropped else ""),
+        soft_wrap=True,
+    )
+    for why in program.skipped:
+        console.print(f"  [yellow]unit skipped: {why}[/yellow]", soft_wrap=True)
+    return program
+
+
+@dataclass
+class Run:
+    """One `compilerlm tune` run: its JSON (None when it failed), wall seconds, and the error if it failed."""
+
+    doc: dict | None
+    seconds: float
+    error: str = ""
+
+
+def tune(folder: Path, budget: int, lto: bool, jobs: int) -> Run:
+    label = f"{'lto' if lto else 'modules'}-{budget}"
+    out = folder / "runs" / f"{label}.json"
+    out.parent.mkdir(exist_ok=True)
+    cmd = [sys.executable, "-m", "compilerlm.cli", "tune", f"compdb:{folder / 'compile_commands.json'}"]
+    cmd += ["--budget", str(budget), "-j", str(jobs), "--json", str(out), *(["--lto"] if lto else [])]
+    t0 = time.time()
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.time() - t0
+    (folder / "runs" / f"{label}.log").write_text(f"$ {' '.join(cmd)}\n{res.stdout}\n{res.stderr}")
+    if res.returncode != 0:
+        err = (res.stderr.strip().splitlines() or ["?"])[-1][:300]
+        console.print(f"  [red]tune {label} failed ({res.returncode}) after {seconds:.0f} s: {err}[/red]", soft_wrap=True)
+        return Run(None, seconds, err)
+    console.print(f"  tune {label}: {seconds:.0f} s")
+    return Run(json.loads(out.read_text()), seconds)
+
+
+@dataclass
+class Rebuilt:
+    size: int | None
+    tests: str
+    error: str = ""
+
+
+def rebuild(pkg: Package, dsc: Path, dest: Path, program: Program, cflags: str, ldflags: str) -> Rebuilt:
+    """A fresh unpack built by its own make with the shipped flags added; its size and its tests."""
+    try:
+        tree = unpack(pkg, dsc, dest)
+        flags = " ".join(f for f in (pkg.own_cflags(tree), cflags) if f)
+        exe = make(pkg, tree, [f"CFLAGS={flags}", f"LDFLAGS={ldflags}"])
+    except RuntimeError as exc:
+        return Rebuilt(None, "", str(exc)[-300:])
+    runs = list(run_tests(exe, program.tests, LIMITS))
+    return Rebuilt(object_size(exe.read_bytes()).size, f"{sum(r.passed for r in runs)}/{len(runs)}")
+
+
+def improvement(size: int, best: int) -> str:
+    return f"{1 - size / best:+.2%}"
+
+
+def geomean_improvement(pairs: list[tuple[int, int]]) -> float | None:
+    """1 - geomean(size / best recipe): positive is smaller."""
+    if not pairs:
+        return None
+    return 1 - math.exp(sum(math.log(s / b) for s, b in pairs) / len(pairs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/compilerlm-wp-cache"))
+    parser.add_argument("--budgets", default="10,100,300", help="whole-program budgets, each a separate run")
+    parser.add_argument("--module-budget", type=int, default=100, help="per-module tune budget (0: skip)")
+    parser.add_argument("--packages", default=",".join(PACKAGES))
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    for tool in ("apt-get", "bear", "dpkg-source", "dpkg-buildflags", "autoreconf"):
+        if not shutil.which(tool):
+            sys.exit(f"needs {tool} (apt-get install bear dpkg-dev autoconf automake)")
+    budgets = [int(b) for b in args.budgets.split(",") if b]
+    names = [p for p in args.packages.split(",") if p]
+    unknown = [n for n in names if n not in PACKAGES]
+    if unknown:
+        sys.exit(f"unknown package(s) {', '.join(unknown)}; known: {', '.join(PACKAGES)}")
+    started, cache = time.time(), args.cache.resolve()
+    results = []
+    for name in names:
+        pkg = PACKAGES[name]
+        dsc = fetch(pkg, cache)
+        version = dsc.stem.split("_", 1)[1]
+        t0 = time.time()
+        tree = unpack(pkg, dsc, cache / name / "build" / pkg.source)
+        make(pkg, tree, [], bear=True)
+        console.print(f"{name} {version}: built under Bear in {time.time() - t0:.0f} s ({pkg.why})")
+        folder = cache / name / "program"
+        program = write_program(pkg, tree, folder)
+        runs = {b: tune(folder, b, True, args.jobs) for b in budgets}
+        modules = tune(folder, args.module_budget, False, args.jobs) if args.module_budget else None
+        rebuilt: dict[tuple[str, str], Rebuilt] = {}
+        for b, run in runs.items():
+            if run.doc is None:
+                continue
+            wp = run.doc["whole_program"][0]
+            key = (wp["cflags_shell"], wp["ldflags_shell"])
+            if key not in rebuilt:
+                rebuilt[key] = rebuild(pkg, dsc, cache / name / f"rebuild-{b}" / pkg.source, program, *key)
+            got = rebuilt[key]
+            same = got.size == wp["size"]
+            console.print(
+                f"  rebuild @{b}: CFLAGS+={key[0]} LDFLAGS={key[1]}: {got.size} bytes "
+                f"({'=' if same else '!='} reported {wp['size']}), tests {got.tests} {got.error}",
+                soft_wrap=True,
+                markup=False,
+            )
+        results.append(
+            {
+                "package": name,
+                "version": version,
+                "program": pkg.program,
+                "units": len(program.units),
+                "tests": len(program.tests),
+                "why": pkg.why,
+                "whole_program": {
+                    str(b): {
+                        **(run.doc["whole_program"][0] if run.doc else {}),
+                        "seconds": run.seconds,
+                        "error": run.error,
+                        "rebuild": (
+                            vars(rebuilt[(run.doc["whole_program"][0]["cflags_shell"],
+                                          run.doc["whole_program"][0]["ldflags_shell"])])
+                            if run.doc else None
+                        ),
+                    }
+                    for b, run in runs.items()
+                },
+                "per_module": (
+                    {"budget": args.module_budget, "seconds": modules.seconds, "error": modules.error,
+                     **({k: modules.doc["programs"][0].get(k) for k in ("size_oz", "size", "error")}
+                        if modules.doc else {})}
+                    if modules else None
+                ),
+            }
+        )  # fmt: skip
+    report(results, budgets, args.module_budget, time.time() - started, args.json)
+
+
+def report(results: list[dict], budgets: list[int], module_budget: int, wall: float, out: Path | None) -> None:
+    table = Table(
+        title=f"compilerlm tune --lto on Debian packages: allocated bytes of the linked executable "
+        f"(whole-program budgets {', '.join(map(str, budgets))}; per module at {module_budget})",
+        caption="% = smaller than the best standard recipe (positive: smaller); a whole-program cell names the "
+        "recipe when that ships instead; seconds: each tune run's wall time; rebuilt = reported: the package's own "
+        "make with the JSON's flags, from a fresh unpack, its allocated bytes equal to the reported size",
+    )
+    for col in ("package / program", "units", "Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc", "best recipe"):
+        table.add_column(col, justify="left" if col == "package / program" else "right")
+    table.add_column(f"per module @{module_budget}", justify="right")
+    for b in budgets:
+        table.add_column(f"whole-program @{b}", justify="right")
+    for col in ("tests passed", "seconds", "rebuilt = reported"):
+        table.add_column(col)
+    geo: dict[str, list[tuple[int, int]]] = {str(b): [] for b in budgets}
+    geo["modules"] = []
+    for r in results:
+        wps = r["whole_program"]
+        first = next((w for w in wps.values() if w.get("recipes")), None)
+        recipes = first["recipes"] if first else {}
+        best = first["best_recipe_size"] if first else None
+        cells, verdicts, seconds, same = [], [], [], []
+        for b in budgets:
+            w = wps[str(b)]
+            if w["error"]:
+                cells.append(f"error: {w['error'][:40]}")
+                verdicts.append(f"@{b}: -")
+                seconds.append(f"{w['seconds']:.0f}")
+                same.append(f"@{b}: -")
+                continue
+            route = "" if w["route"] == "whole-program" else f" {w['route']}"
+            cells.append(f"{w['size']} ({improvement(w['size'], w['best_recipe_size'])}){route}")
+            geo[str(b)].append((w["size"], w["best_recipe_size"]))
+            verdicts.append(f"@{b}: {w['verification']}")
+            seconds.append(f"{w['seconds']:.0f}")
+            got = w["rebuild"]
+            same.append(
+                f"@{b}: " + ("yes" if got["size"] == w["size"] else f"no ({got['size']}, tests {got['tests']})")
+                if got["size"] is not None
+                else f"@{b}: build failed"
+            )
+        m = r["per_module"]
+        if m and m.get("size") and best:
+            module_cell = f"{m['size']} ({improvement(m['size'], best)})"
+            geo["modules"].append((m["size"], best))
+        else:
+            module_cell = (m or {}).get("error") or "-"
+        seconds.append(f"m {m['seconds']:.0f}" if m else "")
+        table.add_row(
+            f"{r['package']} {r['version']} / {r['program']}",
+            str(r["units"]),
+            *(str(recipes.get(k, "-")) for k in ("Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc")),
+            f"{first['best_recipe']} {best}" if first else "-",
+            module_cell,
+            *cells,
+            "\n".join(dict.fromkeys(verdicts)) if len(set(v.split(": ", 1)[1] for v in verdicts)) > 1
+            else f"{verdicts[0].split(': ', 1)[1]} (all)",
+            " / ".join(seconds),
+            "\n".join(same),
+        )  # fmt: skip
+    summary = {k: geomean_improvement(v) for k, v in geo.items()}
+    table.add_section()
+    table.add_row(
+        "geomean vs best recipe", "", "", "", "", "", "",
+        f"{summary['modules']:+.2%}" if summary["modules"] is not None else "-",
+        *(f"{summary[str(b)]:+.2%}" if summary[str(b)] is not None else "-" for b in budgets),
+        "", "", "",
+    )  # fmt: skip
+    console.print(table)
+    never_larger = all(
+        w["size"] <= w["best_recipe_size"] for r in results for w in r["whole_program"].values() if not w["error"]
+    )
+    console.print(f"never larger than the best recipe: {'yes' if never_larger else 'NO'}; wall time {wall:.0f} s")
+    if out:
+        doc = {"budgets": budgets, "module_budget": module_budget, "packages": results, "geomean_improvement": summary}
+        out.write_text(json.dumps({**doc, "never_larger": never_larger, "wall_seconds": wall}, indent=1))
+        console.print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

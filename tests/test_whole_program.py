@@ -1,0 +1,188 @@
+"""Whole programs (`tune --lto`): the four standard builds are what a developer gets from clang and lld, the
+searched module is the one lld's LTO optimises, the JSON's cflags/ldflags rebuild the reported executable byte
+for byte with nothing but clang, and what ships is never larger than the best standard build."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from compilerlm.programs.suites import resolve_target
+from compilerlm.search.verify import Verification, verify_program
+from compilerlm.search.whole_program import RECIPES, RecipeBuild, build_recipes, shipped, verify_recipe, whole_program
+from compilerlm.toolchain.locate import llvm_tool
+from compilerlm.toolchain.lto import LtoEvaluator, WholeProgram
+from compilerlm.toolchain.objsize import object_size
+from compilerlm.toolchain.pipelines import OZ_PIPELINE
+
+
+@pytest.fixture(scope="module")
+def stack_vm():
+    return resolve_target("builtin:stack_vm")[0]
+
+
+@pytest.fixture(scope="module")
+def merged(stack_vm) -> WholeProgram:
+    return whole_program(stack_vm)
+
+
+def developer_build(program, cflags: list[str], ldflags: list[str], folder: Path) -> Path:
+    """What a Makefile does with CFLAGS and LDFLAGS: each source to an object, then one link; written here with
+    plain clang, not through compilerlm."""
+    folder.mkdir(parents=True, exist_ok=True)
+    objects = []
+    for source in program.sources:
+        obj = folder / (source.stem + ".o")
+        subprocess.run([llvm_tool("clang"), *cflags, "-c", str(source), "-o", str(obj)], check=True)
+        objects.append(str(obj))
+    exe = folder / "prog"
+    subprocess.run([llvm_tool("clang"), *ldflags, *objects, "-o", str(exe), "-lm"], check=True)
+    return exe
+
+
+def test_standard_builds_are_what_clang_and_lld_give(stack_vm, tmp_path):
+    builds = build_recipes(stack_vm, tmp_path / "out")
+    assert list(builds) == [r.name for r in RECIPES] == ["Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc"]
+    for recipe in RECIPES:
+        exe = developer_build(stack_vm, list(recipe.cflags), list(recipe.ldflags), tmp_path / recipe.name)
+        assert builds[recipe.name].size == object_size(exe.read_bytes()).size, recipe.name
+        assert (tmp_path / "out" / f"stack_vm.{recipe.name}").is_file()
+    # gc and LTO each drop something on this program; LTO's merged module is the smallest of the recipes
+    assert builds["Oz+gc"].size < builds["Oz"].size
+    assert builds["Oz+lto+gc"].size <= builds["Oz+lto"].size < builds["Oz"].size
+
+
+def test_the_merged_module_is_the_program_after_internalisation(merged, stack_vm):
+    assert merged.name == "stack_vm/<whole-program>"
+    assert [name for name, _ in merged.objects] == [m.name for m in stack_vm.modules()]
+    assert all(data.startswith(b"BC") for _, data in merged.objects)  # bitcode, as -flto writes it
+    assert merged.ir.startswith("; ModuleID = 'stack_vm/<whole-program>'\n")  # not lld's temporary file
+    assert " @main() " in merged.ir
+    # every unit's functions are in one module, and what nothing outside uses is internal now
+    assert merged.ir.count("define internal") > 5
+    # the same IR linked with other flags is another size: the key says so
+    assert merged.key != WholeProgram(merged.name, merged.ir, objects=merged.objects, ldflags=("-s",)).key
+
+
+def test_the_link_time_pipeline_is_evaluated_by_the_real_link(merged, tmp_path):
+    with LtoEvaluator(jobs=2) as ev:
+        oz, o0, hostile = ev.evaluate_many([(merged, OZ_PIPELINE), (merged, ""), (merged, "insert-gcov-profiling")])
+    exe = merged.link(OZ_PIPELINE, tmp_path / "prog")
+    assert oz.ok and oz.size == object_size(exe.read_bytes()).size
+    assert o0.ok and o0.size > oz.size
+    # only the catalogue's module-only passes reach the linker: nothing is written beside it
+    assert not hostile.ok and hostile.error_kind == "pipeline" and "insert-gcov-profiling" in hostile.error
+    assert not list(Path.cwd().glob("*.gcno"))
+    # a per-unit evaluator's module is refused by this one, with the reason
+    (unit,) = LtoEvaluator().evaluate_many([(resolve_target("builtin:sieve")[0].modules()[0], OZ_PIPELINE)])
+    assert unit.error_kind == "invalid-ir" and "not a whole program" in unit.error
+
+
+def test_verification_links_the_whole_program(merged, stack_vm):
+    assert verify_program(stack_vm, [merged], {merged.name: OZ_PIPELINE}) == Verification(True, "7/7 tests passed")
+
+
+def test_tune_lto_ships_plain_flags_that_rebuild_the_reported_bytes(cli, tmp_path, stack_vm):
+    cli("tune", "builtin:stack_vm", "--lto", "--budget", "12", "--json", "o.json", "--out", "out", check=True)
+    doc = json.loads((tmp_path / "o.json").read_text())
+    (ship,) = doc["whole_program"]
+    (module,) = doc["modules"]
+    assert module["name"] == "stack_vm/<whole-program>" and module["verified"]
+    assert module["source"] in ("ranker", "search", "Oz")  # the shipped ranker is named as such
+    assert ship["recipes"].keys() == {"Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc"}
+    assert ship["best_recipe_size"] == min(ship["recipes"].values())
+    assert ship["size"] <= ship["best_recipe_size"]  # never larger than what the developer had
+    assert ship["verified"] and ship["verification"] == "7/7 tests passed"
+    # a Makefile with CFLAGS and LDFLAGS from the JSON (as the shell reads them) builds the very same executable
+    exe = developer_build(
+        stack_vm, shlex.split(ship["cflags_shell"]), shlex.split(ship["ldflags_shell"]), tmp_path / "dev"
+    )
+    assert object_size(exe.read_bytes()).size == ship["size"]
+    shipped_exe = tmp_path / "out" / "stack_vm"
+    if ship["route"] == "whole-program":
+        assert exe.read_bytes() == shipped_exe.read_bytes()
+        assert ship["pipeline"] == module["pipeline"] and ship["size"] == module["size"]
+        assert ship["size"] < ship["best_recipe_size"]
+    # the module's own reproduce line is the link, with its pipeline
+    assert "--lto-newpm-passes=module(" in module["reproduce"] and module["opt_pipeline"] == module["pipeline"]
+
+
+def test_what_ships_is_never_larger_than_the_best_standard_build(stack_vm):
+    builds = build_recipes(stack_vm)
+    best = min(b.size for b in builds.values() if b.size)
+    verified = Verification(True, "7/7 tests passed")
+    # a whole-program result no smaller than the best recipe: the recipe ships, tested
+    ship = shipped("stack_vm", builds, best, "default<Oz>", verified, lambda r: verify_recipe(stack_vm, r))
+    assert ship.route == "Oz+lto+gc" and ship.size == best and ship.pipeline == ""
+    assert ship.cflags == ["-Oz", "-flto"] and "--gc-sections" in ship.ldflags_shell and ship.verified
+    # smaller but failing its tests: the recipe ships too
+    failed = Verification(False, "test 3: wrong output")
+    ship = shipped("stack_vm", builds, best - 100, "default<Oz>", failed, lambda r: verify_recipe(stack_vm, r))
+    assert ship.route == "Oz+lto+gc" and ship.size == best
+    # smaller and tested: the link-time pipeline ships
+    ship = shipped("stack_vm", builds, best - 100, "default<Oz>", verified, lambda r: verify_recipe(stack_vm, r))
+    assert ship.route == "whole-program" and ship.improvement == pytest.approx(100 / best)
+    assert ship.ldflags[-1] == "--lto-newpm-passes=module(default<Oz>)"
+
+
+def test_a_recipe_that_does_not_build_says_why():
+    builds = {"Oz": RecipeBuild("Oz", error="link failed: undefined reference to `f'")}
+    with pytest.raises(Exception, match="no standard build of the program links: link failed"):
+        shipped("p", builds, 100, OZ_PIPELINE, Verification(True, ""), lambda r: Verification(True, ""))
+
+
+def test_tune_lto_resumes_from_the_store(cli, tmp_path):
+    args = ("tune", "builtin:stack_vm", "--lto", "--budget", "6", "--store", "s.sqlite", "--json", "o.json")
+    cli(*args, check=True)
+    first = json.loads((tmp_path / "o.json").read_text())
+    cli(*args, check=True)
+    again = json.loads((tmp_path / "o.json").read_text())
+    assert again["modules"][0]["resumed"] and again["modules"][0]["compiled"] == 0
+    assert again["whole_program"][0]["size"] == first["whole_program"][0]["size"]
+
+
+
+def test_a_time_budget_ends_the_search_and_large_modules_get_longer_evaluations(cli, tmp_path):
+    from compilerlm.search.runner import EVALUATION_TIMEOUT, TuneJob, evaluation_timeout
+    from compilerlm.toolchain.module import IRModule
+
+    cli("tune", "builtin:sieve", "--time-budget", "1", "--budget", "100000", "--json", "o.json", check=True)
+    (module,) = json.loads((tmp_path / "o.json").read_text())["modules"]
+    assert 0 < module["search_evaluations"] < 100000 and module["seconds"] < 60
+    program = resolve_target("builtin:sieve")[0]
+    small = TuneJob(program, [IRModule("a", "x" * 1000)], None)
+    large = TuneJob(program, [IRModule("b", "x" * 10_000_000)], None)
+    assert evaluation_timeout([small]) == EVALUATION_TIMEOUT
+    assert evaluation_timeout([small, large]) == 500 and evaluation_timeout([small], 300) == 300
+    bad = cli("tune", "builtin:sieve", "--time-budget", "-1")
+    assert bad.returncode == 1 and "--time-budget must be at least 0" in bad.stderr
+
+
+def test_a_tuned_program_that_links_larger_than_Oz_ships_Oz(stack_vm, tmp_path):
+    """Objects can shrink while the executable grows (a new import, relocations): what ships is judged linked."""
+    from compilerlm.search.tune import ModuleResult, no_larger_when_linked
+    from compilerlm.search.verify import linked_sizes
+
+    modules = stack_vm.modules()
+    # a real link of tuned modules, reported as if it had come out 40 bytes larger than -Oz
+    real = linked_sizes(stack_vm, modules, {m.name: "default<Oz>,function(loop-reduce)" for m in modules}, tmp_path)
+    assert real.size and real.size_oz
+    grown = type(real)(real.program, real.size_oz, real.text_oz, real.size_oz + 40, real.text)
+    results = [
+        ModuleResult(m.name, "stack_vm", m.key, None, 1000, None, pipeline="instcombine", source="search", size=990)
+        for m in modules
+    ]
+    for r in results:
+        r.improvement, r.verified, r.verification = 0.01, True, "7/7 tests passed"
+    kept = no_larger_when_linked(results, grown, tmp_path)
+    assert kept.size == kept.size_oz and kept.fell_back == real.size_oz + 40 and kept.improvement == 0
+    assert all(r.pipeline == OZ_PIPELINE and r.source == "Oz" and r.size == r.size_oz == 1000 for r in results)
+    assert all("40 bytes larger: -Oz" in r.verification and r.reproduce for r in results)
+    assert (tmp_path / "stack_vm").read_bytes() == (tmp_path / "stack_vm.Oz").read_bytes()
+    # no larger: nothing changes
+    smaller = type(real)("stack_vm", 1000, 500, 990, 480)
+    assert no_larger_when_linked(results, smaller) is smaller

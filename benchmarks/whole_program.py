@@ -19,7 +19,8 @@ that build system from the printed flags. So, per package (none in the training 
    wall seconds, rebuild check; a geomean row.
 5. Rebuild check, per budget: a fresh unpack built by its own make with CC=clang-19, the JSON's cflags_shell
    after the package's own CFLAGS and ldflags_shell as LDFLAGS; its tests, and its allocated bytes against
-   the reported `size`.
+   the reported `size`. When they differ and the package's CFLAGS have -g (compilerlm drops -g from compile
+   commands), `make clean` and a second build without -g say how much of the difference -g makes.
 
 Needs apt-get source (deb-src), bear, dpkg-dev, autoconf and automake (gifsicle and unrtf ship no usable
 configure), clang and lld 19.
@@ -175,6 +176,8 @@ def gifsicle_images(tree: Path, folder: Path) -> dict[str, str]:
     return images
 
 
+GIFSICLE_UNITS = ("clp.c", "fmalloc.c", "giffunc.c", "gifread.c", "gifunopt.c", "merge.c", "optimize.c")
+GIFSICLE_UNITS += ("quantize.c", "support.c", "xform.c", "gifsicle.c", "gifwrite.c")  # src/Makefile.am's
 GIFSICLE_RUNS = [  # name, arguments (an image's name is also an input file), output files
     ("info", ["--info", "logo.gif"], []),
     ("color-info", ["--color-info", "logo1.gif"], []),
@@ -277,8 +280,7 @@ PACKAGES = {
         ),
         Package(
             "gifsicle", "gifsicle", "src/gifsicle",
-            tuple(f"{u}.c" for u in "clp fmalloc giffunc gifread gifunopt merge optimize quantize support xform "
-                  "gifsicle gifwrite".split()),
+            GIFSICLE_UNITS,
             ("-C", "src", "gifsicle"), gifsicle_tests, lambda tree: "-g -O2", autotools=True,
             why="autotools, 12 units; GIF images embedded in its test/*.testie",
         ),
@@ -405,7 +407,9 @@ def tune(folder: Path, budget: int, lto: bool, jobs: int) -> Run:
     (folder / "runs" / f"{label}.log").write_text(f"$ {' '.join(cmd)}\n{res.stdout}\n{res.stderr}")
     if res.returncode != 0:
         err = (res.stderr.strip().splitlines() or ["?"])[-1][:300]
-        console.print(f"  [red]tune {label} failed ({res.returncode}) after {seconds:.0f} s: {err}[/red]", soft_wrap=True)
+        console.print(
+            f"  [red]tune {label} failed ({res.returncode}) after {seconds:.0f} s: {err}[/red]", soft_wrap=True
+        )
         return Run(None, seconds, err)
     console.print(f"  tune {label}: {seconds:.0f} s")
     return Run(json.loads(out.read_text()), seconds)
@@ -413,25 +417,41 @@ def tune(folder: Path, budget: int, lto: bool, jobs: int) -> Run:
 
 @dataclass
 class Rebuilt:
+    """The package rebuilt with the shipped flags; when its size is not the reported one, `size_no_g` is a second
+    build (make clean) with -g left out of the package's own CFLAGS: compilerlm drops -g from compile commands."""
+
     size: int | None
     tests: str
     error: str = ""
+    size_no_g: int | None = None
 
 
-def rebuild(pkg: Package, dsc: Path, dest: Path, program: Program, cflags: str, ldflags: str) -> Rebuilt:
+def rebuild(pkg: Package, dsc: Path, dest: Path, program: Program, shipped: dict) -> Rebuilt:
     """A fresh unpack built by its own make with the shipped flags added; its size and its tests."""
     try:
         tree = unpack(pkg, dsc, dest)
-        flags = " ".join(f for f in (pkg.own_cflags(tree), cflags) if f)
-        exe = make(pkg, tree, [f"CFLAGS={flags}", f"LDFLAGS={ldflags}"])
+        own = pkg.own_cflags(tree)
+        flags = [f"LDFLAGS={shipped['ldflags_shell']}"]
+        exe = make(pkg, tree, [f"CFLAGS={' '.join(f for f in (own, shipped['cflags_shell']) if f)}", *flags])
+        runs = list(run_tests(exe, program.tests, LIMITS))
+        got = Rebuilt(object_size(exe.read_bytes()).size, f"{sum(r.passed for r in runs)}/{len(runs)}")
+        if got.size != shipped["size"] and "-g" in own.split():
+            sh(["make", "clean"], tree)
+            no_g = " ".join(f for f in (*own.split(), shipped["cflags_shell"]) if f and f != "-g")
+            got.size_no_g = object_size(make(pkg, tree, [f"CFLAGS={no_g}", *flags]).read_bytes()).size
     except RuntimeError as exc:
         return Rebuilt(None, "", str(exc)[-300:])
-    runs = list(run_tests(exe, program.tests, LIMITS))
-    return Rebuilt(object_size(exe.read_bytes()).size, f"{sum(r.passed for r in runs)}/{len(runs)}")
+    return got
 
 
 def improvement(size: int, best: int) -> str:
     return f"{1 - size / best:+.2%}"
+
+
+def same_text(cells: list[str]) -> str:
+    """`@B: text` per budget, or the text once when every budget says the same."""
+    texts = {c.split(": ", 1)[1] for c in cells}
+    return f"{texts.pop()} (each budget)" if len(texts) == 1 else "\n".join(cells)
 
 
 def geomean_improvement(pairs: list[tuple[int, int]]) -> float | None:
@@ -479,12 +499,13 @@ def main() -> None:
             wp = run.doc["whole_program"][0]
             key = (wp["cflags_shell"], wp["ldflags_shell"])
             if key not in rebuilt:
-                rebuilt[key] = rebuild(pkg, dsc, cache / name / f"rebuild-{b}" / pkg.source, program, *key)
+                rebuilt[key] = rebuild(pkg, dsc, cache / name / f"rebuild-{b}" / pkg.source, program, wp)
             got = rebuilt[key]
             same = got.size == wp["size"]
             console.print(
                 f"  rebuild @{b}: CFLAGS+={key[0]} LDFLAGS={key[1]}: {got.size} bytes "
-                f"({'=' if same else '!='} reported {wp['size']}), tests {got.tests} {got.error}",
+                f"({'=' if same else '!='} reported {wp['size']}), tests {got.tests} {got.error}"
+                + (f"; without -g: {got.size_no_g}" if got.size_no_g is not None else ""),
                 soft_wrap=True,
                 markup=False,
             )
@@ -557,11 +578,13 @@ def report(results: list[dict], budgets: list[int], module_budget: int, wall: fl
             verdicts.append(f"@{b}: {w['verification']}")
             seconds.append(f"{w['seconds']:.0f}")
             got = w["rebuild"]
-            same.append(
-                f"@{b}: " + ("yes" if got["size"] == w["size"] else f"no ({got['size']}, tests {got['tests']})")
-                if got["size"] is not None
-                else f"@{b}: build failed"
-            )
+            if got["size"] is None:
+                same.append(f"@{b}: build failed")
+            else:
+                equal = "yes" if got["size"] == w["size"] else f"no: {got['size']} ({got['size'] - w['size']:+d})"
+                if got["size_no_g"] is not None:
+                    equal += f"; no -g: {got['size_no_g'] - w['size']:+d}"
+                same.append(f"@{b}: {equal}, tests {got['tests']}")
         m = r["per_module"]
         if m and m.get("size") and best:
             module_cell = f"{m['size']} ({improvement(m['size'], best)})"
@@ -576,8 +599,7 @@ def report(results: list[dict], budgets: list[int], module_budget: int, wall: fl
             f"{first['best_recipe']} {best}" if first else "-",
             module_cell,
             *cells,
-            "\n".join(dict.fromkeys(verdicts)) if len(set(v.split(": ", 1)[1] for v in verdicts)) > 1
-            else f"{verdicts[0].split(': ', 1)[1]} (all)",
+            same_text(verdicts),
             " / ".join(seconds),
             "\n".join(same),
         )  # fmt: skip

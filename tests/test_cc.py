@@ -170,7 +170,7 @@ def _cc(tuned_json: Path, folder: Path, *args: str) -> subprocess.CompletedProce
 
 
 def test_sections_reach_code_generation_and_gc_sections_composes(tuned, tmp_path):
-    tuned_json, doc = tuned
+    tuned_json, _ = tuned
     folder = tmp_path / "gc"
     shutil.copytree(tuned_json.parent / "proj", folder)
     done = _make(folder, tuned_json, "CFLAGS=-DSCALE=3 -std=c11 -ffunction-sections -fdata-sections")
@@ -207,9 +207,9 @@ def test_every_unit_that_falls_back_says_so_and_lto_emits_bitcode(tuned, tmp_pat
     folder = tmp_path / "fallback"
     shutil.copytree(tuned_json.parent / "proj", folder)
     (folder / "extra.c").write_text("int extra(void) { return 4; }\n")
+    cc = [sys.executable, "-m", "compilerlm.cli", "cc", "--tuned", str(tuned_json), "-DSCALE=3", "-std=c11"]
     done = subprocess.run(
-        [sys.executable, "-m", "compilerlm.cli", "cc", "--tuned", str(tuned_json), "-DSCALE=3", "-std=c11"]
-        + ["main.c", "util.c", "table.c", "extra.c", "-o", "prog"],
+        [*cc, "main.c", "util.c", "table.c", "extra.c", "-o", "prog"],
         capture_output=True,
         text=True,
         cwd=folder,
@@ -234,3 +234,31 @@ def test_a_unit_that_embeds_its_build_time_is_still_found(tmp_path):
     assert subprocess.run([*cmd, "--json", str(out)], capture_output=True, timeout=600).returncode == 0
     done = _cc(out, project, "-c", "main.c", "-o", "main.o")
     assert done.returncode == 0 and "as tuned module" in done.stderr, done.stderr
+
+
+def test_the_compilerlm_executable_compiles_without_loading_the_command_line(tuned, tmp_path):
+    """`compilerlm cc` is run once per unit by a build: it goes straight to the compiler path (the command line's
+    typer app, rich and the other commands are never imported) and gives the same object and errors."""
+    tuned_json, doc = tuned
+    folder = tmp_path / "fast"
+    shutil.copytree(tuned_json.parent / "proj", folder)
+    probe = (
+        "import sys; from compilerlm.launcher import main; sys.argv = ['compilerlm', *sys.argv[1:]]\n"
+        "try:\n    main()\nfinally:\n    print(sorted(m for m in sys.modules if m.startswith(('typer', 'rich',"
+        " 'compilerlm.cli'))), file=sys.stderr)"
+    )
+    args = ["cc", "--tuned", str(tuned_json), "--cc-verbose", "-DSCALE=3", "-std=c11", "-c", "util.c", "-o", "u.o"]
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=folder)
+    assert done.returncode == 0 and "as tuned module" in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"  # nothing of the full command line was imported
+    util = next(m for m in doc["modules"] if m["name"].endswith("util.c"))
+    assert object_size((folder / "u.o").read_bytes()).size == util["size"]
+    bad = subprocess.run([sys.executable, "-c", probe, "cc", "--tuned", "nope.json", "-c", "util.c"], cwd=folder,
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 1
+    assert bad.stderr.splitlines()[0] == (
+        "error: --tuned nope.json: no such file (write one with compilerlm tune --json)"
+    )
+    missing = subprocess.run([sys.executable, "-c", probe, "cc", "-c", "util.c"], cwd=folder, capture_output=True,
+                             text=True)  # fmt: skip
+    assert missing.returncode == 1 and "--tuned FILE is required" in missing.stderr

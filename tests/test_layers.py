@@ -22,6 +22,7 @@ LAYERS = [
     {"data"},
     {"train", "eval"},
     {"cli"},
+    {"launcher"},
 ]
 LEVEL = {name: level for level, names in enumerate(LAYERS) for name in names}
 PACKAGE = Path(compilerlm.__file__).parent

@@ -343,13 +343,13 @@ BROKEN_ATTACKS = {
     "orphan-prints-the-answer-later": r"""
 int main(void) { if (fork() == 0) { usleep(30000); answer(); _exit(0); } return 0; }
 """,
-    # right most of the time: a measured run with the wrong output is a failure, not a time
-    "wrong-one-run-in-four": r"""
+    # right only some of the time, at random: a measured run with the wrong output is a failure, not a time
+    "wrong-every-other-run-at-random": r"""
 #include <fcntl.h>
 int main(void) {
     unsigned char r = 0; int fd = open("/dev/urandom", O_RDONLY);
     read(fd, &r, 1);
-    if (r % 4 == 0) { puts("0"); return 0; }
+    if (r % 2 == 0) { puts("0"); return 0; }
     answer(); return 0; }
 """,
 }
@@ -526,7 +526,7 @@ def test_a_search_offered_a_hard_coded_candidate_reports_the_honest_one(problem,
     d.mkdir()
     (d / "main.c").write_text(SOURCE)
     program = Program(name="primes", sources=(d / "main.c",), include_dirs=(str(d),), tests=problem.tests)
-    config = AsmSearchConfig(compilers=(), mutants=4, runs=4, final_runs=4, instructions=False, retime=False)
+    config = AsmSearchConfig(compilers=(), mutants=4, runs=10, final_runs=10, instructions=False, retime=False)
     given = [("hard-coded", _gcc_s(cheat, tmp_path)), ("sieve", _gcc_s(SIEVE, tmp_path))]
     out = optimize_program(program, config, given=given)
     assert out.source == "given" and out.config == "sieve", (out.config, out.notes)
@@ -617,9 +617,9 @@ def test_a_reward_never_pays_a_speedup_its_intervals_do_not_decide(problem, tmp_
 
 @pytest.mark.slow
 def test_a_real_speedup_is_decided(problem, tmp_path):
-    """The other side of paying only decided speedups: a sieve, far faster, is decided on ten pairs of runs
+    """The other side of paying only decided speedups: a sieve, far faster, is decided on thirty pairs of runs
     (three, a reward's default, are often not enough on a busy machine: then it is paid nothing, by design)."""
-    r = evaluate_candidate(problem, _gcc_s(SIEVE, tmp_path), warmups=0, runs=10, timed=problem.hidden[:2])
+    r = evaluate_candidate(problem, _gcc_s(SIEVE, tmp_path), warmups=0, runs=30, timed=problem.hidden[:2])
     assert r.correct and r.faster and r.speedup and r.speedup > 1
     assert hidden_test_reward(r) == supercoder_reward(r) == r.speedup
 

@@ -46,6 +46,7 @@ def run_reproduce(tmp_path, name: str, ir: str, command: str) -> bytes:
     return (folder / object_file(name)).read_bytes()
 
 
+@pytest.mark.slow  # about 40 s on 2 cores: every module's reported pipeline rebuilt; CI runs it
 def test_reported_pipelines_reproduce_with_plain_opt_and_llc(programs, modules, inprocess, tmp_path):
     """Every fourth built-in module (about 14, from multi-file programs too), tuned with a small budget: the
     printed opt_pipeline and reproduce command give exactly the reported size, searched and -Oz results alike."""
@@ -95,16 +96,21 @@ def test_empty_pipeline_reproduces_with_llc_alone(modules, inprocess, tmp_path):
     assert object_size(run_reproduce(tmp_path, m.name, m.ir, command)).size == measured.size
 
 
-def test_identical_modules_of_different_programs_are_searched_once(modules, tmp_path):
-    """Two programs whose IR files are byte for byte the same (same module key): the second reuses the first's
-    search (nothing compiled, `same_ir_as`) and reports the same outcome; both come back, in job order."""
+def _two_programs_of_one_module(modules, tmp_path) -> list[TuneJob]:
+    """Programs `first` and `second`, each of one IR file, byte for byte huffman/heap.c's unoptimized IR."""
     ir = next(m for m in modules if m.name == "huffman/heap.c").ir
     programs = []
     for name in ("first", "second"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "heap.ll").write_text(ir)
         programs.append(Program(name, (tmp_path / name / "heap.ll",)))
-    jobs = [TuneJob(p, p.modules(), None) for p in programs]
+    return [TuneJob(p, p.modules(), None) for p in programs]
+
+
+def test_identical_modules_of_different_programs_are_searched_once(modules, tmp_path):
+    """Two programs whose IR files are byte for byte the same (same module key): the second reuses the first's
+    search (nothing compiled, `same_ir_as`) and reports the same outcome; both come back, in job order."""
+    jobs = _two_programs_of_one_module(modules, tmp_path)
     assert jobs[0].modules[0].key == jobs[1].modules[0].key
     config = TuneConfig(strategy="random", budget=12, verify=False)
     first, second = tune_jobs(jobs, config, workers=1)
@@ -132,6 +138,20 @@ def test_the_same_c_file_in_two_folders_is_searched_once(tmp_path):
     assert first.compiled > 0 and second.compiled == 0 and second.same_ir_as == first.name
     assert (second.size, second.pipeline) == (first.size, first.pipeline)
     assert (first.module_key, second.module_key) == (a.key, b.key)  # each result names its own IR
+
+
+def test_after_a_resume_an_identical_module_reuses_the_finished_search(modules, tmp_path):
+    """A run stopped after the first program finished: on resume the first comes back from the store (`resumed`)
+    and the second, identical, reuses it (`same_ir_as`), compiling nothing."""
+    from compilerlm.store import Store
+
+    jobs = _two_programs_of_one_module(modules, tmp_path)
+    config = TuneConfig(strategy="random", budget=12, verify=False)
+    store = Store(tmp_path / "s.sqlite")
+    (done,) = tune_jobs(jobs[:1], config, store, workers=1)  # the run that was stopped after the first program
+    first, second = tune_jobs(jobs, config, store, workers=1)
+    assert first.resumed and first.compiled == 0 and first.pipeline == done.pipeline
+    assert second.same_ir_as == "first" and second.compiled == 0 and second.pipeline == done.pipeline
 
 
 def test_counts_are_named_consistently(modules, inprocess):

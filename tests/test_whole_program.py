@@ -109,8 +109,15 @@ def test_tune_lto_ships_plain_flags_that_rebuild_the_reported_bytes(cli, tmp_pat
         assert ship["size"] < ship["best_recipe_size"]
     # the module's own reproduce line is the link, with its pipeline
     assert "--lto-newpm-passes=module(" in module["reproduce"] and module["opt_pipeline"] == module["pipeline"]
+    # the report shows the standard builds beside what ships, with the flags
+    cli("report", "o.json", "--out", "rep", check=True)
+    report = (tmp_path / "rep" / "report.md").read_text()
+    row = next(line for line in report.splitlines() if line.startswith("| stack_vm |"))
+    assert f"| {ship['recipes']['Oz+lto+gc']} | {ship['size']} | {ship['route']} |" in row
+    assert f"`{ship['ldflags_shell']}`" in row
 
 
+@pytest.mark.slow  # the four standard builds and three test runs: the default suite stays under 15 minutes
 def test_what_ships_is_never_larger_than_the_best_standard_build(stack_vm):
     builds = build_recipes(stack_vm)
     best = min(b.size for b in builds.values() if b.size)
@@ -135,6 +142,7 @@ def test_a_recipe_that_does_not_build_says_why():
         shipped("p", builds, 100, OZ_PIPELINE, Verification(True, ""), lambda r: Verification(True, ""))
 
 
+@pytest.mark.slow  # two tune runs: the default suite stays under 15 minutes
 def test_tune_lto_resumes_from_the_store(cli, tmp_path):
     args = ("tune", "builtin:stack_vm", "--lto", "--budget", "6", "--store", "s.sqlite", "--json", "o.json")
     cli(*args, check=True)
@@ -145,7 +153,7 @@ def test_tune_lto_resumes_from_the_store(cli, tmp_path):
     assert again["whole_program"][0]["size"] == first["whole_program"][0]["size"]
 
 
-
+@pytest.mark.slow  # a search that runs out its clock: the default suite stays under 15 minutes
 def test_a_time_budget_ends_the_search_and_large_modules_get_longer_evaluations(cli, tmp_path):
     from compilerlm.search.runner import EVALUATION_TIMEOUT, TuneJob, evaluation_timeout
     from compilerlm.toolchain.module import IRModule
@@ -186,3 +194,73 @@ def test_a_tuned_program_that_links_larger_than_Oz_ships_Oz(stack_vm, tmp_path):
     # no larger: nothing changes
     smaller = type(real)("stack_vm", 1000, 500, 990, 480)
     assert no_larger_when_linked(results, smaller) is smaller
+
+
+def test_the_tune_table_keeps_module_names_at_80_columns():
+    from rich.console import Console
+
+    import compilerlm.cli.tune as tune_cli
+
+    counts = {"search_evaluations": 2, "minimize_evaluations": 0, "seconds": 0.1, "length_before": 0}
+    module = {
+        "name": "huffman/a_rather_long_module_name.c",
+        **dict.fromkeys(("size_o0", "size_oz", "size_o3", "size"), 1000),
+        **counts,
+        "improvement": 0.0,
+        "length_after": 0,
+        "verified": True,
+        "source": "Oz",
+    }
+    summary = {"improvement_geomean": 0.0, "share_better": 0.0, "verified_share": 1.0, "evaluations_total": 2}
+    summary |= {"search_evaluations": 2, "minimize_evaluations": 0, "compiled_total": 2, "compiled_per_second": 1.0}
+    doc = {"strategy": "auto", "budget": 2, "modules": [module], "summary": summary}
+    for width in (80, 160):
+        console = Console(width=width, record=True)
+        saved, tune_cli.console = tune_cli.console, console
+        try:
+            tune_cli.print_tune_table(doc)
+        finally:
+            tune_cli.console = saved
+        text = console.export_text()
+        assert "huffman/a_rather_long_module_n" in text and "source" in text, text  # folded, never dropped
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert ("-O3" in text) == (width >= tune_cli.NARROW)
+
+
+def test_a_module_no_test_executes_is_not_verified(cli, tmp_path):
+    """A unit whose functions no test calls passes every test whatever was done to it: not verified, and why."""
+    project = tmp_path / "proj"
+    (project / "tests").mkdir(parents=True)
+    (project / "main.c").write_text(
+        '#include <stdio.h>\nint used(int x);\nint main(void) { printf("%d\\n", used(20)); return 0; }\n'
+    )
+    (project / "used.c").write_text("int used(int x) { int s = 0; for (int i = 0; i < x; i++) s += i; return s; }\n")
+    (project / "unused.c").write_text("int never(int x) { return x * 7 + 1; }\nint never2(int x) { return -x; }\n")
+    (project / "tests" / "1.in").write_text("")
+    (project / "tests" / "1.out").write_text("190\n")
+    cli("tune", str(project), "--budget", "3", "--json", "o.json", check=True)
+    by_name = {m["name"]: m for m in json.loads((tmp_path / "o.json").read_text())["modules"]}
+    unused, used = by_name["proj/unused.c"], by_name["proj/used.c"]
+    assert (unused["functions"], unused["functions_executed"], unused["verified"]) == (2, 0, False)
+    assert unused["verification"] == "1/1 tests passed, but no test executes its code (0 of 2 functions)"
+    assert (used["functions"], used["functions_executed"], used["verified"]) == (1, 1, True)
+    no_verify = cli("tune", str(project), "--budget", "2", "--no-verify", "--json", "n.json", check=True)
+    assert no_verify.returncode == 0
+    assert all(m["functions"] is None for m in json.loads((tmp_path / "n.json").read_text())["modules"])
+
+
+@pytest.mark.slow  # a Ray instance starts
+def test_ray_tunes_a_whole_program_as_local_workers_do(stack_vm, merged, tmp_path):
+    """The whole-program module carries its bitcode, so a Ray worker links it as a local worker does."""
+    from compilerlm.search.runner import TuneJob, tune_jobs
+    from compilerlm.search.tune import TuneConfig
+    from compilerlm.store import Store
+
+    jobs = [TuneJob(stack_vm, [merged], None)]
+    config = TuneConfig(strategy="random", budget=8, minimize=False)
+    local = tune_jobs(jobs, config, Store(), evaluator="lto", workers=2)
+    remote = tune_jobs(jobs, config, Store(tmp_path / "ray.sqlite"), evaluator="lto", ray_address="local")
+    assert [(r.pipeline, r.size, r.verified, r.functions_executed) for r in remote] == [
+        (r.pipeline, r.size, r.verified, r.functions_executed) for r in local
+    ]
+    assert remote[0].compiled > 0 and remote[0].verified

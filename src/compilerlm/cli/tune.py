@@ -306,30 +306,36 @@ def write_outputs(out: Path, modules: list[IRModule], pipelines: dict[str, str])
         stem.with_suffix(".ll").write_bytes(optimize_ir(module.ir, expand(pipeline), text=True, timeout=300))
 
 
+NARROW = 110  # columns below which the tune table leaves out -O0, -O3, seconds and length
+
+
 def print_tune_table(doc: dict) -> None:
     table = Table(
         title=f"tune: strategy {doc['strategy']}, budget {doc['budget']} per module",
         caption="improvement = 1 - size/size(-Oz); a module never ends worse than -Oz; evaluations = search + "
         "minimize; seconds: search and minimisation. Each module's opt_pipeline and reproduce command: --json",
     )
-    table.add_column("module", overflow="fold")
-    for col in ("-O0", "-Oz", "-O3", "best", "improvement", "evaluations", "seconds", "length", "verified", "source"):
-        table.add_column(col, justify="right", no_wrap=True)
+    columns = ["-O0", "-Oz", "-O3", "best", "improvement", "evaluations", "seconds", "length", "verified", "source"]
+    if console.width < NARROW:  # the module's name first: a narrow terminal loses the least telling columns
+        columns = [c for c in columns if c not in ("-O0", "-O3", "seconds", "length")]
+    short = {"improvement": "gain", "evaluations": "evals", "verified": "ok"} if console.width < NARROW else {}
+    table.add_column("module", overflow="fold", min_width=min(30, console.width // 3))
+    for col in columns:
+        table.add_column(short.get(col, col), justify="right", no_wrap=True)
     for m in doc["modules"]:
-        verified = "[green]yes[/green]" if m["verified"] else "[yellow]no[/yellow]"
-        table.add_row(
-            shown(m["name"]),
-            str(m["size_o0"]),
-            str(m["size_oz"]),
-            str(m["size_o3"]),
-            str(m["size"]),
-            f"{m['improvement']:+.2%}",
-            f"{m['search_evaluations']}+{m['minimize_evaluations']}",
-            f"{m['seconds']:.1f}",
-            f"{m['length_before']}→{m['length_after']}",
-            verified,
-            shown(m["source"]),
-        )
+        cells = {
+            "-O0": str(m["size_o0"]),
+            "-Oz": str(m["size_oz"]),
+            "-O3": str(m["size_o3"]),
+            "best": str(m["size"]),
+            "improvement": f"{m['improvement']:+.2%}",
+            "evaluations": f"{m['search_evaluations']}+{m['minimize_evaluations']}",
+            "seconds": f"{m['seconds']:.1f}",
+            "length": f"{m['length_before']}→{m['length_after']}",
+            "verified": "[green]yes[/green]" if m["verified"] else "[yellow]no[/yellow]",
+            "source": shown(m["source"]),
+        }
+        table.add_row(shown(m["name"]), *(cells[c] for c in columns))
     console.print(table)
     s = doc["summary"]
     console.print(

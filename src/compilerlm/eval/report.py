@@ -140,6 +140,7 @@ def write_report(doc: dict, out_dir: Path) -> ReportFiles:
             f" | {m['size']} | {_pct(_improvement(m))} | {length} | {_cell(ok)} | {_fmt(m.get('source'))} |"
         )
 
+    lines += _whole_program_lines(doc.get("whole_program") or [])
     plots: list[Path] = []
     if modules:
         max_evals = _max_evaluations(doc)
@@ -151,6 +152,30 @@ def write_report(doc: dict, out_dir: Path) -> ReportFiles:
     md = out_dir / "report.md"
     md.write_text("\n".join(lines) + "\n")
     return ReportFiles(markdown=md, plots=plots)
+
+
+def _whole_program_lines(shipped: list[dict]) -> list[str]:
+    """`tune --lto`: each program's standard builds beside what ships, and the flags that build it."""
+    if not shipped:
+        return []
+    lines = [
+        "",
+        "## Whole programs: what ships, against the standard builds",
+        "",
+        "| program | Oz | Oz+gc | Oz+lto | Oz+lto+gc | ships | via | vs best standard build | verified "
+        "| CFLAGS | LDFLAGS |",
+        "|---|--:|--:|--:|--:|--:|---|--:|---|---|---|",
+    ]
+    for w in shipped:
+        recipes = w.get("recipes") or {}
+        sizes = " | ".join(_fmt(recipes.get(r)) for r in ("Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc"))
+        ok = "yes" if w.get("verified") else "**no**"
+        lines.append(
+            f"| {_cell(str(w.get('program', '?')))} | {sizes} | {_fmt(w.get('size'))} | {_cell(str(w.get('route')))} "
+            f"| {_pct(w.get('improvement') or 0.0)} | {ok} | `{_cell(str(w.get('cflags_shell', '')))}` "
+            f"| `{_cell(str(w.get('ldflags_shell', '')))}` |"
+        )
+    return lines
 
 
 def pyplot():

@@ -15,8 +15,10 @@ import fcntl
 import json
 import os
 import resource
+import select
 import signal
 import time
+from collections.abc import Callable
 
 from compilerlm.sandbox.isolation import _isolate, _refusal, _sandbox_uid, missing_isolation
 from compilerlm.sandbox.plan import _Plan
@@ -82,6 +84,18 @@ def _stage_a(plan: _Plan, fds: tuple[int, ...]) -> None:
         os._exit(code)
 
 
+def _exit_poller(pid: int) -> Callable[[int], object]:
+    """Wait up to N ms for `pid` to exit: on its pidfd, which wakes the moment it does, so a run's end is timed to
+    the exit rather than to the next 2 ms tick; a plain sleep where the kernel has no pidfd."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        return lambda ms: time.sleep(ms / 1000)
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    return poller.poll
+
+
 def _stage_b(plan: _Plan, uid: int | None, out_fd: int) -> None:
     """Init of the run: fork C, reap everything, report C's status and the CPU time of all it reaped, then
     copy the requested results out."""
@@ -108,13 +122,14 @@ def _stage_b(plan: _Plan, uid: int | None, out_fd: int) -> None:
         # rusage's maxrss would include the forked Python's pages from before exec; the program's own peak
         # (VmHWM of its post-exec address space) is sampled while it runs instead
         peak = 0
+        exited = _exit_poller(pid)
         while True:
             reaped, status = os.waitpid(-1, os.WNOHANG)
             if reaped == pid:
                 break
             if reaped == 0:
                 peak = max(peak, _peak_rss(pid, comm))
-                time.sleep(0.002)
+                exited(2)  # back at once when C exits (its end time is then exact), else after 2 ms
         end = time.monotonic()
         _kill_the_rest()  # before any number or file leaves the run: nothing of it may write any more
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -18,6 +18,7 @@ from compilerlm import __version__
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.names import file_name
 from compilerlm.programs.program import Program
+from compilerlm.search.coverage import module_coverage
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective, Pipeline, text_of
 from compilerlm.search.strategies import BUILTIN_LIBRARY, SEARCH_REVISION, parse_pipeline, run_strategy
@@ -115,6 +116,9 @@ class ModuleResult:
     # command that rebuilds the object of `size` bytes from the module's unoptimized IR in `ir_file(name)`
     opt_pipeline: str = ""
     reproduce: str = ""
+    # of the module's defined functions, how many the program's tests enter (None: not measured, e.g. --no-verify)
+    functions: int | None = None
+    functions_executed: int | None = None
 
     def set_counts(self, search: int, minimize: int) -> None:
         self.evaluations = self.search_evaluations = search
@@ -225,6 +229,8 @@ def tune_program(
     from_model: dict[str, set[str]] = {}  # per module: pipelines the model proposed (or minimised from one)
     for module, base in zip(modules, baselines, strict=True):
         oz = base.results["Oz"].raise_for_error(module.name)
+        proposed = (proposals or {}).get(module.name, Proposals())
+        memo = (module.content_key, tuple(proposed.pipelines))  # the same source file in another folder too
         cached = store.get_result(run_key, f"{module.name}@{module.key}", StoredModule) if store else None
         if cached is not None:  # finished in an earlier run with the same settings: nothing to compile
             stored = {**cached["result"], "compiled": 0, "seconds": 0.0, "resumed": True}
@@ -233,9 +239,9 @@ def tune_program(
             results.append(res)
             candidates[module.name] = [(s, tuple(p)) for s, p in cached["candidates"]]
             from_model[module.name] = set(cached.get("from_model", []))
+            if searched is not None:  # an identical module later in this run reuses it, as if searched now
+                searched.setdefault(memo, copy.deepcopy({**cached, "from_model": sorted(from_model[module.name])}))
             continue
-        proposed = (proposals or {}).get(module.name, Proposals())
-        memo = (module.content_key, tuple(proposed.pipelines))  # the same source file in another folder too
         if searched is not None and memo in searched:  # an identical module of this run was searched already
             earlier = searched[memo]
             res = ModuleResult(
@@ -303,6 +309,8 @@ def tune_program(
             searched[memo] = copy.deepcopy(record)
         results.append(res)
     _choose_and_verify(program, modules, results, candidates, config, from_model)
+    if config.verify and program.tests and program.is_c:
+        _add_coverage(program, modules, results)
     for res in results:
         if store:
             store.put_result(
@@ -313,6 +321,23 @@ def tune_program(
         if on_module:
             on_module(res)
     return results
+
+
+def _add_coverage(program: Program, modules: Sequence[IRModule], results: list[ModuleResult]) -> None:
+    """How many of each module's functions the tests enter (`search/coverage.py`); a module whose code no test
+    runs is not verified, whatever its tests said, since they could not have noticed a miscompile there."""
+    try:
+        coverage = module_coverage(program, modules)
+    except CompilerLMError as exc:
+        for r in results:
+            r.verification = f"{r.verification}; which functions the tests run is unknown: {exc}"
+        return
+    for r in results:
+        cov = coverage[r.name]
+        r.functions, r.functions_executed = cov.functions, cov.executed
+        if r.verified and not cov.reached:
+            r.verified = False
+            r.verification = f"{r.verification}, but {cov.note()}"
 
 
 def _record(res: ModuleResult, ranked: list[tuple[int, Pipeline]], from_model: set[str]) -> dict:

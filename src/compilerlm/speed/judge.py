@@ -36,7 +36,7 @@ from compilerlm.speed.prompt import extract_assembly, is_baseline_copy
 TimeIf = Literal["correct", "own-tests"]
 Protocol = Literal["interleaved", "supercoder"]
 SUPERCODER_WARMUPS, SUPERCODER_RUNS = 3, 10  # hyperfine's schedule in SuperCoder's reward, per side and test
-OVERFIT_RATIO = 2.0  # visible tests this many times faster than unseen inputs: flagged
+OVERFIT_RATIO = 3.0  # median visible test this many times faster than the median unseen input: flagged
 
 
 @dataclass
@@ -271,9 +271,16 @@ def _mean(of: list[TestResult], attr: str) -> float | None:
 
 def _overfit(visible: list[TestResult], unseen: list[TestResult], attr: str) -> bool:
     """Much faster on the visible tests than on unseen inputs: by instruction ratios where counted (exact, so a
-    table of the visible answers shows as it is on a noisy machine), else by the timings."""
-    vis, uns = _mean(visible, attr), _mean(unseen, attr)
+    table of the visible answers shows as it is on a noisy machine), else by the timings. Medians, and a wide
+    margin: an honest speedup differs between inputs of other sizes, and one noisy test must not flag it; a
+    table lookup is tens of times ahead on what it memorised and no faster elsewhere."""
+    vis, uns = _median(visible, attr), _median(unseen, attr)
     return vis is not None and uns is not None and vis > OVERFIT_RATIO * max(uns, 1.0)
+
+
+def _median(of: list[TestResult], attr: str) -> float | None:
+    values = [getattr(t, attr) for t in of]
+    return statistics.median(values) if values and None not in values else None
 
 
 def _failed_while_timed(result: AsmResult, binary: Path, exc: RunFailed, test: TestCase) -> None:

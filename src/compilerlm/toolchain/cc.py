@@ -251,3 +251,30 @@ def _compile_unit(inv: Invocation, index: TunedIndex, stderr: TextIO, verbose: b
     if verbose:
         stderr.write(f"compilerlm cc: {inv.source} as tuned module {unit.name}: {unit.pipeline} ({unit.size} bytes)\n")
     return 0
+
+
+USAGE = "usage: compilerlm cc --tuned TUNE.json [--tuned ...] [--cc-verbose] CLANG-ARGS..."
+
+
+def cc_main(argv: Sequence[str], stderr: TextIO = sys.stderr) -> int:
+    """`compilerlm cc`'s own option parsing (its options come first, everything after is the compiler's), so
+    that it starts without the full command line: the exit code, or 1 with one line for a bad option or file."""
+    tuned: list[str] = []
+    verbose = False
+    rest = list(argv)
+    while rest:
+        if rest[0] == "--cc-verbose":
+            verbose, rest = True, rest[1:]
+        elif rest[0] == "--tuned" and len(rest) > 1:
+            tuned, rest = [*tuned, rest[1]], rest[2:]
+        elif rest[0].startswith("--tuned="):
+            tuned, rest = [*tuned, rest[0].partition("=")[2]], rest[1:]
+        else:
+            break
+    try:
+        if not tuned:
+            raise CompilerLMError(f"--tuned FILE is required ({USAGE})")
+        return run_cc(rest, TunedIndex.load(tuned), stderr=stderr, verbose=verbose)
+    except CompilerLMError as exc:
+        stderr.write(f"error: {exc}\n")
+        return 1

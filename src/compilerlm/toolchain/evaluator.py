@@ -112,16 +112,24 @@ class SubprocessEvaluator(Evaluator):
                 return failure(pipeline, "pipeline", str(exc))
             return evaluate_subprocess(module, text, count_instructions=count_instructions, timeout=self.timeout)
 
-        results: list[Evaluation] = [None] * len(jobs)  # type: ignore[list-item]
+        return evaluate_in_threads(jobs, one, self.jobs, on_result)  # threads: the work is waiting on opt and llc
 
-        def finished(i: int, result: Evaluation) -> None:
-            results[i] = result
-            if on_result:
-                on_result(i, result)
 
-        calls = [Call(f"{module.name} with {pipeline}", (module, pipeline)) for module, pipeline in jobs]
-        ThreadExecutor(self.jobs).run(one, calls, finished)  # threads: the work is waiting on opt and llc
-        return results
+def evaluate_in_threads(
+    jobs: Sequence[Job], one: Callable[[IRModule, str], Evaluation], workers: int, on_result: OnResult | None
+) -> list[Evaluation]:
+    """`one(module, pipeline)` for every job on `workers` threads (for evaluators whose work is other processes);
+    results in job order, each also to `on_result` in the calling thread as it finishes."""
+    results: list[Evaluation] = [None] * len(jobs)  # type: ignore[list-item]
+
+    def finished(i: int, result: Evaluation) -> None:
+        results[i] = result
+        if on_result:
+            on_result(i, result)
+
+    calls = [Call(f"{module.name} with {pipeline}", (module, pipeline)) for module, pipeline in jobs]
+    ThreadExecutor(workers).run(one, calls, finished)
+    return results
 
 
 def make_evaluator(kind: EvaluatorKind = "inprocess", jobs: int = 1, timeout: float = 120.0) -> Evaluator:

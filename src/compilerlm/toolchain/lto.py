@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compilerlm.errors import CompileError, CompilerLMError, PipelineError, ToolMissingError, ToolTimeout
-from compilerlm.parallel import Call, ThreadExecutor
 from compilerlm.toolchain.evaluation import Evaluation, failure
-from compilerlm.toolchain.evaluator import Evaluator, Job, OnResult
+from compilerlm.toolchain.evaluator import Evaluator, Job, OnResult, evaluate_in_threads
 from compilerlm.toolchain.locate import LLVM_MAJOR, llvm_tool
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.objsize import object_size
@@ -150,13 +149,4 @@ class LtoEvaluator(Evaluator):
                 return failure(pipeline, "crash", str(exc))
             return Evaluation(pipeline=text, size=size.size, text_size=size.text)
 
-        results: list[Evaluation] = [None] * len(jobs)  # type: ignore[list-item]
-
-        def finished(i: int, result: Evaluation) -> None:
-            results[i] = result
-            if on_result:
-                on_result(i, result)
-
-        calls = [Call(f"{module.name} with {pipeline}", (module, pipeline)) for module, pipeline in jobs]
-        ThreadExecutor(self.jobs).run(one, calls, finished)
-        return results
+        return evaluate_in_threads(jobs, one, self.jobs, on_result)

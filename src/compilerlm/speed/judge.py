@@ -246,10 +246,10 @@ def _measure(
             instructions = False
     result.tests = tests
     result.speedup_ci = intervals
-    _speedups(result, instructions)
+    _speedups(result, instructions, {t.name for t in problem.mutants})
 
 
-def _speedups(result: AsmResult, counted: bool) -> None:
+def _speedups(result: AsmResult, counted: bool, mutants: set[str]) -> None:
     """The speedup over the unseen tests timed (the visible ones when none was), the visible/unseen split,
     the overfit flag, and whether it is faster by its intervals."""
     visible = [t for t in result.tests if t.kind == "visible"]
@@ -258,7 +258,8 @@ def _speedups(result: AsmResult, counted: bool) -> None:
     result.speedup_tests = "unseen" if unseen else "visible"
     result.speedup = _mean(result.basis, "speedup")
     result.instructions_ratio = _mean(result.basis, "instruction_ratio") if counted else None
-    result.overfit_visible = _overfit(visible, unseen, "instruction_ratio" if counted else "speedup")
+    near = [t for t in unseen if t.name in mutants] or unseen  # the visible inputs, mutated: same kind and size
+    result.overfit_visible = _overfit(visible, near, "instruction_ratio" if counted else "speedup")
     low = result.interval()[0]
     result.faster = low is not None and low > 1.0
 
@@ -270,10 +271,11 @@ def _mean(of: list[TestResult], attr: str) -> float | None:
 
 
 def _overfit(visible: list[TestResult], unseen: list[TestResult], attr: str) -> bool:
-    """Much faster on the visible tests than on unseen inputs: by instruction ratios where counted (exact, so a
-    table of the visible answers shows as it is on a noisy machine), else by the timings. Medians, and a wide
-    margin: an honest speedup differs between inputs of other sizes, and one noisy test must not flag it; a
-    table lookup is tens of times ahead on what it memorised and no faster elsewhere."""
+    """Much faster on the visible tests than on unseen inputs — their mutants where those were timed, inputs of the
+    same kind and size, where an honest speedup is about what it is on the originals while a table of the visible
+    answers gains nothing: by instruction ratios where counted (exact, so a table shows as it is on a noisy
+    machine), else by the timings. Medians, and a wide margin: one noisy test must not flag a candidate; a table
+    lookup is tens of times ahead on what it memorised."""
     vis, uns = _median(visible, attr), _median(unseen, attr)
     return vis is not None and uns is not None and vis > OVERFIT_RATIO * max(uns, 1.0)
 

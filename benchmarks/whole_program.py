@@ -26,7 +26,7 @@ Needs apt-get source (deb-src), bear, dpkg-dev, autoconf and automake (gifsicle 
 configure), clang and lld 19.
 
     python benchmarks/whole_program.py [--cache DIR] [--budgets 10,100,300] [--module-budget 100]
-        [--packages figlet,gifsicle,unrtf,zopfli] [--jobs 2] [--json out.json]
+        [--packages figlet,gifsicle,unrtf,zopfli] [--jobs 2] [--json out.json] [--reprint]
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from compilerlm.toolchain.objsize import object_size
 
 LIMITS = Limits(wall_seconds=20.0, cpu_seconds=20)
 MAX_O0_SECONDS = 2.0  # tests slower than this at -O0 are left out: verification runs them many times
-console = Console(width=230)
+console = Console(width=250)
 
 
 @dataclass
@@ -451,7 +451,7 @@ def improvement(size: int, best: int) -> str:
 def same_text(cells: list[str]) -> str:
     """`@B: text` per budget, or the text once when every budget says the same."""
     texts = {c.split(": ", 1)[1] for c in cells}
-    return f"{texts.pop()} (each budget)" if len(texts) == 1 else "\n".join(cells)
+    return f"{texts.pop()} each" if len(texts) == 1 else "\n".join(cells)
 
 
 def geomean_improvement(pairs: list[tuple[int, int]]) -> float | None:
@@ -469,7 +469,11 @@ def main() -> None:
     parser.add_argument("--packages", default=",".join(PACKAGES))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--reprint", action="store_true", help="print the table of an earlier run's --json only")
     args = parser.parse_args()
+    if args.reprint:
+        doc = json.loads(args.json.read_text())
+        return report(doc["packages"], doc["budgets"], doc["module_budget"], doc["wall_seconds"], None)
     for tool in ("apt-get", "bear", "dpkg-source", "dpkg-buildflags", "autoreconf"):
         if not shutil.which(tool):
             sys.exit(f"needs {tool} (apt-get install bear dpkg-dev autoconf automake)")
@@ -541,16 +545,35 @@ def main() -> None:
     report(results, budgets, args.module_budget, time.time() - started, args.json)
 
 
+def rebuild_cell(wps: list[dict]) -> str:
+    """yes, or the rebuilt size minus the reported one per budget (and without -g); the rebuilt binary's tests."""
+    built = [w for w in wps if w.get("rebuild") and w["rebuild"]["size"] is not None]
+    if len(built) < len(wps):
+        return "build failed" if built or not wps else "-"
+    diffs = [w["rebuild"]["size"] - w["size"] for w in built]
+    lines = ["yes" if not any(diffs) else "no: " + " / ".join(f"{d:+d}" for d in diffs)]
+    if any(w["rebuild"]["size_no_g"] is not None for w in built):
+        no_g = [w["rebuild"]["size_no_g"] for w in built]
+        lines.append(
+            "no -g: "
+            + " / ".join("-" if n is None else f"{n - w['size']:+d}" for n, w in zip(no_g, built, strict=True))
+        )
+    tests = {w["rebuild"]["tests"] for w in built}
+    return "\n".join([*lines, f"tests {' / '.join(sorted(tests))}"])
+
+
 def report(results: list[dict], budgets: list[int], module_budget: int, wall: float, out: Path | None) -> None:
     table = Table(
         title=f"compilerlm tune --lto on Debian packages: allocated bytes of the linked executable "
         f"(whole-program budgets {', '.join(map(str, budgets))}; per module at {module_budget})",
         caption="% = smaller than the best standard recipe (positive: smaller); a whole-program cell names the "
-        "recipe when that ships instead; seconds: each tune run's wall time; rebuilt = reported: the package's own "
-        "make with the JSON's flags, from a fresh unpack, its allocated bytes equal to the reported size",
+        "recipe when that ships; tests passed: the JSON's verification; seconds: each tune run's wall time "
+        f"(whole-program {' / '.join(map(str, budgets))}, m: per module); rebuilt = reported: the package's own make "
+        "with the JSON's flags from a fresh unpack, else rebuilt minus reported bytes per budget (no -g: the same "
+        "build without the package's -g) and the rebuilt binary's tests",
     )
-    for col in ("package / program", "units", "Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc", "best recipe"):
-        table.add_column(col, justify="left" if col == "package / program" else "right")
+    for col in ("package", "units", "Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc", "best recipe"):
+        table.add_column(col, justify="left" if col == "package" else "right")
     table.add_column(f"per module @{module_budget}", justify="right")
     for b in budgets:
         table.add_column(f"whole-program @{b}", justify="right")
@@ -563,45 +586,35 @@ def report(results: list[dict], budgets: list[int], module_budget: int, wall: fl
         first = next((w for w in wps.values() if w.get("recipes")), None)
         recipes = first["recipes"] if first else {}
         best = first["best_recipe_size"] if first else None
-        cells, verdicts, seconds, same = [], [], [], []
+        cells, verdicts, seconds = [], [], []
         for b in budgets:
             w = wps[str(b)]
+            seconds.append(f"{w['seconds']:.0f}")
             if w["error"]:
                 cells.append(f"error: {w['error'][:40]}")
                 verdicts.append(f"@{b}: -")
-                seconds.append(f"{w['seconds']:.0f}")
-                same.append(f"@{b}: -")
                 continue
             route = "" if w["route"] == "whole-program" else f" {w['route']}"
             cells.append(f"{w['size']} ({improvement(w['size'], w['best_recipe_size'])}){route}")
             geo[str(b)].append((w["size"], w["best_recipe_size"]))
-            verdicts.append(f"@{b}: {w['verification']}")
-            seconds.append(f"{w['seconds']:.0f}")
-            got = w["rebuild"]
-            if got["size"] is None:
-                same.append(f"@{b}: build failed")
-            else:
-                equal = "yes" if got["size"] == w["size"] else f"no: {got['size']} ({got['size'] - w['size']:+d})"
-                if got["size_no_g"] is not None:
-                    equal += f"; no -g: {got['size_no_g'] - w['size']:+d}"
-                same.append(f"@{b}: {equal}, tests {got['tests']}")
+            verdicts.append(f"@{b}: {w['verification'].removesuffix(' tests passed')}")
         m = r["per_module"]
         if m and m.get("size") and best:
             module_cell = f"{m['size']} ({improvement(m['size'], best)})"
             geo["modules"].append((m["size"], best))
         else:
             module_cell = (m or {}).get("error") or "-"
-        seconds.append(f"m {m['seconds']:.0f}" if m else "")
+        name = r["package"] if r["program"] == r["package"] else f"{r['package']} / {r['program']}"
         table.add_row(
-            f"{r['package']} {r['version']} / {r['program']}",
+            f"{name} {r['version']}",
             str(r["units"]),
             *(str(recipes.get(k, "-")) for k in ("Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc")),
             f"{first['best_recipe']} {best}" if first else "-",
             module_cell,
             *cells,
-            same_text(verdicts),
-            " / ".join(seconds),
-            "\n".join(same),
+            f"{r['tests']} tests\n{same_text(verdicts)}",
+            " / ".join(seconds) + (f"\nm {m['seconds']:.0f}" if m else ""),
+            rebuild_cell([wps[str(b)] for b in budgets if not wps[str(b)]["error"]]),
         )  # fmt: skip
     summary = {k: geomean_improvement(v) for k, v in geo.items()}
     table.add_section()

@@ -124,6 +124,10 @@ def tune(
         console.print(f"wrote {len(pipelines)} pipelines to {export_library}")
         return
     lib = BUILTIN_LIBRARY if library is None else read_library(library)
+    if lto:
+        from compilerlm.toolchain.lto import LTO_LIBRARY
+
+        lib = (*LTO_LIBRARY, *(p for p in lib if p not in LTO_LIBRARY))
     model, samples = model_and_samples(model, samples, strategy, budget)
     config = TuneConfig(
         strategy=strategy,

@@ -32,6 +32,9 @@ from compilerlm.toolchain.run import first_error_line, run_tool
 LTO_CFLAGS = ("-Oz", "-flto")
 """How every unit is compiled for the whole-program route: what `cflags` ships."""
 GC_LDFLAGS = ("-Xlinker", "--gc-sections")
+LTO_LIBRARY = ("lto<O2>", "lto<Oz>", "default<Oz>")
+"""Where a whole-program search starts: lld's own link-time pipeline (clang gives it O2 whatever -O the build
+used), at Oz, and clang's -Oz pipeline, so that no search begins behind the standard LTO build."""
 
 
 def lto_ldflags(pipeline: str) -> list[str]:

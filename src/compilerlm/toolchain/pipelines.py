@@ -74,6 +74,11 @@ def check_module_only(text: str) -> None:
         _check_element(element)
 
 
+_LEVELLED = ("default", "lto", "lto-pre-link")
+"""LLVM's built-in pipelines by level: clang's (`default`), and full LTO's link-time one and the one before it
+(`lto<O2>` is what lld runs unless told otherwise); all act on the module alone."""
+
+
 def _check_element(element: str) -> None:
     """One top-level element: an adaptor (its nested pipeline checked), `default<O?>`, require<>/invalidate<>
     of an analysis, or a pass of the allow-list with word or integer parameters."""
@@ -90,10 +95,10 @@ def _check_element(element: str) -> None:
         if inner:
             check_module_only(inner)
         return
-    if name == "default":
+    if name in _LEVELLED:
         if len(params) == 1 and params[0] in _LEVELS:
             return
-        raise PipelineError(f"{shown}: default<…> takes one level of {', '.join(sorted(_LEVELS))}")
+        raise PipelineError(f"{shown}: {name}<…> takes one level of {', '.join(sorted(_LEVELS))}")
     if params and f"{name}<{params[0]}>" in _KNOWN:  # a name such as print<da> or invalidate<all>
         name, params = f"{name}<{params[0]}>", params[1:]
     elif name in ("require", "invalidate") and len(params) == 1:

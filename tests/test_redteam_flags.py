@@ -129,7 +129,7 @@ REFUSED = {
     "file-name-parameter": "globalopt<module.gcno>",
     "unknown-pass": "no-such-pass",
     "machine-pass": "machine-function(dead-mi-elimination)",
-    "lto-pipeline": "lto<O2>",
+    "lto-with-a-file-parameter": "lto<O2;file=/tmp/x>",
     "thinlto-pipeline": "thinlto-pre-link<O2>",
     "bad-level": "default<O2;x=/tmp/y>",
     "not-an-adaptor": "inline(insert-gcov-profiling)",

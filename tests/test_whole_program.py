@@ -120,21 +120,25 @@ def test_tune_lto_ships_plain_flags_that_rebuild_the_reported_bytes(cli, tmp_pat
 
 
 @pytest.mark.slow  # the four standard builds and three test runs: the default suite stays under 15 minutes
-def test_what_ships_is_never_larger_than_the_best_standard_build(stack_vm):
-    builds = build_recipes(stack_vm)
+def test_what_ships_is_never_larger_than_the_best_standard_build(stack_vm, tmp_path):
+    builds = build_recipes(stack_vm, tmp_path)
     best = min(b.size for b in builds.values() if b.size)
     verified = Verification(True, "7/7 tests passed")
+
+    def check(recipe):
+        return verify_recipe(stack_vm, recipe, tmp_path)
+
     # a whole-program result no smaller than the best recipe: the recipe ships, tested
-    ship = shipped("stack_vm", builds, best, "default<Oz>", verified, lambda r: verify_recipe(stack_vm, r))
+    ship = shipped("stack_vm", builds, best, "default<Oz>", verified, check)
     assert ship.route == "Oz+lto+gc" and ship.size == best and ship.pipeline == ""
     assert ship.cflags == ["-Oz", "-flto"] and "--gc-sections" in ship.ldflags_shell and ship.verified
     assert ship.ldflags[-1] == "-lm"  # the sizes were linked with libm, as the shipped flags say
     # smaller but failing its tests: the recipe ships too
     failed = Verification(False, "test 3: wrong output")
-    ship = shipped("stack_vm", builds, best - 100, "default<Oz>", failed, lambda r: verify_recipe(stack_vm, r))
+    ship = shipped("stack_vm", builds, best - 100, "default<Oz>", failed, check)
     assert ship.route == "Oz+lto+gc" and ship.size == best
     # smaller and tested: the link-time pipeline ships
-    ship = shipped("stack_vm", builds, best - 100, "default<Oz>", verified, lambda r: verify_recipe(stack_vm, r))
+    ship = shipped("stack_vm", builds, best - 100, "default<Oz>", verified, check)
     assert ship.route == "whole-program" and ship.improvement == pytest.approx(100 / best)
     assert ship.ldflags[-2:] == ["--lto-newpm-passes=module(default<Oz>)", "-lm"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path, PurePosixPath
@@ -270,19 +271,20 @@ def ship_whole_programs(work: list, results: list[ModuleResult], out: Path | Non
 
     by_name = {r.name: r for r in results}
     shipped_programs = []
-    with progress_bar() as bar:
+    with progress_bar() as bar, tempfile.TemporaryDirectory(prefix="compilerlm-recipes-") as tmp:
         task = bar.add_task("standard builds", total=len(work))
+        folder = out or Path(tmp)  # the recipes' executables, tested there when one ships
         for job in work:
             program, module = job.program, job.modules[0]
             result = by_name[module.name]
-            builds = build_recipes(program, out, jobs)
+            builds = build_recipes(program, folder, jobs)
             ship = shipped(
                 program.name,
                 builds,
                 result.size,
                 result.pipeline,
                 Verification(result.verified, result.verification),
-                functools.partial(verify_recipe, program, jobs=jobs),
+                functools.partial(verify_recipe, program, folder=folder),
             )
             if out is not None and ship.route == "whole-program":
                 out.mkdir(parents=True, exist_ok=True)

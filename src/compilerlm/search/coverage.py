@@ -10,7 +10,6 @@ its tests run confined as always (each writes `default.profraw` in its own worki
 
 from __future__ import annotations
 
-import math
 import re
 import tempfile
 from collections.abc import Sequence
@@ -134,7 +133,3 @@ def module_coverage(
         names = defined_functions(module)
         out_map[module.name] = ModuleCoverage(len(names), sum(n in executed for n in names))
     return out_map
-
-
-def coverage_limits(timeout: float) -> Limits:
-    return Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))

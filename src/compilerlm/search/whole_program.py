@@ -103,7 +103,7 @@ def build_recipes(program: Program, out: Path | None = None, jobs: int = 1) -> d
         for recipe in RECIPES:
             folder = Path(tmp) / recipe.name
             folder.mkdir()
-            exe = (out or folder) / f"{file_name(program.name)}.{recipe.name}"
+            exe = recipe_executable(program, recipe, out or folder)
             try:
                 objects = compile_units(program, recipe.cflags, folder, jobs)
                 size = object_size(link(program, objects, recipe.ldflags, exe).read_bytes())
@@ -195,13 +195,14 @@ def shipped(
     )
 
 
-def verify_recipe(program: Program, recipe: Recipe, jobs: int = 1) -> Verification:
-    """A standard build of the program, built and tested."""
-    if not program.tests:
-        return Verification(False, "no tests: nothing to run, size not verified")
-    with tempfile.TemporaryDirectory(prefix="compilerlm-recipe-") as tmp:
-        try:
-            exe = link(program, compile_units(program, recipe.cflags, Path(tmp), jobs), recipe.ldflags, Path(tmp) / "p")
-        except CompilerLMError as exc:
-            return Verification(False, str(exc))
-        return verify_executable(program, exe)
+def recipe_executable(program: Program, recipe: Recipe, folder: Path) -> Path:
+    """Where `build_recipes(program, folder)` left the recipe's executable."""
+    return folder / f"{file_name(program.name)}.{recipe.name}"
+
+
+def verify_recipe(program: Program, recipe: Recipe, folder: Path) -> Verification:
+    """The tests of a standard build that `build_recipes(program, folder)` built (it is not built again)."""
+    exe = recipe_executable(program, recipe, folder)
+    if not exe.is_file():
+        return Verification(False, f"the {recipe.name} build did not link")
+    return verify_executable(program, exe)

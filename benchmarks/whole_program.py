@@ -13,14 +13,17 @@ that build system from the printed flags. So, per package (none in the training 
    RTF samples, zopfli's own files) and obvious uses. Expected results are the package's where it ships
    them, else the clang -O0 build's; a test stays only if the -O0 build, the clang -O2 build and the
    package's own build all pass it (a disagreement would be undefined behaviour, not a size result).
-3. `compilerlm tune compdb:… --lto --budget B` per budget, each from scratch (no shared store, so each budget's
-   number is its own), and `compilerlm tune compdb:… --budget M` per module (the linked `programs` size).
-4. One table: recipes, per module, whole-program per budget (bytes, % smaller than the best recipe), tests,
-   wall seconds, rebuild check; a geomean row.
-5. Rebuild check, per budget: a fresh unpack built by its own make with CC=clang-19, the JSON's cflags_shell
-   after the package's own CFLAGS and ldflags_shell as LDFLAGS; its tests, and its allocated bytes against
-   the reported `size`. When they differ and the package's CFLAGS have -g (compilerlm drops -g from compile
-   commands), `make clean` and a second build without -g say how much of the difference -g makes.
+3. `compilerlm tune compdb:… --lto --no-units-route --budget B` per budget, each from scratch (no shared store, so
+   each budget's number is its own), and one `compilerlm tune compdb:… --lto --budget M` with both routes: its
+   per-unit route is the per-module column (tuned units, function/data sections, lld --gc-sections).
+4. One table: recipes, per module, what both routes ship, whole-program per budget (bytes, % smaller than the
+   best recipe, the link options kept and the size without them), tests, wall seconds, rebuild check; geomean
+   rows for the results and for the link-time pipeline alone.
+5. Rebuild check, per run: a fresh unpack built by its own make with CC=clang-19 (or the JSON's `cc` when the
+   units route ships), the JSON's cflags_shell after the package's own CFLAGS and ldflags_shell as LDFLAGS; its
+   tests, and its allocated bytes against the reported `size`. When they differ and the package's CFLAGS have
+   -g, `make clean` and a second build without -g say how much of the difference -g makes (whole-program builds
+   compile with the build's own -g, so they should not differ).
 
 Needs apt-get source (deb-src), bear, dpkg-dev, autoconf and automake (gifsicle and unrtf ship no usable
 configure), clang and lld 19.
@@ -56,6 +59,7 @@ from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.objsize import object_size
 
 LIMITS = Limits(wall_seconds=20.0, cpu_seconds=20)
+ROUTES = "routes"  # the run with both routes (whole program and tuned units) at --module-budget
 MAX_O0_SECONDS = 2.0  # tests slower than this at -O0 are left out: verification runs them many times
 console = Console(width=250)
 
@@ -319,8 +323,8 @@ def unpack(pkg: Package, dsc: Path, dest: Path) -> Path:
     return dest
 
 
-def make(pkg: Package, tree: Path, extra: list[str], bear: bool = False) -> Path:
-    cmd = ["make", f"CC={llvm_tool('clang')}", *extra, *pkg.make]
+def make(pkg: Package, tree: Path, extra: list[str], bear: bool = False, cc: str = "") -> Path:
+    cmd = ["make", f"CC={cc or llvm_tool('clang')}", *extra, *pkg.make]
     sh(["bear", "--", *cmd] if bear else cmd, tree)
     return tree / pkg.exe
 
@@ -395,12 +399,14 @@ class Run:
     error: str = ""
 
 
-def tune(folder: Path, budget: int, lto: bool, jobs: int) -> Run:
-    label = f"{'lto' if lto else 'modules'}-{budget}"
+def tune(folder: Path, budget: int, jobs: int, units_route: bool) -> Run:
+    """`tune --lto`: the whole-program route alone, or with the per-unit route beside it."""
+    label = f"{'routes' if units_route else 'lto'}-{budget}"
     out = folder / "runs" / f"{label}.json"
     out.parent.mkdir(exist_ok=True)
-    cmd = [sys.executable, "-m", "compilerlm.cli", "tune", f"compdb:{folder / 'compile_commands.json'}"]
-    cmd += ["--budget", str(budget), "-j", str(jobs), "--json", str(out), *(["--lto"] if lto else [])]
+    cmd = [sys.executable, "-m", "compilerlm.cli", "tune", f"compdb:{folder / 'compile_commands.json'}", "--lto"]
+    cmd += ["--budget", str(budget), "-j", str(jobs), "--json", str(out)]
+    cmd += [] if units_route else ["--no-units-route"]
     t0 = time.time()
     res = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.time() - t0
@@ -428,17 +434,22 @@ class Rebuilt:
 
 def rebuild(pkg: Package, dsc: Path, dest: Path, program: Program, shipped: dict) -> Rebuilt:
     """A fresh unpack built by its own make with the shipped flags added; its size and its tests."""
+    # the per-unit route builds with compilerlm cc (the JSON names it); the installed one beside this Python
+    cc = shipped.get("cc") or ""
+    if cc.startswith("compilerlm "):
+        cc = f"{Path(sys.executable).with_name('compilerlm')} {cc.partition(' ')[2]}"
     try:
         tree = unpack(pkg, dsc, dest)
         own = pkg.own_cflags(tree)
         flags = [f"LDFLAGS={shipped['ldflags_shell']}"]
-        exe = make(pkg, tree, [f"CFLAGS={' '.join(f for f in (own, shipped['cflags_shell']) if f)}", *flags])
+        cflags = f"CFLAGS={' '.join(f for f in (own, shipped['cflags_shell']) if f)}"
+        exe = make(pkg, tree, [cflags, *flags], cc=cc)
         runs = list(run_tests(exe, program.tests, LIMITS))
         got = Rebuilt(object_size(exe.read_bytes()).size, f"{sum(r.passed for r in runs)}/{len(runs)}")
         if got.size != shipped["size"] and "-g" in own.split():
             sh(["make", "clean"], tree)
             no_g = " ".join(f for f in (*own.split(), shipped["cflags_shell"]) if f and f != "-g")
-            got.size_no_g = object_size(make(pkg, tree, [f"CFLAGS={no_g}", *flags]).read_bytes()).size
+            got.size_no_g = object_size(make(pkg, tree, [f"CFLAGS={no_g}", *flags], cc=cc).read_bytes()).size
     except RuntimeError as exc:
         return Rebuilt(None, "", str(exc)[-300:])
     return got
@@ -494,20 +505,21 @@ def main() -> None:
         console.print(f"{name} {version}: built under Bear in {time.time() - t0:.0f} s ({pkg.why})")
         folder = cache / name / "program"
         program = write_program(pkg, tree, folder)
-        runs = {b: tune(folder, b, True, args.jobs) for b in budgets}
-        modules = tune(folder, args.module_budget, False, args.jobs) if args.module_budget else None
-        rebuilt: dict[tuple[str, str], Rebuilt] = {}
+        runs = {str(b): tune(folder, b, args.jobs, units_route=False) for b in budgets}
+        if args.module_budget:  # both routes: the per-unit one is the per-module column
+            runs[ROUTES] = tune(folder, args.module_budget, args.jobs, units_route=True)
+        rebuilt: dict[tuple[str, str, str], Rebuilt] = {}
         for b, run in runs.items():
             if run.doc is None:
                 continue
             wp = run.doc["whole_program"][0]
-            key = (wp["cflags_shell"], wp["ldflags_shell"])
+            key = (wp["cflags_shell"], wp["ldflags_shell"], wp.get("cc") or "")
             if key not in rebuilt:
                 rebuilt[key] = rebuild(pkg, dsc, cache / name / f"rebuild-{b}" / pkg.source, program, wp)
             got = rebuilt[key]
             same = got.size == wp["size"]
             console.print(
-                f"  rebuild @{b}: CFLAGS+={key[0]} LDFLAGS={key[1]}: {got.size} bytes "
+                f"  rebuild @{b}: CC={key[2] or 'clang'} CFLAGS+={key[0]} LDFLAGS={key[1]}: {got.size} bytes "
                 f"({'=' if same else '!='} reported {wp['size']}), tests {got.tests} {got.error}"
                 + (f"; without -g: {got.size_no_g}" if got.size_no_g is not None else ""),
                 soft_wrap=True,
@@ -522,24 +534,19 @@ def main() -> None:
                 "tests": len(program.tests),
                 "why": pkg.why,
                 "whole_program": {
-                    str(b): {
+                    b: {
                         **(run.doc["whole_program"][0] if run.doc else {}),
                         "seconds": run.seconds,
                         "error": run.error,
                         "rebuild": (
                             vars(rebuilt[(run.doc["whole_program"][0]["cflags_shell"],
-                                          run.doc["whole_program"][0]["ldflags_shell"])])
+                                          run.doc["whole_program"][0]["ldflags_shell"],
+                                          run.doc["whole_program"][0].get("cc") or "")])
                             if run.doc else None
                         ),
                     }
                     for b, run in runs.items()
                 },
-                "per_module": (
-                    {"budget": args.module_budget, "seconds": modules.seconds, "error": modules.error,
-                     **({k: modules.doc["programs"][0].get(k) for k in ("size_oz", "size", "error")}
-                        if modules.doc else {})}
-                    if modules else None
-                ),
             }
         )  # fmt: skip
     report(results, budgets, args.module_budget, time.time() - started, args.json)
@@ -562,48 +569,72 @@ def rebuild_cell(wps: list[dict]) -> str:
     return "\n".join([*lines, f"tests {' / '.join(sorted(tests))}"])
 
 
+def size_cell(size: int, best: int, route: str, options: list[str], alone: int | None) -> str:
+    """Bytes (% vs the best recipe), the route when it is not the whole program, each link option kept and
+    the size without them."""
+    cell = f"{size} ({improvement(size, best)})" + ("" if route == "whole-program" else f" {route}")
+    if options:
+        cell += "".join(f"\n+{o}" for o in options) + f"\n(alone {alone}, {improvement(alone or size, best)})"
+    return cell
+
+
 def report(results: list[dict], budgets: list[int], module_budget: int, wall: float, out: Path | None) -> None:
     table = Table(
         title=f"compilerlm tune --lto on Debian packages: allocated bytes of the linked executable "
-        f"(whole-program budgets {', '.join(map(str, budgets))}; per module at {module_budget})",
-        caption="% = smaller than the best standard recipe (positive: smaller); a whole-program cell names the "
-        "recipe when that ships; tests passed: the JSON's verification; seconds: each tune run's wall time "
-        f"(whole-program {' / '.join(map(str, budgets))}, m: per module); rebuilt = reported: the package's own make "
-        "with the JSON's flags from a fresh unpack, else rebuilt minus reported bytes per budget (no -g: the same "
-        "build without the package's -g) and the rebuilt binary's tests",
+        f"(whole-program budgets {', '.join(map(str, budgets))}; both routes at {module_budget})",
+        caption="% = smaller than the best standard recipe (positive: smaller); a cell names the route or recipe "
+        "that ships when it is not the whole-program one, +OPTION the link options kept (alone: the size without "
+        f"them); per module @{module_budget}: the per-unit route (tuned units, function/data sections, lld "
+        f"--gc-sections) of `tune --lto` with both routes, and what that run ships; tests passed: the JSON's "
+        f"verification; seconds: each tune run's wall time (whole-program {' / '.join(map(str, budgets))}, r: both "
+        "routes); rebuilt = reported: the package's own make with the JSON's CC/CFLAGS/LDFLAGS from a fresh "
+        "unpack, else rebuilt minus reported bytes per run and the rebuilt binary's tests",
     )
     for col in ("package", "units", "Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc", "best recipe"):
         table.add_column(col, justify="left" if col == "package" else "right")
     table.add_column(f"per module @{module_budget}", justify="right")
+    table.add_column(f"both routes @{module_budget} ship", justify="right")
     for b in budgets:
         table.add_column(f"whole-program @{b}", justify="right")
     for col in ("tests passed", "seconds", "rebuilt = reported"):
         table.add_column(col)
-    geo: dict[str, list[tuple[int, int]]] = {str(b): [] for b in budgets}
-    geo["modules"] = []
+    keys = [str(b) for b in budgets]
+    geo: dict[str, list[tuple[int, int]]] = {k: [] for b in keys for k in (b, f"{b} pipeline")}
+    geo["modules"], geo[ROUTES] = [], []
     for r in results:
         wps = r["whole_program"]
         first = next((w for w in wps.values() if w.get("recipes")), None)
         recipes = first["recipes"] if first else {}
         best = first["best_recipe_size"] if first else None
         cells, verdicts, seconds = [], [], []
-        for b in budgets:
-            w = wps[str(b)]
+        for b in keys:
+            w = wps[b]
             seconds.append(f"{w['seconds']:.0f}")
             if w["error"]:
                 cells.append(f"error: {w['error'][:40]}")
                 verdicts.append(f"@{b}: -")
                 continue
-            route = "" if w["route"] == "whole-program" else f" {w['route']}"
-            cells.append(f"{w['size']} ({improvement(w['size'], w['best_recipe_size'])}){route}")
-            geo[str(b)].append((w["size"], w["best_recipe_size"]))
+            alone = w.get("size_without_link_options") or w["size"]
+            cells.append(size_cell(w["size"], w["best_recipe_size"], w["route"], w.get("link_options", []), alone))
+            geo[b].append((w["size"], w["best_recipe_size"]))
+            geo[f"{b} pipeline"].append((min(alone, w["best_recipe_size"]), w["best_recipe_size"]))
             verdicts.append(f"@{b}: {w['verification'].removesuffix(' tests passed')}")
-        m = r["per_module"]
-        if m and m.get("size") and best:
-            module_cell = f"{m['size']} ({improvement(m['size'], best)})"
-            geo["modules"].append((m["size"], best))
-        else:
-            module_cell = (m or {}).get("error") or "-"
+        both = wps.get(ROUTES)
+        module_cell = ships_cell = "-"
+        if both and both["error"]:
+            module_cell = ships_cell = f"error: {both['error'][:40]}"
+        elif both and best:
+            units = both["routes"].get("units") or {}
+            if units.get("size"):
+                alone = units.get("size_without_link_options")
+                module_cell = size_cell(units["size"], best, "", units["link_options"], alone).replace(" \n", "\n")
+                if not units["verified"]:
+                    module_cell += f"\nnot verified: {units['verification'][-60:]}"
+                geo["modules"].append((units["size"], best))
+            ships_cell = size_cell(both["size"], best, both["route"], [], None)
+            geo[ROUTES].append((both["size"], best))
+            seconds.append(f"r {both['seconds']:.0f}")
+            verdicts.append(f"r: {both['verification'].removesuffix(' tests passed')}")
         name = r["package"] if r["program"] == r["package"] else f"{r['package']} / {r['program']}"
         table.add_row(
             f"{name} {r['version']}",
@@ -611,17 +642,24 @@ def report(results: list[dict], budgets: list[int], module_budget: int, wall: fl
             *(str(recipes.get(k, "-")) for k in ("Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc")),
             f"{first['best_recipe']} {best}" if first else "-",
             module_cell,
+            ships_cell,
             *cells,
             f"{r['tests']} tests\n{same_text(verdicts)}",
-            " / ".join(seconds) + (f"\nm {m['seconds']:.0f}" if m else ""),
-            rebuild_cell([wps[str(b)] for b in budgets if not wps[str(b)]["error"]]),
+            " / ".join(seconds),
+            rebuild_cell([w for w in wps.values() if not w["error"]]),
         )  # fmt: skip
     summary = {k: geomean_improvement(v) for k, v in geo.items()}
+
+    def pct(key: str) -> str:
+        return f"{summary[key]:+.2%}" if summary.get(key) is not None else "-"
+
     table.add_section()
     table.add_row(
-        "geomean vs best recipe", "", "", "", "", "", "",
-        f"{summary['modules']:+.2%}" if summary["modules"] is not None else "-",
-        *(f"{summary[str(b)]:+.2%}" if summary[str(b)] is not None else "-" for b in budgets),
+        "geomean vs best recipe", "", "", "", "", "", "", pct("modules"), pct(ROUTES), *(pct(b) for b in keys),
+        "", "", "",
+    )  # fmt: skip
+    table.add_row(
+        "geomean, link-time pipeline alone", "", "", "", "", "", "", "", "", *(pct(f"{b} pipeline") for b in keys),
         "", "", "",
     )  # fmt: skip
     console.print(table)

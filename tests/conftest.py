@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -96,3 +97,14 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     from .tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"), TINY_CORPUS)
+
+
+@pytest.fixture
+def python_handles_sigint():
+    """`_thread.interrupt_main()` (a Ctrl-C simulated in the test process) does nothing unless Python's own SIGINT
+    handler is installed, and Python leaves SIGINT ignored when it starts ignored (a suite run as a background job
+    of a script: `pytest ... &`). Each test that simulates Ctrl-C starts from Python's handler, and the session
+    gets back what it had."""
+    saved = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, saved)

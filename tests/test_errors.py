@@ -215,7 +215,7 @@ def test_sigterm_removes_the_worker_logs(tmp_path):
     assert _worker_logs(tmp) == []
 
 
-def test_pool_removes_its_logs_when_closed_and_on_ctrl_c(tmp_path):
+def test_pool_removes_its_logs_when_closed_and_on_ctrl_c(tmp_path, python_handles_sigint):
     import _thread
     import threading
 

@@ -155,7 +155,7 @@ def test_a_timeout_kills_the_childs_whole_group(tmp_path):
     assert _group_gone(pgid)
 
 
-def test_an_interrupt_kills_the_groups_the_threads_wait_on(tmp_path):
+def test_an_interrupt_kills_the_groups_the_threads_wait_on(tmp_path, python_handles_sigint):
     """Ctrl-C in the caller: no child is in the terminal's process group any more, so the threads backend
     kills their groups itself; the threads return at once and nothing is delivered."""
     files = [tmp_path / "a", tmp_path / "b"]

@@ -15,6 +15,7 @@ import pytest
 from compilerlm.programs.suites import resolve_target
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective
+from compilerlm.search.progress import SearchProgress, listening
 from compilerlm.search.strategies import STRATEGIES, parse_pipeline, run_strategy
 from compilerlm.search.tune import TuneConfig, tune_program
 from compilerlm.search.verify import verify_program
@@ -39,6 +40,22 @@ def test_objective_caches_and_counts_budget(heap_module, inprocess, tmp_path):
     replay = Objective(heap_module, inprocess, budget=3, store=store)
     replay.evaluate([a, b])
     assert (replay.used, replay.compiled) == (2, 0)  # read back from the store, not compiled
+
+
+def test_a_search_says_how_far_it_is_as_each_evaluation_ends(heap_module, inprocess):
+    heard: list[SearchProgress] = []
+    obj = Objective(heap_module, inprocess, budget=30)
+    with listening(heard.append):
+        run_strategy("random", obj, SEARCH_SPACE, random.Random(3))
+    smallest = min(r.size for r in obj.seen.values() if r.ok)
+    obj.budget += 1
+    obj.evaluate([parse_pipeline("function(sroa)")])  # outside the block: nobody hears
+    assert len(heard) >= 30  # every evaluation, not only every batch
+    assert {p.module for p in heard} == {heap_module.name} and {p.budget for p in heard} == {30}
+    used = [p.used for p in heard]
+    assert used == sorted(used) and used[-1] == 30
+    sizes = [p.best_size for p in heard if p.best_size is not None]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == smallest
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)

@@ -7,15 +7,27 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from compilerlm.programs.suites import resolve_target
 from compilerlm.search.verify import Verification, verify_program
-from compilerlm.search.whole_program import RECIPES, RecipeBuild, build_recipes, shipped, verify_recipe, whole_program
+from compilerlm.search.whole_program import (
+    RECIPES,
+    LinkOptions,
+    RecipeBuild,
+    build_recipes,
+    choose_link_options,
+    shipped,
+    units_route,
+    verify_recipe,
+    whole_program,
+    whole_program_route,
+)
 from compilerlm.toolchain.locate import llvm_tool
-from compilerlm.toolchain.lto import LtoEvaluator, WholeProgram
+from compilerlm.toolchain.lto import LINK_OPTIONS, LtoEvaluator, WholeProgram, link_option_flags, lto_ldflags
 from compilerlm.toolchain.objsize import object_size
 from compilerlm.toolchain.pipelines import OZ_PIPELINE
 
@@ -82,23 +94,46 @@ def test_the_link_time_pipeline_is_evaluated_by_the_real_link(merged, tmp_path):
     assert unit.error_kind == "invalid-ir" and "not a whole program" in unit.error
 
 
+def test_link_options_are_kept_only_where_the_real_link_is_smaller(merged, tmp_path):
+    def size(options=()):
+        return object_size(merged.link(OZ_PIPELINE, tmp_path / "p", options=options).read_bytes()).size
+
+    alone = size()
+    chosen = choose_link_options(lambda options, exe: merged.link(OZ_PIPELINE, exe, options=options), alone)
+    assert chosen.links == len(LINK_OPTIONS) and chosen.size == size(chosen.options)
+    # this program is PIE with pointers in its data: packed relocations pay here
+    assert "relr" in chosen.options and chosen.size < alone
+    for name in LINK_OPTIONS:  # each kept option pays given the others; each left out would not
+        others = tuple(o for o in chosen.options if o != name)
+        if name in chosen.options:
+            assert size(others) > chosen.size, name
+        else:
+            assert size((*others, name)) >= chosen.size, name
+    # the shipped flags name them, in the table's order; an unknown name is refused with the choices
+    assert lto_ldflags(OZ_PIPELINE, ("relr",))[-1] == "-Wl,-z,pack-relative-relocs"
+    with pytest.raises(Exception, match="unknown link option 'strip-all': choose from merge-string-tails"):
+        lto_ldflags(OZ_PIPELINE, ("strip-all",))
+
+
 def test_verification_links_the_whole_program(merged, stack_vm):
     assert verify_program(stack_vm, [merged], {merged.name: OZ_PIPELINE}) == Verification(True, "7/7 tests passed")
 
 
 def test_tune_lto_ships_plain_flags_that_rebuild_the_reported_bytes(cli, tmp_path, stack_vm):
-    cli("tune", "builtin:stack_vm", "--lto", "--budget", "12", "--json", "o.json", "--out", "out", check=True)
+    args = ("tune", "builtin:stack_vm", "--lto", "--budget", "12", "--no-units-route")
+    cli(*args, "--json", "o.json", "--out", "out", check=True)
     doc = json.loads((tmp_path / "o.json").read_text())
     (ship,) = doc["whole_program"]
     (module,) = doc["modules"]
     assert module["name"] == "stack_vm/<whole-program>" and module["verified"]
     assert module["source"] in ("ranker", "search", "Oz")  # the shipped ranker is named as such
-    # the search starts from lld's own link-time pipeline: never behind the standard LTO build
+    # the search starts from lld's own link-time pipeline, before the ranker's: never behind the standard LTO build
+    assert module["trajectory"][0] == [1, ship["recipes"]["Oz+lto+gc"]]
     assert module["size_oz"] >= module["size"] and module["size"] <= ship["recipes"]["Oz+lto+gc"]
     assert ship["recipes"].keys() == {"Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc"}
     assert ship["best_recipe_size"] == min(ship["recipes"].values())
     assert ship["size"] <= ship["best_recipe_size"]  # never larger than what the developer had
-    assert ship["verified"] and ship["verification"] == "7/7 tests passed"
+    assert ship["verified"] and ship["verification"].startswith("7/7 tests passed")
     # a Makefile with CFLAGS and LDFLAGS from the JSON (as the shell reads them) builds the very same executable
     exe = developer_build(
         stack_vm, shlex.split(ship["cflags_shell"]), shlex.split(ship["ldflags_shell"]), tmp_path / "dev"
@@ -107,15 +142,21 @@ def test_tune_lto_ships_plain_flags_that_rebuild_the_reported_bytes(cli, tmp_pat
     shipped_exe = tmp_path / "out" / "stack_vm"
     if ship["route"] == "whole-program":
         assert exe.read_bytes() == shipped_exe.read_bytes()
-        assert ship["pipeline"] == module["pipeline"] and ship["size"] == module["size"]
+        assert ship["pipeline"] == module["pipeline"] and ship["size_without_link_options"] == module["size"]
         assert ship["size"] < ship["best_recipe_size"]
+        # the budget counts the links that tried the link options: the search had the rest
+        assert doc["budget"] == 12 and module["search_evaluations"] <= 12 - len(LINK_OPTIONS)
+        if ship["link_options"]:  # they ship as plain flags too (the rebuild above is with them)
+            assert ship["size"] < module["size"] and "-Wl," in ship["ldflags_shell"]
+            assert "(linked with " in ship["verification"]
     # the module's own reproduce line is the link, with its pipeline
     assert "--lto-newpm-passes=module(" in module["reproduce"] and module["opt_pipeline"] == module["pipeline"]
     # the report shows the standard builds beside what ships, with the flags
     cli("report", "o.json", "--out", "rep", check=True)
     report = (tmp_path / "rep" / "report.md").read_text()
     row = next(line for line in report.splitlines() if line.startswith("| stack_vm |"))
-    assert f"| {ship['recipes']['Oz+lto+gc']} | {ship['size']} | {ship['route']} |" in row
+    via = " + ".join([ship["route"], *ship["link_options"]])
+    assert f"| {ship['recipes']['Oz+lto+gc']} | {ship['size']} | {via} |" in row
     assert f"`{ship['ldflags_shell']}`" in row
 
 
@@ -129,24 +170,63 @@ def test_what_ships_is_never_larger_than_the_best_standard_build(stack_vm, tmp_p
         return verify_recipe(stack_vm, recipe, tmp_path)
 
     # a whole-program result no smaller than the best recipe: the recipe ships, tested
-    ship = shipped("stack_vm", builds, best, "default<Oz>", verified, check)
+    def lto(size, verdict=verified):
+        return whole_program_route("default<Oz>", size, verdict, None)
+
+    ship = shipped("stack_vm", builds, {"whole-program": lto(best)}, check)
     assert ship.route == "Oz+lto+gc" and ship.size == best and ship.pipeline == ""
     assert ship.cflags == ["-Oz", "-flto"] and "--gc-sections" in ship.ldflags_shell and ship.verified
     assert ship.ldflags[-1] == "-lm"  # the sizes were linked with libm, as the shipped flags say
+    assert ship.cc == "" and ship.routes["whole-program"]["size"] == best  # every route is reported
     # smaller but failing its tests: the recipe ships too
     failed = Verification(False, "test 3: wrong output")
-    ship = shipped("stack_vm", builds, best - 100, "default<Oz>", failed, check)
+    ship = shipped("stack_vm", builds, {"whole-program": lto(best - 100, failed)}, check)
     assert ship.route == "Oz+lto+gc" and ship.size == best
     # smaller and tested: the link-time pipeline ships
-    ship = shipped("stack_vm", builds, best - 100, "default<Oz>", verified, check)
+    ship = shipped("stack_vm", builds, {"whole-program": lto(best - 100)}, check)
     assert ship.route == "whole-program" and ship.improvement == pytest.approx(100 / best)
-    assert ship.ldflags[-2:] == ["--lto-newpm-passes=module(default<Oz>)", "-lm"]
+    assert ship.ldflags[-2:] == ["--lto-newpm-passes=module(default<Oz>)", "-lm"] and ship.cc == ""
+    # the smallest tested route ships; the per-unit route needs compilerlm cc, and says so
+    units = units_route(best - 150, verified, LinkOptions(("relr",), best - 200, 3), "compilerlm cc --tuned t.json")
+    ship = shipped("stack_vm", builds, {"whole-program": lto(best - 100), "units": units}, check)
+    assert ship.route == "units" and ship.size == best - 200 and ship.cc == "compilerlm cc --tuned t.json"
+    assert ship.cflags == ["-Oz", "-ffunction-sections", "-fdata-sections"] and ship.link_options == ["relr"]
+    assert ship.ldflags == ["-fuse-ld=lld", "-Xlinker", "--gc-sections", "-Wl,-z,pack-relative-relocs", "-lm"]
+    assert ship.size_without_link_options == best - 150
 
 
 def test_a_recipe_that_does_not_build_says_why():
     builds = {"Oz": RecipeBuild("Oz", error="link failed: undefined reference to `f'")}
+    route = whole_program_route(OZ_PIPELINE, 100, Verification(True, ""), None)
     with pytest.raises(Exception, match="no standard build of the program links: link failed"):
-        shipped("p", builds, 100, OZ_PIPELINE, Verification(True, ""), lambda r: Verification(True, ""))
+        shipped("p", builds, {"whole-program": route}, lambda r: Verification(True, ""))
+
+
+@pytest.mark.slow  # the whole program and every unit searched, then a build: the default suite stays under 15 minutes
+def test_the_per_unit_route_is_built_by_compilerlm_cc_to_the_reported_bytes(cli, tmp_path, stack_vm):
+    """Tuned units with --gc-sections: the JSON's `cc`, cflags and ldflags in a Makefile's place give the size
+    reported for that route, byte for byte, whichever route ships."""
+    cli("tune", "builtin:stack_vm", "--lto", "--budget", "8", "--json", "o.json", "--out", "out", check=True)
+    doc = json.loads((tmp_path / "o.json").read_text())
+    (ship,) = doc["whole_program"]
+    assert set(ship["routes"]) == {"whole-program", "units"}
+    units = ship["routes"]["units"]
+    assert {m["name"] for m in doc["unit_modules"]} == {m.name for m in stack_vm.modules()}
+    cc = [str(Path(sys.executable).with_name("compilerlm")), "cc", "--tuned", str(tmp_path / "o.json")]
+    cflags = ["-Oz", "-ffunction-sections", "-fdata-sections"]
+    ldflags = ["-fuse-ld=lld", "-Xlinker", "--gc-sections", *link_option_flags(units["link_options"]), "-lm"]
+    objects = []
+    for source in stack_vm.sources:  # what make does with CC, CFLAGS and LDFLAGS
+        obj = tmp_path / (source.stem + ".o")
+        res = subprocess.run([*cc, *cflags, "-c", str(source), "-o", str(obj)], capture_output=True, text=True)
+        assert res.returncode == 0 and "compiled at -Oz" not in res.stderr, res.stderr  # every unit recognised
+        objects.append(str(obj))
+    exe = tmp_path / "prog"
+    subprocess.run([*cc, *objects, "-o", str(exe), *ldflags], check=True)
+    assert object_size(exe.read_bytes()).size == units["size"]
+    if ship["route"] == "units":
+        assert ship["cc"] == "compilerlm cc --tuned o.json" and ship["ldflags"] == ldflags
+        assert exe.read_bytes() == (tmp_path / "out" / "stack_vm").read_bytes()
 
 
 @pytest.mark.slow  # two tune runs: the default suite stays under 15 minutes

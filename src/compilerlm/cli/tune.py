@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import json
+import shlex
 import sys
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Annotated
 
@@ -77,6 +78,14 @@ def tune(
     ] = None,
     temperature: Annotated[float, typer.Option(help="sampling temperature for --model (0: greedy)")] = 0.0,
     max_tokens: Annotated[int, typer.Option(help="answer token budget for --model")] = 1024,
+    units_route: Annotated[
+        bool,
+        typer.Option(
+            "--units-route/--no-units-route",
+            help="with --lto, also tune each unit (function sections, --gc-sections) and ship that route through "
+            "'compilerlm cc --tuned' when it is the smaller",
+        ),
+    ] = True,
     lto: Annotated[
         bool,
         typer.Option(
@@ -100,6 +109,7 @@ def tune(
     Example: compilerlm tune builtin:huffman --budget 300 --store runs.sqlite --json huffman.json
     """
     from compilerlm.programs.suites import resolve_target
+    from compilerlm.search.progress import SearchProgress, listening
     from compilerlm.search.runner import TuneJob, passes, tune_jobs
     from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES, read_library
     from compilerlm.search.tune import StoredModule, TuneConfig, no_larger_when_linked, tune_document
@@ -124,50 +134,75 @@ def tune(
         export_library.write_text("".join(p + "\n" for p in pipelines))
         console.print(f"wrote {len(pipelines)} pipelines to {export_library}")
         return
-    lib = BUILTIN_LIBRARY if library is None else read_library(library)
+    lib = unit_library = BUILTIN_LIBRARY if library is None else read_library(library)
+    search_budget = budget
     if lto:
-        from compilerlm.toolchain.lto import LTO_LIBRARY
+        from compilerlm.toolchain.lto import LINK_OPTIONS, LTO_LIBRARY
 
         lib = (*LTO_LIBRARY, *(p for p in lib if p not in LTO_LIBRARY))
-    model, samples = model_and_samples(model, samples, strategy, budget)
+        if budget > len(LINK_OPTIONS):  # --budget counts every link: one per link option tried at the end
+            search_budget = budget - len(LINK_OPTIONS)
+    start: tuple[str, ...] = ()
+    if lto:  # lld's own pipeline first, whatever a model proposes: a search never begins behind the LTO build
+        start = tuple(LTO_LIBRARY[: max(1, search_budget - 1)])
+    model, samples = model_and_samples(model, samples, strategy, max(1, search_budget - len(start)))
     config = TuneConfig(
         strategy=strategy,
-        budget=budget,
+        budget=search_budget,
         seed=seed,
         verify=verify,
         library=lib,
         model=model_identity(model),
         samples=samples,
         time_budget=time_budget,
+        start=start,
     )
     with resumable(store, db):
         programs = resolve_target(target)
         report_skipped(programs)
         started = time.time()
+
+        def run(work: list[TuneJob], kind: str, what: str, config: TuneConfig = config) -> list[ModuleResult]:
+            if model is not None:
+                work[:] = ask_model(work, model, samples, temperature, max_tokens)
+            total = sum(len(j.modules) for j in work) * passes(config, work)
+            lines = ProgressLines(total, passes(config, work)) if not err_console.is_terminal else None
+
+            def finished(job: TuneJob, out: list[ModuleResult]) -> None:
+                bar.advance(task, len(out))
+                if lines is not None:  # the bar is invisible in a log file or CI: one plain line per module instead
+                    lines.report(out)
+
+            def searching(p: SearchProgress) -> None:  # a large module takes minutes: say how far its search is
+                of = f"/{p.budget}" if p.used <= p.budget else ""
+                best = f", best {p.best_size} bytes" if p.best_size is not None else ""
+                bar.update(task, description=f"{what} {printable(p.module)}: {p.used}{of} evaluations{best}")
+
+            with progress_bar() as bar, listening(searching):
+                task = bar.add_task(what, total=total)
+                return tune_jobs(work, config, db, kind, jobs, ray, on_program=finished, timeout=eval_timeout)
+
         if lto:
             from compilerlm.search.whole_program import whole_program
 
-            evaluator = "lto"
             work = [TuneJob(p, [whole_program(p, jobs)], None) for p in programs]
+            results = run(work, "lto", "tuning")
+            unit_work = [TuneJob(p, p.modules(), None) for p in programs if p.is_c] if units_route else []
+            per_unit = replace(config, start=(), library=unit_library)  # lld's pipelines are for the merged module
+            unit_results = run(unit_work, evaluator, "tuning units", per_unit) if unit_work else []
         else:
             work = [TuneJob(p, p.modules(), p.modules("O3") if p.is_c else None) for p in programs]
-        if model is not None:
-            work = ask_model(work, model, samples, temperature, max_tokens)
-        total = sum(len(j.modules) for j in work) * passes(config, work)
-        lines = ProgressLines(total, passes(config, work)) if not err_console.is_terminal else None
-
-        def finished(job: TuneJob, out: list[ModuleResult]) -> None:
-            bar.advance(task, len(out))
-            if lines is not None:  # the bar is invisible in a log file or CI: one plain line per module instead
-                lines.report(out)
-
-        with progress_bar() as bar:
-            task = bar.add_task("tuning", total=total)
-            results = tune_jobs(work, config, db, evaluator, jobs, ray, on_program=finished, timeout=eval_timeout)
+            results = run(work, evaluator, "tuning")
     chosen = {r.name: r.pipeline for r in results}
     if lto:
-        doc = tune_document(results, config, evaluator, started)
-        doc["whole_program"] = [asdict(x) for x in ship_whole_programs(work, results, out, jobs)]
+        doc = tune_document(results, config, "lto", started)
+        doc["budget"] = budget  # the search's and the link options' links together
+        if unit_results:  # the per-unit route's modules: `compilerlm cc --tuned` builds them from here
+            doc["unit_modules"] = [asdict(r) for r in unit_results]
+        cc = f"compilerlm cc --tuned {shlex.quote(str(json_path or 'TUNE.json'))}"
+        options = search_budget < budget
+        shipping = ship_whole_programs(work, results, unit_results, out, jobs, options, cc)
+        doc["whole_program"] = [asdict(x) for x in shipping]
     else:
         if out is not None:
             for job in work:
@@ -263,32 +298,35 @@ def ask_model(work: list, spec: str, samples: int, temperature: float, max_token
     return [replace(job, proposals={m.name: proposals[m.name] for m in job.modules}) for job in work]
 
 
-def ship_whole_programs(work: list, results: list[ModuleResult], out: Path | None, jobs: int) -> list[Shipped]:
-    """Per program of a --lto run: its standard builds, and what ships (the searched link-time pipeline or the
-    best standard build, whichever is smaller); with --out, each executable (`NAME` ships, `NAME.RECIPE`)."""
-    from compilerlm.search.verify import Verification
-    from compilerlm.search.whole_program import build_recipes, shipped, verify_recipe
+def ship_whole_programs(
+    work: list,
+    results: list[ModuleResult],
+    unit_results: list[ModuleResult],
+    out: Path | None,
+    jobs: int,
+    link_options: bool = True,
+    cc: str = "",
+) -> list[Shipped]:
+    """Per program of a --lto run: its standard builds, its searched routes (`search.whole_program.routes`) and
+    what ships: the smallest tested route, or the best standard build when none is smaller. With --out, each
+    executable (`NAME` ships, `NAME.RECIPE`, `NAME.units`)."""
+    from compilerlm.search.whole_program import build_recipes, routes, shipped, verify_recipe
 
     by_name = {r.name: r for r in results}
     shipped_programs = []
     with progress_bar() as bar, tempfile.TemporaryDirectory(prefix="compilerlm-recipes-") as tmp:
-        task = bar.add_task("standard builds", total=len(work))
+        task = bar.add_task("standard builds and routes", total=len(work))
         folder = out or Path(tmp)  # the recipes' executables, tested there when one ships
         for job in work:
             program, module = job.program, job.modules[0]
-            result = by_name[module.name]
             builds = build_recipes(program, folder, jobs)
-            ship = shipped(
-                program.name,
-                builds,
-                result.size,
-                result.pipeline,
-                Verification(result.verified, result.verification),
-                functools.partial(verify_recipe, program, folder=folder),
-            )
-            if out is not None and ship.route == "whole-program":
+            units = [r for r in unit_results if r.program == program.name]
+            found = routes(program, module, by_name[module.name], units, folder, link_options, cc)
+            ship = shipped(program.name, builds, found, functools.partial(verify_recipe, program, folder=folder))
+            link = found[ship.route].link if ship.route in found else None
+            if out is not None and link is not None:
                 out.mkdir(parents=True, exist_ok=True)
-                module.link(ship.pipeline, out / file_name(program.name))
+                link(ship.link_options, out / file_name(program.name))
             shipped_programs.append(ship)
             bar.advance(task)
     return shipped_programs
@@ -369,6 +407,21 @@ def print_tune_table(doc: dict) -> None:
             f"{w['route']}: [bold]{w['improvement']:+.2%}[/bold] vs the best standard build ({w['best_recipe']}), "
             f"verified: {'yes' if w['verified'] else 'no'} ({shown(w['verification'])})"
         )
+        if len(w.get("routes", {})) > 1:
+            console.print(
+                "  searched routes: "
+                + ", ".join(
+                    f"{name} {r['size']}" + ("" if r["verified"] else f" (not verified: {shown(r['verification'])})")
+                    for name, r in w["routes"].items()
+                )
+            )
+        if w.get("link_options"):
+            console.print(
+                f"  link options {', '.join(w['link_options'])}: the {w['route']} route alone links to "
+                f"{w['size_without_link_options']} bytes"
+            )
+        if w.get("cc"):
+            console.print(f"  CC={w['cc']}")
         console.print(f"  CFLAGS={w['cflags_shell']}")
         console.print(f"  LDFLAGS={w['ldflags_shell']}")
     for proposer in ("ranker", "model"):

@@ -170,8 +170,10 @@ def _whole_program_lines(shipped: list[dict]) -> list[str]:
         recipes = w.get("recipes") or {}
         sizes = " | ".join(_fmt(recipes.get(r)) for r in ("Oz", "Oz+gc", "Oz+lto", "Oz+lto+gc"))
         ok = "yes" if w.get("verified") else "**no**"
+        via = " + ".join([str(w.get("route")), *w.get("link_options", [])])
+        via += f" (CC={w['cc']})" if w.get("cc") else ""
         lines.append(
-            f"| {_cell(str(w.get('program', '?')))} | {sizes} | {_fmt(w.get('size'))} | {_cell(str(w.get('route')))} "
+            f"| {_cell(str(w.get('program', '?')))} | {sizes} | {_fmt(w.get('size'))} | {_cell(via)} "
             f"| {_pct(w.get('improvement') or 0.0)} | {ok} | `{_cell(str(w.get('cflags_shell', '')))}` "
             f"| `{_cell(str(w.get('ldflags_shell', '')))}` |"
         )

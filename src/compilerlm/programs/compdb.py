@@ -10,7 +10,8 @@ the IR at its own level (docs/design.md, "Unoptimized IR") and generates code it
 could load a plugin or write a file: a database is someone else's text. What is dropped beyond the routine is
 named once on stderr. A `program.toml` beside
 the database may name the program, pick units (`units`: globs on their names), add `cflags`/`defines`/
-`include_dirs`, the link flags (`ldflags`) and tests (`tests/` beside it), as for a program folder.
+`include_dirs`, the link flags (`ldflags`) and tests (`tests/` beside it), as for a program folder; or name
+several programs of the build, each in a `[[programs]]` table (`compdb_programs`).
 
 A unit that does not compile is left out with a one-line reason (`Program.skipped`) and the rest go on;
 malformed databases are one-line errors that say what to regenerate.
@@ -30,12 +31,14 @@ from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import Call, ThreadExecutor
 from compilerlm.programs.compdb_flags import (
     absolute,
+    debug_flags,
     expand_response_files,
     is_build_folder,
     project_root,
     split_flags,
 )
-from compilerlm.programs.program import Program, _as_tuple, program_tests, read_program_toml
+from compilerlm.programs.names import check_name
+from compilerlm.programs.program import Program, _as_tuple, declared_tests, program_tests, read_program_toml
 from compilerlm.toolchain.frontend import clang_accepts, syntax_error
 
 COMPDB = "compile_commands.json"
@@ -57,6 +60,7 @@ class Unit:
     directory: Path
     cxx: bool = False
     spelled: str = ""  # the file as the database names it: clang is given that (`__FILE__` and the IR say it)
+    debug: tuple[str, ...] = ()  # the command's -g flags: whole-program builds keep them (`CompileStep.debug`)
 
 
 def find_compdb(path: Path) -> Path:
@@ -141,7 +145,7 @@ def _units(entries: list[dict], name: str, db: Path) -> tuple[list[Unit], list[s
     found: dict[Path, tuple[tuple[str, ...], Path]] = {}
     skipped: list[str] = []
     dropped: dict[str, None] = {}  # in order, once each
-    raw: list[tuple[Path, tuple[str, ...], Path, bool, str]] = []
+    raw: list[tuple[Path, tuple[str, ...], Path, bool, str, tuple[str, ...]]] = []
     root = project_root(db)
     for entry in entries:
         directory = Path(entry["directory"])
@@ -160,12 +164,15 @@ def _units(entries: list[dict], name: str, db: Path) -> tuple[list[Unit], list[s
                 skipped.append(f"{source}: compiled again with other flags; the first entry is kept")
             continue
         found[source] = (flags, directory)
-        raw.append((source, flags, directory, cxx, _spelled(args, directory, source, entry["file"])))
+        raw.append((source, flags, directory, cxx, _spelled(args, directory, source, entry["file"]), debug_flags(args)))
     name_dropped(db, list(dropped))
     if not raw:
         return [], skipped
     common = Path(os.path.commonpath([str(s.parent) for s, *_ in raw]))
-    units = [Unit(f"{name}/{s.relative_to(common).as_posix()}", s, f, d, cxx, spelled) for s, f, d, cxx, spelled in raw]
+    units = [
+        Unit(f"{name}/{s.relative_to(common).as_posix()}", s, flags, d, cxx, spelled, debug)
+        for s, flags, d, cxx, spelled, debug in raw
+    ]
     return units, skipped
 
 
@@ -190,46 +197,113 @@ def _check(unit: Unit, extra: list[str]) -> str | None:
         return str(exc)
 
 
+PROGRAM_KEYS = {"name", "units", "cflags", "defines", "include_dirs", "ldflags", "tests", "description"}
+"""What a `[[programs]]` table of program.toml may say; what it leaves out comes from the top level."""
+
+
 def compdb_program(path: Path | str, jobs: int = CHECK_JOBS) -> Program:
-    """The program a compile database describes (path: the JSON file or the build folder holding it)."""
+    """The program a compile database describes (path: the JSON file or the build folder holding it); a
+    database whose program.toml names several programs is an error here (`compdb_programs` gives them all)."""
+    programs = compdb_programs(path, jobs)
+    if len(programs) > 1:
+        raise CompilerLMError(f"compdb:{path} builds {len(programs)} programs ([[programs]] in its program.toml)")
+    return programs[0]
+
+
+def compdb_programs(path: Path | str, jobs: int = CHECK_JOBS) -> list[Program]:
+    """Every program a compile database builds. A build often links several executables from its units (giflib:
+    14 tools and the library they share), and the database does not say which: program.toml names each in a
+    `[[programs]]` table (its units by glob, its link flags and its tests; top-level keys are the defaults).
+    Without one, the database is one program. Each unit is checked once, however many programs use it."""
     db = find_compdb(Path(path))
     meta = db.parent / "program.toml"
     conf = read_program_toml(meta)
-    name = _program_name(conf, db)
-    units, skipped = _units(read_entries(db), name, db)
+    units, skipped = _units(read_entries(db), _program_name(conf, db), db)
     if not units:
         kinds = sorted({Path(why.partition(":")[0]).suffix or "(none)" for why in skipped})
         raise CompilerLMError(
             f"{db} has no C or C++ translation unit (entries: {len(skipped)}, files {', '.join(kinds) or 'none'}); "
             "give the compile database of a C build"
         )
+    tables = conf.get("programs")
+    if tables is None:
+        specs = [conf]
+    elif not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
+        raise CompilerLMError(f"{meta}: 'programs' must be an array of tables ([[programs]]), one per program")
+    else:
+        defaults = {k: v for k, v in conf.items() if k in PROGRAM_KEYS - {"name", "units", "tests", "description"}}
+        specs = [{**defaults, **_program_table(t, meta)} for t in tables]
+        if "tests" in conf:
+            raise CompilerLMError(f"{meta}: with [[programs]], each program's tests go in its [[programs.tests]]")
+        names = [t["name"] for t in specs]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise CompilerLMError(f"{meta}: two [[programs]] are called {twice[0]!r}")
+        tests = [str(e.get("name")) for t in specs for e in t.get("tests", []) if isinstance(e, dict)]
+        shared = sorted({n for n in tests if tests.count(n) > 1})
+        if shared:  # expected outputs live in one tests/ folder, by test name
+            raise CompilerLMError(f"{meta}: two programs have a test called {shared[0]!r}; test names are per build")
+    programs = [_program(db, meta, spec, units, skipped, tables is not None) for spec in specs]
+    return _checked(programs, db, jobs)
+
+
+def _program_table(table: dict, meta: Path) -> dict:
+    unknown = set(table) - PROGRAM_KEYS
+    if unknown:
+        raise CompilerLMError(
+            f"{meta}: [[programs]] has unknown key(s) {', '.join(sorted(unknown))}; "
+            f"use {', '.join(sorted(PROGRAM_KEYS))}"
+        )
+    if not table.get("units"):
+        raise CompilerLMError(f"{meta}: every [[programs]] needs 'name' and 'units' (globs on the units' paths)")
+    return {**table, "name": check_name(table.get("name"), "program name", str(meta))}
+
+
+def _program(db: Path, meta: Path, conf: dict, units: list[Unit], skipped: list[str], named: bool) -> Program:
+    """One program of the database: the units its globs pick, its flags and its tests."""
+    name = conf["name"] if named else _program_name(conf, db)
     wanted = _as_tuple(conf, "units", meta)
     if wanted:
         units = [u for u in units if any(fnmatch(u.name.partition("/")[2], g) for g in wanted)]
         if not units:
-            raise CompilerLMError(f"{meta}: no unit matches units = {list(wanted)}; names are relative paths")
+            raise CompilerLMError(f"{meta}: {name}: no unit matches units = {list(wanted)}; names are relative paths")
+    units = [replace(u, name=f"{name}/{u.name.partition('/')[2]}") for u in units]
     include_dirs = tuple(str((db.parent / d).resolve()) for d in _as_tuple(conf, "include_dirs", meta))
-    defines, cflags = _as_tuple(conf, "defines", meta), _as_tuple(conf, "cflags", meta)
-    program = Program(
+    return Program(
         name=name,
         sources=tuple(u.source for u in units),
         include_dirs=include_dirs,
-        defines=defines,
-        cflags=cflags,
+        defines=_as_tuple(conf, "defines", meta),
+        cflags=_as_tuple(conf, "cflags", meta),
         ldflags=_as_tuple(conf, "ldflags", meta) + (("-lstdc++",) if any(u.cxx for u in units) else ()),
-        tests=program_tests(db.parent, conf, meta),
+        # tests/N.in belong to a database of one program; each of several has its own [[programs.tests]] only
+        tests=declared_tests(db.parent, conf, meta) if named else program_tests(db.parent, conf, meta),
         description=str(conf.get("description", "")),
         root=db.parent,
         units=tuple(units),
+        skipped=tuple(skipped),
     )
-    reasons: list[str | None] = [None] * len(units)
+
+
+def _checked(programs: list[Program], db: Path, jobs: int) -> list[Program]:
+    """Each program without the units that do not compile (each unit with its program's flags checked once),
+    named in `skipped`; a program left with none is an error."""
+    checks = {(u.source, u.flags, u.directory, tuple(program.flags)): u for program in programs for u in program.units}
+    keys = list(checks)
+    reasons: dict[tuple, str | None] = {}
 
     def done(i: int, why: str | None) -> None:
-        reasons[i] = why
+        reasons[keys[i]] = why
 
-    ThreadExecutor(jobs).run(_check, [Call(u.name, (u, program.flags)) for u in units], done)
-    kept = tuple(u for u, why in zip(units, reasons, strict=True) if why is None)
-    skipped += [f"{u.name}: {' '.join(why.split())}" for u, why in zip(units, reasons, strict=True) if why]
-    if not kept:
-        raise CompilerLMError(f"{db}: no translation unit compiles; the first: {units[0].name}: {reasons[0]}")
-    return replace(program, units=kept, sources=tuple(u.source for u in kept), skipped=tuple(skipped))
+    ThreadExecutor(jobs).run(_check, [Call(checks[k].name, (checks[k], list(k[3]))) for k in keys], done)
+    out = []
+    for program in programs:
+        why = [reasons[(u.source, u.flags, u.directory, tuple(program.flags))] for u in program.units]
+        kept = tuple(u for u, w in zip(program.units, why, strict=True) if w is None)
+        failed = [f"{u.name}: {' '.join(w.split())}" for u, w in zip(program.units, why, strict=True) if w]
+        if not kept:
+            raise CompilerLMError(f"{db}: no translation unit of {program.name} compiles; the first: {failed[0]}")
+        out.append(
+            replace(program, units=kept, sources=tuple(u.source for u in kept), skipped=(*program.skipped, *failed))
+        )
+    return out

@@ -141,6 +141,16 @@ def _read_response_file(arg: str, directory: Path, root: Path, depth: int) -> tu
         return [], f"unreadable: {exc}"
 
 
+DEBUG_FLAG = re.compile(r"-g(gdb)?[0-3]?|-gdwarf(-[2-5])?|-gline-tables-only|-gno-column-info")
+"""Debug-information flags a whole-program build keeps (none of them writes a file, as -gsplit-dwarf would)."""
+
+
+def debug_flags(args: list[str]) -> tuple[str, ...]:
+    """The command's debug-information flags, in order (a later -g0 undoes an earlier -g, as in clang). Clang's
+    -Oz code is not quite the same with debug info, so a build measured to the byte compiles with them."""
+    return tuple(a for a in args[1:] if DEBUG_FLAG.fullmatch(a))
+
+
 def split_flags(args: list[str], directory: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(kept, dropped) of a compile command's arguments (compiler first, response files expanded): kept the
     allowed flags that change the IR, paths made absolute against `directory`; dropped the flags refused,

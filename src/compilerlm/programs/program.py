@@ -110,7 +110,10 @@ class Program:
         """How the build compiles each C translation unit: every way of building the program (the frontend,
         the standard recipes, the whole-program route) starts from these."""
         if self.units:  # the flags a program.toml beside the compile database adds come last
-            return [CompileStep(u.name, u.source, (*u.flags, *self.flags), u.directory, u.spelled) for u in self.units]
+            return [
+                CompileStep(u.name, u.source, (*u.flags, *self.flags), u.directory, u.spelled, u.debug)
+                for u in self.units
+            ]
         return [CompileStep(self.module_name(s), s, tuple(self.flags)) for s in self.sources if s.suffix in C_SUFFIXES]
 
 
@@ -124,10 +127,13 @@ class CompileStep:
     flags: tuple[str, ...]
     cwd: Path | None = None
     spelled: str = ""
+    debug: tuple[str, ...] = ()  # the build's -g flags: the IR compilerlm searches has none, the shipped build has
 
-    def command(self, compiler: str, options: Sequence[str], output: Path) -> list[str]:
-        """`compiler OPTIONS FLAGS SOURCE -c -o OUTPUT`: the unit compiled to an object with `options` first."""
-        return [compiler, *options, *self.flags, self.spelled or str(self.source), "-c", "-o", str(output)]
+    def command(self, compiler: str, options: Sequence[str], output: Path, debug: bool = False) -> list[str]:
+        """`compiler OPTIONS FLAGS SOURCE -c -o OUTPUT`: the unit compiled to an object with `options` first (and
+        the build's debug flags with `debug`, as a build that is measured to the byte must)."""
+        flags = (*self.flags, *self.debug) if debug else self.flags
+        return [compiler, *options, *flags, self.spelled or str(self.source), "-c", "-o", str(output)]
 
 
 def _as_tuple(conf: dict, key: str, where: Path) -> tuple[str, ...]:

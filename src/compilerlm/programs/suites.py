@@ -100,9 +100,9 @@ def resolve_target(target: str) -> list[Program]:
     if kind == "dir" and rest:
         return folder_programs(Path(rest))
     if kind == "compdb" and rest:
-        from compilerlm.programs.compdb import compdb_program
+        from compilerlm.programs.compdb import compdb_programs
 
-        return [compdb_program(rest)]
+        return compdb_programs(rest)
     if kind == "supercoder" and rest:
         from compilerlm.programs.supercoder import supercoder_programs
 

@@ -22,7 +22,7 @@ from compilerlm.programs.testing import test_files, test_limits
 from compilerlm.sandbox import Limits, run_sandboxed
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule
-from compilerlm.toolchain.run import first_error_line, run_tool
+from compilerlm.toolchain.run import first_error_line, link_error_line, run_tool
 from compilerlm.toolchain.subprocess_path import LLC_FLAGS, OPT_FLAGS
 
 INSTRUMENT = "pgo-instr-gen,instrprof"
@@ -104,7 +104,7 @@ def module_coverage(
             what="the instrumented link",
         )
         if link.returncode != 0:
-            raise CompilerLMError(f"instrumented link failed: {first_error_line(link.stderr.decode())}")
+            raise CompilerLMError(f"instrumented link failed: {link_error_line(link.stderr.decode())}")
         raws = []
         for i, test in enumerate(program.tests):
             out = folder / f"run-{i}"

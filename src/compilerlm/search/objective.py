@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from compilerlm.search.progress import SearchProgress, evaluated
 from compilerlm.store import Store
 from compilerlm.toolchain.evaluation import Evaluation
 from compilerlm.toolchain.evaluator import Evaluator
@@ -63,12 +64,23 @@ class Objective:
             else:
                 todo.append(p)
         if todo:
-            results = self.evaluator.evaluate_many([(self.module, text_of(p)) for p in todo])
+            counted, smallest = self.used, self.best_size
+
+            def finished(_: int, result: Evaluation) -> None:  # as each evaluation of the batch ends
+                nonlocal counted, smallest
+                counted += 1
+                if result.ok and result.size is not None and (smallest is None or result.size < smallest):
+                    smallest = result.size
+                evaluated(SearchProgress(self.module.name, counted, self.budget, smallest))
+
+            results = self.evaluator.evaluate_many([(self.module, text_of(p)) for p in todo], on_result=finished)
             for p, r in zip(todo, results, strict=True):
                 if self.store:
                     self.store.put(self.module.key, r)
                 self.compiled += 1
                 self._record(p, r)
+        if fresh:
+            evaluated(SearchProgress(self.module.name, self.used, self.budget, self.best_size))
         return [self.size_of(p) for p in pipelines]
 
     def _record(self, pipeline: Pipeline, result: Evaluation) -> None:

@@ -48,6 +48,7 @@ class TuneConfig:
     model: str | None = None  # spec of the model whose proposals are evaluated first (part of the run key)
     samples: int = 0  # answers asked of the model per module
     time_budget: float = 0.0  # seconds of search and minimisation per module besides `budget` (0: no limit)
+    start: tuple[str, ...] = ()  # evaluated before anything else (tune --lto: lld's own pipelines), in `budget`
 
     def run_key(self) -> str:
         """Identifies the settings whose finished module results may be reused on a rerun."""
@@ -67,6 +68,7 @@ class TuneConfig:
                 SEARCH_SPACE,
                 SEARCH_REVISION,
                 *([self.time_budget] if self.time_budget else []),  # keys of runs without one stay as they were
+                *([self.start] if self.start else []),
             ]
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -187,10 +189,13 @@ def search_module(
     obj = Objective(module, evaluator, config.budget, store)
     if config.time_budget:
         obj.deadline = time.monotonic() + config.time_budget
+    if config.start:  # where a search must not begin behind (the pipeline a standard build already runs)
+        obj.evaluate([parse_pipeline(p) for p in config.start])
+    started = obj.used
     if proposals:
         obj.evaluate([parse_pipeline(p) for p in proposals])
     # every answer asked of the model is charged to the budget, usable or not (--budget 1: the model or -Oz)
-    obj.budget = max(obj.used, obj.budget - max(0, config.samples - obj.used))
+    obj.budget = max(obj.used, obj.budget - max(0, config.samples - (obj.used - started)))
     full = obj.budget
     obj.budget = max(obj.used, full - config.broadcast)
     rng = random.Random(seed)

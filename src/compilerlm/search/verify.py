@@ -24,6 +24,7 @@ from compilerlm.toolchain.lto import WholeProgram
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.objsize import object_size
 from compilerlm.toolchain.pipelines import OZ_PIPELINE
+from compilerlm.toolchain.run import link_error_line
 from compilerlm.toolchain.subprocess_path import compile_object
 
 TEST_TIMEOUT = 20.0  # seconds per test; built-in tests take well under 1 s at -O0
@@ -52,7 +53,7 @@ def link_executable(program: Program, modules: Sequence[IRModule], pipelines: Ma
             raise CompilerLMError(f"does not compile: {exc}") from exc
         link = run_process([llvm_tool("clang"), *objects, "-o", str(exe), *program.ldflags, "-lm"], text=True)
         if link.returncode != 0:
-            raise CompilerLMError(f"link failed: {link.stderr.strip().splitlines()[-1:]}")
+            raise CompilerLMError(f"link failed: {link_error_line(link.stderr)}")
     return exe
 
 

@@ -10,6 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from compilerlm.cache import tool_output
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import run_process
 from compilerlm.toolchain.locate import llvm_tool
@@ -67,10 +68,15 @@ def parse_print_passes(text: str) -> tuple[PassInfo, ...]:
 @functools.cache
 def pass_catalogue() -> tuple[PassInfo, ...]:
     """All passes and analyses of the pinned opt; cached because the list never changes within a process."""
-    res = run_process([llvm_tool("opt"), "-print-passes"], text=True, timeout=60, what="opt -print-passes")
-    if res.returncode != 0:
-        raise CompilerLMError(f"'opt -print-passes' failed: {res.stderr.strip()[:500]}")
-    return parse_print_passes(res.stdout)
+    cmd = [llvm_tool("opt"), "-print-passes"]
+
+    def ask() -> str:
+        res = run_process(cmd, text=True, timeout=60, what="opt -print-passes")
+        if res.returncode != 0:
+            raise CompilerLMError(f"'opt -print-passes' failed: {res.stderr.strip()[:500]}")
+        return res.stdout
+
+    return parse_print_passes(tool_output(cmd, ask))
 
 
 @functools.cache

@@ -17,13 +17,14 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import run_process
+from compilerlm.toolchain.cc_client import USAGE, split_options
 from compilerlm.toolchain.frontend import FRONTEND_FLAGS, pinned_env
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule, content_key
@@ -63,6 +64,8 @@ class TunedIndex:
             modules = doc.get("modules") if isinstance(doc, dict) else None
             if not isinstance(modules, list):
                 raise CompilerLMError(f"--tuned {path} is not a tune JSON file (no 'modules' list)")
+            units = doc.get("unit_modules", [])  # tune --lto: the per-unit route's modules
+            modules = modules + units if isinstance(units, list) else modules
             for m in modules:
                 if not isinstance(m, dict) or not m.get("content_key"):
                     raise CompilerLMError(
@@ -195,7 +198,22 @@ def _clang_oz(args: Sequence[str]) -> int:
     return run_process([llvm_tool("clang"), "-Oz", *args], stdout=None, stderr=None, env=pinned_env()).returncode
 
 
-def run_cc(args: Sequence[str], index: TunedIndex, stderr: TextIO = sys.stderr, verbose: bool = False) -> int:
+ObjectCompiler = Callable[[IRModule, str, Sequence[str]], bytes]
+"""(module, pipeline, llc codegen options) -> the object file's bytes: `subprocess_path.compile_object` here, the
+in-process engine in the warm server (`cc_server.py`), the same bytes either way."""
+
+
+def _by_processes(module: IRModule, pipeline: str, codegen: Sequence[str]) -> bytes:
+    return compile_object(module, pipeline, codegen=codegen)
+
+
+def run_cc(
+    args: Sequence[str],
+    index: TunedIndex,
+    stderr: TextIO = sys.stderr,
+    verbose: bool = False,
+    compile_with: ObjectCompiler = _by_processes,
+) -> int:
     """Compile (and link) as `args` asks; the exit code a compiler would return."""
     inv = parse(args)
     if not inv.sources:  # linking objects, preprocessing...: clang -Oz does it
@@ -205,14 +223,14 @@ def run_cc(args: Sequence[str], index: TunedIndex, stderr: TextIO = sys.stderr, 
             stderr.write(f"compilerlm cc: -flto: {', '.join(map(str, inv.sources))} left to the link's pipeline\n")
         return _clang_oz(inv.args)
     if inv.source is not None:
-        return _compile_unit(inv, index, stderr, verbose)
+        return _compile_unit(inv, index, stderr, verbose, compile_with)
     common = _compile_args(inv)
     with tempfile.TemporaryDirectory(prefix="compilerlm-cc-") as tmp:
         objects: dict[str, str] = {}
         for i, source in enumerate(inv.sources):
             output = Path(tmp) / f"{i}-{source.stem}.o" if inv.link else Path(source.with_suffix(".o").name)
             unit = Invocation([*common, "-c", str(source), "-o", str(output)], source, output, [source])
-            code = _compile_unit(unit, index, stderr, verbose)
+            code = _compile_unit(unit, index, stderr, verbose, compile_with)
             if code != 0:
                 return code
             objects[str(source)] = str(output)
@@ -221,7 +239,9 @@ def run_cc(args: Sequence[str], index: TunedIndex, stderr: TextIO = sys.stderr, 
         return _clang_oz([objects.get(a, a) for a in inv.args])
 
 
-def _compile_unit(inv: Invocation, index: TunedIndex, stderr: TextIO, verbose: bool) -> int:
+def _compile_unit(
+    inv: Invocation, index: TunedIndex, stderr: TextIO, verbose: bool, compile_with: ObjectCompiler = _by_processes
+) -> int:
     """One C file to an object: with its tuned pipeline when tune tuned it, else as clang -Oz with a note."""
     assert inv.source is not None and inv.output is not None
     clang = llvm_tool("clang")
@@ -241,7 +261,7 @@ def _compile_unit(inv: Invocation, index: TunedIndex, stderr: TextIO, verbose: b
         stderr.write(f"compilerlm cc: {inv.source} is not in the tuned results (new or changed): compiled at -Oz\n")
         return _clang_oz(inv.args)
     try:
-        obj = compile_object(module, unit.pipeline, codegen=inv.codegen)
+        obj = compile_with(module, unit.pipeline, inv.codegen)
     except CompilerLMError as exc:
         stderr.write(f"compilerlm cc: {inv.source}: {first_error_line(str(exc))}\n")
         return 1
@@ -253,24 +273,10 @@ def _compile_unit(inv: Invocation, index: TunedIndex, stderr: TextIO, verbose: b
     return 0
 
 
-USAGE = "usage: compilerlm cc --tuned TUNE.json [--tuned ...] [--cc-verbose] CLANG-ARGS..."
-
-
 def cc_main(argv: Sequence[str], stderr: TextIO = sys.stderr) -> int:
     """`compilerlm cc`'s own option parsing (its options come first, everything after is the compiler's), so
     that it starts without the full command line: the exit code, or 1 with one line for a bad option or file."""
-    tuned: list[str] = []
-    verbose = False
-    rest = list(argv)
-    while rest:
-        if rest[0] == "--cc-verbose":
-            verbose, rest = True, rest[1:]
-        elif rest[0] == "--tuned" and len(rest) > 1:
-            tuned, rest = [*tuned, rest[1]], rest[2:]
-        elif rest[0].startswith("--tuned="):
-            tuned, rest = [*tuned, rest[0].partition("=")[2]], rest[1:]
-        else:
-            break
+    tuned, verbose, rest = split_options(argv)
     try:
         if not tuned:
             raise CompilerLMError(f"--tuned FILE is required ({USAGE})")

@@ -16,9 +16,10 @@ import ctypes
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from compilerlm.errors import CompileError, PipelineError
 from compilerlm.toolchain.evaluation import ErrorKind, Evaluation, failure
 from compilerlm.toolchain.llvm_capi import (
     CODE_MODEL_DEFAULT,
@@ -31,8 +32,10 @@ from compilerlm.toolchain.llvm_capi import (
     take_error,
     take_message,
 )
+from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.native_shim import shim
 from compilerlm.toolchain.objsize import object_size
+from compilerlm.toolchain.pipelines import expand
 
 MODULE_CACHE = 16  # parsed modules kept per worker
 OBJECT_CACHE = 20000  # sizes of already-compiled optimized modules, by content digest
@@ -102,25 +105,28 @@ class InProcessEngine:
             lib.LLVMDisposeModule(old)
         return mod.value
 
-    def _machine(self, mod: int) -> int:
+    def _machine(self, mod: int, sections: tuple[bool, bool] = (False, False)) -> int:
+        """The target machine of the module's triple, with a section per function and per datum as asked."""
         lib = self.lib
         triple = lib.LLVMGetTarget(mod) or b""
-        if triple not in self.machines:
+        key = triple + b"".join(b"1" if s else b"0" for s in sections)
+        if key not in self.machines:
             name = triple or ctypes.string_at(lib.LLVMGetDefaultTargetTriple())
             target, err = out_ptr(), out_ptr()
             if lib.LLVMGetTargetFromTriple(name, byref(target), byref(err)):
                 raise InvalidIR(f"unsupported target triple {name.decode()}: {take_message(lib, err.value)}")
-            self.machines[triple] = lib.LLVMCreateTargetMachine(
+            self.machines[key] = lib.LLVMCreateTargetMachine(
                 target, name, b"", b"", CODEGEN_DEFAULT, RELOC_PIC, CODE_MODEL_DEFAULT
             )
-        return self.machines[triple]
+            self.shim.clm_set_sections(self.machines[key], *sections)
+        return self.machines[key]
 
     @contextlib.contextmanager
-    def copy(self, key: str, ir: str) -> Iterator[tuple[int, int]]:
+    def copy(self, key: str, ir: str, sections: tuple[bool, bool] = (False, False)) -> Iterator[tuple[int, int]]:
         """(a fresh copy of the parsed module, its target machine), disposed on leaving; InvalidIR if it does
         not parse."""
         original = self._parse(key, ir)
-        machine = self._machine(original)
+        machine = self._machine(original, sections)
         mod = self.lib.LLVMCloneModule(original)
         try:
             yield mod, machine
@@ -191,6 +197,24 @@ class InProcessEngine:
         if len(self.objects) > OBJECT_CACHE:
             self.objects.popitem(last=False)
         return Evaluation(pipeline=pipeline, size=sizes.size, text_size=sizes.text, ir_instructions=instructions)
+
+    def object_file(self, module: IRModule, pipeline: str, codegen: Sequence[str] = ()) -> bytes:
+        """The object file of `module` with `pipeline`, the bytes `subprocess_path.compile_object` gives (llc's
+        -function-sections/-data-sections are the only `codegen` options taken); CompilerLMError says why not."""
+        unknown = set(codegen) - {"-function-sections", "-data-sections"}
+        if unknown:
+            raise CompileError(f"{module.name}: code generation option {sorted(unknown)[0]} is not supported here")
+        sections = ("-function-sections" in codegen, "-data-sections" in codegen)
+        try:
+            with self.copy(module.key, module.ir, sections) as (mod, machine):
+                if problem := self.run_passes(mod, expand(pipeline), machine):
+                    raise (PipelineError if problem[0] == "pipeline" else CompileError)(f"{module.name}: {problem[1]}")
+                data = self.emit(mod, machine)
+        except InvalidIR as exc:
+            raise CompileError(f"{module.name}: {exc}") from None
+        if isinstance(data, str):
+            raise CompileError(f"{module.name}: {data}")
+        return data
 
 
 _ENGINE: InProcessEngine | None = None

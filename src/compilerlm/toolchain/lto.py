@@ -27,7 +27,7 @@ from compilerlm.toolchain.locate import LLVM_MAJOR, llvm_tool
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.objsize import object_size
 from compilerlm.toolchain.pipelines import normalize
-from compilerlm.toolchain.run import first_error_line, run_tool
+from compilerlm.toolchain.run import first_error_line, link_error_line, run_tool
 
 LTO_CFLAGS = ("-Oz", "-flto")
 """How every unit is compiled for the whole-program route: what `cflags` ships."""
@@ -37,13 +37,31 @@ LTO_LIBRARY = ("lto<O2>", "lto<Oz>", "default<Oz>")
 used), at Oz, and clang's -Oz pipeline, so that no search begins behind the standard LTO build."""
 
 
-def lto_ldflags(pipeline: str) -> list[str]:
+LINK_OPTIONS: dict[str, tuple[str, ...]] = {
+    "merge-string-tails": ("-Wl,-O2",),  # lld -O2: a string that ends another shares its bytes (C allows it)
+    "icf-safe": ("-Wl,--icf=safe",),  # identical functions folded, except those whose address is taken
+    "relr": ("-Wl,-z,pack-relative-relocs",),  # PIE relative relocations packed (DT_RELR: glibc 2.36 or later)
+}
+"""Link options that change no code's meaning and often make the linked program smaller; the whole-program
+search tries each on its result (`search.whole_program.choose_link_options`) and ships those that pay."""
+
+
+def link_option_flags(options: Sequence[str]) -> list[str]:
+    """The flags of named `LINK_OPTIONS`, in the table's order; an unknown name is a CompilerLMError."""
+    unknown = sorted(set(options) - set(LINK_OPTIONS))
+    if unknown:
+        raise CompilerLMError(f"unknown link option {unknown[0]!r}: choose from {', '.join(LINK_OPTIONS)}")
+    return [flag for name, flags in LINK_OPTIONS.items() if name in options for flag in flags]
+
+
+def lto_ldflags(pipeline: str, options: Sequence[str] = ()) -> list[str]:
     """The link flags that run `pipeline` on the merged module: lld, unused sections dropped, the pipeline as
     lld's PassBuilder parses it (wrapped in `module(...)` so that a first pass of another level still parses;
-    given through -Xlinker because -Wl, would split it at its commas). The empty pipeline is lld at --lto-O0."""
+    given through -Xlinker because -Wl, would split it at its commas), then the named `LINK_OPTIONS`. The empty
+    pipeline is lld at --lto-O0."""
     text = normalize(pipeline)
     passes = ["-Xlinker", f"--lto-newpm-passes=module({text})"] if text else ["-Xlinker", "--lto-O0"]
-    return ["-fuse-ld=lld", *GC_LDFLAGS, *passes]
+    return ["-fuse-ld=lld", *GC_LDFLAGS, *passes, *link_option_flags(options)]
 
 
 @dataclass(frozen=True)
@@ -63,16 +81,16 @@ class WholeProgram(IRModule):
         digest.update(self.ir.encode())
         return digest.hexdigest()[:32]
 
-    def link(self, pipeline: str, exe: Path, timeout: float = 120.0) -> Path:
-        """`exe`: the program linked with `pipeline` at link time. CompilerLMError (PipelineError,
-        ToolTimeout, LLVMCrash, CompileError) says why not."""
-        flags = lto_ldflags(pipeline)  # checks the pipeline before anything runs
+    def link(self, pipeline: str, exe: Path, timeout: float = 120.0, options: Sequence[str] = ()) -> Path:
+        """`exe`: the program linked with `pipeline` at link time and the named `LINK_OPTIONS`. CompilerLMError
+        (PipelineError, ToolTimeout, LLVMCrash, CompileError) says why not."""
+        flags = lto_ldflags(pipeline, options)  # checks the pipeline before anything runs
         with tempfile.TemporaryDirectory(prefix="compilerlm-lto-") as tmp:
             objects = _write_objects(self.objects, Path(tmp))
             cmd = [llvm_tool("clang"), *flags, *objects, "-o", str(exe), *self.ldflags, "-lm"]
             res = run_tool(cmd, timeout=timeout, what="the LTO link")
         if res.returncode != 0:
-            raise CompileError(f"LTO link failed: {first_error_line(res.stderr.decode(errors='replace'))}")
+            raise CompileError(f"LTO link failed: {link_error_line(res.stderr.decode(errors='replace'))}")
         return exe
 
     def link_command(self, pipeline: str, objects: Sequence[str], exe: str) -> str:
@@ -111,7 +129,7 @@ def merge_program(name: str, objects: Sequence[tuple[str, bytes]], ldflags: Sequ
         cmd = [llvm_tool("clang"), "-fuse-ld=lld", "-Xlinker", "--save-temps", *paths, "-o", str(exe), *ldflags, "-lm"]
         res = run_tool(cmd, timeout=600, what="the LTO link", cwd=folder)
         if res.returncode != 0:
-            raise CompileError(f"{name}: LTO link failed: {first_error_line(res.stderr.decode(errors='replace'))}")
+            raise CompileError(f"{name}: LTO link failed: {link_error_line(res.stderr.decode(errors='replace'))}")
         merged = folder / "merged.0.2.internalize.bc"
         if not merged.is_file():
             raise CompilerLMError(f"{name}: lld wrote no merged module (are the objects bitcode, built with -flto?)")

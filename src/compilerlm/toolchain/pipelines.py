@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 
+from compilerlm.cache import tool_output
 from compilerlm.errors import CompileError, PipelineError
 from compilerlm.toolchain.catalogue import pass_catalogue
 from compilerlm.toolchain.locate import llvm_tool
@@ -134,25 +135,17 @@ def clang_pipeline(level: str) -> str:
     """The module pipeline clang runs at -{level}, as `opt -passes=` text."""
     if level == "O0":
         return ""
-    res = run_tool(
-        [
-            llvm_tool("clang"),
-            f"-{level}",
-            "-c",
-            "-x",
-            "c",
-            "/dev/null",
-            "-o",
-            "/dev/null",
-            "-mllvm",
-            "-print-pipeline-passes",
-        ],
-        what="clang -print-pipeline-passes",
-    )
-    text = res.stdout.decode().strip()
-    if res.returncode != 0 or not text:
-        raise CompileError(f"could not read clang's -{level} pipeline: {first_error_line(res.stderr.decode())}")
-    return text
+    cmd = [llvm_tool("clang"), f"-{level}", "-c", "-x", "c", "/dev/null", "-o", "/dev/null"]
+    cmd += ["-mllvm", "-print-pipeline-passes"]
+
+    def ask() -> str:
+        res = run_tool(cmd, what="clang -print-pipeline-passes")
+        text = res.stdout.decode().strip()
+        if res.returncode != 0 or not text:
+            raise CompileError(f"could not read clang's -{level} pipeline: {first_error_line(res.stderr.decode())}")
+        return text
+
+    return tool_output(cmd, ask)
 
 
 def expand(pipeline: str) -> str:

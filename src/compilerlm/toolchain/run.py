@@ -7,6 +7,7 @@ group killed on a timeout or an interrupt); this module adds what LLVM's tools n
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Sequence
@@ -25,6 +26,21 @@ def first_error_line(stderr: str) -> str:
             if marker in ln:
                 return ln
     return lines[0] if lines else "(no message)"
+
+
+_SEVERAL_MAINS = re.compile(r"(duplicate symbol: main\b|multiple definition of [`']main')")
+
+
+def link_error_line(stderr: str) -> str:
+    """A failed link's telling line (the linker's error, not clang's "linker command failed"), with the fix when
+    several units define `main`: a build of several programs, which program.toml must name."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip() and "linker command failed" not in ln]
+    # GNU ld says where first ("in function `main':") and what on the next line
+    what = [ln for ln in lines if "multiple definition of" in ln or "undefined reference to" in ln]
+    line = what[0] if what else first_error_line("\n".join(lines))
+    if _SEVERAL_MAINS.search(stderr):
+        line += " (several units define main: name each program of the build in program.toml, [[programs]])"
+    return line
 
 
 def is_crash(returncode: int, stderr: str) -> bool:

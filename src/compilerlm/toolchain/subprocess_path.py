@@ -10,7 +10,6 @@ from compilerlm.errors import CompileError, LLVMCrash, PipelineError, ToolTimeou
 from compilerlm.toolchain.evaluation import Evaluation, failure
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.module import IRModule
-from compilerlm.toolchain.objsize import count_ir_instructions, object_size
 from compilerlm.toolchain.pipelines import expand
 from compilerlm.toolchain.run import first_error_line, run_tool
 
@@ -83,6 +82,8 @@ def evaluate_subprocess(
     try:
         expanded = expand(pipeline)
         optimized = optimize_ir(module.ir, expanded, text=count_instructions, timeout=timeout)
+        from compilerlm.toolchain.objsize import count_ir_instructions, object_size  # elftools: not for `cc`
+
         instructions = count_ir_instructions(optimized.decode()) if count_instructions else None
         sizes = object_size(generate_object(optimized, timeout=timeout))
     except PipelineError as exc:
@@ -115,6 +116,8 @@ def evaluate_with_clang(module: IRModule, level: str, *, timeout: float = 300.0)
         return failure(label, "timeout", str(exc))
     if res.returncode != 0:
         return failure(label, "invalid-ir", _message(res.stderr.decode(errors="replace"), "clang"))
+    from compilerlm.toolchain.objsize import object_size
+
     sizes = object_size(res.stdout)
     return Evaluation(pipeline=label, size=sizes.size, text_size=sizes.text)
 

@@ -40,6 +40,14 @@ extern "C" int clm_emit_object(LLVMTargetMachineRef machine, LLVMModuleRef modul
   return 0;
 }
 
+// A section per function and per datum, as llc's -function-sections/-data-sections set them (the C API has
+// no setter); `compilerlm cc` builds tuned units so for builds that link with --gc-sections.
+extern "C" void clm_set_sections(LLVMTargetMachineRef machine, int functions, int data) {
+  TargetMachine *tm = reinterpret_cast<TargetMachine *>(machine);
+  tm->Options.FunctionSections = functions != 0;
+  tm->Options.DataSections = data != 0;
+}
+
 // A digest of the module's exact content, use-list order included (code generation depends on it),
 // so that a module some other pipeline already produced is not compiled again.
 extern "C" uint64_t clm_module_digest(LLVMModuleRef module) {

@@ -42,7 +42,8 @@ def split_options(argv: Sequence[str]) -> tuple[list[str], bool, list[str]]:
 
 
 def server_folder() -> str | None:
-    """The folder of the servers' sockets, private to this user (mode 0700), or None when it cannot be made so."""
+    """The folder of the servers' sockets, private to this user (mode 0700), or None when it cannot be made so.
+    The root is `cache.cache_dir`'s rule, spelled with `os.path` here: this runs before any other import of a call."""
     root = os.environ.get("COMPILERLM_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "compilerlm"
     )

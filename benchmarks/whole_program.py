@@ -51,8 +51,9 @@ from rich.console import Console
 from rich.table import Table
 
 from compilerlm.programs.compdb import compdb_program
+from compilerlm.programs.library import library_driver
 from compilerlm.programs.program import Program
-from compilerlm.programs.testing import run_test, run_tests
+from compilerlm.programs.testing import TestRun, run_test
 from compilerlm.sandbox import Limits
 from compilerlm.search.whole_program import compile_units, link
 from compilerlm.toolchain.locate import llvm_tool
@@ -97,6 +98,9 @@ class Package:
     own_cflags: Callable[[Path], str]  # the CFLAGS its build uses, kept ahead of the shipped cflags on rebuild
     autotools: bool = False  # autoreconf -fi, then ./configure
     why: str = ""
+    library: str = ""  # a shared library's file name: `exe` is that library, tested through `driver`
+    driver: tuple[str, ...] = ()  # program.toml `driver`: the units of the executable its tests run
+    ldflags: tuple[str, ...] = ()  # program.toml `ldflags`: a library's soname, as its Makefile links it
 
 
 def sh(cmd: list[str], cwd: Path) -> str:
@@ -274,8 +278,10 @@ def dpkg_cflags(tree: Path) -> str:
     return sh(["dpkg-buildflags", "--get", "CFLAGS"], tree).strip()  # what figlet's Makefile asks for
 
 
+ZOPFLI_LIBRARY = ("blocksplitter.c", "cache.c", "deflate.c", "gzip_container.c", "hash.c", "katajainen.c")
+ZOPFLI_LIBRARY += ("lz77.c", "squeeze.c", "tree.c", "util.c", "zlib_container.c", "zopfli_lib.c")
 PACKAGES = {
-    p.source: p
+    p.program: p
     for p in [
         Package(
             "figlet", "figlet", "figlet", ("figlet.c", "zipio.c", "crc.c", "inflate.c", "utf8.c"),
@@ -295,6 +301,13 @@ PACKAGES = {
         Package(
             "zopfli", "zopfli", "zopfli", ("*.c",), ("zopfli",), zopfli_tests, lambda tree: "",
             why="plain Makefile, 13 units (the C zopfli only); deterministic compressed output files",
+        ),
+        Package(
+            "zopfli", "libzopfli", "libzopfli.so.1.0.3", ZOPFLI_LIBRARY, ("zopfli", "libzopfli"), zopfli_tests,
+            lambda tree: "", library="libzopfli.so.1.0.3", driver=("zopfli_bin.c",),
+            ldflags=("-Wl,-soname,libzopfli.so.1",),
+            why="the same package's shared library (12 units, -fPIC -shared as its Makefile links it), tested "
+            "through the zopfli command linked with it",
         ),
     ]
 }  # fmt: skip
@@ -329,13 +342,25 @@ def make(pkg: Package, tree: Path, extra: list[str], bear: bool = False, cc: str
     return tree / pkg.exe
 
 
+def tested(program: Program, exe: Path) -> list[TestRun]:
+    """The program's tests on `exe`; a library's through its driver (`programs.library`), with it bound."""
+    with tempfile.TemporaryDirectory(prefix="wp-bench-driver-") as tmp:
+        libraries = None
+        if program.library:
+            exe, libraries = library_driver(program, exe, Path(tmp))
+        return [run_test(exe, test, LIMITS, libraries=libraries) for test in program.tests]
+
+
 def clang_build(program: Program, level: str, exe: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="wp-bench-") as tmp:
         return link(program, compile_units(program, [level], Path(tmp), jobs=2), [], exe)
 
 
 def write_toml(folder: Path, pkg: Package, specs: list[Spec]) -> Program:
-    head = [f"name = {json.dumps(pkg.program)}", f"units = {json.dumps(list(pkg.units))}", "ldflags = []"]
+    head = [f"name = {json.dumps(pkg.program)}", f"units = {json.dumps(list(pkg.units))}"]
+    head.append(f"ldflags = {json.dumps(list(pkg.ldflags))}")
+    if pkg.library:
+        head += [f"library = {json.dumps(pkg.library)}", f"driver = {json.dumps(list(pkg.driver))}"]
     (folder / "program.toml").write_text("\n\n".join(["\n".join(head), *(s.toml() for s in specs)]) + "\n")
     return compdb_program(folder / "compile_commands.json")
 
@@ -352,8 +377,7 @@ def write_program(pkg: Package, tree: Path, folder: Path) -> Program:
     with tempfile.TemporaryDirectory(prefix="wp-bench-") as tmp:
         o0 = clang_build(program, "-O0", Path(tmp) / "O0")
         kept = []
-        for spec, test in zip(specs, program.tests, strict=True):
-            ref = run_test(o0, test, LIMITS)
+        for spec, ref in zip(specs, tested(program, o0), strict=True):
             if ref.result.status not in ("ok", "exit-code") or ref.status not in ("ok", "wrong-exit-code"):
                 dropped.append(f"{spec.name} (-O0: {ref.status} {ref.detail})")
                 continue
@@ -372,7 +396,7 @@ def write_program(pkg: Package, tree: Path, folder: Path) -> Program:
         failing = {
             run.test.name: f"{label}: {run.status}"
             for label, exe in builds.items()
-            for run in run_tests(exe, program.tests, LIMITS)
+            for run in tested(program, exe)
             if not run.passed
         }
     if failing:
@@ -444,7 +468,7 @@ def rebuild(pkg: Package, dsc: Path, dest: Path, program: Program, shipped: dict
         flags = [f"LDFLAGS={shipped['ldflags_shell']}"]
         cflags = f"CFLAGS={' '.join(f for f in (own, shipped['cflags_shell']) if f)}"
         exe = make(pkg, tree, [cflags, *flags], cc=cc)
-        runs = list(run_tests(exe, program.tests, LIMITS))
+        runs = tested(program, exe)
         got = Rebuilt(object_size(exe.read_bytes()).size, f"{sum(r.passed for r in runs)}/{len(runs)}")
         if got.size != shipped["size"] and "-g" in own.split():
             sh(["make", "clean"], tree)
@@ -527,7 +551,7 @@ def main() -> None:
             )
         results.append(
             {
-                "package": name,
+                "package": pkg.source,
                 "version": version,
                 "program": pkg.program,
                 "units": len(program.units),

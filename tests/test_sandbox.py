@@ -211,6 +211,20 @@ def test_writes_outside_its_directory_do_not_reach_the_host(run, tmp_path, bins)
         assert f"denied {absolute}".encode() in res.stdout
 
 
+def test_a_library_under_test_is_bound_read_only_and_named_plainly(run, tmp_path):
+    needs("private_root")
+    library = tmp_path / "libunder.so"
+    library.write_bytes(b"\x7fELF not really a library\n")
+    res, _ = run("write_outside", args=["/prog-lib/libunder.so"], libraries={"libunder.so": library})
+    assert res.status == "ok" and b"denied /prog-lib/libunder.so" in res.stdout
+    assert library.read_bytes() == b"\x7fELF not really a library\n"
+    for name in ("../libunder.so", "", "lib/under.so"):
+        with pytest.raises(CompilerLMError, match="library name .* must be a plain file name"):
+            run_sandboxed(tmp_path / "libunder.so", b"", SMALL, libraries={name: library})
+    with pytest.raises(CompilerLMError, match="no library at"):
+        run_sandboxed(library, b"", SMALL, libraries={"libgone.so": tmp_path / "gone"})
+
+
 def test_cannot_read_host_files_and_sees_an_empty_directory(run, tmp_path):
     needs("private_root")
     secret = tmp_path / "secret"

@@ -198,6 +198,7 @@ def _check(unit: Unit, extra: list[str]) -> str | None:
 
 
 PROGRAM_KEYS = {"name", "units", "cflags", "defines", "include_dirs", "ldflags", "tests", "description"}
+PROGRAM_KEYS |= {"library", "driver"}
 """What a `[[programs]]` table of program.toml may say; what it leaves out comes from the top level."""
 
 
@@ -231,7 +232,8 @@ def compdb_programs(path: Path | str, jobs: int = CHECK_JOBS) -> list[Program]:
     elif not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise CompilerLMError(f"{meta}: 'programs' must be an array of tables ([[programs]]), one per program")
     else:
-        defaults = {k: v for k, v in conf.items() if k in PROGRAM_KEYS - {"name", "units", "tests", "description"}}
+        own = {"name", "units", "tests", "description", "library", "driver"}
+        defaults = {k: v for k, v in conf.items() if k in PROGRAM_KEYS - own}
         specs = [{**defaults, **_program_table(t, meta)} for t in tables]
         if "tests" in conf:
             raise CompilerLMError(f"{meta}: with [[programs]], each program's tests go in its [[programs.tests]]")
@@ -259,29 +261,59 @@ def _program_table(table: dict, meta: Path) -> dict:
     return {**table, "name": check_name(table.get("name"), "program name", str(meta))}
 
 
-def _program(db: Path, meta: Path, conf: dict, units: list[Unit], skipped: list[str], named: bool) -> Program:
-    """One program of the database: the units its globs pick, its flags and its tests."""
-    name = conf["name"] if named else _program_name(conf, db)
-    wanted = _as_tuple(conf, "units", meta)
+def _picked(units: list[Unit], conf: dict, key: str, meta: Path, name: str) -> list[Unit]:
+    """The units `conf[key]`'s globs pick (all of them when it names none), renamed into program `name`."""
+    wanted = _as_tuple(conf, key, meta)
     if wanted:
         units = [u for u in units if any(fnmatch(u.name.partition("/")[2], g) for g in wanted)]
         if not units:
-            raise CompilerLMError(f"{meta}: {name}: no unit matches units = {list(wanted)}; names are relative paths")
-    units = [replace(u, name=f"{name}/{u.name.partition('/')[2]}") for u in units]
+            raise CompilerLMError(f"{meta}: {name}: no unit matches {key} = {list(wanted)}; names are relative paths")
+    return [replace(u, name=f"{name}/{u.name.partition('/')[2]}") for u in units]
+
+
+def _library(conf: dict, meta: Path, name: str) -> str:
+    """A `library` program's file name, checked to come with the `driver` that its tests run."""
+    library = conf.get("library", "")
+    if library == "":
+        if "driver" in conf:
+            raise CompilerLMError(f"{meta}: {name}: 'driver' is the test executable of a 'library'; name the library")
+        return ""
+    if not isinstance(library, str) or "/" in library or library in (".", "..") or not library.isprintable():
+        raise CompilerLMError(f"{meta}: {name}: 'library' must be the shared library's file name (libfoo.so)")
+    if not conf.get("driver"):
+        raise CompilerLMError(
+            f"{meta}: {name}: a shared library is tested through an executable that links it: name that "
+            "executable's units in 'driver' (globs on the units' paths, as 'units')"
+        )
+    return library
+
+
+def _program(db: Path, meta: Path, conf: dict, units: list[Unit], skipped: list[str], named: bool) -> Program:
+    """One program of the database: the units its globs pick, its flags and its tests; for a shared library,
+    also the units of the executable its tests run (`driver`), which are not the library's."""
+    name = conf["name"] if named else _program_name(conf, db)
+    library = _library(conf, meta, name)
+    driver = _picked(units, conf, "driver", meta, name) if library else []
+    units = [u for u in _picked(units, conf, "units", meta, name) if u not in driver]
+    if not units:
+        raise CompilerLMError(f"{meta}: {name}: every unit it picks is the driver's; 'units' names the library's")
+    pic, shared = (("-fPIC",), ("-shared",)) if library else ((), ())
     include_dirs = tuple(str((db.parent / d).resolve()) for d in _as_tuple(conf, "include_dirs", meta))
     return Program(
         name=name,
         sources=tuple(u.source for u in units),
         include_dirs=include_dirs,
         defines=_as_tuple(conf, "defines", meta),
-        cflags=_as_tuple(conf, "cflags", meta),
-        ldflags=_as_tuple(conf, "ldflags", meta) + (("-lstdc++",) if any(u.cxx for u in units) else ()),
+        cflags=_as_tuple(conf, "cflags", meta) + pic,
+        ldflags=shared + _as_tuple(conf, "ldflags", meta) + (("-lstdc++",) if any(u.cxx for u in units) else ()),
         # tests/N.in belong to a database of one program; each of several has its own [[programs.tests]] only
         tests=declared_tests(db.parent, conf, meta) if named else program_tests(db.parent, conf, meta),
         description=str(conf.get("description", "")),
         root=db.parent,
         units=tuple(units),
         skipped=tuple(skipped),
+        library=library,
+        driver=tuple(driver),
     )
 
 

@@ -75,6 +75,8 @@ class Program:
     from_dataset: bool = field(default=False, compare=False)  # downloaded code: compiled only inside the sandbox
     units: tuple[Unit, ...] = ()  # a compile database's translation units, each with its own flags and folder
     skipped: tuple[str, ...] = field(default=(), compare=False)  # units left out, one line each: why
+    library: str = ""  # a shared library's file name: the program is that library (`-shared`, units `-fPIC`)
+    driver: tuple[Unit, ...] = ()  # a library's test executable: units linked with the library, run by the tests
 
     @property
     def flags(self) -> list[str]:
@@ -110,11 +112,15 @@ class Program:
         """How the build compiles each C translation unit: every way of building the program (the frontend,
         the standard recipes, the whole-program route) starts from these."""
         if self.units:  # the flags a program.toml beside the compile database adds come last
-            return [
-                CompileStep(u.name, u.source, (*u.flags, *self.flags), u.directory, u.spelled, u.debug)
-                for u in self.units
-            ]
+            return self._steps(self.units)
         return [CompileStep(self.module_name(s), s, tuple(self.flags)) for s in self.sources if s.suffix in C_SUFFIXES]
+
+    def driver_steps(self) -> list[CompileStep]:
+        """How the build compiles a library's test executable (`driver`): not searched, never sized."""
+        return self._steps(self.driver)
+
+    def _steps(self, units: Sequence[Unit]) -> list[CompileStep]:
+        return [CompileStep(u.name, u.source, (*u.flags, *self.flags), u.directory, u.spelled, u.debug) for u in units]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -93,10 +93,14 @@ def run_test(
     limits: Limits = Limits(),  # noqa: B008  (frozen)
     *,
     under: Under | None = None,
+    libraries: Mapping[str, Path] | None = None,
 ) -> TestRun:
     """Run ``binary`` on one test, confined, and judge it. An unblessed expectation (None) is not compared:
-    bless runs tests that way to learn them. ``under``: the run is made by a measuring tool, whose report
-    comes back in ``result.report``."""
+        bless runs tests that way to learn them. ``under``: the run is made by a measuring tool, whose report
+        comes back in ``result.report``. ``libraries``: shared libraries the binary loads from /prog-lib (a library
+    under test, with the executable that drives it)."""
+    if under is not None and libraries:
+        raise CompilerLMError("a measured run cannot load a library under test (run_test: under with libraries)")
     run_limits = test_limits(test, limits)
     with tempfile.TemporaryDirectory(prefix="compilerlm-test-") as out:
         where = {
@@ -105,7 +109,14 @@ def run_test(
             "collect_to": Path(out) if test.outputs else None,
         }
         if under is None:
-            res = run_sandboxed(binary, test.stdin, run_limits, args=test.args, **where)  # type: ignore[arg-type]
+            res = run_sandboxed(
+                binary,
+                test.stdin,
+                run_limits,
+                args=test.args,
+                libraries=libraries,
+                **where,  # type: ignore[arg-type]
+            )
         else:
             res = run_tool_sandboxed(
                 [*under.argv, "/prog", *test.args],
@@ -154,6 +165,7 @@ def run_tests(
     limits: Limits = Limits(),  # noqa: B008  (frozen)
     *,
     stop_at_first_failure: bool = False,
+    libraries: Mapping[str, Path] | None = None,
 ) -> Iterator[TestRun]:
     """Run ``binary`` on ``tests`` in order, confined; yields each run as it ends (a caller may stop early).
     A test without its expected results is refused: it would pass anything."""
@@ -163,7 +175,7 @@ def run_tests(
                 f"test {test.name!r} has no expected output yet: run python -m compilerlm.programs.bless on its "
                 "program folder (expected results come from the -O0 build)"
             )
-        run = run_test(binary, test, limits)
+        run = run_test(binary, test, limits, libraries=libraries)
         yield run
         if stop_at_first_failure and not run.passed:
             return

@@ -20,6 +20,7 @@ class _Plan:
     """Everything the children need, built before fork so C allocates (almost) nothing after its rlimits.
 
     ``exe`` is the program's path inside the root (``/prog`` for a binary, a toolchain path for a tool);
+    ``libraries`` (name -> host file) are bound read-only at ``/prog-lib/NAME`` for the binary's loader,
     ``files`` are copied into /tmp before the run, ``collect`` (patterns over /tmp's names) copied out to
     ``collect_to`` after it. ``report``: the program gets a pipe of its own at ``REPORT_FD`` (a counting
     tool's report, kept apart from the measured program's stdout and stderr). ``syscall_filter`` is None only
@@ -32,6 +33,7 @@ class _Plan:
     args: tuple[bytes, ...]
     parent: int
     files: tuple[tuple[str, Path | bytes], ...] = ()
+    libraries: tuple[tuple[str, Path], ...] = ()
     collect: tuple[str, ...] = ()
     collect_to: Path | None = None
     env: tuple[tuple[str, str], ...] = ()
@@ -50,3 +52,5 @@ class _Plan:
 
 
 Files = Mapping[str, "Path | bytes"]
+PROG_LIB = "/prog-lib"
+"""Where a run's shared libraries are (`libraries`): a program under test links with `-rpath /prog-lib`."""

@@ -1,6 +1,7 @@
 """The run's private root: what a confined program can see, and the only ways files cross in and out.
 
-A read-only tmpfs with the toolchain bound read-only, a few devices, the binary at /prog, copies of the
+A read-only tmpfs with the toolchain bound read-only, a few devices, the binary at /prog (and the shared
+libraries it is tested with at /prog-lib), copies of the
 caller's folders at /src/N and a writable /tmp holding the input files; results are copied out of /tmp
 afterwards without following links. Apart from the namespaces (``isolation.py``) and the processes
 (``run.py``), because it alone answers "what can a confined assembler read, and what can it leave behind".
@@ -16,7 +17,7 @@ import stat
 from pathlib import Path
 
 from compilerlm.sandbox.limits import Limits
-from compilerlm.sandbox.plan import _Plan
+from compilerlm.sandbox.plan import PROG_LIB, _Plan
 from compilerlm.sandbox.syscalls import (
     MS_BIND,
     MS_NODEV,
@@ -64,6 +65,11 @@ def _build_root(root: Path, owner: tuple[int, int], limits: Limits, plan: _Plan 
             # bound, not copied: a binary of any size the build allows fits, and it stays read-only
             (root / "prog").touch()
             _bind_readonly(plan.binary, root / "prog")
+        if plan.libraries:  # a shared library under test, for the binary that links it: bound as /prog is
+            (root / PROG_LIB[1:]).mkdir()
+            for name, library in plan.libraries:
+                (root / PROG_LIB[1:] / name).touch()
+                _bind_readonly(library, root / PROG_LIB[1:] / name)
         if plan.read_only:
             _copy_folders(root / "src", owner, plan)
         for name, content in plan.files:

@@ -95,9 +95,12 @@ def run_sandboxed(
     collect: Sequence[str] = (),
     collect_to: Path | None = None,
     scratch: Path | None = None,
+    libraries: Mapping[str, Path] | None = None,
 ) -> SandboxResult:
     """Run ``binary`` (bound read-only at /prog, never run in place) on ``stdin`` in a fresh directory, confined.
 
+    ``libraries`` (name -> host file: a shared library under test and the binary that links it with
+    ``-rpath /prog-lib``) are bound read-only at /prog-lib/NAME.
     ``files`` (name -> host path or bytes) are put in that directory first; files whose names match a
     ``collect`` pattern are copied to ``collect_to`` afterwards (``result.collected`` lists them).
     ``expected`` turns a clean exit with different stdout into "wrong-output". Never raises for anything
@@ -106,7 +109,9 @@ def run_sandboxed(
     binary = Path(binary).resolve()
     if not binary.is_file():
         raise CompilerLMError(f"sandbox: no binary at {binary}")
-    return _run(b"/prog", binary, stdin, limits, expected, args, files, collect, collect_to, None, scratch)
+    return _run(
+        b"/prog", binary, stdin, limits, expected, args, files, collect, collect_to, None, scratch, libraries=libraries
+    )
 
 
 def run_tool_sandboxed(
@@ -180,6 +185,7 @@ def _run(
     *,
     report: bool = False,
     allow_syscalls: frozenset[str] = frozenset(),
+    libraries: Mapping[str, Path] | None = None,
 ) -> SandboxResult:
     read_only_bytes = sum(_tree_bytes(folder) for folder in read_only)
     if read_only_bytes > MAX_READ_ONLY_BYTES:
@@ -192,6 +198,13 @@ def _run(
         if not name or "/" in name or name in (".", ".."):
             raise CompilerLMError(f"sandbox: input file name {name!r} must be a plain file name")
         staged.append((name, Path(content).resolve() if isinstance(content, (str, os.PathLike)) else bytes(content)))
+    bound: list[tuple[str, Path]] = []
+    for name, library in (libraries or {}).items():
+        if not name or "/" in name or name in (".", ".."):
+            raise CompilerLMError(f"sandbox: library name {name!r} must be a plain file name")
+        if not Path(library).is_file():
+            raise CompilerLMError(f"sandbox: no library at {library}")
+        bound.append((name, Path(library).resolve()))
     if collect and (collect_to is None or not Path(collect_to).is_dir()):
         raise CompilerLMError(f"sandbox: results are collected into a directory; {collect_to} is not one")
     base = Path(tempfile.mkdtemp(prefix="compilerlm-sandbox-", dir=scratch))
@@ -204,6 +217,7 @@ def _run(
             tuple(os.fsencode(a) for a in args),
             os.getpid(),
             files=tuple(staged),
+            libraries=tuple(bound),
             collect=tuple(collect),
             collect_to=Path(collect_to).resolve() if collect else None,
             env=tuple((env or {}).items()),

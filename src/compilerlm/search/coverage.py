@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.programs.library import library_driver
 from compilerlm.programs.program import Program
 from compilerlm.programs.testing import test_files, test_limits
 from compilerlm.sandbox import Limits, run_sandboxed
@@ -105,6 +106,9 @@ def module_coverage(
         )
         if link.returncode != 0:
             raise CompilerLMError(f"instrumented link failed: {link_error_line(link.stderr.decode())}")
+        libraries = None
+        if program.library:  # the tests run the driver, with the instrumented library
+            exe, libraries = library_driver(program, exe, folder / "driver")
         raws = []
         for i, test in enumerate(program.tests):
             out = folder / f"run-{i}"
@@ -118,6 +122,7 @@ def module_coverage(
                 files=files,
                 collect=["default.profraw"],
                 collect_to=out,
+                libraries=libraries,
             )
             if (out / "default.profraw").is_file():
                 raws.append(str(out / "default.profraw"))

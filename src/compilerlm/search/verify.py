@@ -15,6 +15,7 @@ from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import run_process
+from compilerlm.programs.library import library_driver
 from compilerlm.programs.names import file_name
 from compilerlm.programs.program import Program
 from compilerlm.programs.testing import run_tests
@@ -113,11 +114,26 @@ def verify_program(
 
 
 def verify_executable(program: Program, exe: Path, timeout: float = TEST_TIMEOUT) -> Verification:
-    """Run the program's tests on a built executable (confined), stopping at the first failure."""
+    """Run the program's tests on a built executable (confined), stopping at the first failure; a shared
+    library's tests run its driver linked with it (`programs.library`)."""
     if not program.tests:
         return Verification(False, "no tests: nothing to run, size not verified")
+    if not program.library:
+        return _run_tests(program, exe, timeout)
+    with tempfile.TemporaryDirectory(prefix="compilerlm-driver-") as tmp:
+        try:
+            driver, libraries = library_driver(program, exe, Path(tmp))
+        except CompilerLMError as exc:
+            return Verification(False, str(exc))
+        return _run_tests(program, driver, timeout, libraries)
+
+
+def _run_tests(
+    program: Program, exe: Path, timeout: float, libraries: Mapping[str, Path] | None = None
+) -> Verification:
     limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))
-    for n, run in enumerate(run_tests(exe, program.tests, limits, stop_at_first_failure=True), 1):
+    runs = run_tests(exe, program.tests, limits, stop_at_first_failure=True, libraries=libraries)
+    for n, run in enumerate(runs, 1):
         name = run.test.name
         if run.status == "sandbox-error":
             return Verification(False, f"test {name}: not run: {run.detail}")

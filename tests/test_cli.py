@@ -29,6 +29,27 @@ def test_suites_lists_specs_and_programs(cli):
         assert spec in out
 
 
+def test_every_target_kind_is_in_each_commands_help_and_the_readme():
+    """One table (`TARGETS`): the TARGET help of every command and the README's list are made from it or
+    checked against it, so a new kind cannot be left out of one of them."""
+    from typer.testing import CliRunner
+
+    from compilerlm.cli import build_app
+    from compilerlm.programs.suites import TARGETS
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    paragraph = readme[readme.index("`TARGET` is a") :].split("\n\n")[0]
+    app = build_app()
+    helps = {
+        " ".join(c): CliRunner().invoke(app, [*c, "--help"], env={"COLUMNS": "400"}).output
+        for c in (("tune",), ("size",), ("asm",), ("data", "flags"), ("eval", "asm"))
+    }
+    for kind in TARGETS:
+        assert f"`{kind.prefix}" in paragraph, kind.spec
+        for command, text in helps.items():
+            assert kind.spec in " ".join(text.split()), (command, kind.spec)
+
+
 def _clang_oz(path: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         obj = Path(tmp) / "x.o"

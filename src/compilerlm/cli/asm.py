@@ -24,6 +24,7 @@ from compilerlm.cli.common import (
 )
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.names import file_name
+from compilerlm.programs.suites import TARGET_HELP
 
 if TYPE_CHECKING:
     from compilerlm.programs.program import Program
@@ -187,7 +188,7 @@ def run_asm(
 
 
 def asm(
-    program: Annotated[str, typer.Argument(help="a C file (with --tests DIR), a program folder, or any TARGET")] = "",
+    program: Annotated[str, typer.Argument(help=f"a C file (with --tests DIR), or a TARGET: {TARGET_HELP}")] = "",
     tests: Annotated[Path | None, typer.Option(help="folder of N.in + N.out tests for a single C file")] = None,
     model: ModelOpt = None,
     preset: PresetOpt = "compilerlm",

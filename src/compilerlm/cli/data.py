@@ -21,12 +21,13 @@ from compilerlm.cli.common import (
     progress_bar,
 )
 from compilerlm.programs.names import printable
+from compilerlm.programs.suites import TARGET_HELP
 
 if TYPE_CHECKING:
     from compilerlm.data.build import BuildReport
     from compilerlm.tasks.base import Advance, Task
 
-Suite = Annotated[str, typer.Option("--suite", help="TARGET: builtin, builtin:NAME, dir:PATH, csmith:N, a folder...")]
+Suite = Annotated[str, typer.Option("--suite", help=f"TARGET: {TARGET_HELP}")]
 Out = Annotated[str, typer.Option("--out", help="dataset folder to write (train.parquet, validation.parquet)")]
 Validation = Annotated[float, typer.Option(help="share of programs held out for validation")]
 Seed = Annotated[int, typer.Option(help="seed of the split (and of random pipelines / test splits)")]

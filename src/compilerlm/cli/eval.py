@@ -42,6 +42,7 @@ from compilerlm.cli.common import (
     progress_bar,
     resumable,
 )
+from compilerlm.programs.suites import TARGET_HELP
 
 if TYPE_CHECKING:
     from compilerlm.tasks.base import Task
@@ -134,7 +135,7 @@ def make_eval_app() -> typer.Typer:
 
 
 def eval_asm(
-    suite: Annotated[str, typer.Option(help="builtin, dir:PATH, supercoder:FILE.parquet|jsonl, ...")] = "builtin",
+    suite: Annotated[str, typer.Option(help=f"TARGET: {TARGET_HELP}")] = "builtin",
     model: ModelOpt = None,
     preset: PresetOpt = "supercoder",
     samples: SamplesOpt = None,

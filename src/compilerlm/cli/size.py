@@ -22,6 +22,7 @@ from compilerlm.cli.common import (
     shown,
 )
 from compilerlm.errors import PipelineError
+from compilerlm.programs.suites import TARGET_HELP
 
 
 def suites(
@@ -31,12 +32,12 @@ def suites(
 
     Example: compilerlm suites --programs
     """
-    from compilerlm.programs.suites import SUITES, builtin_programs
+    from compilerlm.programs.suites import TARGETS, builtin_programs
 
     table = Table(title="suites")
     table.add_column("spec")
     table.add_column("what it is")
-    for s in SUITES:
+    for s in TARGETS:
         table.add_row(s.spec, s.description)
     console.print(table)
     if programs:
@@ -49,7 +50,7 @@ def suites(
 
 
 def size(
-    target: Annotated[str, typer.Argument(help="C/IR file, folder, dir:PATH, builtin[:NAME], csmith:N, llvm-stress:N")],
+    target: Annotated[str, typer.Argument(help=TARGET_HELP)],
     pipeline: Annotated[
         str | None, typer.Option("--pipeline", "-p", help="also measure this opt -passes= pipeline")
     ] = None,

@@ -30,6 +30,7 @@ from compilerlm.cli.common import (
 )
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.names import file_name, printable
+from compilerlm.programs.suites import TARGET_HELP
 
 if TYPE_CHECKING:
     from compilerlm.search.tune import ModuleResult
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 
 def tune(
-    target: Annotated[str, typer.Argument(help="C/IR file, folder, dir:PATH, builtin[:NAME], csmith:N, llvm-stress:N")],
+    target: Annotated[str, typer.Argument(help=TARGET_HELP)],
     budget: Annotated[int, typer.Option(help="candidate evaluations per module (baselines are free)")] = 1000,
     time_budget: Annotated[
         float, typer.Option(help="seconds of search per module besides --budget, whichever ends first (0: none)")

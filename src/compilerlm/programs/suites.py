@@ -1,13 +1,13 @@
 """Suites and targets: how a command-line TARGET becomes a list of programs.
 
-TARGET is one of: a `.c`/`.ll`/`.bc` file; a folder (a program folder, a folder of program folders, or
-a folder of loose C files, each its own program); `dir:PATH`; `builtin` or `builtin:NAME[,NAME]`;
-`compdb:PATH` (a compile_commands.json or its build folder); `supercoder:PATH`; `csmith:N[:SEED]`;
-`llvm-stress:N[:SEED]`.
+TARGET is a `.c`/`.ll`/`.bc` file, a folder (a program folder, a folder of program folders, or a folder of
+loose C files, each its own program), or one of the kinds in `TARGETS` (`builtin[:NAME,...]`, `dir:PATH`,
+`compdb:PATH`, `supercoder:PATH`, `csmith:N[:SEED]`, `llvm-stress:N[:SEED]`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,35 +16,6 @@ from compilerlm.programs.generated import csmith_programs, llvm_stress_programs
 from compilerlm.programs.program import C_SUFFIXES, IR_SUFFIXES, Program, load_program_dir, single_file_program
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
-
-
-@dataclass(frozen=True)
-class SuiteInfo:
-    spec: str
-    description: str
-
-
-SUITES = (
-    SuiteInfo(
-        "builtin", "C programs written for compilerlm (sorting, hashing, compression, interpreters, ...), with tests"
-    ),
-    SuiteInfo("builtin:NAME[,NAME]", "some of the built-in programs, by name"),
-    SuiteInfo(
-        "dir:PATH",
-        "a folder of programs: one subfolder each (*.c, optional program.toml, tests/N.in + N.out or [[tests]])",
-    ),
-    SuiteInfo(
-        "compdb:PATH",
-        "a real build: every C/C++ unit of a compile_commands.json (or its build folder) with its own flags; "
-        "program.toml beside it: name, ldflags, tests/",
-    ),
-    SuiteInfo(
-        "supercoder:PATH",
-        "SuperCoder's dataset rows (verl format), a .parquet or .jsonl file or a folder of them (e.g. its val split)",
-    ),
-    SuiteInfo("csmith:N[:SEED]", "N csmith programs from seed SEED (default 1), each checked by its -O0 checksum"),
-    SuiteInfo("llvm-stress:N[:SEED]", "N llvm-stress IR modules from seed SEED (default 1); size only, nothing to run"),
-)
 
 
 def _is_program_dir(path: Path) -> bool:
@@ -90,35 +61,85 @@ def _count_seed(spec: str, rest: str) -> tuple[int, int]:
     return count, seed
 
 
+@dataclass(frozen=True)
+class TargetKind:
+    """One kind of TARGET: how it is written (`spec`, its prefix before the colon), what it names, and how the
+    text after the prefix becomes programs. `TARGETS` is the only list: `resolve_target`, `compilerlm suites`
+    and every command's TARGET help are made from it, so a new kind is one entry."""
+
+    spec: str
+    description: str
+    load: Callable[[str], list[Program]]
+    bare: bool = False  # the prefix alone is a target too (`builtin`)
+
+    @property
+    def prefix(self) -> str:
+        return self.spec.partition("[")[0].partition(":")[0]
+
+
+def _compdb(rest: str) -> list[Program]:
+    from compilerlm.programs.compdb import compdb_programs  # reads compile databases: loaded when one is named
+
+    return compdb_programs(rest)
+
+
+def _supercoder(rest: str) -> list[Program]:
+    from compilerlm.programs.supercoder import supercoder_programs  # needs pyarrow for .parquet
+
+    return supercoder_programs(rest)
+
+
+TARGETS = (
+    TargetKind(
+        "builtin[:NAME,...]",
+        "C programs written for compilerlm (sorting, hashing, compression, interpreters, ...), with tests; "
+        "some of them by name",
+        lambda rest: builtin_programs([n for n in rest.split(",") if n]),
+        bare=True,
+    ),
+    TargetKind(
+        "dir:PATH",
+        "a folder of programs: one subfolder each (*.c, optional program.toml, tests/N.in + N.out or [[tests]])",
+        lambda rest: folder_programs(Path(rest)),
+    ),
+    TargetKind(
+        "compdb:PATH",
+        "a real build: every C/C++ unit of a compile_commands.json (or its build folder) with its own flags; "
+        "program.toml beside it: name, ldflags, tests, [[programs]] (executables, shared libraries)",
+        _compdb,
+    ),
+    TargetKind(
+        "supercoder:PATH",
+        "SuperCoder's dataset rows (verl format), a .parquet or .jsonl file or a folder of them (e.g. its val split)",
+        _supercoder,
+    ),
+    TargetKind(
+        "csmith:N[:SEED]",
+        "N csmith programs from seed SEED (default 1), each checked by its -O0 checksum",
+        lambda rest: csmith_programs(*_count_seed("csmith:" + rest, rest)),
+    ),
+    TargetKind(
+        "llvm-stress:N[:SEED]",
+        "N llvm-stress IR modules from seed SEED (default 1); size only, nothing to run",
+        lambda rest: llvm_stress_programs(*_count_seed("llvm-stress:" + rest, rest)),
+    ),
+)
+TARGET_HELP = "a .c/.ll/.bc file, a folder, or " + ", ".join(k.spec for k in TARGETS)
+"""What a TARGET argument can be, for every command's help."""
+
+
 def resolve_target(target: str) -> list[Program]:
-    """Turn a TARGET string (see module docstring) into programs; errors say what was expected."""
-    kind, _, rest = target.partition(":")
-    if target == "builtin":
-        return builtin_programs()
-    if kind == "builtin" and rest:
-        return builtin_programs([n for n in rest.split(",") if n])
-    if kind == "dir" and rest:
-        return folder_programs(Path(rest))
-    if kind == "compdb" and rest:
-        from compilerlm.programs.compdb import compdb_programs
-
-        return compdb_programs(rest)
-    if kind == "supercoder" and rest:
-        from compilerlm.programs.supercoder import supercoder_programs
-
-        return supercoder_programs(rest)
-    if kind == "csmith" and rest:
-        return csmith_programs(*_count_seed(target, rest))
-    if kind == "llvm-stress" and rest:
-        return llvm_stress_programs(*_count_seed(target, rest))
+    """Turn a TARGET string (`TARGETS`, or a file or folder) into programs; errors say what was expected."""
+    prefix, colon, rest = target.partition(":")
+    for kind in TARGETS:
+        if prefix == kind.prefix and (rest or (kind.bare and not colon)):
+            return kind.load(rest)
     path = Path(target)
     if path.is_file():
         return [single_file_program(path)]
     if path.is_dir():
         return folder_programs(path)
-    raise CompilerLMError(
-        f"unknown target {target!r}: give a .c/.ll file, a folder, or a suite (run 'compilerlm suites' to list them)"
-    )
+    raise CompilerLMError(f"unknown target {target!r}: give {TARGET_HELP} (run 'compilerlm suites' to list them)")
 
 
 def program_target(program: Program) -> str:

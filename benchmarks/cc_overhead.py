@@ -8,7 +8,7 @@ starts), the same compiling in its own process (`COMPILERLM_CC_SERVER=0`), and t
 goes: Python's start with cc's imports, and its three processes (the frontend to IR, opt with the unit's pipeline,
 llc) each run alone. Prints one table (median milliseconds per unit, each wrapper's ratio to clang) and the totals.
 
-    python benchmarks/cc_overhead.py [--programs lisp,image_filter,stack_vm] [--repeats 5]
+    python benchmarks/cc_overhead.py [--programs lisp,image_filter,stack_vm] [--repeats 5] [--debug]
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--programs", default="lisp,image_filter,stack_vm")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--debug", action="store_true", help="every compile with -g, as Debian builds do")
     args = ap.parse_args()
     executable = shutil.which("compilerlm") or str(Path(sys.executable).with_name("compilerlm"))
     clang = llvm_tool("clang")
@@ -69,8 +70,9 @@ def main() -> None:
                 timed([executable, "cc", "--tuned", str(tuned), *first.flags, str(first.source), "-c"], env, Path(tmp))
             )
             for step in program.compile_steps():
-                flags = [*step.flags, str(step.source), "-c", "-o", "unit.o"]
-                front = [clang, "-Oz", *FRONTEND_FLAGS, *step.flags, str(step.source), "-o", "unit.ll"]
+                debug = ["-g"] if args.debug else []
+                flags = [*step.flags, *debug, str(step.source), "-c", "-o", "unit.o"]
+                front = [clang, "-Oz", *FRONTEND_FLAGS, *step.flags, *debug, str(step.source), "-o", "unit.ll"]
                 passes = f"-passes={expand(pipelines.get(step.name, OZ_PIPELINE))}"
                 cc = [executable, "cc", "--tuned", str(tuned), *flags]
                 commands = {
@@ -92,7 +94,7 @@ def main() -> None:
                         times[key].append(timed(*commands[key], Path(tmp)))
                 rows.append((step.name, {k: statistics.median(v) for k, v in times.items()}))
     table = Table(
-        title=f"compilerlm cc vs clang -Oz -c, median of {args.repeats} per unit (ms)",
+        title=f"compilerlm cc vs clang -Oz -c{' -g' if args.debug else ''}, median of {args.repeats} per unit (ms)",
         caption="cc: through its warm server; local: COMPILERLM_CC_SERVER=0; full: python -m compilerlm.cli cc; "
         "start: Python and a local cc's imports; frontend, opt, llc: cc's three processes, each run alone",
     )

@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -246,16 +247,19 @@ def _compile_unit(
     assert inv.source is not None and inv.output is not None
     clang = llvm_tool("clang")
     args = _frontend_args(inv)
-    front = run_process([clang, "-Oz", *FRONTEND_FLAGS, *args, str(inv.source), "-o", "-"], env=pinned_env())
+    commands = [[clang, "-Oz", *FRONTEND_FLAGS, *args, str(inv.source), "-o", "-"]]
+    if any(a.startswith("-g") for a in args):  # debug info changes the IR, not the code: match the IR without it
+        plain = [a for a in args if not a.startswith("-g")]
+        commands.append([clang, "-Oz", *FRONTEND_FLAGS, "-g0", *plain, str(inv.source), "-o", "-"])
+    with ThreadPoolExecutor(len(commands)) as pool:  # side by side: a build's unit waits for one frontend's time
+        front, *bare = pool.map(lambda cmd: run_process(cmd, env=pinned_env()), commands)
     if front.returncode != 0:
         stderr.write(front.stderr.decode(errors="replace"))
         return front.returncode
     module = IRModule(str(inv.source), front.stdout.decode())
     key = module.content_key
-    if any(a.startswith("-g") for a in args):  # debug info changes the IR, not the code: match the IR without it
-        plain = [a for a in args if not a.startswith("-g")]
-        bare = run_process([clang, "-Oz", *FRONTEND_FLAGS, "-g0", *plain, str(inv.source), "-o", "-"], env=pinned_env())
-        key = content_key(bare.stdout.decode()) if bare.returncode == 0 else key
+    if bare and bare[0].returncode == 0:
+        key = content_key(bare[0].stdout.decode())
     unit = index.units.get(key)
     if unit is None:
         stderr.write(f"compilerlm cc: {inv.source} is not in the tuned results (new or changed): compiled at -Oz\n")

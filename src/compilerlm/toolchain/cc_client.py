@@ -5,20 +5,31 @@ good part of what clang itself does for a small unit. So the first `compilerlm c
 (`cc_server.py`) that has everything imported and the tuned results loaded, and every call, this one included,
 only connects to it and passes its arguments, working directory, environment and standard streams; the server
 forks a child that compiles exactly as a local `compilerlm cc` would and sends back the exit code. This module
-imports nothing heavy: the point is to be quick. When no server can be had (the socket folder is not private,
+imports nothing heavy, the point being to be quick: the C modules under `socket` and `hashlib` (whose Python
+wrappers would be most of the client's start), no `typing`. When no server can be had (the socket folder is not private,
 the server does not start, `COMPILERLM_CC_SERVER=0`), the caller compiles locally, with the same result.
 """
 
 from __future__ import annotations
 
-import hashlib
+import _socket
 import marshal
 import os
-import socket
 import struct
 import sys
 import time
-from collections.abc import Sequence
+
+try:
+    from _sha256 import sha256  # Python 3.11
+except ImportError:  # pragma: no cover - later Pythons name it _sha2; else the wrapper
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,no-redef]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # no import of collections.abc at run time
+    from collections.abc import Sequence
 
 USAGE = "usage: compilerlm cc --tuned TUNE.json [--tuned ...] [--cc-verbose] CLANG-ARGS..."
 START_SECONDS = 10.0  # how long a client waits for the server it started to listen
@@ -61,7 +72,7 @@ def socket_name(tuned: Sequence[str], verbose: bool) -> str:
     """One server per set of tuned files as they are now (and this compilerlm): a rewritten file gets a new one."""
     here = os.path.dirname(__file__)
     code = [os.stat(os.path.join(here, f)).st_mtime_ns for f in ("cc_client.py", "cc_server.py", "cc.py")]
-    digest = hashlib.sha256(str(code).encode())
+    digest = sha256(str(code).encode())
     digest.update(str(verbose).encode())
     for name in tuned:
         path = os.path.realpath(name)
@@ -70,8 +81,8 @@ def socket_name(tuned: Sequence[str], verbose: bool) -> str:
     return digest.hexdigest()[:24] + ".sock"
 
 
-def _connect(path: str) -> socket.socket | None:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+def _connect(path: str) -> _socket.socket | None:
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.connect(path)
     except OSError:
@@ -80,7 +91,7 @@ def _connect(path: str) -> socket.socket | None:
     return sock
 
 
-def _start_server(path: str, tuned: Sequence[str], verbose: bool) -> socket.socket | None:
+def _start_server(path: str, tuned: Sequence[str], verbose: bool) -> _socket.socket | None:
     import subprocess
 
     cmd = [sys.executable, "-m", "compilerlm.toolchain.cc_server", path, *tuned]
@@ -117,17 +128,19 @@ def compile_on_server(argv: Sequence[str]) -> int | None:
     sock = _connect(path) or _start_server(path, tuned, verbose)
     if sock is None:
         return None
-    with sock:
-        try:
-            message = marshal.dumps((rest, os.getcwd(), dict(os.environ)))
-            socket.send_fds(sock, [struct.pack("!I", len(message))], [0, 1, 2])
-            sock.sendall(message)
-            reply = b""
-            while len(reply) < 4:
-                chunk = sock.recv(4 - len(reply))
-                if not chunk:
-                    return None if not reply else 1
-                reply += chunk
-        except OSError:
-            return None
+    try:
+        message = marshal.dumps((rest, os.getcwd(), dict(os.environ)))
+        streams = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack("3i", 0, 1, 2))]  # stdin, stdout, stderr
+        sock.sendmsg([struct.pack("!I", len(message))], streams)
+        sock.sendall(message)
+        reply = b""
+        while len(reply) < 4:
+            chunk = sock.recv(4 - len(reply))
+            if not chunk:
+                return None if not reply else 1
+            reply += chunk
+    except OSError:
+        return None
+    finally:
+        sock.close()
     return struct.unpack("!i", reply)[0]

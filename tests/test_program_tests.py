@@ -93,23 +93,37 @@ def build(folder: Path, out: Path, *extra: str) -> Path:
 def upcase(tmp_path_factory) -> Path:
     folder = make_upcase(tmp_path_factory.mktemp("prog") / "upcase")
     done = bless(folder)
-    assert done.returncode == 1, done.stdout + done.stderr  # blessed, but it has fewer than 5 tests
-    assert "only 3 tests" in done.stdout
+    assert done.returncode == 0, done.stdout + done.stderr  # a user's program: fewer than 5 tests is a warning
+    assert "upcase: warning: only 3 test(s)" in done.stdout
+    assert "-O3" not in done.stdout and "outside" not in done.stdout  # no timing advice unless asked
     return folder
 
 
 def test_bless_writes_expected_stdout_and_output_files_from_the_O0_build(upcase):
     expected = (upcase / "data" / "words.txt").read_text().upper()
     assert (upcase / "tests" / "plain.out").read_text() == "117 chars, 9 lines\n"
-    assert (upcase / "tests" / "plain.out.txt").read_text() == expected
-    assert (upcase / "tests" / "numbered.out.txt").read_text().startswith("# header\n1: ALPHA BETA\n2: GAMMA 12\n")
+    assert (upcase / "tests" / "plain.outputs" / "out.txt").read_text() == expected
+    numbered = (upcase / "tests" / "numbered.outputs" / "out.txt").read_text()
+    assert numbered.startswith("# header\n1: ALPHA BETA\n2: GAMMA 12\n")
     assert (upcase / "tests" / "missing.out").read_text() == "cannot open nothere.txt\n"
-    assert not (upcase / "tests" / "missing.out.txt").exists()  # it declares no output
+    assert not (upcase / "tests" / "missing.outputs").exists()  # it declares no output
     checked = bless(upcase, "--check")
-    assert "stale" not in checked.stdout and "differs" not in checked.stdout, checked.stdout
-    (upcase / "tests" / "plain.out.txt").write_text("tampered\n")
-    assert "plain: expected plain.out.txt missing or stale" in bless(upcase, "--check").stdout
+    assert checked.returncode == 0 and "stale" not in checked.stdout and "differs" not in checked.stdout, checked
+    (upcase / "tests" / "plain.outputs" / "out.txt").write_text("tampered\n")
+    stale = bless(upcase, "--check")
+    assert stale.returncode == 1
+    assert "upcase/plain: expected tests/plain.outputs/out.txt missing or stale" in stale.stdout
     assert bless(upcase).stdout.count("bytes out") == 3  # re-blessed
+
+
+def test_the_suite_minimum_and_timing_advice_are_asked_for(upcase):
+    suite = bless(upcase, "--suite")
+    assert suite.returncode == 1, suite.stdout + suite.stderr
+    assert "upcase: only 3 tests (the built-in suite needs at least 5)" in suite.stdout
+    assert suite.stdout.count("gcc -O3") == 3 and "clang -O3" in suite.stdout  # --suite implies --timing
+    timing = bless(upcase, "--timing")
+    assert timing.returncode == 0 and timing.stdout.count("gcc -O3") == 3 and "warning: only 3" in timing.stdout
+    assert bless(upcase, "--check", "--suite").returncode == 1  # current, but still too few for the suite
 
 
 def test_a_correct_binary_passes_and_each_way_of_being_wrong_is_named(upcase, tmp_path):

@@ -364,7 +364,9 @@ LINKED = {  # which file of the program folder is the link, and the program.toml
     "declared-stdin": ("data/stdin.txt", '[[tests]]\nname = "t"\nstdin = "data/stdin.txt"\n'),
     "declared-input-file": ("data/input.dat", '[[tests]]\nname = "t"\nfiles = ["data/input.dat"]\n'),
     "declared-stdout": ("tests/t.out", '[[tests]]\nname = "t"\n'),
-    "declared-output-file": ("tests/t.o.txt", '[[tests]]\nname = "t"\noutputs = ["o.txt"]\n'),
+    "declared-output-file": ("tests/t.outputs/o.txt", '[[tests]]\nname = "t"\noutputs = ["o.txt"]\n'),
+    "declared-outputs-folder": ("tests/t.outputs", '[[tests]]\nname = "t"\noutputs = ["o.txt"]\n'),
+    "old-layout-output-file": ("tests/t.o.txt", '[[tests]]\nname = "t"\noutputs = ["o.txt"]\n'),
     "declared-stdout-path": ("data/expected.txt", '[[tests]]\nname = "t"\nstdout = "data/expected.txt"\n'),
 }
 
@@ -377,6 +379,7 @@ def test_a_test_file_linked_out_of_the_folder_is_refused_naming_where_it_points(
     for name in ("1.in", "1.out"):
         (folder / "tests" / name).write_text("7\n")
     link = folder / where
+    link.parent.mkdir(parents=True, exist_ok=True)
     link.unlink(missing_ok=True)
     goal = _targets(tmp_path)[target]
     if target == "relative-escape":
@@ -483,8 +486,8 @@ def test_assembly_files_stay_in_the_out_folder_and_the_json_is_written(key, tmp_
 
 @pytest.mark.parametrize("name", ["/abs/evil.c", "../../evil.c", "prog/../../../evil.c", "..", "-x/.hidden.c"])
 def test_tune_out_writes_every_module_inside_the_out_folder(name, tmp_path):
-    from compilerlm.cli.tune import write_outputs
     from compilerlm.toolchain.frontend import compile_c
+    from compilerlm.tracks.size import write_outputs
 
     source = tmp_path / "m.c"
     source.write_text("int f(int x) { return x + 1; }\n")

@@ -211,11 +211,12 @@ def compdb_program(path: Path | str, jobs: int = CHECK_JOBS) -> Program:
     return programs[0]
 
 
-def compdb_programs(path: Path | str, jobs: int = CHECK_JOBS) -> list[Program]:
+def compdb_programs(path: Path | str, jobs: int = CHECK_JOBS, *, blessing: bool = False) -> list[Program]:
     """Every program a compile database builds. A build often links several executables from its units (giflib:
     14 tools and the library they share), and the database does not say which: program.toml names each in a
     `[[programs]]` table (its units by glob, its link flags and its tests; top-level keys are the defaults).
-    Without one, the database is one program. Each unit is checked once, however many programs use it."""
+    Without one, the database is one program. Each unit is checked once, however many programs use it.
+    `blessing`: the tests come without their expected results (bless is about to write them)."""
     db = find_compdb(Path(path))
     meta = db.parent / "program.toml"
     conf = read_program_toml(meta)
@@ -245,7 +246,7 @@ def compdb_programs(path: Path | str, jobs: int = CHECK_JOBS) -> list[Program]:
         shared = sorted({n for n in tests if tests.count(n) > 1})
         if shared:  # expected outputs live in one tests/ folder, by test name
             raise CompilerLMError(f"{meta}: two programs have a test called {shared[0]!r}; test names are per build")
-    programs = [_program(db, meta, spec, units, skipped, tables is not None) for spec in specs]
+    programs = [_program(db, meta, spec, units, skipped, tables is not None, blessing) for spec in specs]
     return _checked(programs, db, jobs)
 
 
@@ -288,7 +289,9 @@ def _library(conf: dict, meta: Path, name: str) -> str:
     return library
 
 
-def _program(db: Path, meta: Path, conf: dict, units: list[Unit], skipped: list[str], named: bool) -> Program:
+def _program(
+    db: Path, meta: Path, conf: dict, units: list[Unit], skipped: list[str], named: bool, blessing: bool = False
+) -> Program:
     """One program of the database: the units its globs pick, its flags and its tests; for a shared library,
     also the units of the executable its tests run (`driver`), which are not the library's."""
     name = conf["name"] if named else _program_name(conf, db)
@@ -307,7 +310,11 @@ def _program(db: Path, meta: Path, conf: dict, units: list[Unit], skipped: list[
         cflags=_as_tuple(conf, "cflags", meta) + pic,
         ldflags=shared + _as_tuple(conf, "ldflags", meta) + (("-lstdc++",) if any(u.cxx for u in units) else ()),
         # tests/N.in belong to a database of one program; each of several has its own [[programs.tests]] only
-        tests=declared_tests(db.parent, conf, meta) if named else program_tests(db.parent, conf, meta),
+        tests=(
+            declared_tests(db.parent, conf, meta, blessing=blessing)
+            if named
+            else program_tests(db.parent, conf, meta, blessing=blessing)
+        ),
         description=str(conf.get("description", "")),
         root=db.parent,
         units=tuple(units),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 C_SUFFIXES = (".c",)
 IR_SUFFIXES = (".ll", ".bc")
 HIDDEN_PREFIX = "hidden-"  # tests so named are never shown to a model (the asm task's hidden tests)
+OUTPUTS_SUFFIX = ".outputs"  # a declared test's expected output files: tests/NAME.outputs/FILE (bless writes them)
 
 
 TEST_KEYS = {"name", "args", "stdin", "files", "stdout", "outputs", "exit_code", "timeout"}
@@ -175,11 +177,17 @@ def classic_tests(
     return found
 
 
-def load_tests(tests_dir: Path, declared: Collection[str] = (), root: Path | None = None) -> tuple[TestCase, ...]:
+def load_tests(
+    tests_dir: Path, declared: Collection[str] = (), root: Path | None = None, *, blessing: bool = False
+) -> tuple[TestCase, ...]:
     """`tests/N.in` + `tests/N.out` pairs (an `.in` without `.out` is an error: nothing to compare to); a pair
-    named after a `declared` test (program.toml's `[[tests]]`) is that test's stdin and expected output."""
+    named after a `declared` test (program.toml's `[[tests]]`) is that test's stdin and expected output.
+    `blessing`: the expected outputs are not read (None), as bless learns them."""
     cases = []
     for name, inp, out in classic_tests(tests_dir, declared, root):
+        if blessing:
+            cases.append(TestCase(name=name, stdin=inp.read_bytes(), expected=None))
+            continue
         if not out.is_file():
             raise CompilerLMError(
                 f"test {inp} has no {out.name}; "
@@ -218,13 +226,14 @@ def _program_file(folder: Path, value: object, what: str, where: str) -> Path:
     """A file of the program folder named in program.toml; one-line error when it is not there."""
     path = inside(folder, _relative(folder, value, what, where), what, where)
     if not path.is_file():
-        raise CompilerLMError(f"{where}: {what} {printable(value)!r} does not exist; add the file or fix the path")
+        raise CompilerLMError(f"{where}: {what} {printable(str(value))!r} does not exist; add the file or fix the path")
     return path.resolve()  # the file checked is the file read
 
 
 def expected_paths(folder: Path, entry: dict, where: str = "program.toml") -> tuple[Path, dict[str, Path]]:
     """Where a declared test's expected stdout and output files live: `stdout` and an `outputs` table's files
-    when program.toml names them, else `tests/NAME.out` and `tests/NAME.FILE` (what bless writes)."""
+    when program.toml names them, else `tests/NAME.out` and `tests/NAME.outputs/FILE` (what bless writes): an
+    output file's name never meets the stdout file's (an output called `out`), nor another test's files."""
     name = check_name(entry.get("name"), "test name", where)
     tests = folder / "tests"
     stdout = _relative(folder, entry["stdout"], "stdout", where) if "stdout" in entry else tests / f"{name}.out"
@@ -232,10 +241,22 @@ def expected_paths(folder: Path, entry: dict, where: str = "program.toml") -> tu
     if isinstance(outputs_value, dict):
         outputs = {check_name(k, "output", where): _relative(folder, v, k, where) for k, v in outputs_value.items()}
     elif isinstance(outputs_value, list):
-        outputs = {check_name(o, "output", where): tests / f"{name}.{o}" for o in outputs_value}
+        outputs = {check_name(o, "output", where): tests / f"{name}{OUTPUTS_SUFFIX}" / o for o in outputs_value}
     else:
         raise CompilerLMError(f"{where}: 'outputs' must be a list of file names (or a table name = file)")
     return stdout, outputs
+
+
+def legacy_output_paths(folder: Path, entry: dict, where: str = "program.toml") -> dict[str, Path]:
+    """Where bless wrote a declared output FILE before `tests/NAME.outputs/`: `tests/NAME.FILE`. Read only when
+    the new file is not there (with a note to re-run bless, which moves it); never when it is the stdout file
+    itself (an output called `out`: one of the two overwrote the other, so neither is trusted)."""
+    if not isinstance(entry.get("outputs", []), list):
+        return {}  # a table names its own files
+    stdout, outputs = expected_paths(folder, entry, where)
+    name = check_name(entry.get("name"), "test name", where)
+    old = {o: folder / "tests" / f"{name}.{o}" for o in outputs}
+    return {o: p for o, p in old.items() if p != stdout}
 
 
 def test_entries(conf: dict, meta: Path) -> list[dict]:
@@ -246,10 +267,13 @@ def test_entries(conf: dict, meta: Path) -> list[dict]:
     return entries
 
 
-def declared_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]:
+def declared_tests(folder: Path, conf: dict, meta: Path, *, blessing: bool = False) -> tuple[TestCase, ...]:
     """The `[[tests]]` of program.toml: what a user writes is args, files, stdin (and which outputs, the exit
-    code, a timeout); the expected stdout and output files are bless's, read from `tests/` when there."""
+    code, a timeout); the expected stdout and output files are bless's, read from `tests/` when there (an
+    output file still in the old layout, `legacy_output_paths`, is read with one note on stderr). `blessing`:
+    the expectations are not read (None), as bless learns them."""
     cases: list[TestCase] = []
+    legacy_read: list[str] = []
     for n, entry in enumerate(test_entries(conf, meta), 1):
         where = f"{meta}: test '{printable(str(entry.get('name', n)), limit=60)}'"
         unknown = set(entry) - TEST_KEYS
@@ -275,6 +299,11 @@ def declared_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]
         stdout_path, output_paths = expected_paths(folder, entry, where)
         for label, path in [("stdout", stdout_path)] + [(f"output {o!r}", p) for o, p in output_paths.items()]:
             inside(folder, path, label, where)
+        if not blessing:
+            for o, old in legacy_output_paths(folder, entry, where).items():
+                if not output_paths[o].is_file() and inside(folder, old, f"output {o!r}", where).is_file():
+                    output_paths[o] = old
+                    legacy_read.append(old.name)
         exit_code = entry.get("exit_code", 0)
         timeout = entry.get("timeout")
         if not isinstance(exit_code, int) or not 0 <= exit_code <= 255:
@@ -285,13 +314,22 @@ def declared_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]
             TestCase(
                 name=name,
                 stdin=stdin,
-                expected=stdout_path.read_bytes() if stdout_path.is_file() else None,
+                expected=stdout_path.read_bytes() if stdout_path.is_file() and not blessing else None,
                 args=tuple(args),
                 files=files,
-                outputs=tuple((o, p.read_bytes() if p.is_file() else None) for o, p in output_paths.items()),
+                outputs=tuple(
+                    (o, p.read_bytes() if p.is_file() and not blessing else None) for o, p in output_paths.items()
+                ),
                 exit_code=exit_code,
                 timeout=float(timeout) if timeout is not None else None,
             )
+        )
+    if legacy_read:
+        shown = ", ".join(printable(f"tests/{n}") for n in legacy_read[:3]) + (", ..." if len(legacy_read) > 3 else "")
+        sys.stderr.write(
+            f"compilerlm: {printable(str(folder))}: {len(legacy_read)} expected output file(s) read from the old "
+            f"layout ({shown}); re-run python -m compilerlm.programs.bless on it to move them to "
+            f"tests/NAME{OUTPUTS_SUFFIX}/FILE\n"
         )
     return tuple(cases)
 
@@ -306,10 +344,11 @@ def read_program_toml(meta: Path) -> dict:
         raise CompilerLMError(f"{meta} is not valid TOML: {exc}") from exc
 
 
-def program_tests(folder: Path, conf: dict, meta: Path) -> tuple[TestCase, ...]:
-    """A program folder's tests: `tests/N.in` + `N.out`, then the `[[tests]]` of its program.toml."""
-    cases = declared_tests(folder, conf, meta)
-    return load_tests(folder / "tests", {c.name for c in cases}, folder) + cases
+def program_tests(folder: Path, conf: dict, meta: Path, *, blessing: bool = False) -> tuple[TestCase, ...]:
+    """A program folder's tests: `tests/N.in` + `N.out`, then the `[[tests]]` of its program.toml (`blessing`:
+    without their expected results, which bless is about to learn)."""
+    cases = declared_tests(folder, conf, meta, blessing=blessing)
+    return load_tests(folder / "tests", {c.name for c in cases}, folder, blessing=blessing) + cases
 
 
 def load_program_dir(path: Path, name: str | None = None) -> Program:

@@ -1,6 +1,6 @@
 """Writes tests/N.in: a header line and a corpus of invented prose (made here, deterministic by seed).
 
-Run from this folder: python gen_inputs.py, then python -m compilerlm.programs.bless on the folder.
+Run from this folder: python gen_inputs.py, then python -m compilerlm.programs.bless --suite on the folder.
 """
 
 import random

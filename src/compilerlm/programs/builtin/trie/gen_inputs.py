@@ -1,4 +1,4 @@
-"""Writes tests/N.in for the trie program (run from this folder, then bless the folder)."""
+"""Writes tests/N.in for the trie program (run from this folder, then bless the folder with --suite)."""
 
 import random
 

@@ -26,8 +26,11 @@ test-slow: setup
 test-all: setup
 	$(BIN)/python -m pytest -q
 
+# ruff (lint and format) and mypy (its settings and files: [tool.mypy] in pyproject.toml)
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # System packages (LLVM 19 pinned), installed through apt only when missing.
 system:

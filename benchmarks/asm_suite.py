@@ -37,14 +37,14 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from compilerlm.eval.speed import run_asm_suite, single_file_c, summarize_asm
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.testing import run_tests
 from compilerlm.speed.build import build_candidate
-from compilerlm.speed.search import AsmSearchConfig
+from compilerlm.speed.search import AsmOutcome, AsmSearchConfig
 from compilerlm.stats import geomean
 from compilerlm.store import Store
 
@@ -114,12 +114,12 @@ def main() -> None:
         for name, config in variants.items():
             task = bar.add_task(name, total=len(programs))
             seconds: list[float] = []
-            outcomes = run_asm_suite(
-                programs,
-                config,
-                store=store,
-                on_program=lambda o, t=task, s=seconds: (s.append(o.seconds), bar.advance(t)),
-            )
+
+            def on_program(o: AsmOutcome, t: TaskID = task, s: list[float] = seconds) -> None:
+                s.append(o.seconds)
+                bar.advance(t)
+
+            outcomes = run_asm_suite(programs, config, store=store, on_program=on_program)
             ok = [recheck(o.assembly, p, Path(tmp) / name / p.name) for p, o in zip(programs, outcomes, strict=True)]
             results[name] = (outcomes, summarize_asm(outcomes, skipped), sum(seconds) / len(seconds), ok)
 

@@ -24,6 +24,7 @@ import statistics
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress
@@ -114,9 +115,9 @@ def main() -> None:
         predict.append(time.perf_counter() - t)
     store = Store(args.store or args.corpus / "labels.sqlite")
     evaluator = make_evaluator("inprocess", jobs=args.jobs)
-    oz = {}
+    oz: dict[str, int] = {}
     for m, ev in zip(modules, evaluator.evaluate_many([(m, OZ_PIPELINE) for m in modules]), strict=True):
-        if ev.ok:
+        if ev.ok and ev.size is not None:
             oz[m.name] = ev.size
     modules = [m for m in modules if m.name in oz]
 
@@ -147,7 +148,10 @@ def main() -> None:
         same_sample = run("auto", budgets[-1], ceiling_set)
 
     first = [store.get(m.key, proposals[m.name][0]) for m in modules]
-    zero = [(e.size / oz[m.name]) if e is not None and e.ok else 1.0 for m, e in zip(modules, first, strict=True)]
+    zero = [
+        (e.size / oz[m.name]) if e is not None and e.ok and e.size is not None else 1.0
+        for m, e in zip(modules, first, strict=True)
+    ]
     zero_better = sum(z < 1 for z in zero) / len(zero)
     verified = verify_csmith(modules, {b: results["ranker"][b] for b in budgets}, results["auto"][budgets[-1]])
 
@@ -160,7 +164,7 @@ def main() -> None:
     for b in budgets:
         table.add_column(f"{b} compilation{'s' if b > 1 else ''}", justify="right")
     table.add_column("better than -Oz", justify="right")
-    doc = {
+    doc: dict[str, Any] = {
         "date": date.today().isoformat(),
         "machine": f"{platform.machine()} {platform.node()} ({platform.processor() or 'cpu'}), jobs {args.jobs}",
         "modules": len(modules),

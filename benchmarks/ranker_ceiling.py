@@ -27,6 +27,7 @@ import json
 import random
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rich.console import Console
@@ -64,7 +65,8 @@ def better_classifier(labels: LabelTable, test: LabelTable) -> np.ndarray:
     y = (train.ratios < 1).astype(float).ravel()
     data = lightgbm.Dataset(pipeline_rows(train.features, count), y, categorical_feature=[train.features.shape[1]])
     booster = lightgbm.train(params, data, num_boost_round=config.trees)
-    return booster.predict(pipeline_rows(test.features, count)).reshape(len(test.ratios), count).argmax(axis=1)
+    gains = np.asarray(booster.predict(pipeline_rows(test.features, count)))
+    return gains.reshape(len(test.ratios), count).argmax(axis=1)
 
 
 def from_labels(labels: LabelTable, console: Console) -> dict:
@@ -75,7 +77,7 @@ def from_labels(labels: LabelTable, console: Console) -> dict:
     orders = predicted_orders(ranker, test.features)
     hindsight = greedy_cover(ratios, len(labels.pipelines))
     picked = ratios[np.arange(len(ratios)), better_classifier(labels, test)]
-    out = {
+    out: dict[str, Any] = {
         "modules": len(ratios),
         "ranker": {n: best_of(ratios[:, columns], orders, n) for n in (1, 3, 10)},
         "hindsight_list": {n: cover_value(ratios, hindsight[:n]) for n in (1, 3, 10)},

@@ -414,7 +414,7 @@ def main() -> None:
         )
     for source in builds["cc"][2]:
         console.print(f"  fallback {source}: {why_fallback(program, tree, rebuild / 'cc', source)}", soft_wrap=True)
-    if builds["cc-default-cflags"][1] == 0:
+    if not builds["cc-default-cflags"][1]:
         console.print("  with -g: no unit matched a tuned module")
     console.print(results)
     console.print(f"wall time {time.time() - started:.0f} s, budget {args.budget} per module, {args.jobs} jobs")

@@ -170,7 +170,8 @@ def gifsicle_images(tree: Path, folder: Path) -> dict[str, str]:
     images/NNN-NAME; name -> path in the folder."""
     images = {Path(p).name: p for p in copy_in(tree, folder, "images", ["logo.gif", "logo1.gif"])}
     for testie in sorted((tree / "test").glob("*.testie")):
-        name, lines = "", []
+        name = ""
+        lines: list[str] = []
         for line in [*testie.read_text().splitlines(), "%end"]:
             if line.startswith("%"):
                 if name:
@@ -184,6 +185,7 @@ def gifsicle_images(tree: Path, folder: Path) -> dict[str, str]:
     return images
 
 
+GIFSICLE_UNITS: tuple[str, ...]  # extended on the next line
 GIFSICLE_UNITS = ("clp.c", "fmalloc.c", "giffunc.c", "gifread.c", "gifunopt.c", "merge.c", "optimize.c")
 GIFSICLE_UNITS += ("quantize.c", "support.c", "xform.c", "gifsicle.c", "gifwrite.c")  # src/Makefile.am's
 GIFSICLE_RUNS = [  # name, arguments (an image's name is also an input file), output files
@@ -278,6 +280,7 @@ def dpkg_cflags(tree: Path) -> str:
     return sh(["dpkg-buildflags", "--get", "CFLAGS"], tree).strip()  # what figlet's Makefile asks for
 
 
+ZOPFLI_LIBRARY: tuple[str, ...]  # extended on the next line
 ZOPFLI_LIBRARY = ("blocksplitter.c", "cache.c", "deflate.c", "gzip_container.c", "hash.c", "katajainen.c")
 ZOPFLI_LIBRARY += ("lz77.c", "squeeze.c", "tree.c", "util.c", "zlib_container.c", "zopfli_lib.c")
 PACKAGES = {
@@ -388,7 +391,9 @@ def write_program(pkg: Package, tree: Path, folder: Path) -> Program:
             if not spec.stdout:
                 (folder / "tests" / f"{spec.name}.out").write_bytes(ref.stdout)
             for name, content in ref.outputs.items():
-                (folder / "tests" / f"{spec.name}.{name}").write_bytes(content)
+                path = folder / "tests" / f"{spec.name}.outputs" / name  # the layout of program.expected_paths
+                path.parent.mkdir(exist_ok=True)
+                path.write_bytes(content)
             kept.append(spec)
         program = write_toml(folder, pkg, kept)
         builds = {"clang -O0": o0, "clang -O2": clang_build(program, "-O2", Path(tmp) / "O2")}
@@ -618,8 +623,8 @@ def report(results: list[dict], budgets: list[int], module_budget: int, wall: fl
         table.add_column(col, justify="left" if col == "package" else "right")
     table.add_column(f"per module @{module_budget}", justify="right")
     table.add_column(f"both routes @{module_budget} ship", justify="right")
-    for b in budgets:
-        table.add_column(f"whole-program @{b}", justify="right")
+    for budget in budgets:
+        table.add_column(f"whole-program @{budget}", justify="right")
     for col in ("tests passed", "seconds", "rebuilt = reported"):
         table.add_column(col)
     keys = [str(b) for b in budgets]

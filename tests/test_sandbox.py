@@ -219,7 +219,7 @@ def test_a_library_under_test_is_bound_read_only_and_named_plainly(run, tmp_path
     assert res.status == "ok" and b"denied /prog-lib/libunder.so" in res.stdout
     assert library.read_bytes() == b"\x7fELF not really a library\n"
     for name in ("../libunder.so", "", "lib/under.so"):
-        with pytest.raises(CompilerLMError, match="library name .* must be a plain file name"):
+        with pytest.raises(CompilerLMError, match=r"library name .* must be a plain file name"):
             run_sandboxed(tmp_path / "libunder.so", b"", SMALL, libraries={name: library})
     with pytest.raises(CompilerLMError, match="no library at"):
         run_sandboxed(library, b"", SMALL, libraries={"libgone.so": tmp_path / "gone"})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import typer
 from rich.table import Table
@@ -33,7 +33,18 @@ if TYPE_CHECKING:
 ModelOpt = Annotated[
     str | None, typer.Option("--model", help="ask this model too: hf:PATH, openai:URL#NAME, vllm:..., gguf:PATH")
 ]
-PRESETS = {
+
+
+class ModelSettings(TypedDict):
+    """A preset's --model settings (fields of AsmSearchConfig)."""
+
+    samples: int
+    rounds: int
+    temperature: float
+    max_tokens: int
+
+
+PRESETS: dict[str, ModelSettings] = {
     "supercoder": {"samples": 1, "rounds": 0, "temperature": 0.0, "max_tokens": 2000},  # the paper's evaluation
     "compilerlm": {"samples": 4, "rounds": 2, "temperature": 0.7, "max_tokens": 4096},  # best of 4, then repairs
 }
@@ -117,10 +128,16 @@ def asm_search_config(
         raise CompilerLMError(f"unknown --preset {preset!r}: choose {' or '.join(PRESETS)}")
     if protocol not in ("compilerlm", "supercoder"):
         raise CompilerLMError(f"unknown --protocol {protocol!r}: choose compilerlm or supercoder")
-    given = {"samples": samples, "rounds": rounds, "temperature": temperature, "max_tokens": max_tokens}
-    chosen = PRESETS[preset] | {k: v for k, v in given.items() if v is not None}
+    default = PRESETS[preset]
+    chosen = ModelSettings(
+        samples=default["samples"] if samples is None else samples,
+        rounds=default["rounds"] if rounds is None else rounds,
+        temperature=default["temperature"] if temperature is None else temperature,
+        max_tokens=default["max_tokens"] if max_tokens is None else max_tokens,
+    )
     if chosen["samples"] < 1 or chosen["rounds"] < 0 or runs < 2 or (budget is not None and budget < 1) or mutants < 0:
         raise CompilerLMError("need --samples >= 1, --rounds >= 0, --runs >= 2, --budget >= 1 and --mutants >= 0")
+    names: tuple[str, ...] | None
     if compilers is None:
         names = () if model else None
     elif compilers.strip() == "none":

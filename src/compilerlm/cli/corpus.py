@@ -8,13 +8,16 @@ terminal, plain lines otherwise (logs, pipes).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from compilerlm.cli.common import DEFAULT_JOBS, console, err_console, jobs_option, progress_bar, shown
 from compilerlm.corpus.build import Event, build_corpus, split_counts
 from compilerlm.corpus.manifest import DEFAULT_MANIFEST, read_manifest
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 corpus_app = typer.Typer(help="A corpus of unoptimized IR modules from real C projects.", no_args_is_help=True)
 
@@ -57,7 +60,7 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     if err_console.is_terminal:
         with progress_bar(transient=False) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def draw(event: Event) -> None:
                 if event.kind == "stage":
@@ -121,7 +124,7 @@ def label(
     config = LabelConfig(search_modules, search_budget, candidates=candidates, max_instructions=max_instructions)
     db = Store(store or out / "labels.sqlite")
     with progress_bar(transient=False) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def draw(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

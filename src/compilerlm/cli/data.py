@@ -94,6 +94,7 @@ def make_data_app() -> typer.Typer:
         add_completion=False,
     )
     for task in registry.tasks(lambda t: t.data_config is not None):
+        assert task.data_config is not None  # the filter above
         own = dataclass_options(task.data_config, skip=PASSED_ON)
 
         def write(task: Task = task, **options: Any) -> None:

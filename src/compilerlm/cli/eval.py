@@ -94,7 +94,7 @@ def _eval_task(
         )
     console.print(format_table(task, result.summary))
     if json_path:
-        doc = {"version": __version__, "task": task.name, "model": model, "suite": suite}
+        doc: dict[str, object] = {"version": __version__, "task": task.name, "model": model, "suite": suite}
         doc |= {"summary": result.summary, "rows": result.rows}
         json_path.write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"wrote {json_path}")

@@ -111,7 +111,7 @@ def size(
         }
         if pipeline:
             p = row.results["pipeline"]
-            vs = f"{1 - p.size / oz.size:+.1%}" if p.ok and oz.ok and oz.size else "-"
+            vs = f"{1 - p.size / oz.size:+.1%}" if p.ok and p.size is not None and oz.ok and oz.size else "-"
             extra = [cell(row, "pipeline"), vs]
             record.update(size=p.size, text=p.text_size, ir_instructions=p.ir_instructions)
         baselines = [cell(row, label) for label in ("O0", "Oz", "O3")]

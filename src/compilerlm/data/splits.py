@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TypeVar
 
 from compilerlm.errors import CompilerLMError
 
 SPLITS = ("train", "validation")
+_Record = TypeVar("_Record")  # a row (dict) or an Example: whatever `key` reads
 
 
 def split_programs(names: Sequence[str], validation: float = 0.1, seed: int = 0) -> dict[str, str]:
@@ -30,11 +31,11 @@ def split_programs(names: Sequence[str], validation: float = 0.1, seed: int = 0)
     return {n: "validation" if n in held else "train" for n in names}
 
 
-def dedup(records: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> tuple[list[dict[str, Any]], int]:
+def dedup(records: Iterable[_Record], key: Callable[[_Record], str]) -> tuple[list[_Record], int]:
     """(first record of each key, how many were dropped). Callers put train records first, so a duplicate
     of a train item in validation is the one dropped: no leak from train into validation."""
     seen: set[str] = set()
-    kept: list[dict[str, Any]] = []
+    kept: list[_Record] = []
     dropped = 0
     for record in records:
         k = key(record)

@@ -67,8 +67,9 @@ def row_shape(task: Task) -> Any:
     extra = "allow" if task.score_fields is None else "forbid"
     scored = record(f"scored {task.name} row", TaskRow, _Scored, *(task.score_fields or ()), extra=extra)
     unscored = record(f"{task.name} row without ground truth", TaskRow, _Unscored)
-    members = Annotated[scored, Tag("scored row")] | Annotated[unscored, Tag("row without ground truth")]
-    return Annotated[members, Discriminator(_row_kind)]
+    annotated: Any = Annotated  # subscripted with classes built at run time (`record`), for pydantic
+    members = annotated[scored, Tag("scored row")] | annotated[unscored, Tag("row without ground truth")]
+    return annotated[members, Discriminator(_row_kind)]
 
 
 def _row_kind(row: Any) -> str:
@@ -121,9 +122,10 @@ def run_task_eval(
         record_key = f"{settings}|{p.key}"
         done = store.get_record(kind, record_key, shape) if store is not None else None
         if done is not None:
-            rows.append({**done, "resumed": True})
+            resumed = {**done, "resumed": True}
+            rows.append(resumed)
             if on_item:
-                on_item(rows[-1])
+                on_item(resumed)
         else:
             rows.append(None)
             todo.append((len(rows) - 1, p))
@@ -152,9 +154,10 @@ def run_task_eval(
                 row.update(score)
             if store is not None:
                 store.put_record(kind, f"{settings}|{p.key}", row)
-            rows[index] = {**row, "resumed": False}
+            scored = {**row, "resumed": False}
+            rows[index] = scored
             if on_item:
-                on_item(rows[index])
+                on_item(scored)
 
     final = [r for r in rows if r is not None]
     summary = {"task": name, "settings": settings, **runner.summarize(final)}

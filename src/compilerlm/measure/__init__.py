@@ -10,7 +10,6 @@ from compilerlm.measure.speedup import (
     ProgramResult,
     SuiteResult,
     TestResult,
-    geomean,
     quartiles,
     summarize,
 )
@@ -27,6 +26,7 @@ from compilerlm.measure.timing import (
     local_runner,
     measure,
 )
+from compilerlm.stats import geomean
 
 __all__ = [
     "Aggregate",

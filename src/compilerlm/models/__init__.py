@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
@@ -60,6 +61,7 @@ def load_model(spec: str, **options: Any) -> Model:
         )
     options = {k: v for k, v in options.items() if v is not None}
     cls = _backend(kind)
+    make: Callable[..., Model] = cls  # each backend's constructor: the ref (openai: URL and name), its options
     valid = _options_of(cls)
     unknown = sorted(set(options) - set(valid))
     if unknown:
@@ -72,5 +74,5 @@ def load_model(spec: str, **options: Any) -> Model:
             raise CompilerLMError(
                 f"openai spec needs an http(s) URL, got {url!r}: use openai:http://HOST:PORT/v1#MODEL"
             )
-        return cls(url, name or None, **options)
-    return cls(ref, **options)
+        return make(url, name or None, **options)
+    return make(ref, **options)

@@ -15,6 +15,8 @@ from compilerlm.models.base import Completion, Model
 class GGUFModel(Model):
     """`llama_cpp.Llama`; one prompt and one sample at a time (llama.cpp has no `n`), long prompts skipped."""
 
+    context_length: int  # always known: read from the loaded model in __init__
+
     def __init__(
         self,
         path: str,

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.models.base import Completion, Model
+
+if TYPE_CHECKING:  # what AutoModelForCausalLM.from_pretrained returns: a PreTrainedModel with generate()
+    from transformers.models.auto.modeling_auto import _BaseModelWithGenerate
 
 _CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx")
 
@@ -58,7 +62,7 @@ class HFModel(Model):
             self.tokenizer = transformers.AutoTokenizer.from_pretrained(ref)
             # device_map loads the weights straight onto the GPU instead of through CPU memory.
             on_cpu = self.device == "cpu"
-            self.model = transformers.AutoModelForCausalLM.from_pretrained(
+            self.model: _BaseModelWithGenerate | None = transformers.AutoModelForCausalLM.from_pretrained(
                 ref, dtype=torch_dtype, device_map=None if on_cpu else self.device
             )
         except Exception as e:  # the hub and the loaders raise many types; the user needs one line
@@ -87,6 +91,7 @@ class HFModel(Model):
         return value
 
     def _config_context(self) -> int | None:
+        assert self.model is not None  # called by __init__, before any close()
         config = self.model.config
         for key in _CONTEXT_KEYS:
             value = getattr(config, key, None)
@@ -128,9 +133,12 @@ class HFModel(Model):
 
     def _generate_batch(self, batch: list[list[int]], n: int, temperature: float, max_new: int) -> list[list[str]]:
         torch = self._torch
+        assert self.model is not None, "generate() after close()"
         padded = self.tokenizer.pad({"input_ids": batch}, padding=True, return_tensors="pt")
         greedy = temperature <= 0.0
-        kwargs = {"do_sample": False} if greedy else {"do_sample": True, "temperature": temperature}
+        kwargs: dict[str, bool | int | float] = (
+            {"do_sample": False} if greedy else {"do_sample": True, "temperature": temperature}
+        )
         if not greedy:
             kwargs.update(top_k=0, top_p=1.0, num_return_sequences=n)  # plain temperature sampling, as servers do
         with torch.inference_mode():
@@ -157,7 +165,8 @@ class HFModel(Model):
             new_ids = new_ids[: new_ids.index(eos)]
 
         def dec(ids: list[int]) -> str:
-            return self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+            # one list of ids decodes to one str (transformers annotates decode for batches too: str | list[str])
+            return cast(str, self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False))
 
         head, whole = dec(prompt_ids), dec(prompt_ids + new_ids)
         return whole[len(head) :] if whole.startswith(head) else dec(new_ids)

@@ -60,6 +60,7 @@ class ModelHTTPServer(ThreadingHTTPServer):
     """Holds the served model, its public name, the lock that serializes calls into it and the `Limits`."""
 
     daemon_threads = True
+    server_address: tuple[str, int]  # AF_INET: after bind, the socket's (host, port)
 
     def __init__(
         self,
@@ -159,7 +160,8 @@ class CompletionHandler(BaseHTTPRequestHandler):
     _responded = False
 
     def setup(self) -> None:
-        self.timeout = self.server.limits.timeout  # StreamRequestHandler.setup applies it to the socket
+        # typeshed declares `timeout` a ClassVar, but StreamRequestHandler.setup reads it per instance
+        self.timeout = self.server.limits.timeout  # type: ignore[misc]  # setup() applies it to the socket
         super().setup()
         self.rfile.close()
         self.rfile = io.BufferedReader(_DeadlineSocketIO(self.connection, self))

@@ -14,6 +14,8 @@ from compilerlm.models.base import Completion, Model
 class VLLMModel(Model):
     """`vllm.LLM` over a hub id or local directory; prompts longer than max_model_len are skipped."""
 
+    context_length: int  # always known: read from the loaded model in __init__
+
     def __init__(
         self,
         ref: str,

@@ -268,7 +268,7 @@ def make_row(
     exit code go, with every test, to ``extra_info.tests`` (compilerlm's extension, read back by
     ``program_from_row``), and the stdin-only ones stay in ``inputs``/``outputs`` as well."""
     visible, hidden = list(visible), list(hidden)
-    row = {
+    row: dict[str, Any] = {
         "data_source": DATA_SOURCE,
         "prompt": [{"role": "user", "content": question}],
         "ability": "code",
@@ -282,11 +282,11 @@ def make_row(
             "c_only_question": c_only_question,
             "answer": fenced(baseline_asm),
             "inputs": [_text(t.stdin, name) for t in visible],
-            "outputs": [_text(t.expected, name) for t in visible],
+            "outputs": [_expected_text(t, name) for t in visible],
             "unoptimized_assembly": baseline_asm,
             "unoptimized_compiled": baseline_binary or b"",
             "hidden_inputs": [_text(t.stdin, name) for t in hidden],
-            "hidden_outputs": [_text(t.expected, name) for t in hidden],
+            "hidden_outputs": [_expected_text(t, name) for t in hidden],
         },
     }
     if not all(t.stdin_only for t in visible + hidden):
@@ -294,7 +294,7 @@ def make_row(
         for key, tests in (("inputs", visible), ("hidden_inputs", hidden)):
             simple = [t for t in tests if t.stdin_only]
             extra[key] = [_text(t.stdin, name) for t in simple]
-            extra[key.replace("inputs", "outputs")] = [_text(t.expected, name) for t in simple]
+            extra[key.replace("inputs", "outputs")] = [_expected_text(t, name) for t in simple]
         extra["tests"] = [_test_record(t, hidden=t in hidden) for t in visible + hidden]
     return row
 
@@ -381,3 +381,10 @@ def _text(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CompilerLMError(f"{name}: a test is not UTF-8 text; verl rows store tests as strings") from exc
+
+
+def _expected_text(test: TestCase, name: str) -> str:
+    """A test's expected stdout as text; `make_row` is given blessed tests (its callers ran them: `run_tests`
+    refuses a test without its expected output)."""
+    assert test.expected is not None, f"{name}: test {test.name!r} has no expected output"
+    return _text(test.expected, name)

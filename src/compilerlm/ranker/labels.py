@@ -147,7 +147,7 @@ class LabelRun:
         train = [m for m in modules if m.row["split"] == "train" and m.row["instructions"] <= 5000]
         rng.shuffle(train)
         taken: dict[str, int] = {}
-        sample = []
+        sample: list[CorpusModule] = []
         for m in train:
             if taken.get(m.row["project"], 0) < self.config.per_project and len(sample) < self.config.search_modules:
                 taken[m.row["project"]] = taken.get(m.row["project"], 0) + 1
@@ -237,7 +237,7 @@ def _task(kind: str, name: str, ir: str, *args) -> dict:
     rng = random.Random(int(hashlib.sha256(f"{seed}:{module.content_key}".encode()).hexdigest()[:8], 16))
     run_strategy("auto", obj, SEARCH_SPACE, rng, BUILTIN_LIBRARY)
     winners: list[str] = []
-    if oz.ok and obj.best is not None and obj.best_size is not None and obj.best_size < oz.size:
+    if oz.ok and oz.size is not None and obj.best is not None and obj.best_size is not None and obj.best_size < oz.size:
         shorter = minimize(obj, obj.best, obj.best_size, max_evaluations=60)
         winners.append(text_of(shorter.pipeline))
         winners += [text_of(p) for s, p in obj.ranked(2)[1:] if s < oz.size and text_of(p) not in winners]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -27,13 +28,19 @@ from compilerlm.ranker.coreset import cover_value, greedy_cover
 from compilerlm.ranker.features import FEATURE_NAMES, FEATURES_REVISION, feature_vector
 from compilerlm.toolchain.pipelines import normalize
 
+if TYPE_CHECKING:
+    import lightgbm
+
+_T = TypeVar("_T")
+
 FORMAT = "compilerlm-ranker/1"
 DEFAULT_MODEL = Path(__file__).with_name("default.json")
 MAX_FILE = 64 << 20  # bytes; the shipped model is 0.5 MB
 GAIN_CLIP = 0.5  # targets: log(-Oz size / size) in [0, GAIN_CLIP]; worse than -Oz or failed is 0 (fallback)
 
 
-def _help(default: object, text: str) -> object:
+def _help(default: _T, text: str) -> _T:
+    """A field with a default and its command-line help; typed as its default, so `x: int = _help(1, ...)` checks."""
     return field(default=default, metadata={"help": text})
 
 
@@ -55,7 +62,7 @@ class RankerConfig:
 @dataclass
 class Ranker:
     pipelines: list[str]  # the library, in cover order (the order without a module to look at)
-    booster: object  # lightgbm.Booster
+    booster: lightgbm.Booster
     followups: list[list[int]]  # per first pipeline i: the library's order after it (starts with i)
     meta: dict = field(default_factory=dict)
 

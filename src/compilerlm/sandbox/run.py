@@ -219,7 +219,7 @@ def _run(
             files=tuple(staged),
             libraries=tuple(bound),
             collect=tuple(collect),
-            collect_to=Path(collect_to).resolve() if collect else None,
+            collect_to=Path(collect_to).resolve() if collect and collect_to is not None else None,
             env=tuple((env or {}).items()),
             read_only=read_only,
             read_only_bytes=read_only_bytes,
@@ -370,14 +370,15 @@ def _classify(
     iso = json.loads(rec["iso"]) if "iso" in rec else {}
     uid = int(rec["uid"]) if rec.get("uid", "").isdigit() else None
     exit_fields = rec.get("exit", "").split()
-    code = sig = None
+    code: int | None = None
+    sig: int | None = None
     cpu, rss, end = a_usage.ru_utime + a_usage.ru_stime, 0, time.monotonic()
     if len(exit_fields) == 4:
         raw, cpu_s, rss_s, end_s = exit_fields
         cpu, rss, end = float(cpu_s), int(rss_s), float(end_s)
         code = os.waitstatus_to_exitcode(int(raw))
         if code < 0:
-            code, sig = None, -code
+            sig, code = -code, None
     wall = max(0.0, end - float(rec.get("start", t0)))
 
     def result(status: Status, detail: str) -> SandboxResult:

@@ -19,6 +19,7 @@ import ctypes
 import errno
 import functools
 import tempfile
+from types import ModuleType
 
 from compilerlm.errors import CompilerLMError
 
@@ -79,10 +80,10 @@ class _SockFprog(ctypes.Structure):
     _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
 
 
-def _seccomp():  # type: ignore[no-untyped-def]
+def _seccomp() -> ModuleType:
     """libseccomp's Python bindings: Debian's ``seccomp`` module, else ``pyseccomp`` (the same API over ctypes)."""
     try:
-        import seccomp  # type: ignore[import-not-found]
+        import seccomp
 
         return seccomp
     except ImportError:

@@ -87,10 +87,14 @@ class Objective:
         self.seen[text_of(pipeline)] = result
         self.pipelines[text_of(pipeline)] = pipeline
         self.used += 1
-        if result.ok and (
-            self.best_size is None
-            or result.size < self.best_size
-            or (result.size == self.best_size and len(pipeline) < len(self.best or ()))
+        if (
+            result.ok
+            and result.size is not None  # always, when ok
+            and (
+                self.best_size is None
+                or result.size < self.best_size
+                or (result.size == self.best_size and len(pipeline) < len(self.best or ()))
+            )
         ):
             improved = self.best_size is None or result.size < self.best_size
             self.best, self.best_size = pipeline, result.size
@@ -99,5 +103,5 @@ class Objective:
 
     def ranked(self, limit: int) -> list[tuple[int, Pipeline]]:
         """The `limit` smallest distinct results, shortest pipeline first among equal sizes."""
-        ok = [(r.size, self.pipelines[t]) for t, r in self.seen.items() if r.ok]
+        ok = [(r.size, self.pipelines[t]) for t, r in self.seen.items() if r.ok and r.size is not None]
         return sorted(ok, key=lambda x: (x[0], len(x[1])))[:limit]

@@ -234,6 +234,7 @@ def tune_program(
     from_model: dict[str, set[str]] = {}  # per module: pipelines the model proposed (or minimised from one)
     for module, base in zip(modules, baselines, strict=True):
         oz = base.results["Oz"].raise_for_error(module.name)
+        assert oz.size is not None  # a successful evaluation has its size
         proposed = (proposals or {}).get(module.name, Proposals())
         memo = (module.content_key, tuple(proposed.pipelines))  # the same source file in another folder too
         cached = store.get_result(run_key, f"{module.name}@{module.key}", StoredModule) if store else None

@@ -13,13 +13,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Advance = Callable[[float], None]
 """Progress callback: called with how many units of work just finished."""
@@ -119,7 +122,8 @@ class Task:
     help: str = ""  # one line: what is asked, what is answered
 
     # ---------------------------------------------------------------- datasets (compilerlm.data)
-    data_config: type | None = None  # a dataclass; its fields are `compilerlm data NAME`'s own options
+    # a dataclass; its fields are `compilerlm data NAME`'s own options
+    data_config: type[DataclassInstance] | None = None
     row_format: str = "prompt/completion (TRL)"
     progress_label: str = "examples"
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 
 import sacrebleu
-from sacrebleu.metrics import BLEU
+from sacrebleu.metrics.bleu import BLEU  # its own module: sacrebleu.metrics has no __all__
 
 from compilerlm.confined_tools import run_tool_confined
 from compilerlm.errors import CompileError, LLVMCrash, ToolTimeout

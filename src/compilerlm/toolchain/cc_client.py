@@ -23,9 +23,9 @@ try:
     from _sha256 import sha256  # Python 3.11
 except ImportError:  # pragma: no cover - later Pythons name it _sha2; else the wrapper
     try:
-        from _sha2 import sha256  # type: ignore[import-not-found,no-redef]
+        from _sha2 import sha256
     except ImportError:
-        from hashlib import sha256  # type: ignore[assignment]
+        from hashlib import sha256
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # no import of collections.abc at run time

@@ -12,7 +12,7 @@ from typing import Literal
 
 from compilerlm.errors import CompilerLMError, PipelineError
 from compilerlm.parallel import Call, ThreadExecutor
-from compilerlm.toolchain.evaluation import Evaluation, failure
+from compilerlm.toolchain.evaluation import ErrorKind, Evaluation, failure
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import expand, normalize
 from compilerlm.toolchain.subprocess_path import evaluate_subprocess
@@ -71,14 +71,16 @@ class InProcessEvaluator(Evaluator):
                 tasks.append((module.key, module.ir, text, expand(text), count_instructions))
                 where.append(i)
             except PipelineError as exc:
-                results[i] = failure(pipeline, "pipeline", str(exc))
+                failed = failure(pipeline, "pipeline", str(exc))
+                results[i] = failed
                 if on_result:
-                    on_result(i, results[i])
+                    on_result(i, failed)
 
         def finished(k: int, raw: object) -> None:
-            results[where[k]] = _from_worker(tasks[k][2], raw)
+            result = _from_worker(tasks[k][2], raw)
+            results[where[k]] = result
             if on_result:
-                on_result(where[k], results[where[k]])
+                on_result(where[k], result)
 
         self.pool.run(tasks, finished)
         return [r for r in results if r is not None]
@@ -91,7 +93,7 @@ def _from_worker(pipeline: str, raw: object) -> Evaluation:
     if isinstance(raw, Evaluation):
         return raw
     if isinstance(raw, WorkerFailure):
-        kind = "timeout" if raw.kind == "timeout" else "crash"
+        kind: ErrorKind = "timeout" if raw.kind == "timeout" else "crash"
         return failure(pipeline, kind, raw.message)
     raise CompilerLMError(f"unexpected worker result {raw!r}")
 

@@ -64,7 +64,7 @@ class InProcessEngine:
     def __init__(self) -> None:
         self.lib = libllvm()
         self.shim = shim()
-        self.ctx = None
+        self.ctx: int | None = None  # the LLVMContextRef, made by _new_context
         self.modules: OrderedDict[str, int] = OrderedDict()
         self.machines: dict[bytes, int] = {}
         self.options = self.lib.LLVMCreatePassBuilderOptions()
@@ -99,11 +99,13 @@ class InProcessEngine:
             lib.LLVMDisposeModule(mod)
             raise InvalidIR(f"input module is broken: {text[0] if text else ''}")
         take_message(lib, verr.value)
-        self.modules[key] = mod.value
+        module = mod.value
+        assert module is not None  # LLVMParseIRInContext succeeded, so it set the module
+        self.modules[key] = module
         if len(self.modules) > MODULE_CACHE:
             _, old = self.modules.popitem(last=False)
             lib.LLVMDisposeModule(old)
-        return mod.value
+        return module
 
     def _machine(self, mod: int, sections: tuple[bool, bool] = (False, False)) -> int:
         """The target machine of the module's triple, with a section per function and per datum as asked."""

@@ -4,9 +4,13 @@ once, here: the command line's options are generated from these fields (`cli.com
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
-def _help(default: object, text: str) -> object:
+def _help(default: _T, text: str) -> _T:
+    """A field with a default and its command-line help; typed as its default, so `x: int = _help(1, ...)` checks."""
     return field(default=default, metadata={"help": text})
 
 

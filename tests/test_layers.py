@@ -21,6 +21,7 @@ LAYERS = [
     {"registry"},
     {"data"},
     {"train", "eval"},
+    {"tracks"},
     {"cli"},
     {"launcher"},
 ]
@@ -69,3 +70,31 @@ def test_the_check_sees_an_upward_import(tmp_path):
     path = tmp_path / "m.py"
     path.write_text("def f():\n    from compilerlm.cli.common import console\n\nfrom compilerlm import registry\n")
     assert sorted(_imports(path)) == [(2, "compilerlm.cli.common"), (4, "compilerlm.registry")]
+
+
+def _design_rows() -> dict[str, str]:
+    """docs/design.md's module table: the first cell (`name.py` or `package/`) to the row's text."""
+    text = (PACKAGE.parents[1] / "docs" / "design.md").read_text()
+    rows = {}
+    for line in text.splitlines():
+        cells = line.split(" | ")
+        if line.startswith("| `") and len(cells) > 2:
+            rows[cells[0].removeprefix("| ").strip("`")] = line
+    return rows
+
+
+def test_the_design_documents_every_package_and_module():
+    """Each top-level module has its row in docs/design.md, and each module of a package is named in its
+    package's row: the map a new reader starts from stays the whole map."""
+    rows = _design_rows()
+    missing = []
+    for path in sorted(PACKAGE.iterdir()):
+        if path.is_dir() and (path / "__init__.py").is_file():
+            row = rows.get(f"{path.name}/", "")
+            modules = [m for m in sorted(path.glob("*.py")) if m.stem != "__init__" and m.stem != "__main__"]
+            if not row:
+                missing.append(f"{path.name}/")
+            missing += [f"{path.name}/{m.name}" for m in modules if row and f"`{m.stem}" not in row]
+        elif path.suffix == ".py" and path.stem != "__init__" and path.name not in rows:
+            missing.append(path.name)
+    assert not missing, f"docs/design.md's module table does not name: {', '.join(missing)}"

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from compilerlm.errors import CompilerLMError
+from compilerlm.errors import CompilerLMError, Interrupted
 from compilerlm.shapes import JSON_OBJECT, problem
 from compilerlm.toolchain.evaluation import Evaluation
 
@@ -217,7 +217,8 @@ class Store:
 
     def results(self, run_key: str | None = None, shape: Any = JSON_OBJECT) -> list[Any]:
         """Every finished result (of one run key), in the order written, each checked against `shape`."""
-        query, args = "SELECT * FROM results", ()
+        query = "SELECT * FROM results"
+        args: tuple[str, ...] = ()
         if run_key is not None:
             query, args = query + " WHERE run_key=?", (run_key,)
         with self._lock:
@@ -265,3 +266,30 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def interrupted_message(store_path: Path | str | None, db: Store | None) -> str:
+    """One line: what the store kept and how to resume (or that nothing was kept without --store)."""
+    if store_path is None or db is None:
+        return "interrupted: nothing was kept (no --store); pass --store FILE to make a run resumable"
+    try:
+        kept = db.kept()
+    except Exception:  # a store that cannot be read now (disk gone): still say how to resume
+        kept = {}
+    parts = [f"{n} {what}" for what, n in kept.items() if n]
+    total = sum(kept.values())
+    return (
+        f"interrupted: {total} results kept in {store_path} ({', '.join(parts) or 'none yet'}); "
+        f"run the same command again with --store {store_path} to resume"
+    )
+
+
+@contextmanager
+def resumable(store_path: Path | str | None, db: Store | None) -> Iterator[None]:
+    """Turn Ctrl-C (KeyboardInterrupt) or SIGTERM during a run writing to `db` into `Interrupted`: one line
+    saying what was kept and how to resume, exit code 130 (143 for SIGTERM). Cleanup (`with` blocks, worker
+    pools) has run by the time the message is printed."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        raise Interrupted(interrupted_message(store_path, db), getattr(exc, "exit_code", 130)) from None

@@ -23,6 +23,7 @@ from compilerlm.cli.common import (
     shown,
 )
 from compilerlm.errors import CompilerLMError
+from compilerlm.models import SPECS
 from compilerlm.programs.names import file_name
 from compilerlm.programs.suites import TARGET_HELP
 
@@ -30,9 +31,7 @@ if TYPE_CHECKING:
     from compilerlm.programs.program import Program
 
 
-ModelOpt = Annotated[
-    str | None, typer.Option("--model", help="ask this model too: hf:PATH, openai:URL#NAME, vllm:..., gguf:PATH")
-]
+ModelOpt = Annotated[str | None, typer.Option("--model", help=f"ask this model too: {SPECS}")]
 
 
 class ModelSettings(TypedDict):

@@ -15,8 +15,7 @@ import os
 import sys
 import time
 import typing
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,13 +24,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from compilerlm.errors import CompilerLMError, Interrupted
+from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import Call, ThreadExecutor
 from compilerlm.programs.names import printable
+from compilerlm.store import interrupted_message as interrupted_message
+from compilerlm.store import resumable as resumable
 
 if TYPE_CHECKING:
     from compilerlm.programs.program import Program
-    from compilerlm.store import Store
     from compilerlm.toolchain.module import IRModule
 
 # Tables are wide; when output is not a terminal (CI logs, pipes) use 120 columns rather than rich's 80.
@@ -176,33 +176,6 @@ def check_output_folder(path: Path | str | None, option: str) -> None:
         raise CompilerLMError(f"{option} {path}: {ancestor} is a file, so the folder cannot be made; pick another path")
     if not os.access(ancestor, os.W_OK):
         raise CompilerLMError(f"{option} {path}: {ancestor} is not writable; pick a folder you can write")
-
-
-def interrupted_message(store_path: Path | str | None, db: Store | None) -> str:
-    """One line: what the store kept and how to resume (or that nothing was kept without --store)."""
-    if store_path is None or db is None:
-        return "interrupted: nothing was kept (no --store); pass --store FILE to make a run resumable"
-    try:
-        kept = db.kept()
-    except Exception:  # a store that cannot be read now (disk gone): still say how to resume
-        kept = {}
-    parts = [f"{n} {what}" for what, n in kept.items() if n]
-    total = sum(kept.values())
-    return (
-        f"interrupted: {total} results kept in {store_path} ({', '.join(parts) or 'none yet'}); "
-        f"run the same command again with --store {store_path} to resume"
-    )
-
-
-@contextmanager
-def resumable(store_path: Path | str | None, db: Store | None) -> Iterator[None]:
-    """Turn Ctrl-C (KeyboardInterrupt) or SIGTERM during a run writing to `db` into `Interrupted`: one line
-    saying what was kept and how to resume, exit code 130 (143 for SIGTERM). Cleanup (`with` blocks, worker
-    pools) has run by the time the message is printed."""
-    try:
-        yield
-    except KeyboardInterrupt as exc:
-        raise Interrupted(interrupted_message(store_path, db), getattr(exc, "exit_code", 130)) from None
 
 
 # ------------------------------------------------------------------ options from config dataclasses

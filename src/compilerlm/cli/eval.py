@@ -42,6 +42,7 @@ from compilerlm.cli.common import (
     progress_bar,
     resumable,
 )
+from compilerlm.models import SPECS
 from compilerlm.programs.suites import TARGET_HELP
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def _eval_task(
 
 def _eval_command(task: Task) -> Callable[..., None]:
     def command(
-        model: Annotated[str, typer.Option(help="hf:PATH_OR_ID, openai:URL#NAME, vllm:PATH_OR_ID or gguf:PATH")],
+        model: Annotated[str, typer.Option(help=f"a model: {SPECS}")],
         suite: Annotated[str, typer.Option(help="as TARGET for 'compilerlm size'")] = "builtin",
         limit: Annotated[int | None, typer.Option(help="first N modules only")] = None,
         json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,

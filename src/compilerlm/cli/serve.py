@@ -10,15 +10,14 @@ import typer
 
 from compilerlm.cli.common import KEYWORD, command_from, dataclass_options
 from compilerlm.errors import CompilerLMError
+from compilerlm.models import SPECS
 from compilerlm.models.completions_api import Limits
 
 ADDRESS = [
     inspect.Parameter(
         "model",
         KEYWORD,
-        annotation=Annotated[
-            str, typer.Argument(help="hf:PATH_OR_ID, vllm:..., gguf:PATH or openai:URL#NAME to relay")
-        ],
+        annotation=Annotated[str, typer.Argument(help=f"the model to serve: {SPECS} (relayed)")],
     ),
     inspect.Parameter(
         "host", KEYWORD, default="127.0.0.1", annotation=Annotated[str, typer.Option(help="address to listen on")]

@@ -89,7 +89,19 @@ def _supercoder(rest: str) -> list[Program]:
     return supercoder_programs(rest)
 
 
-TARGETS = (
+TARGETS: list[TargetKind] = []
+
+
+def register_target(kind: TargetKind) -> TargetKind:
+    """Add a kind of TARGET (another package's suite, a test's); a new kind is this one call. The help of the
+    commands is made when they are defined: a kind registered before the command line is imported is in it."""
+    if any(k.prefix == kind.prefix for k in TARGETS):
+        raise CompilerLMError(f"a TARGET kind {kind.prefix!r} is already registered")
+    TARGETS.append(kind)
+    return kind
+
+
+for _kind in (
     TargetKind(
         "builtin[:NAME,...]",
         "C programs written for compilerlm (sorting, hashing, compression, interpreters, ...), with tests; "
@@ -123,9 +135,16 @@ TARGETS = (
         "N llvm-stress IR modules from seed SEED (default 1); size only, nothing to run",
         lambda rest: llvm_stress_programs(*_count_seed("llvm-stress:" + rest, rest)),
     ),
-)
-TARGET_HELP = "a .c/.ll/.bc file, a folder, or " + ", ".join(k.spec for k in TARGETS)
-"""What a TARGET argument can be, for every command's help."""
+):
+    register_target(_kind)
+
+
+def target_help() -> str:
+    """What a TARGET argument can be, for every command's help."""
+    return "a .c/.ll/.bc file, a folder, or " + ", ".join(k.spec for k in TARGETS)
+
+
+TARGET_HELP = target_help()
 
 
 def resolve_target(target: str) -> list[Program]:
@@ -139,7 +158,7 @@ def resolve_target(target: str) -> list[Program]:
         return [single_file_program(path)]
     if path.is_dir():
         return folder_programs(path)
-    raise CompilerLMError(f"unknown target {target!r}: give {TARGET_HELP} (run 'compilerlm suites' to list them)")
+    raise CompilerLMError(f"unknown target {target!r}: give {target_help()} (run 'compilerlm suites' to list them)")
 
 
 def program_target(program: Program) -> str:

@@ -1,7 +1,7 @@
 """The strategies `tune --strategy` names and what they start from: the registered search techniques
 (`techniques.py`), the built-in library of known good pipelines, and `--library` files.
 
-`auto` (the library, then a bandit over random lists, local edits, hill climbing and evolution) is the default;
+`auto` (the library, then a bandit over random lists and local edits) is the default;
 `benchmarks/tune_suite.py` compares it with the others, and with an earlier tree's `auto`, side by side.
 """
 

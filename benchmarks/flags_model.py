@@ -49,14 +49,16 @@ def config_for(method: str, budget: int, library_size: int) -> tuple[TuneConfig,
     """(config, whether the ranker's proposals come first)."""
     k = min(budget, library_size)
     if method == "ranker":
-        return TuneConfig("library", budget, library=(), minimize=False, verify=False, model="ranker", samples=k), True
+        return TuneConfig(
+            strategy="library", budget=budget, library=(), minimize=False, verify=False, model="ranker", samples=k
+        ), True
     if method == "library":
-        return TuneConfig("library", budget, minimize=False, verify=False), False
+        return TuneConfig(strategy="library", budget=budget, minimize=False, verify=False), False
     if method == "random":
-        return TuneConfig("random", budget, minimize=False, verify=False), False
+        return TuneConfig(strategy="random", budget=budget, minimize=False, verify=False), False
     if method == "auto":
-        return TuneConfig("auto", budget, minimize=False, verify=False, model="ranker", samples=k), True
-    return TuneConfig("auto", budget, minimize=False, verify=False), False
+        return TuneConfig(strategy="auto", budget=budget, minimize=False, verify=False, model="ranker", samples=k), True
+    return TuneConfig(strategy="auto", budget=budget, minimize=False, verify=False), False
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ def measure(args: argparse.Namespace, strategy: str, budgets: list[int], on_done
     store = Store(f"{args.store}-{strategy}.sqlite" if args.store else ":memory:")
     geomeans, compiled, seconds, results = [], 0, 0.0, []
     for budget in budgets:
-        config = TuneConfig(strategy, budget, args.seed, minimize=False, verify=not args.no_verify)
+        config = TuneConfig(strategy=strategy, budget=budget, seed=args.seed, minimize=False, verify=not args.no_verify)
         start = time.perf_counter()
         results = tune_jobs(jobs, config, store, workers=args.jobs, on_program=on_done)
         seconds += time.perf_counter() - start

@@ -121,7 +121,12 @@ def label(
     )
     from compilerlm.store import Store
 
-    config = LabelConfig(search_modules, search_budget, candidates=candidates, max_instructions=max_instructions)
+    config = LabelConfig(
+        search_modules=search_modules,
+        search_budget=search_budget,
+        candidates=candidates,
+        max_instructions=max_instructions,
+    )
     db = Store(store or out / "labels.sqlite")
     with progress_bar(transient=False) as bar:
         tasks: dict[str, TaskID] = {}

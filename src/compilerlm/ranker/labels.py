@@ -40,7 +40,7 @@ CANDIDATES_FILE = "candidates.json"
 LABELS_FILE = "labels.parquet"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LabelConfig:
     """How the labels are made; a field that changes them is part of the stage's record key."""
 

@@ -34,7 +34,7 @@ from compilerlm.toolchain.search_space import SEARCH_SPACE
 from compilerlm.toolchain.subprocess_path import reproduce_command
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TuneConfig:
     strategy: str = "auto"
     budget: int = 1000  # candidate evaluations per module (baselines are free)

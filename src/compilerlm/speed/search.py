@@ -58,7 +58,7 @@ RETIME_FACTOR = 3  # the re-timing's runs, in multiples of the choosing runs
 INPUT_SHOWN = 400  # characters of a failing visible test's input shown in a repair request
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AsmSearchConfig:
     """How candidates are made and judged. ``compilers``: portfolio configuration names (None: all; ()
     none). Timing: ``runs`` interleaved pairs per visible test to choose, ``final_runs`` per test to report."""

@@ -42,11 +42,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compilerlm.errors import CompileError, CompilerLMError
-from compilerlm.parallel import ThreadExecutor, run_process
+from compilerlm.parallel import run_process
+from compilerlm.programs.build import compile_objects, link_objects
 from compilerlm.programs.compdb import COMPDB, compdb_programs, find_compdb
 from compilerlm.programs.library import library_driver
 from compilerlm.programs.names import printable
 from compilerlm.programs.program import (
+    CompileStep,
     Program,
     TestCase,
     classic_tests,
@@ -58,9 +60,9 @@ from compilerlm.programs.program import (
 )
 from compilerlm.programs.testing import expecting, run_test
 from compilerlm.sandbox import Limits
-from compilerlm.toolchain.frontend import c_flags, pinned_env
+from compilerlm.toolchain.frontend import c_flags
 from compilerlm.toolchain.locate import llvm_tool
-from compilerlm.toolchain.run import first_error_line, link_error_line, run_tool
+from compilerlm.toolchain.run import first_error_line
 
 LIMITS = Limits(wall_seconds=60.0, cpu_seconds=60)
 SANITIZER_LIMITS = Limits(wall_seconds=60.0, cpu_seconds=60, address_space_bytes=1 << 47)  # ASan's shadow memory
@@ -307,34 +309,23 @@ def _compdb_build(program: Program, options: list[str], folder: Path, what: str)
     """`program` built as its database says (each unit with its own flags and folder, `options` first), linked
     with its ldflags: the executable, or for a library the `.so` and its driver linked with it."""
     folder.mkdir(parents=True)
-    clang = llvm_tool("clang")
-    steps = program.compile_steps()
 
-    def one(i: int) -> Path:
-        out = folder / f"{i}-{Path(steps[i].name).stem}.o"
-        res = run_tool(
-            steps[i].command(clang, [*options, "-w"], out),
-            timeout=600,
-            what="clang",
-            cwd=steps[i].cwd,
-            env=pinned_env(),
-        )
-        if res.returncode != 0:
-            why = first_error_line(res.stderr.decode(errors="replace"))
-            raise CompileError(f"{program.name}: the {what} build fails: {steps[i].name}: {why}")
-        return out
+    def failed(step: CompileStep, why: str) -> str:
+        return f"{program.name}: the {what} build fails: {step.name}: {why}"
 
-    objects = ThreadExecutor(JOBS).map(one, range(len(steps)), [s.name for s in steps])
+    objects = compile_objects(program.compile_steps(), [*options, "-w"], folder, failed, jobs=JOBS)
     target = folder / (program.library or "prog")
     sanitizers = [o for o in options if o.startswith("-fsanitize") or o == "-fno-sanitize-recover=all"]
     if sanitizers:
         (folder / "asan-options.c").write_text(ASAN_OPTIONS_C)
         objects.append(folder / "asan-options.c")
-    cmd = [clang, *sanitizers, *map(str, objects), "-o", str(target), *program.ldflags, "-lm"]
-    res = run_tool(cmd, timeout=600, what="the link")
-    if res.returncode != 0:
-        why = link_error_line(res.stderr.decode(errors="replace"))
-        raise CompileError(f"{program.name}: the {what} build does not link: {why}")
+    link_objects(
+        objects,
+        target,
+        lambda why: f"{program.name}: the {what} build does not link: {why}",
+        before=sanitizers,
+        after=program.ldflags,
+    )
     if not program.library:
         return target, None
     return library_driver(program, target, folder / "driver")

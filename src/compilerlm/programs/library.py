@@ -17,12 +17,10 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
-from compilerlm.errors import CompileError, CompilerLMError
-from compilerlm.programs.program import Program
+from compilerlm.errors import CompilerLMError
+from compilerlm.programs.build import compile_objects, link_objects
+from compilerlm.programs.program import CompileStep, Program
 from compilerlm.sandbox import PROG_LIB
-from compilerlm.toolchain.frontend import pinned_env
-from compilerlm.toolchain.locate import llvm_tool
-from compilerlm.toolchain.run import first_error_line, link_error_line, run_tool
 
 DRIVER_CFLAGS = ("-O1",)  # a harness: how well it is optimised changes no result
 
@@ -49,20 +47,16 @@ def library_driver(program: Program, library: Path, folder: Path) -> tuple[Path,
     libdir = folder / "lib"
     libdir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(library, libdir / program.library)
-    clang = llvm_tool("clang")
-    objects = []
-    for i, step in enumerate(program.driver_steps()):
-        out = folder / f"driver{i}-{Path(step.name).stem}.o"
-        command = step.command(clang, DRIVER_CFLAGS, out)
-        res = run_tool(command, timeout=600, what="clang", cwd=step.cwd, env=pinned_env())
-        if res.returncode != 0:
-            why = first_error_line(res.stderr.decode(errors="replace"))
-            raise CompileError(f"the test driver's {step.name} does not compile: {why}")
-        objects.append(str(out))
-    exe = folder / "driver"
-    rpath = f"-Wl,-rpath,{PROG_LIB}"
-    cmd = [clang, *objects, f"-L{libdir}", f"-l:{program.library}", rpath, "-o", str(exe), "-lm"]
-    res = run_tool(cmd, timeout=600, what="the test driver's link")
-    if res.returncode != 0:
-        raise CompileError(f"the test driver does not link with the library: {link_error_line(res.stderr.decode())}")
+
+    def failed(step: CompileStep, why: str) -> str:
+        return f"the test driver's {step.name} does not compile: {why}"
+
+    objects = compile_objects(program.driver_steps(), DRIVER_CFLAGS, folder, failed, prefix="driver")
+    exe = link_objects(
+        objects,
+        folder / "driver",
+        lambda why: f"the test driver does not link with the library: {why}",
+        after=(f"-L{libdir}", f"-l:{program.library}", f"-Wl,-rpath,{PROG_LIB}"),
+        what="the test driver's link",
+    )
     return exe, {name: libdir / program.library}

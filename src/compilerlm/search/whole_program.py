@@ -17,14 +17,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compilerlm.errors import CompileError, CompilerLMError
-from compilerlm.parallel import ThreadExecutor
+from compilerlm.errors import CompilerLMError
+from compilerlm.programs.build import compile_objects, link_objects
 from compilerlm.programs.names import file_name, printable
-from compilerlm.programs.program import Program
+from compilerlm.programs.program import CompileStep, Program
 from compilerlm.search.tune import ModuleResult
 from compilerlm.search.verify import Verification, verify_executable
-from compilerlm.toolchain.frontend import compile_c, pinned_env
-from compilerlm.toolchain.locate import llvm_tool
+from compilerlm.toolchain.frontend import compile_c
 from compilerlm.toolchain.lto import (
     GC_LDFLAGS,
     LINK_OPTIONS,
@@ -37,7 +36,6 @@ from compilerlm.toolchain.lto import (
 )
 from compilerlm.toolchain.objsize import object_size
 from compilerlm.toolchain.pipelines import OZ_PIPELINE
-from compilerlm.toolchain.run import first_error_line, link_error_line, run_tool
 from compilerlm.toolchain.subprocess_path import compile_object
 
 
@@ -70,30 +68,21 @@ def _host_build_allowed(program: Program) -> None:
 
 
 def compile_units(program: Program, cflags: Sequence[str], folder: Path, jobs: int = 1) -> list[Path]:
-    """Every translation unit compiled with `cflags` first (as a build adds CFLAGS), objects in `folder`."""
+    """Every translation unit compiled with `cflags` first (as a build adds CFLAGS), objects in `folder`; with
+    the build's -g, which changes clang's -Oz code by a few bytes."""
     _host_build_allowed(program)
-    clang = llvm_tool("clang")
-    steps = program.compile_steps()
 
-    def one(i: int) -> Path:
-        out = folder / f"{i}-{Path(steps[i].name).stem}.o"
-        cmd = steps[i].command(clang, cflags, out, debug=True)  # -g changes clang's -Oz code by a few bytes
-        res = run_tool(cmd, timeout=600, what="clang", cwd=steps[i].cwd, env=pinned_env())
-        if res.returncode != 0:
-            why = first_error_line(res.stderr.decode(errors="replace"))
-            raise CompileError(f"{steps[i].name} does not compile with {' '.join(cflags)}: {why}")
-        return out
+    def failed(step: CompileStep, why: str) -> str:
+        return f"{step.name} does not compile with {' '.join(cflags)}: {why}"
 
-    return ThreadExecutor(jobs).map(one, range(len(steps)))
+    return compile_objects(program.compile_steps(), cflags, folder, failed, jobs=jobs, debug=True)
 
 
 def link(program: Program, objects: Sequence[Path], ldflags: Sequence[str], exe: Path) -> Path:
     """Link as the program's build does (its own ldflags and -lm after the objects), with `ldflags` first."""
-    cmd = [llvm_tool("clang"), *ldflags, *map(str, objects), "-o", str(exe), *program.ldflags, "-lm"]
-    res = run_tool(cmd, timeout=600, what="the link")
-    if res.returncode != 0:
-        raise CompileError(f"{program.name}: link failed: {link_error_line(res.stderr.decode(errors='replace'))}")
-    return exe
+    return link_objects(
+        objects, exe, lambda why: f"{program.name}: link failed: {why}", before=ldflags, after=program.ldflags
+    )
 
 
 @dataclass(frozen=True)

@@ -103,8 +103,6 @@ class TuneRequest:
             raise CompilerLMError("--budget must be at least 1")
         if self.time_budget < 0 or self.eval_timeout <= 0:
             raise CompilerLMError("--time-budget must be at least 0 and --eval-timeout above 0 (seconds)")
-        if self.samples is not None and self.samples < 1:
-            raise CompilerLMError("--samples must be at least 1")
 
 
 class TuneProgress:

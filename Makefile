@@ -5,7 +5,7 @@ TORCH_VERSION ?= 2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 LLVM := /usr/lib/llvm-19/bin
-APT_PACKAGES := clang-19 llvm-19 llvm-19-dev lld-19 csmith libcsmith-dev g++ make cmake python3-venv valgrind libseccomp2
+APT_PACKAGES := clang-19 llvm-19 llvm-19-dev libclang-19-dev lld-19 csmith libcsmith-dev g++ make cmake python3-venv valgrind libseccomp2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
@@ -36,7 +36,7 @@ lint: setup
 system:
 	@missing=""; \
 	for tool in clang opt llc llvm-as llvm-stress ld.lld; do [ -x $(LLVM)/$$tool ] || missing=1; done; \
-	[ -f /usr/lib/llvm-19/include/llvm/IR/Module.h ] || missing=1; \
+	[ -f /usr/lib/llvm-19/include/llvm/IR/Module.h ] || missing=1; [ -f /usr/lib/llvm-19/include/clang/Frontend/CompilerInstance.h ] || missing=1; \
 	command -v csmith >/dev/null || missing=1; [ -f /usr/include/csmith/csmith.h ] || missing=1; command -v g++ >/dev/null || missing=1; command -v valgrind >/dev/null || missing=1; $(PYTHON) -c 'import ctypes.util, sys; sys.exit(not ctypes.util.find_library("seccomp"))' || missing=1; command -v cmake >/dev/null || missing=1; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing=1; \
 	if [ -n "$$missing" ]; then \

@@ -108,6 +108,18 @@ def test_a_changed_file_falls_back_to_Oz_with_a_note(tuned, tmp_path):
     assert (folder / "util.o").read_bytes() == (folder / "ref.o").read_bytes()
 
 
+@pytest.mark.parametrize("server", ["0", "1"])
+def test_a_tuned_unit_s_warnings_are_shown_once_as_clang_shows_them(tuned, tmp_path, server):
+    tuned_json, _ = tuned
+    shutil.copy(tuned_json.parent / "proj" / "util.c", tmp_path)
+    cmd = [sys.executable, "-m", "compilerlm.cli", "cc", "--tuned", str(tuned_json), "--cc-verbose"]
+    cmd += ["-DSCALE=3", "-std=c11", "-Wmissing-prototypes", "-c", "util.c", "-o", "util.o"]
+    env = {**os.environ, "COMPILERLM_CC_SERVER": server, "COMPILERLM_CC_SERVER_IDLE": "3"}
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert done.returncode == 0 and "as tuned module" in done.stderr, done.stderr
+    assert done.stderr.count("warning: no previous prototype for function 'checksum'") == 1, done.stderr
+
+
 def test_bad_input_is_one_line(tuned, tmp_path):
     tuned_json, _ = tuned
     cli = [sys.executable, "-m", "compilerlm.cli", "cc"]

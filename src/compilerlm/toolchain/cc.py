@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -200,12 +201,27 @@ def _clang_oz(args: Sequence[str]) -> int:
 
 
 ObjectCompiler = Callable[[IRModule, str, Sequence[str]], bytes]
-"""(module, pipeline, llc codegen options) -> the object file's bytes: `subprocess_path.compile_object` here, the
-in-process engine in the warm server (`cc_server.py`), the same bytes either way."""
+"""(module, pipeline, llc codegen options) -> the object file's bytes."""
+FrontendRunner = Callable[[list[str]], subprocess.CompletedProcess[bytes]]
+"""A clang command line writing unoptimized IR to stdout -> how the clang process would have ended."""
 
 
 def _by_processes(module: IRModule, pipeline: str, codegen: Sequence[str]) -> bytes:
     return compile_object(module, pipeline, codegen=codegen)
+
+
+def _frontend_process(cmd: list[str]) -> subprocess.CompletedProcess[bytes]:
+    return run_process(cmd, env=pinned_env())
+
+
+@dataclass(frozen=True)
+class Engines:
+    """How cc runs clang's frontend and then opt and code generation: as processes (`subprocess_path`, the path
+    that measured the sizes during tune) by default; in process in the warm server (`cc_server.py`). The same IR
+    and the same object bytes either way."""
+
+    frontend: FrontendRunner = _frontend_process
+    compile_object: ObjectCompiler = _by_processes
 
 
 def run_cc(
@@ -213,7 +229,7 @@ def run_cc(
     index: TunedIndex,
     stderr: TextIO = sys.stderr,
     verbose: bool = False,
-    compile_with: ObjectCompiler = _by_processes,
+    engines: Engines = Engines(),
 ) -> int:
     """Compile (and link) as `args` asks; the exit code a compiler would return."""
     inv = parse(args)
@@ -224,14 +240,14 @@ def run_cc(
             stderr.write(f"compilerlm cc: -flto: {', '.join(map(str, inv.sources))} left to the link's pipeline\n")
         return _clang_oz(inv.args)
     if inv.source is not None:
-        return _compile_unit(inv, index, stderr, verbose, compile_with)
+        return _compile_unit(inv, index, stderr, verbose, engines)
     common = _compile_args(inv)
     with tempfile.TemporaryDirectory(prefix="compilerlm-cc-") as tmp:
         objects: dict[str, str] = {}
         for i, source in enumerate(inv.sources):
             output = Path(tmp) / f"{i}-{source.stem}.o" if inv.link else Path(source.with_suffix(".o").name)
             unit = Invocation([*common, "-c", str(source), "-o", str(output)], source, output, [source])
-            code = _compile_unit(unit, index, stderr, verbose, compile_with)
+            code = _compile_unit(unit, index, stderr, verbose, engines)
             if code != 0:
                 return code
             objects[str(source)] = str(output)
@@ -240,9 +256,7 @@ def run_cc(
         return _clang_oz([objects.get(a, a) for a in inv.args])
 
 
-def _compile_unit(
-    inv: Invocation, index: TunedIndex, stderr: TextIO, verbose: bool, compile_with: ObjectCompiler = _by_processes
-) -> int:
+def _compile_unit(inv: Invocation, index: TunedIndex, stderr: TextIO, verbose: bool, engines: Engines) -> int:
     """One C file to an object: with its tuned pipeline when tune tuned it, else as clang -Oz with a note."""
     assert inv.source is not None and inv.output is not None
     clang = llvm_tool("clang")
@@ -252,7 +266,7 @@ def _compile_unit(
         plain = [a for a in args if not a.startswith("-g")]
         commands.append([clang, "-Oz", *FRONTEND_FLAGS, "-g0", *plain, str(inv.source), "-o", "-"])
     with ThreadPoolExecutor(len(commands)) as pool:  # side by side: a build's unit waits for one frontend's time
-        front, *bare = pool.map(lambda cmd: run_process(cmd, env=pinned_env()), commands)
+        front, *bare = pool.map(engines.frontend, commands)
     if front.returncode != 0:
         stderr.write(front.stderr.decode(errors="replace"))
         return front.returncode
@@ -265,10 +279,11 @@ def _compile_unit(
         stderr.write(f"compilerlm cc: {inv.source} is not in the tuned results (new or changed): compiled at -Oz\n")
         return _clang_oz(inv.args)
     try:
-        obj = compile_with(module, unit.pipeline, inv.codegen)
+        obj = engines.compile_object(module, unit.pipeline, inv.codegen)
     except CompilerLMError as exc:
         stderr.write(f"compilerlm cc: {inv.source}: {first_error_line(str(exc))}\n")
         return 1
+    stderr.write(front.stderr.decode(errors="replace"))  # clang's warnings, as clang -Oz would have shown them
     tmp = inv.output.with_name(f".{inv.output.name}.{os.getpid()}.tmp")
     tmp.write_bytes(obj)
     tmp.replace(inv.output)

@@ -71,7 +71,10 @@ def server_folder() -> str | None:
 def socket_name(tuned: Sequence[str], verbose: bool) -> str:
     """One server per set of tuned files as they are now (and this compilerlm): a rewritten file gets a new one."""
     here = os.path.dirname(__file__)
-    code = [os.stat(os.path.join(here, f)).st_mtime_ns for f in ("cc_client.py", "cc_server.py", "cc.py")]
+    code = [
+        os.stat(os.path.join(here, f)).st_mtime_ns
+        for f in ("cc_client.py", "cc_server.py", "cc.py", "inprocess_frontend.py")
+    ]
     digest = sha256(str(code).encode())
     digest.update(str(verbose).encode())
     for name in tuned:

@@ -21,13 +21,14 @@ import socket
 import struct
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
-from compilerlm.toolchain.cc import ObjectCompiler, TunedIndex, run_cc
+from compilerlm.toolchain.cc import Engines, TunedIndex, run_cc
+from compilerlm.toolchain.frontend import pinned_env
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import clang_pipeline
-from compilerlm.toolchain.subprocess_path import compile_object
 
 IDLE_SECONDS = 60.0
 MAX_MESSAGE = 1 << 24  # bytes of arguments and environment
@@ -50,27 +51,38 @@ def _receive(conn: socket.socket) -> tuple[list[str], str, dict[str, str], list[
     return list(args), str(cwd), dict(env), fds
 
 
-def in_process() -> ObjectCompiler:
-    """Opt and codegen in this process (libLLVM loaded once, before the children fork: no opt and llc to start
-    per unit), the bytes the opt | llc processes give; anything it cannot do goes to those processes, which
-    also word the errors. Without the in-process engine (no g++ or LLVM headers for its helper), processes."""
+def in_process() -> Engines:
+    """clang's frontend, opt and code generation in this process (libclang-cpp and libLLVM loaded once, before the
+    children fork: no clang, opt and llc to start per unit), giving what those processes give; anything the
+    in-process engines cannot do goes to the processes, which also word the errors. Without an engine's helper
+    (no g++, LLVM or clang headers to build it), that step runs as processes."""
+    processes = Engines()
+    engines = processes
+    try:
+        from compilerlm.toolchain.inprocess_frontend import clang_in_process
+        from compilerlm.toolchain.native_shim import frontend_shim
+
+        frontend_shim()  # built (the first time: seconds) and loaded here, before any child
+        engines = replace(engines, frontend=lambda cmd: clang_in_process(cmd) or processes.frontend(cmd))
+    except (CompilerLMError, OSError):
+        pass
     try:
         from compilerlm.toolchain.inprocess import prepare
 
         engine = prepare()
     except (CompilerLMError, OSError):
-        return lambda module, pipeline, codegen: compile_object(module, pipeline, codegen=codegen)
+        return engines
 
     def compile_with(module: IRModule, pipeline: str, codegen: Sequence[str]) -> bytes:
         try:
             return engine.object_file(module, pipeline, codegen)
         except CompilerLMError:
-            return compile_object(module, pipeline, codegen=codegen)
+            return processes.compile_object(module, pipeline, codegen)
 
-    return compile_with
+    return replace(engines, compile_object=compile_with)
 
 
-def _serve_one(conn: socket.socket, index: TunedIndex, verbose: bool, compile_with: ObjectCompiler) -> None:
+def _serve_one(conn: socket.socket, index: TunedIndex, verbose: bool, engines: Engines) -> None:
     """In the forked child: become the caller's process (cwd, environment, streams), compile, reply."""
     code = 1
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # this child waits for its own clang, opt and llc
@@ -84,7 +96,8 @@ def _serve_one(conn: socket.socket, index: TunedIndex, verbose: bool, compile_wi
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
-        code = run_cc(args, index, stderr=sys.stderr, verbose=verbose, compile_with=compile_with)
+        os.environ.update(pinned_env())  # read by the in-process frontend's driver, as a clang process gets it
+        code = run_cc(args, index, stderr=sys.stderr, verbose=verbose, engines=engines)
     except Exception as exc:
         with contextlib.suppress(Exception):
             sys.stderr.write(f"error: compilerlm cc: {exc}\n")
@@ -110,7 +123,7 @@ def serve(path: Path, tuned: list[str], verbose: bool, idle: float) -> None:
     except CompilerLMError:  # the callers compile by themselves, and say what is wrong
         path.unlink()
         raise
-    compile_with = in_process()  # the first time, this builds the engine's helper (seconds)
+    engines = in_process()  # the first time, this builds the engines' helpers (seconds)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     server.settimeout(idle)
     with server:
@@ -126,7 +139,7 @@ def serve(path: Path, tuned: list[str], verbose: bool, idle: float) -> None:
                     continue
                 if os.fork() == 0:
                     server.close()
-                    _serve_one(conn, index, verbose, compile_with)
+                    _serve_one(conn, index, verbose, engines)
             if not path.exists():  # removed: another server took over, or the user cleaned up
                 break
     with contextlib.suppress(FileNotFoundError):

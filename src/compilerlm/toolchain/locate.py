@@ -58,6 +58,15 @@ def libllvm_path() -> str:
     raise ToolMissingError(f"libLLVM-{LLVM_MAJOR}.so not found in {lib_dir}; {INSTALL_HINT}")
 
 
+def libclang_cpp_path() -> str:
+    """The shared libclang-cpp (clang's C++ API, from Debian's libclang-cpp package) for the in-process frontend."""
+    lib_dir = llvm_bin_dir().parent / "lib"
+    for name in (f"libclang-cpp.so.{LLVM_MAJOR}.1", f"libclang-cpp.so.{LLVM_MAJOR}", "libclang-cpp.so"):
+        if (lib_dir / name).exists():
+            return str(lib_dir / name)
+    raise ToolMissingError(f"libclang-cpp.so.{LLVM_MAJOR} not found in {lib_dir}; {INSTALL_HINT}")
+
+
 def system_tool(name: str, package: str | None = None) -> str:
     """Path of a non-LLVM tool (gcc, csmith, perf, ...), with an apt hint when missing."""
     found = shutil.which(name)

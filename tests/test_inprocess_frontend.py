@@ -46,7 +46,7 @@ def test_the_ir_is_the_clang_process_s_byte_for_byte(debug):
 
 
 def test_the_dependency_file_and_build_time_are_the_clang_process_s(tmp_path):
-    (tmp_path / "h.h").write_text("#define WHEN __DATE__ \" \" __TIME__\n")
+    (tmp_path / "h.h").write_text('#define WHEN __DATE__ " " __TIME__\n')
     (tmp_path / "u.c").write_text('#include "h.h"\nconst char *when(void) { return WHEN; }\n')
     here = os.getcwd()
     os.chdir(tmp_path)
@@ -87,3 +87,4 @@ def test_no_clang_process_is_started(tmp_path):
 def test_what_only_the_driver_answers_is_left_to_a_clang_process():
     assert clang_in_process([llvm_tool("clang"), "-###", "-c", "x.c"]) is None
     assert clang_in_process([llvm_tool("clang"), "-print-resource-dir"]) is None
+    assert clang_in_process(command("-mllvm", "-inline-threshold=0", "x.c")) is None  # LLVM's options are global

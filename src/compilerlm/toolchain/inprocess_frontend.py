@@ -15,8 +15,9 @@ from ctypes import c_char_p, c_size_t, c_void_p
 
 from compilerlm.toolchain.native_shim import frontend_shim
 
-_DRIVER_ONLY = {"-###", "-v", "--verbose", "--version", "-help", "--help"}
-"""Options the driver answers by itself (writing to stdout): a clang process does those."""
+_PROCESS_ONLY = {"-###", "-v", "--verbose", "--version", "-help", "--help", "-mllvm", "-load"}
+"""Options the driver answers by itself (writing to stdout), and those that change the process (LLVM's global
+options, plugins): a clang process does those."""
 
 
 def _take(lib: ctypes.CDLL, pointer: c_void_p, length: c_size_t) -> bytes:
@@ -32,7 +33,10 @@ def clang_in_process(cmd: Sequence[str]) -> subprocess.CompletedProcess[bytes] |
     """`cmd` (clang, writing `-S -emit-llvm` to stdout) run in this process, as its process would have ended: the
     exit code, the IR as stdout, clang's diagnostics as stderr. None where the driver would run anything else than
     one cc1 job (the caller runs the clang process then)."""
-    if any(arg in _DRIVER_ONLY or arg.startswith(("-print-", "--print-", "-dump")) for arg in cmd[1:]):
+    if any(
+        arg in _PROCESS_ONLY or arg.startswith(("-print-", "--print-", "-dump", "-fplugin", "-fpass-plugin"))
+        for arg in cmd[1:]
+    ):
         return None
     lib = frontend_shim()
     argv = [arg.encode() for arg in cmd]

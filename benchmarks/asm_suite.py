@@ -44,7 +44,8 @@ from compilerlm.eval.speed import run_asm_suite, single_file_c, summarize_asm
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.testing import run_tests
 from compilerlm.speed.build import build_candidate
-from compilerlm.speed.search import AsmOutcome, AsmSearchConfig
+from compilerlm.speed.config import AsmSearchConfig
+from compilerlm.speed.outcome import AsmOutcome
 from compilerlm.stats import geomean
 from compilerlm.store import Store
 

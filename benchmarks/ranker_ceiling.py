@@ -49,6 +49,7 @@ from compilerlm.ranker.model import (
 )
 from compilerlm.store import Store
 from compilerlm.toolchain.pipelines import OZ_PIPELINE, normalize
+from compilerlm.tracks.size import SIZE_SEARCH
 
 COMMITTED = Path(__file__).resolve().parents[1] / "data" / "ranker"
 
@@ -114,7 +115,9 @@ def larger_pool(labelled: LabelTable, args: argparse.Namespace, console: Console
         if done == total or done % 10 == 0:
             console.print(f"{stage}: {done}/{total}")
 
-    train_run = LabelRun(args.train_corpus, store, config, jobs=args.jobs, report=report)
+    train_run = LabelRun(
+        corpus=args.train_corpus, store=store, searcher=SIZE_SEARCH, config=config, jobs=args.jobs, report=report
+    )
     sample = train_run.search_sample(train_run.modules())
     train_run.search(sample)
     committed = json.loads((COMMITTED / "candidates.json").read_text())["pipelines"]
@@ -126,7 +129,9 @@ def larger_pool(labelled: LabelTable, args: argparse.Namespace, console: Console
     keys = pq.read_table(COMMITTED / "labels.parquet", columns=["key"]).column("key").to_pylist()
     test_ratios = dict(zip(keys, labelled.ratios, strict=True))
     test_keys = {k for k, s in zip(keys, labelled.splits, strict=True) if s == "test"}
-    test_run = LabelRun(args.test_corpus, store, config, jobs=args.jobs, report=report)
+    test_run = LabelRun(
+        corpus=args.test_corpus, store=store, searcher=SIZE_SEARCH, config=config, jobs=args.jobs, report=report
+    )
     modules = [m for m in test_run.modules() if m.row["key"] in test_keys]
     modules = random.Random(0).sample(modules, min(args.test_modules, len(modules)))
     test_run.label(modules, new, "broadcast")

@@ -15,10 +15,11 @@ from compilerlm.programs.program import load_program_dir
 from compilerlm.sandbox import run_sandboxed
 from compilerlm.speed.build import build_candidate
 from compilerlm.speed.combine import SpliceError, _rename, parse, same_code, splice
+from compilerlm.speed.config import AsmSearchConfig
 from compilerlm.speed.flagspace import SPACES, mutate, point_of
+from compilerlm.speed.optimize import optimize_program
 from compilerlm.speed.portfolio import PORTFOLIO, compile_assembly, portfolio
 from compilerlm.speed.profile import exclusive_instructions
-from compilerlm.speed.search import AsmSearchConfig, optimize_program
 from compilerlm.toolchain.locate import llvm_tool, system_tool
 
 DATA = Path(__file__).parent / "data" / "asm"

@@ -175,7 +175,7 @@ def _closed_form_assembly() -> str:
 def test_served_model_best_of_k_and_repair_loop_end_to_end(cli, tmp_path):
     from compilerlm.models import load_model
     from compilerlm.models.server import serve
-    from compilerlm.speed.search import feedback_for, repair_request
+    from compilerlm.speed.repair import feedback_for, repair_request
 
     from .tiny_model import build_tiny_model, teach
 
@@ -240,7 +240,7 @@ def test_asm_suite_runs_in_worker_processes_and_as_ray_tasks():
     from dataclasses import replace
 
     from compilerlm.eval.speed import run_asm_suite
-    from compilerlm.speed.search import AsmSearchConfig
+    from compilerlm.speed.config import AsmSearchConfig
 
     programs = [squares(), replace(squares(), name="squares-again")]
     config = AsmSearchConfig(compilers=("clang -O2",), runs=3, final_runs=4, instructions=False, mutants=2)

@@ -18,7 +18,8 @@ import pytest
 from compilerlm.programs.program import Program, TestCase, load_program_dir
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.supercoder import write_rows
-from compilerlm.speed.search import AsmSearchConfig, optimize_program
+from compilerlm.speed.config import AsmSearchConfig
+from compilerlm.speed.optimize import optimize_program
 from compilerlm.toolchain.locate import llvm_tool
 
 SQUARES = Path(__file__).parent / "data" / "asm" / "squares"

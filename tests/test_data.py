@@ -30,6 +30,7 @@ from compilerlm.tasks.emulate import EMULATE_IR_PROMPT, parse_emulation_answer
 from compilerlm.tasks.flags import flags_prompt, parse_flags_answer
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.search_space import SEARCH_SPACE
+from compilerlm.tracks.size import SIZE_SEARCH, TuneRequest, tune_target
 
 # Small single-file programs with tests (outputs blessed from their gcc -O0 build below). sumsq clamps its input
 # so differential mutants stay fast; it runs ~15-40 ms at -O0, long enough to time against -O3.
@@ -139,7 +140,7 @@ def test_dedup_keeps_the_first_of_each_key():
 def test_flags_dataset_labels_are_verified_parse_back_and_dedup(suite, tmp_path):
     store = tmp_path / "tune.sqlite"
     config = DataConfig(str(suite), str(tmp_path / "flags"), validation=0.3, seed=3)
-    report = build_dataset("flags", config, FlagsDataConfig(store=str(store), budget=20, jobs=2))
+    report = build_dataset("flags", config, FlagsDataConfig(store=str(store), budget=20, jobs=2, tuner=SIZE_SEARCH))
     rows = _rows(tmp_path / "flags")
     everything = rows["train"] + rows["validation"]
     # 6 programs, 7 modules; fib_copy's module is fib's once source names are dropped: one row fewer
@@ -159,8 +160,16 @@ def test_flags_dataset_labels_are_verified_parse_back_and_dedup(suite, tmp_path)
     assert any(r["size"] < r["size_oz"] for r in everything)  # the tuner found something below -Oz
 
     # the same labels again from the store alone (no tuning), e.g. after `compilerlm tune --store`
-    again = build_dataset("flags", DataConfig(str(suite), str(tmp_path / "again"), 0.3, 3), FlagsDataConfig(str(store)))
+    again = build_dataset(
+        "flags", DataConfig(str(suite), str(tmp_path / "again"), 0.3, 3), FlagsDataConfig(store=str(store))
+    )
     assert again.rows == report.rows and _rows(tmp_path / "again") == rows
+
+    # the labels' search is tune's (the same auto, model first, run key): tune with the same settings resumes it
+    doc = tune_target(str(suite), TuneRequest(budget=20, store=store, jobs=2))
+    modules = doc["modules"]
+    assert len(modules) == 7 and all(m["resumed"] for m in modules)
+    assert any(m["model_pipelines"] for m in modules)  # auto asked the shipped ranker first, as tune does
 
 
 def test_emulate_dataset_pairs_are_real_opt_output(suite, tmp_path):

@@ -465,17 +465,16 @@ def test_bless_does_not_write_through_a_link_out_of_the_folder(tmp_path):
 def test_assembly_files_stay_in_the_out_folder_and_the_json_is_written(key, tmp_path, monkeypatch):
     """`asm --out DIR` writes NAME.s per program: a name with a NUL byte raised before the JSON was written."""
     import compilerlm.cli.asm as asm_cli
-    import compilerlm.programs.suites as suites
+    from compilerlm.tracks.speed import AsmRun
 
     names = [_hostile(key, tmp_path), "plain"]
-    programs = [Program(name=n, sources=(tmp_path / f"p{i}.c",)) for i, n in enumerate(names)]
     shared = {"error": "", "source": "portfolio", "config": "gcc -O2", "sample": "", "correct": True}
     outcomes = [
         SimpleNamespace(name=n, assembly=f"# {i}\n", speedup=1.5, instructions_ratio=None, **shared)
         for i, n in enumerate(names)
     ]
-    monkeypatch.setattr(suites, "resolve_target", lambda target: programs)
-    monkeypatch.setattr(asm_cli, "run_asm", lambda *a, **k: (outcomes, {"programs": [{"name": n} for n in names]}))
+    run = AsmRun(outcomes, {"programs": [{"name": n} for n in names]})
+    monkeypatch.setattr(asm_cli, "optimize", lambda target, request, progress: run)
     out, doc = tmp_path / "out", tmp_path / "results.json"
     asm_cli.asm(program="target", compilers="gcc -O2", out=out, json_path=doc)
     assert [p["name"] for p in json.loads(doc.read_text())["programs"]] == names

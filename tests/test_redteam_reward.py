@@ -24,10 +24,11 @@ from compilerlm.measure import compare
 from compilerlm.programs.program import Program
 from compilerlm.programs.program import TestCase as Case
 from compilerlm.programs.testing import checked_runner, run_test
+from compilerlm.speed.config import AsmSearchConfig
 from compilerlm.speed.judge import evaluate_candidate
+from compilerlm.speed.optimize import optimize_program
 from compilerlm.speed.problem import AsmProblem, prepare_problem
 from compilerlm.speed.rewards import hidden_test_reward, supercoder_reward
-from compilerlm.speed.search import AsmSearchConfig, optimize_program
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or shutil.which("gcc") is None or shutil.which("valgrind") is None,

@@ -4,6 +4,7 @@ rewards and the command line — nothing else names it. Runs with a real tiny mo
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -12,12 +13,14 @@ from typer.testing import CliRunner
 
 from compilerlm import registry
 from compilerlm.cli import build_app
+from compilerlm.cli.train import make_train_app, task_options
 from compilerlm.data import load_splits
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
 from compilerlm.tasks.base import EvalItem, Example, Metric, RewardOutcome, Task, base_row, content_hash
+from compilerlm.train.config import RLRunConfig
 from compilerlm.train.pool import RewardPool
-from compilerlm.train.rl import trainable
+from compilerlm.train.rl import RLReport, reward_settings, trainable
 from compilerlm.train.trl_rewards import TaskReward
 
 from .test_data import make_suite
@@ -33,6 +36,11 @@ class ToyDataConfig:
     jobs: int = 1
 
 
+@dataclass(frozen=True, kw_only=True)
+class ToyRLOptions:
+    right: float = field(default=1.0, metadata={"help": "reward of a right count (the toy's own RL option)"})
+
+
 class ToyTask(Task):
     """How many functions does this module define? Answer: the number."""
 
@@ -44,6 +52,7 @@ class ToyTask(Task):
     item_columns = ("answer", "truth", "correct")
     plot_field = "truth"
     reward_columns = ("truth",)
+    rl_options = ToyRLOptions
 
     def examples(self, programs: Sequence[Program], split_of, config: ToyDataConfig, advance):
         out = []
@@ -73,9 +82,9 @@ class ToyTask(Task):
         scored = [r for r in rows if not r.get("error")]
         return {"items": len(scored), "correct_share": sum(r["correct"] for r in scored) / max(1, len(scored))}
 
-    def score_reward(self, request, config):
+    def score_reward(self, request, config: ToyRLOptions):
         right = request["completion"].strip() == str(request["truth"])
-        return RewardOutcome(1.0 if right else 0.0, True, "right" if right else "wrong")
+        return RewardOutcome(config.right if right else 0.0, True, "right" if right else "wrong")
 
 
 @pytest.fixture
@@ -122,9 +131,55 @@ def test_a_task_added_through_the_registry_is_in_data_eval_rewards_and_the_cli(t
 
     assert trainable("toy-count") is toy
     with RewardPool(workers=1, timeout=60.0) as pool:
-        reward = TaskReward(pool, toy, None)
+        reward = TaskReward(pool, toy, ToyRLOptions())
         assert reward.__name__ == "toy_count_reward"
         assert reward(["p", "p"], [" 2 ", "3"], truth=[2, 2]) == [1.0, 0.0]  # scored in a worker process
+
+
+def test_a_tasks_rl_options_are_train_rl_options_that_reach_its_reward(toy, tmp_path, monkeypatch):
+    """The toy's `rl_options` field is a `train rl` option of its own, under its name in --help, refused with any
+    other task; its value is what the reward, in a worker process, is given."""
+    runs: list[RLRunConfig] = []
+
+    def run_rl(config, callbacks=None):  # the run's config as the command made it; the training itself elsewhere
+        runs.append(config)
+        return RLReport(out=config.out, steps=0)
+
+    monkeypatch.setattr("compilerlm.train.rl.run_rl", run_rl)
+    runner, app = CliRunner(), make_train_app()  # `train` as the registry stands now
+    help_text = runner.invoke(app, ["rl", "--help"], env={"COLUMNS": "400"}).output
+    assert "Options of --task toy-count" in help_text and help_text.count("the toy's own RL option") == 1
+    assert "a task with a reward: flags or asm or toy-count" in help_text
+    args = ["rl", "--model", "hf:x", "--data", str(tmp_path), "--out", str(tmp_path / "o")]
+    done = runner.invoke(app, [*args, "--task", "toy-count", "--right", "5"])
+    assert done.exit_code == 0, done.output
+    task, settings = reward_settings(runs[-1])
+    assert task is toy and settings == ToyRLOptions(right=5.0)
+    with RewardPool(workers=1, timeout=60.0) as pool:
+        assert TaskReward(pool, task, settings)(["p", "p"], ["2", "3"], truth=[2, 2]) == [5.0, 0.0]
+    refused = runner.invoke(app, [*args, "--task", "flags", "--right", "5"])
+    assert isinstance(refused.exception, CompilerLMError) and len(runs) == 1
+    assert str(refused.exception).startswith("--right is an option of --task toy-count, not of --task flags")
+    refused = runner.invoke(app, [*args, "--task", "toy-count", "--reward", "hidden"])
+    assert "--reward is an option of --task asm, not of --task toy-count (its own: --right)" in str(refused.exception)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OtherRLOptions:
+    right: float = field(default=2.0, metadata={"help": "another task's reward of a right answer"})
+
+
+def test_an_option_two_tasks_declare_alike_is_one_option_of_both_and_a_clash_is_named():
+    other = ToyTask()
+    other.name, other.rl_options = "toy-other", OtherRLOptions
+    params, owners = task_options([ToyTask(), other], ["task", "seed"])
+    assert [p.name for p in params] == ["right"] and owners == {"right": ["toy-count", "toy-other"]}
+    info = typing.get_args(params[0].annotation)[1]
+    assert info.rich_help_panel == "Options of --task toy-count, toy-other" and not info.show_default
+    assert info.help == "toy-count: reward of a right count (the toy's own RL option); toy-other: another task's " \
+        "reward of a right answer"  # fmt: skip
+    with pytest.raises(CompilerLMError, match="task 'toy-count': its RL option --right is one of train rl's own"):
+        task_options([ToyTask()], ["task", "right"])
 
 
 def test_unknown_and_unsuited_tasks_are_one_line_errors(toy):

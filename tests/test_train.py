@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -20,15 +21,16 @@ from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.supercoder import make_row
 from compilerlm.registry.flags import FlagsDataConfig, FlagsRewardConfig, size_oz
 from compilerlm.registry.flags import flags_reward as score_flags
-from compilerlm.registry.speed import AsmDataConfig
+from compilerlm.registry.speed import AsmDataConfig, AsmRLOptions
 from compilerlm.speed.checks import split_tests
 from compilerlm.speed.prompt import asm_prompt_text
 from compilerlm.speed.rewards import AsmRewardConfig, score_asm
+from compilerlm.tracks.size import SIZE_SEARCH
 from compilerlm.train.config import LoraSettings, RLRunConfig, SFTRunConfig
 from compilerlm.train.pool import RewardPool
-from compilerlm.train.rl import check_algo, run_rl
+from compilerlm.train.rl import check_algo, reward_settings, run_rl
 from compilerlm.train.sft import run_sft
-from compilerlm.train.verl_reward import compute_score
+from compilerlm.train.verl_reward import compute_score, options_from_environment
 
 from .test_data import make_suite
 from .tiny_model import build_tiny_model, teach
@@ -58,14 +60,16 @@ def suite(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def flags_data(suite, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("flags-data")
-    build_dataset("flags", DataConfig(str(suite), str(out), validation=0.25), FlagsDataConfig(budget=10, jobs=2))
+    labels = FlagsDataConfig(budget=10, jobs=2, tuner=SIZE_SEARCH)
+    build_dataset("flags", DataConfig(str(suite), str(out), validation=0.25), labels)
     return out
 
 
 def _one_program_dataset(task: str, suite: Path, name: str, out: Path) -> Path:
     """A dataset of one program's rows, all in train (the RL tests sample that prompt only)."""
     config = DataConfig(str(suite / name), str(out), validation=0.0)
-    build_dataset(task, config, FlagsDataConfig(budget=5) if task == "flags" else AsmDataConfig(visible=2))
+    task_config = FlagsDataConfig(budget=5, tuner=SIZE_SEARCH) if task == "flags" else AsmDataConfig(visible=2)
+    build_dataset(task, config, task_config)
     return out
 
 
@@ -80,8 +84,8 @@ def _tiny_model(out: Path, dataset: Path) -> Path:
 def test_sft_loss_goes_down_and_the_model_loads(flags_data, tmp_path):
     model = _tiny_model(tmp_path / "tiny", flags_data)
     config = SFTRunConfig(
-        f"hf:{model}", str(flags_data), str(tmp_path / "sft"), max_steps=4, learning_rate=3e-3, batch_size=3,
-        logging_steps=1,
+        model=f"hf:{model}", data=str(flags_data), out=str(tmp_path / "sft"), max_steps=4, learning_rate=3e-3,
+        batch_size=3, logging_steps=1,
     )  # fmt: skip
     report = run_sft(config)
     assert report.steps == 4 and len(report.losses) == 4
@@ -96,8 +100,8 @@ def test_sft_with_lora_saves_adapter_and_merged_model(flags_data, tmp_path):
     model = _tiny_model(tmp_path / "tiny", flags_data)
     out = tmp_path / "lora"
     report = run_sft(
-        SFTRunConfig(f"hf:{model}", str(flags_data), str(out), max_steps=2, learning_rate=3e-3, batch_size=3,
-                     logging_steps=1, lora=LoraSettings(r=4, alpha=8))
+        SFTRunConfig(model=f"hf:{model}", data=str(flags_data), out=str(out), max_steps=2, learning_rate=3e-3,
+                     batch_size=3, logging_steps=1, lora=LoraSettings(r=4, alpha=8))
     )  # fmt: skip
     assert report.steps == 2 and (out / "adapter" / "adapter_config.json").is_file()
     assert not (out / "adapter_config.json").exists()  # the merged model is a plain transformers model
@@ -120,7 +124,7 @@ def test_flags_reward_is_verified_improvement_vs_oz(suite, tmp_path):
     for bad in ("no pass list here at all!", "opt -p 'not-a-pass'", ""):
         out = score_flags(bad, module.ir, module.name, oz, target)
         assert not out.ok and out.score == -1.0, (bad, out)
-    custom = score_flags("garbage", module.ir, module.name, oz, target, FlagsRewardConfig(invalid=-0.25))
+    custom = score_flags("garbage", module.ir, module.name, oz, target, FlagsRewardConfig(invalid_score=-0.25))
     assert custom.score == -0.25
     unverified = score_flags(f"opt -p '{GOOD_FIB}'", module.ir, module.name, oz, None)
     assert unverified.score == good.score and "unverified" in unverified.detail
@@ -200,11 +204,11 @@ def test_ppo_points_to_verl_and_bad_settings_fail_early(flags_data, tmp_path):
         check_algo("ppo")
     with pytest.raises(CompilerLMError, match="grpo or ppo"):
         check_algo("dpo")
-    base = RLRunConfig("asm", "hf:/nonexistent", str(flags_data), str(tmp_path / "rl"))
+    base = RLRunConfig(task="asm", model="hf:/nonexistent", data=str(flags_data), out=str(tmp_path / "rl"))
     with pytest.raises(CompilerLMError, match="multiple of"):
-        run_rl(RLRunConfig("flags", "hf:x", str(flags_data), str(tmp_path), num_generations=3, batch_size=4))
+        run_rl(replace(base, task="flags", num_generations=3, batch_size=4))
     with pytest.raises(CompilerLMError, match="unknown asm reward"):
-        run_rl(RLRunConfig("asm", "hf:x", str(flags_data), str(tmp_path), reward="fastest"))
+        run_rl(replace(base, task_options=AsmRLOptions(reward="fastest")))
     with pytest.raises(CompilerLMError, match="lacks column"):
         run_rl(base)  # flags rows are not SuperCoder rows
     proc = subprocess.run(
@@ -213,6 +217,76 @@ def test_ppo_points_to_verl_and_bad_settings_fail_early(flags_data, tmp_path):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 1 and "verl" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_each_task_reads_its_own_rl_options():
+    """A run's `task_options` are its task's `rl_options`; the task makes its reward's settings from them (and
+    the run's seed) before any work, and refuses another task's options or a bad setting."""
+    run = RLRunConfig(task="asm", model="hf:x", data="d", out="o", seed=7)
+    options = AsmRLOptions(reward="partial", timing_runs=1, measure="instructions", timing_protocol="supercoder")
+    task, settings = reward_settings(replace(run, task_options=options))
+    assert task.name == "asm" and settings == AsmRewardConfig(
+        reward="supercoder-partial", runs=1, measure="instructions", protocol="supercoder", seed=7
+    )
+    assert reward_settings(run)[1] == AsmRewardConfig(seed=7)  # no options given: the task's defaults
+    flags = replace(run, task="flags", task_options=FlagsRewardConfig(verify=False, invalid_score=-0.5))
+    assert reward_settings(flags)[1] == FlagsRewardConfig(verify=False, invalid_score=-0.5)  # read as it is
+    with pytest.raises(CompilerLMError, match="takes its options as FlagsRewardConfig, not AsmRLOptions"):
+        reward_settings(replace(flags, task_options=options))
+    for bad, match in [
+        (AsmRLOptions(measure="cycles"), "unknown --measure 'cycles'"),
+        (AsmRLOptions(timing_protocol="fast"), "unknown --timing-protocol"),
+        (AsmRLOptions(timing_runs=0), "--timing-runs must be at least 1"),
+    ]:
+        with pytest.raises(CompilerLMError, match=match):
+            reward_settings(replace(run, task_options=bad))
+
+
+def test_verl_reads_the_asm_tasks_rl_options_from_its_environment(monkeypatch):
+    assert options_from_environment() == AsmRLOptions()
+    monkeypatch.setenv("COMPILERLM_REWARD", "partial")
+    monkeypatch.setenv("COMPILERLM_REWARD_RUNS", "5")
+    monkeypatch.setenv("COMPILERLM_REWARD_MEASURE", "instructions")
+    assert options_from_environment() == AsmRLOptions(reward="partial", timing_runs=5, measure="instructions")
+    monkeypatch.setenv("COMPILERLM_REWARD", "fastest")
+    with pytest.raises(CompilerLMError, match="unknown asm reward 'fastest'"):  # every score would be wrong
+        compute_score("compilerlm/asm", "", "", {})
+
+
+def test_train_rl_help_lists_each_tasks_own_options_once_under_its_name():
+    from typer.testing import CliRunner
+
+    from compilerlm.cli.train import make_train_app
+
+    out = CliRunner().invoke(make_train_app(), ["rl", "--help"], env={"COLUMNS": "400"}).output
+    for task in ("flags", "asm"):
+        assert out.count(f"Options of --task {task} ") == 1, out
+    flags_panel = out[out.index("Options of --task flags") : out.index("Options of --task asm")]
+    asm_panel = out[out.index("Options of --task asm") :]
+    for option in [f for f in fields(FlagsRewardConfig) if "help" in f.metadata]:
+        assert flags_panel.count(option.metadata["help"]) == 1 and out.count(option.metadata["help"]) == 1
+    for option in fields(AsmRLOptions):
+        flag = f"--{option.name.replace('_', '-')} "
+        assert asm_panel.count(flag) == 1 and out.count(flag) == 1, flag
+        assert out.count(option.metadata["help"]) == 1, option.name
+    assert "--no-verify" in flags_panel and "--timeout" not in out  # a field without help is no option
+    assert "a task with a reward: flags or asm" in out
+
+
+def test_an_option_of_another_task_is_a_one_line_error(tmp_path):
+    for args, message in [
+        (["--task", "flags", "--reward", "hidden"], "--reward is an option of --task asm, not of --task flags"),
+        (["--task", "asm", "--no-verify"], "--verify/--no-verify is an option of --task flags, not of --task asm"),
+        (["--task", "asm", "--measure", "cycles"], "unknown --measure 'cycles'"),
+    ]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "compilerlm.cli", "train", "rl", "--model", "hf:x", "--data", str(tmp_path),
+             "--out", str(tmp_path / "o"), *args],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert message in proc.stderr, proc.stderr
+    assert not (tmp_path / "o").exists()  # refused before any work
 
 
 @pytest.fixture(scope="module")
@@ -239,8 +313,9 @@ def _reward_log(out: Path) -> list[dict]:
 def test_grpo_on_flags_rewards_the_verified_pipeline(taught, tmp_path):
     out = tmp_path / "rl-flags"
     report = run_rl(
-        RLRunConfig("flags", f"hf:{taught['model']}", str(taught["flags"]), str(out), num_generations=2,
-                    batch_size=2, max_steps=2, max_completion_length=48, learning_rate=1e-4, reward_workers=2)
+        RLRunConfig(task="flags", model=f"hf:{taught['model']}", data=str(taught["flags"]), out=str(out),
+                    num_generations=2, batch_size=2, max_steps=2, max_completion_length=48, learning_rate=1e-4,
+                    reward_workers=2)
     )  # fmt: skip
     assert report.steps == 2 and len(report.rewards) == 2
     log = _reward_log(out)
@@ -255,9 +330,9 @@ def test_grpo_on_flags_rewards_the_verified_pipeline(taught, tmp_path):
 def test_grpo_on_asm_rewards_correct_assembly(taught, tmp_path):
     out = tmp_path / "rl-asm"
     report = run_rl(
-        RLRunConfig("asm", f"hf:{taught['model']}", str(taught["asm"]), str(out), reward="partial", num_generations=2,
-                    batch_size=2, max_steps=1, max_completion_length=600, learning_rate=1e-4, reward_workers=2,
-                    timing_runs=1)
+        RLRunConfig(task="asm", model=f"hf:{taught['model']}", data=str(taught["asm"]), out=str(out),
+                    task_options=AsmRLOptions(reward="partial", timing_runs=1), num_generations=2, batch_size=2,
+                    max_steps=1, max_completion_length=600, learning_rate=1e-4, reward_workers=2)
     )  # fmt: skip
     assert report.steps == 1
     log = _reward_log(out)

@@ -18,7 +18,7 @@ from compilerlm.cli.common import console, err_console, print_error
 from compilerlm.cli.corpus import corpus_app
 from compilerlm.cli.data import make_data_app
 from compilerlm.cli.eval import make_eval_app
-from compilerlm.cli.train import train_app
+from compilerlm.cli.train import make_train_app
 from compilerlm.errors import CompilerLMError, Interrupted, Terminated
 from compilerlm.programs.names import printable
 
@@ -38,7 +38,7 @@ def _main(
 
 
 def build_app() -> typer.Typer:
-    """The command, its `data` and `eval` groups made from the task registry as it stands now."""
+    """The command, its `data`, `eval` and `train` groups made from the task registry as it stands now."""
     app = typer.Typer(
         help="compilerlm: smaller and faster compiled code with search and language models, verified by the real "
         "compiler.",
@@ -57,7 +57,7 @@ def build_app() -> typer.Typer:
     app.command(context_settings=cc.CONTEXT)(cc.cc)
     app.add_typer(make_eval_app(), name="eval")
     app.add_typer(make_data_app(), name="data")
-    app.add_typer(train_app, name="train")
+    app.add_typer(make_train_app(), name="train")
     app.add_typer(corpus_app, name="corpus")
     app.callback()(_main)
     return app

@@ -1,4 +1,6 @@
-"""`compilerlm corpus build`: the corpus of unoptimized IR from real C projects (library: `compilerlm.corpus`).
+"""`compilerlm corpus build`: the corpus of unoptimized IR from real C projects (its entry:
+`corpus.build.build_from_manifest`); `compilerlm corpus label`: the ranker's labels on it (its entry:
+`ranker.labels.label_corpus`; its options are `LabelConfig`'s fields).
 
 Why a command: the corpus is not committed, only its manifest; this rebuilds it anywhere with apt-get
 source, Bear and LLVM 19, resuming where an earlier run stopped. Progress per source: a rich bar on a
@@ -7,14 +9,27 @@ terminal, plain lines otherwise (logs, pipes).
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from compilerlm.cli.common import DEFAULT_JOBS, console, err_console, jobs_option, progress_bar, shown
-from compilerlm.corpus.build import Event, build_corpus, split_counts
-from compilerlm.corpus.manifest import DEFAULT_MANIFEST, read_manifest
+from compilerlm.cli.common import (
+    DEFAULT_JOBS,
+    KEYWORD,
+    command_from,
+    console,
+    dataclass_options,
+    err_console,
+    jobs_option,
+    progress_bar,
+    shown,
+)
+from compilerlm.corpus.build import Event, build_from_manifest, split_counts
+from compilerlm.corpus.manifest import DEFAULT_MANIFEST
+from compilerlm.ranker.labels import LabelConfig, label_corpus
+from compilerlm.tracks.size import SIZE_SEARCH
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -54,10 +69,7 @@ def build(
     only: Annotated[str, typer.Option("--only", help="only these sources, comma-separated")] = "",
 ) -> None:
     """Fetch, build and compile every source of the manifest into OUT/modules, indexed in OUT/corpus.jsonl."""
-    loaded = read_manifest(manifest)
-    if only:
-        loaded = loaded.only([n for n in only.split(",") if n])
-    out.mkdir(parents=True, exist_ok=True)
+    sources = [n for n in only.split(",") if n] if only else None
     if err_console.is_terminal:
         with progress_bar(transient=False) as bar:
             tasks: dict[str, TaskID] = {}
@@ -74,9 +86,9 @@ def build(
                         bar.remove_task(tasks.pop(event.source))
                     bar.console.print(_summary(event), highlight=False, soft_wrap=True)
 
-            result = build_corpus(loaded, out, jobs, draw)
+            result = build_from_manifest(manifest, out, jobs=jobs, only=sources, report=draw)
     else:
-        result = build_corpus(loaded, out, jobs, _Lines())
+        result = build_from_manifest(manifest, out, jobs=jobs, only=sources, report=_Lines())
     counts = split_counts(out)
     per_split = ", ".join(f"{s} {c['modules']} ({c['projects']} projects)" for s, c in counts.items())
     duplicates = sum(r.duplicates for r in result.done)
@@ -89,45 +101,53 @@ def build(
     )
 
 
-@corpus_app.command("label")
-def label(
-    out: Annotated[Path, typer.Option("--out", "-o", help="the corpus folder (from corpus build)")],
-    store: Annotated[
-        Path | None, typer.Option(help="SQLite store of the evaluations (default: OUT/labels.sqlite)")
-    ] = None,
-    jobs: Annotated[int, jobs_option("worker processes")] = DEFAULT_JOBS,
-    ray: Annotated[str | None, typer.Option(help="run modules as Ray tasks: 'local', 'auto' or ray://...")] = None,
-    max_minutes: Annotated[
-        float | None, typer.Option(help="stop cleanly after this long (a rerun goes on where it stopped)")
-    ] = None,
-    search_modules: Annotated[int, typer.Option(help="training modules the autotuner searches")] = 80,
-    search_budget: Annotated[int, typer.Option(help="evaluations per searched module")] = 120,
-    candidates: Annotated[int, typer.Option(help="pipelines compiled on every module")] = 40,
-    max_instructions: Annotated[int, typer.Option(help="leave out larger modules (IR instructions)")] = 20000,
-    export: Annotated[Path | None, typer.Option(help="the labels table to write (default: OUT/labels.parquet)")] = None,
-) -> None:
-    """Size candidate pipelines on every corpus module: the autotuner's winners on a training sample,
-    narrowed by a greedy cover, then compiled everywhere. Resumable; writes the labels table for
-    `compilerlm train ranker`."""
-    from compilerlm.ranker.labels import (
-        CANDIDATES_FILE,
-        LABELS_FILE,
-        LabelConfig,
-        LabelRun,
-        candidate_pool,
-        export_labels,
-        read_candidates,
-        write_candidates,
-    )
-    from compilerlm.store import Store
+LABEL_ARGS = [
+    inspect.Parameter(
+        "out",
+        KEYWORD,
+        annotation=Annotated[Path, typer.Option("--out", "-o", help="the corpus folder (from corpus build)")],
+    ),
+    inspect.Parameter(
+        "store",
+        KEYWORD,
+        default=None,
+        annotation=Annotated[
+            Path | None, typer.Option(help="SQLite store of the evaluations (default: OUT/labels.sqlite)")
+        ],
+    ),
+    inspect.Parameter(
+        "jobs", KEYWORD, default=DEFAULT_JOBS, annotation=Annotated[int, jobs_option("worker processes")]
+    ),
+    inspect.Parameter(
+        "ray",
+        KEYWORD,
+        default=None,
+        annotation=Annotated[str | None, typer.Option(help="run modules as Ray tasks: 'local', 'auto' or ray://...")],
+    ),
+    inspect.Parameter(
+        "max_minutes",
+        KEYWORD,
+        default=None,
+        annotation=Annotated[
+            float | None, typer.Option(help="stop cleanly after this long (a rerun goes on where it stopped)")
+        ],
+    ),
+    *dataclass_options(LabelConfig),
+    inspect.Parameter(
+        "export",
+        KEYWORD,
+        default=None,
+        annotation=Annotated[Path | None, typer.Option(help="the labels table to write (default: OUT/labels.parquet)")],
+    ),
+]
 
-    config = LabelConfig(
-        search_modules=search_modules,
-        search_budget=search_budget,
-        candidates=candidates,
-        max_instructions=max_instructions,
-    )
-    db = Store(store or out / "labels.sqlite")
+
+def run_label(
+    out: Path, store: Path | None, jobs: int, ray: str | None, max_minutes: float | None, export: Path | None, **options
+) -> None:
+    """`compilerlm corpus label`: the labelling's entry (`ranker.labels.label_corpus`), searching as `tune` does
+    (the size track's `SIZE_SEARCH`), its progress drawn and its counts printed."""
+    config = LabelConfig(**options)
     with progress_bar(transient=False) as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -138,34 +158,38 @@ def label(
             if not err_console.is_terminal and (done == total or done % 50 == 0):
                 err_console.print(f"{stage}: {done}/{total} modules", highlight=False)
 
-        run = LabelRun(out, db, config, jobs, ray, max_minutes, draw)
-        modules = run.modules()
-        labelled = [m for m in modules if m.row["instructions"] <= config.max_instructions]
-        steps, chosen = [], []
-        if (out / CANDIDATES_FILE).is_file():  # chosen by an earlier run: kept, so labels stay comparable
-            chosen = read_candidates(out / CANDIDATES_FILE)
-        else:
-            sample = run.search_sample(modules)
-            steps.append(run.search(sample))
-            pool = candidate_pool(run.winners(sample))
-            if not steps[-1].stopped:
-                steps.append(run.label(sample, pool, "broadcast"))
-            if not steps[-1].stopped:
-                chosen = run.choose(sample, pool)
-                write_candidates(out, chosen, config)
-        if chosen:
-            steps.append(run.label(labelled, chosen, "label"))
-            rows = export_labels(run, labelled, chosen, export or out / LABELS_FILE)
-    for s in steps:
+        outcome = label_corpus(
+            out,
+            searcher=SIZE_SEARCH,
+            config=config,
+            store=store,
+            jobs=jobs,
+            ray_address=ray,
+            max_minutes=max_minutes,
+            export=export,
+            report=draw,
+        )
+    for s in outcome.steps:
         console.print(
             f"{s.stage}: {s.done_before + s.done}/{s.modules + s.done_before} modules done "
             f"({s.done} this run, {s.compiled} compilations)" + (" — stopped, rerun to go on" if s.stopped else ""),
             highlight=False,
         )
-    if chosen:
+    if outcome.candidates:
+        o, left_out = outcome, outcome.modules - outcome.labelled
         console.print(
-            f"{len(chosen)} candidate pipelines ({out / CANDIDATES_FILE}); {rows} modules labelled of {len(labelled)} "
-            f"({len(modules) - len(labelled)} left out, over {config.max_instructions} instructions); "
-            f"wrote {export or out / LABELS_FILE}; {db.count()} evaluations in {db.path}",
+            f"{len(o.candidates)} candidate pipelines ({o.candidates_file}); {o.rows} modules labelled of {o.labelled} "
+            f"({left_out} left out, over {config.max_instructions} instructions); "
+            f"wrote {o.labels}; {o.evaluations} evaluations in {o.store}",
             highlight=False,
         )
+
+
+label = command_from(
+    run_label,
+    LABEL_ARGS,
+    """Size candidate pipelines on every corpus module: the autotuner's winners on a training sample,
+    narrowed by a greedy cover, then compiled everywhere. Resumable; writes the labels table for
+    `compilerlm train ranker`.""",
+)
+corpus_app.command("label")(label)

@@ -77,11 +77,22 @@ def _write(task: Task, options: dict[str, Any]) -> None:
     config = DataConfig(**{k: v for k, v in shared.items() if k != "jobs"})
     assert task.data_config is not None
     names = {f for f in task.data_config.__dataclass_fields__}
-    task_config = task.data_config(**options, **{k: shared[k] for k in PASSED_ON if k in names})
+    given = {k: shared[k] for k in PASSED_ON if k in names} | _handed_down(names)
+    task_config = task.data_config(**options, **given)
     check_output_folder(config.out, "--out")
     with _progress() as progress:
         report = build_dataset(task, config, task_config, progress)
     _report(report)
+
+
+def _handed_down(names: set[str]) -> dict[str, Any]:
+    """A config's fields that the size track fills (`tuner`: `tracks.size.SIZE_SEARCH`, so `data flags --budget`
+    tunes as `tune` does): tracks sit above the tasks, which may not import them."""
+    if "tuner" not in names:
+        return {}
+    from compilerlm.tracks.size import SIZE_SEARCH
+
+    return {"tuner": SIZE_SEARCH}
 
 
 def make_data_app() -> typer.Typer:

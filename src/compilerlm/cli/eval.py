@@ -1,103 +1,70 @@
 """`compilerlm eval NAME`: score a model on a task the way the papers do — one command per registered task
-with an item evaluation (flags, emulate, emulate-asm, disasm, ...), and `eval asm`, the speed track's search."""
+with an item evaluation (flags, emulate, emulate-asm, disasm, ...: options from `eval.tasks.TaskRequest`, a call
+to `eval.tasks.evaluate_task`), and `eval asm`, the speed track's search."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from compilerlm import __version__, registry
-from compilerlm.cli.asm import (
-    SEARCH_OPTIONS,
-    AllowEmptyOpt,
-    BudgetOpt,
-    CompilersOpt,
-    MaxTokensOpt,
-    ModelOpt,
-    MutantsOpt,
-    PresetOpt,
-    ProgramJobsOpt,
-    ProtocolOpt,
-    RoundsOpt,
-    RunsOpt,
-    SamplesOpt,
-    SeedOpt,
-    StoreOpt,
-    TemperatureOpt,
-    asm_search_config,
-    run_asm,
-    write_assembly,
-)
+from compilerlm import registry
+from compilerlm.cli.asm import JOBS, BarProgress, write_results
 from compilerlm.cli.common import (
     DEFAULT_JOBS,
+    KEYWORD,
     check_output_file,
     check_output_folder,
-    compile_modules,
+    command_from,
     console,
+    dataclass_options,
     jobs_option,
     progress_bar,
-    resumable,
 )
-from compilerlm.models import SPECS
+from compilerlm.eval.tasks import TaskProgress, TaskRequest, evaluate_task, format_table, write_task_report
 from compilerlm.programs.suites import TARGET_HELP
+from compilerlm.tracks.speed import SuiteRequest, optimize
 
 if TYPE_CHECKING:
     from compilerlm.tasks.base import Task
 
 
-def _eval_task(
-    task: Task,
-    model: str,
-    suite: str,
-    limit: int | None,
-    json_path: Path | None,
-    report_dir: Path | None,
-    store: Path | None,
-    samples: int,
-    temperature: float,
-    max_tokens: int,
-    per_module: int,
-    jobs: int,
-) -> None:
-    from compilerlm.eval.tasks import format_table, run_task_eval, write_task_report
-    from compilerlm.models import load_model
-    from compilerlm.programs.suites import resolve_target
-    from compilerlm.store import Store
-    from compilerlm.toolchain.evaluator import make_evaluator
+EVAL_TASK_ARGS = [
+    *dataclass_options(TaskRequest),
+    inspect.Parameter(
+        "json_path",
+        KEYWORD,
+        default=None,
+        annotation=Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")],
+    ),
+    inspect.Parameter(
+        "report_dir",
+        KEYWORD,
+        default=None,
+        annotation=Annotated[Path | None, typer.Option("--report", help="write report.md and a plot here")],
+    ),
+    inspect.Parameter(
+        "jobs", KEYWORD, default=DEFAULT_JOBS, annotation=Annotated[int, jobs_option("parallel compiler workers")]
+    ),
+]
 
+
+def run_eval_task(task: Task, json_path: Path | None = None, report_dir: Path | None = None, **options: Any) -> None:
+    """`compilerlm eval TASK`: the evaluation's entry (`eval.tasks.evaluate_task`), its progress drawn, its table
+    printed and its files written."""
+    request = TaskRequest(**options)
     check_output_file(json_path, "--json")
     check_output_folder(report_dir, "--report")
-    db = Store(store) if store else None
-    with resumable(store, db):
-        modules = compile_modules(resolve_target(suite), jobs)[:limit]
-    with (
-        resumable(store, db),
-        load_model(model) as lm,
-        make_evaluator("inprocess", jobs=jobs) as ev,
-        progress_bar() as bar,
-    ):
-        progress = bar.add_task(f"eval {task.name}", total=None)
-        result = run_task_eval(
-            task,
-            lm,
-            modules,
-            evaluator=ev,
-            store=db,
-            samples=samples,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            per_module=per_module,
-            on_item=lambda *_: bar.advance(progress),
-        )
+    result = evaluate_task(task, request, StageBars())
     console.print(format_table(task, result.summary))
     if json_path:
-        doc: dict[str, object] = {"version": __version__, "task": task.name, "model": model, "suite": suite}
-        doc |= {"summary": result.summary, "rows": result.rows}
-        json_path.write_text(json.dumps(doc, indent=2) + "\n")
+        json_path.write_text(json.dumps(result.document(request), indent=2) + "\n")
         console.print(f"wrote {json_path}")
     if report_dir:
         written = write_task_report(task, result, report_dir)
@@ -105,25 +72,30 @@ def _eval_task(
 
 
 def _eval_command(task: Task) -> Callable[..., None]:
-    def command(
-        model: Annotated[str, typer.Option(help=f"a model: {SPECS}")],
-        suite: Annotated[str, typer.Option(help="as TARGET for 'compilerlm size'")] = "builtin",
-        limit: Annotated[int | None, typer.Option(help="first N modules only")] = None,
-        json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
-        report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md and a plot here")] = None,
-        store: Annotated[Path | None, typer.Option(help="SQLite file: answers go here; reruns resume")] = None,
-        samples: Annotated[int, typer.Option(help="answers per prompt")] = 1,
-        temperature: Annotated[float, typer.Option(help="0: greedy, as the papers evaluate")] = 0.0,
-        max_tokens: Annotated[int, typer.Option(help="answer token budget")] = 2048,
-        per_module: Annotated[int, typer.Option(help="emulate: pipelines per module")] = 1,
-        jobs: Annotated[int, jobs_option("parallel compiler workers")] = DEFAULT_JOBS,
-    ) -> None:
-        _eval_task(
-            task, model, suite, limit, json_path, report_dir, store, samples, temperature, max_tokens, per_module, jobs
-        )
-
-    command.__doc__ = task.help
+    command = command_from(functools.partial(run_eval_task, task), EVAL_TASK_ARGS, task.help)
+    command.__name__ = task.name
     return command
+
+
+class StageBars(TaskProgress):
+    """An evaluation's stages as bars that vanish when done (plain lines where stderr is not a terminal)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+
+    @contextmanager
+    def stage(self, what: str, total: int | None) -> Iterator[None]:
+        with progress_bar() as bar:
+            self.bar, self.task = bar, bar.add_task(what, total=total)
+            try:
+                yield
+            finally:
+                self.bar = None
+
+    def step(self) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
 
 
 def make_eval_app() -> typer.Typer:
@@ -135,50 +107,52 @@ def make_eval_app() -> typer.Typer:
     return app
 
 
-def eval_asm(
-    suite: Annotated[str, typer.Option(help=f"TARGET: {TARGET_HELP}")] = "builtin",
-    model: ModelOpt = None,
-    preset: PresetOpt = "supercoder",
-    samples: SamplesOpt = None,
-    rounds: RoundsOpt = None,
-    temperature: TemperatureOpt = None,
-    max_tokens: MaxTokensOpt = None,
-    compilers: CompilersOpt = None,
-    budget: BudgetOpt = None,
-    limit: Annotated[int | None, typer.Option(help="first N programs only")] = None,
-    json_path: Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")] = None,
-    report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md and plots here")] = None,
-    store: StoreOpt = None,
-    jobs: ProgramJobsOpt = 1,
-    ray: Annotated[str | None, typer.Option(help="run programs as Ray tasks: 'local', 'auto' or ray://...")] = None,
-    runs: RunsOpt = 10,
-    instructions: Annotated[bool, typer.Option(help="count instructions of the winners (perf or valgrind)")] = True,
-    seed: SeedOpt = 0,
-    mutants: MutantsOpt = 8,
-    protocol: ProtocolOpt = "compilerlm",
-    allow_empty_output: AllowEmptyOpt = False,
-    out: Annotated[Path | None, typer.Option(help="write each program's reported assembly here (NAME.s)")] = None,
+EVAL_ASM_ARGS = [
+    inspect.Parameter(
+        "suite", KEYWORD, default="builtin", annotation=Annotated[str, typer.Option(help=f"TARGET: {TARGET_HELP}")]
+    ),
+    *dataclass_options(SuiteRequest, skip=("tests", "candidate")),
+    JOBS,
+    inspect.Parameter(
+        "json_path",
+        KEYWORD,
+        default=None,
+        annotation=Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")],
+    ),
+    inspect.Parameter(
+        "report_dir",
+        KEYWORD,
+        default=None,
+        annotation=Annotated[Path | None, typer.Option("--report", help="write report.md and plots here")],
+    ),
+]
+
+
+def run_eval_asm(
+    suite: str = "builtin", json_path: Path | None = None, report_dir: Path | None = None, **options: Any
 ) -> None:
+    """`compilerlm eval asm`: the speed track's entry over a suite, its table printed and its files written."""
+    from compilerlm.eval.speed import format_asm_table, write_asm_report
+
+    request = SuiteRequest(**options)
+    check_output_file(json_path, "--json")
+    check_output_folder(report_dir, "--report")
+    run = optimize(suite, request, BarProgress(request.out))
+    run.doc |= {"suite": suite, "model": request.model}
+    console.print(format_asm_table(run.doc["summary"]))
+    write_results(run, json_path, request.out)
+    if report_dir:
+        written = write_asm_report(run.doc, report_dir)
+        console.print(f"wrote {written[0]} and {len(written) - 1} plots")
+
+
+eval_asm = command_from(
+    run_eval_asm,
+    EVAL_ASM_ARGS,
     """Speed track over a suite: compile rate, pass rate, speedup geomean, share faster (and SuperCoder's own
     table with --protocol supercoder). Model settings follow the paper by default (--preset supercoder).
 
     Example: compilerlm eval asm --suite supercoder:val.parquet --model openai:http://127.0.0.1:8000/v1#m
-    """
-    from compilerlm.eval.speed import format_asm_table, write_asm_report
-    from compilerlm.programs.suites import resolve_target
-
-    config = asm_search_config(model, compilers, **{k: v for k, v in locals().items() if k in SEARCH_OPTIONS})
-    check_output_file(json_path, "--json")
-    check_output_folder(report_dir, "--report")
-    check_output_folder(out, "--out")
-    programs = resolve_target(suite)[:limit]
-    outcomes, doc = run_asm(programs, config, model, store, jobs, ray)
-    doc |= {"suite": suite, "model": model}
-    console.print(format_asm_table(doc["summary"]))
-    if json_path:  # first: the record of every program is kept whatever happens to the assembly files
-        json_path.write_text(json.dumps(doc, indent=2) + "\n")
-        console.print(f"wrote {json_path}")
-    write_assembly(outcomes, out)
-    if report_dir:
-        written = write_asm_report(doc, report_dir)
-        console.print(f"wrote {written[0]} and {len(written) - 1} plots")
+    """,
+)
+eval_asm.__name__ = "eval_asm"

@@ -1,14 +1,25 @@
 """`compilerlm train sft|rl`: fine-tune a model on a `compilerlm data` dataset (a thin layer over train.sft/rl),
-with a progress bar on stderr; `compilerlm train ranker`: the CPU flag-tuning ranker from corpus labels."""
+with a progress bar on stderr; `compilerlm train ranker`: the CPU flag-tuning ranker from corpus labels.
+
+`train rl` is one command for every task with a reward (`--task NAME`, as the README spells it): its options
+are the run's (`RLRunConfig`) and every such task's own (`Task.rl_options`), the latter listed under their
+task's name in `--help` and refused, with a one-line error, when given with another task. One command rather
+than one per task keeps the shared run options in one place and `--task` where users already type it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
-from typing import Annotated, Any
+import typing
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from compilerlm import registry
 from compilerlm.cli.common import (
     KEYWORD,
     check_output_file,
@@ -17,14 +28,12 @@ from compilerlm.cli.common import (
     dataclass_options,
     err_console,
 )
+from compilerlm.errors import CompilerLMError
 from compilerlm.ranker.model import RankerConfig
 from compilerlm.train.config import LoraSettings, RLRunConfig, SFTRunConfig
 
-train_app = typer.Typer(
-    help="Train models: sft (TRL SFTTrainer) and rl (TRL GRPOTrainer; PPO through verl, see examples/).",
-    no_args_is_help=True,
-    add_completion=False,
-)
+if TYPE_CHECKING:
+    from compilerlm.tasks.base import Task
 
 Lora = Annotated[bool, typer.Option("--lora", help="train LoRA adapters (peft) instead of all weights")]
 LoraR = Annotated[int, typer.Option(help="LoRA rank")]
@@ -92,9 +101,60 @@ def sft(**options: Any) -> None:
     print(f"saved to {report.out} (use --model hf:{report.out})")
 
 
-def rl(**options: Any) -> None:
-    from compilerlm.train.rl import check_algo, run_rl
+def _option(param: inspect.Parameter) -> Any:
+    """The typer OptionInfo of a parameter made by `dataclass_options` (a new one per call: safe to adjust)."""
+    return typing.get_args(param.annotation)[1]
 
+
+def _flag(name: str) -> str:
+    return f"--{name.replace('_', '-')}"
+
+
+def task_options(tasks: Sequence[Task], taken: Sequence[str]) -> tuple[list[inspect.Parameter], dict[str, list[str]]]:
+    """The own options of every task in `tasks` (its `rl_options` fields with help), each listed once, under
+    "Options of --task NAME"; a field two tasks declare with one type is one option of both. Also returns
+    which tasks take each option. A field named as a run option (`taken`), or declared with two types, would
+    make `train rl` ambiguous: the task's author learns it here, from a one-line error."""
+    params: dict[str, inspect.Parameter] = {}
+    owners: dict[str, list[str]] = {}
+    helps: dict[str, list[str]] = {}
+    for task in tasks:
+        for param in dataclass_options(task.rl_options) if task.rl_options is not None else []:
+            name = param.name
+            if name in taken:
+                raise CompilerLMError(f"task {task.name!r}: its RL option {_flag(name)} is one of train rl's own")
+            if name not in params:
+                params[name], owners[name], helps[name] = param, [], []
+            elif typing.get_args(params[name].annotation)[0] != typing.get_args(param.annotation)[0]:
+                raise CompilerLMError(f"tasks {', '.join(owners[name])} and {task.name} type {_flag(name)} differently")
+            elif params[name].default != param.default:
+                _option(params[name]).show_default = False  # one default would be wrong for one of them
+            owners[name].append(task.name)
+            helps[name].append(f"{task.name}: {_option(param).help}")
+    for name, param in params.items():
+        info = _option(param)
+        info.help = info.help if len(owners[name]) == 1 else "; ".join(helps[name])
+        info.rich_help_panel = f"Options of --task {', '.join(owners[name])}"
+    return list(params.values()), owners
+
+
+def rl(owners: Mapping[str, Sequence[str]], ctx: typer.Context, **options: Any) -> None:
+    """`owners`: the tasks each task option belongs to; an option given for a task that does not own it (one
+    the user typed, not a default) is refused before any work."""
+    from compilerlm.train.rl import check_algo, run_rl, trainable
+
+    values = {name: options.pop(name) for name in owners}
+    given = {k: v for k, v in values.items() if _source(ctx, k) not in ("DEFAULT", "DEFAULT_MAP")}
+    task = trainable(options["task"])
+    for name in given:
+        if task.name not in owners[name]:
+            own = [_spelling(ctx, n) for n, tasks in owners.items() if task.name in tasks]
+            has = f"its own: {', '.join(own)}" if own else "it has no options of its own"
+            raise CompilerLMError(
+                f"{_spelling(ctx, name)} is an option of --task {' or --task '.join(owners[name])}, not of --task "
+                f"{task.name} ({has})"
+            )
+    options["task_options"] = task.rl_options(**given) if task.rl_options is not None else None
     config: RLRunConfig = _config(RLRunConfig, options)
     check_algo(config.algo)
     check_output_folder(config.out, "--out")
@@ -108,20 +168,33 @@ def rl(**options: Any) -> None:
     print(f"rewards of every completion: {report.reward_log}; model saved to {report.out}")
 
 
-train_app.command("sft")(
-    command_from(
-        sft,
-        dataclass_options(SFTRunConfig) + LORA,
-        "Supervised fine-tuning on prompt/completion rows (loss on the completion only).",
-    )
-)
-train_app.command("rl")(
-    command_from(
-        rl,
-        dataclass_options(RLRunConfig) + LORA,
+def _spelling(ctx: typer.Context, name: str) -> str:
+    """An option as the command line spells it (`--verify/--no-verify`)."""
+    param = next(p for p in ctx.command.params if p.name == name)
+    return "/".join([*param.opts, *getattr(param, "secondary_opts", [])])
+
+
+def _source(ctx: typer.Context, name: str) -> str:
+    """Where a parameter's value came from (click's ParameterSource, by name: typer may carry its own click)."""
+    source = ctx.get_parameter_source(name)
+    return source.name if source is not None else "DEFAULT"
+
+
+def rl_command() -> Any:
+    """`train rl` for the tasks with a reward as the registry stands now: the run's options, then each task's."""
+    trainable = registry.tasks(lambda t: t.trainable)
+    run = dataclass_options(RLRunConfig) + LORA
+    choices = " or ".join(t.name for t in trainable)
+    task = _option(next(p for p in run if p.name == "task"))
+    task.help = f"a task with a reward: {choices}; its own options are listed under its name"
+    taken = [*(f.name for f in dataclasses.fields(RLRunConfig)), *(p.name for p in LORA), "ctx"]
+    own, owners = task_options(trainable, taken)
+    context = inspect.Parameter("ctx", KEYWORD, annotation=typer.Context)
+    return command_from(
+        partial(rl, owners),
+        [context, *run, *own],
         "RL with compiler-verified rewards (GRPO); rewards of every completion go to OUT/rewards.jsonl.",
     )
-)
 
 
 def ranker(**options: Any) -> None:
@@ -149,10 +222,26 @@ def ranker(**options: Any) -> None:
         )
 
 
-train_app.command("ranker")(
-    command_from(
-        ranker,
-        dataclass_options(RankerConfig),
-        "The CPU flag-tuning ranker from corpus labels: a learned pass-list library and its LightGBM predictor.",
+def make_train_app() -> typer.Typer:
+    """The `train` group; `train rl`'s task options follow the registry as it stands when this is called."""
+    app = typer.Typer(
+        help="Train models: sft (TRL SFTTrainer) and rl (TRL GRPOTrainer; PPO through verl, see examples/).",
+        no_args_is_help=True,
+        add_completion=False,
     )
-)
+    app.command("sft")(
+        command_from(
+            sft,
+            dataclass_options(SFTRunConfig) + LORA,
+            "Supervised fine-tuning on prompt/completion rows (loss on the completion only).",
+        )
+    )
+    app.command("rl")(rl_command())
+    app.command("ranker")(
+        command_from(
+            ranker,
+            dataclass_options(RankerConfig),
+            "The CPU flag-tuning ranker from corpus labels: a learned pass-list library and its LightGBM predictor.",
+        )
+    )
+    return app

@@ -19,12 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from compilerlm.corpus.fetch import Work, source_work
-from compilerlm.corpus.manifest import Manifest, Source
+from compilerlm.corpus.manifest import Manifest, Source, read_manifest
 from compilerlm.corpus.splits import manifest_splits
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import Call, ThreadExecutor
@@ -208,6 +208,18 @@ def build_corpus(manifest: Manifest, out: Path, jobs: int = 1, report: Report | 
         report(Event("done", source.name, result=got))
     _write(out / "projects.json", json.dumps(_projects(result, splits), indent=1, sort_keys=True) + "\n")
     return result
+
+
+def build_from_manifest(
+    manifest: Path, out: Path, *, jobs: int = 1, only: Sequence[str] | None = None, report: Report | None = None
+) -> CorpusResult:
+    """`compilerlm corpus build` without the printing: the manifest file read, narrowed to the sources `only`
+    names (when given), and built (or resumed) in `out`, which is created."""
+    loaded = read_manifest(manifest)
+    if only is not None:
+        loaded = loaded.only(list(only))
+    out.mkdir(parents=True, exist_ok=True)
+    return build_corpus(loaded, out, jobs, report)
 
 
 def _projects(result: CorpusResult, splits: dict[str, str]) -> dict[str, dict]:

@@ -1,6 +1,6 @@
 """The speed track over a suite: `compilerlm asm` / `compilerlm eval asm` — SuperCoder's table.
 
-Each program is optimised by ``speed.search.optimize_program`` (compiler portfolio and/or model),
+Each program is optimised by ``speed.optimize.optimize_program`` (compiler portfolio and/or model),
 in this process, in worker processes (``jobs``) or as Ray tasks; each outcome goes to the SQLite store as
 it arrives, so an interrupted run resumes with the programs not yet done.
 
@@ -32,7 +32,9 @@ from compilerlm.measure.speedup import quartiles
 from compilerlm.models.base import Model
 from compilerlm.parallel import Call, Executor, ProcessExecutor, RayExecutor, ThreadExecutor
 from compilerlm.programs.program import Program
-from compilerlm.speed.search import AsmOutcome, AsmSearchConfig, optimize_program
+from compilerlm.speed.config import AsmSearchConfig
+from compilerlm.speed.optimize import optimize_program
+from compilerlm.speed.outcome import AsmOutcome
 from compilerlm.stats import geomean
 from compilerlm.store import Store
 

@@ -2,6 +2,9 @@
 ones: LLM Compiler's flags, emulate, emulate-asm, disasm). The task says what an item is, its prompt, its
 score and its summary table (`compilerlm.tasks.base.Task`); this runner does the rest the same for all.
 
+`evaluate_task(task, TaskRequest, TaskProgress)` is `compilerlm eval TASK` without the printing: it owns the
+suite's front end, the model, the evaluator and the store; `TaskRequest`'s fields carry the option help.
+
 Every item is built from the modules, asked of the model in batches, scored with the real tools and written to
 the store as soon as it is scored: a rerun with the same store and settings reads finished items back
 (flagged `resumed`) and asks the model only for the rest.
@@ -9,21 +12,25 @@ the store as soon as it is scored: a rerun with the same store and settings read
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 from pydantic import Discriminator, Tag
 from rich.table import Table
 
-from compilerlm import registry
+from compilerlm import __version__, registry
 from compilerlm.errors import CompilerLMError
 from compilerlm.eval.report import ReportFiles, pyplot, save_figure
+from compilerlm.models import SPECS
 from compilerlm.models.base import Model
+from compilerlm.parallel import Call, ThreadExecutor
 from compilerlm.programs.names import printable
+from compilerlm.programs.program import Program
 from compilerlm.shapes import record
-from compilerlm.store import Store
+from compilerlm.store import Store, resumable
 from compilerlm.tasks.base import EvalItem, Task
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
@@ -38,6 +45,11 @@ class TaskEval:
     task: str
     rows: list[dict]
     summary: dict
+
+    def document(self, request: TaskRequest) -> dict[str, object]:
+        """What `compilerlm eval TASK --json` writes."""
+        doc: dict[str, object] = {"version": __version__, "task": self.task, "model": request.model}
+        return doc | {"suite": request.suite, "summary": self.summary, "rows": self.rows}
 
 
 class TaskRow(TypedDict):
@@ -163,6 +175,89 @@ def run_task_eval(
     summary = {"task": name, "settings": settings, **runner.summarize(final)}
     summary["resumed"] = sum(bool(r.get("resumed")) for r in final)
     return TaskEval(name, final, summary)
+
+
+# ------------------------------------------------------------------ the entry of `compilerlm eval TASK`
+
+
+@dataclass(kw_only=True)
+class TaskRequest:
+    """What an evaluation of a suite is asked to do; each field's help is `compilerlm eval TASK`'s option help."""
+
+    model: str = field(metadata={"help": f"a model: {SPECS}"})
+    suite: str = field(default="builtin", metadata={"help": "as TARGET for 'compilerlm size'"})
+    limit: int | None = field(default=None, metadata={"help": "first N modules only"})
+    store: Path | None = field(default=None, metadata={"help": "SQLite file: answers go here; reruns resume"})
+    samples: int = field(default=1, metadata={"help": "answers per prompt"})
+    temperature: float = field(default=0.0, metadata={"help": "0: greedy, as the papers evaluate"})
+    max_tokens: int = field(default=2048, metadata={"help": "answer token budget"})
+    per_module: int = field(default=1, metadata={"help": "emulate: pipelines per module"})
+    jobs: int = 1  # parallel compiler workers (the command line gives its own default and help)
+
+
+class TaskProgress:
+    """How far an evaluation is. This base says nothing (a library caller); the command line draws bars. `stage`
+    frames a step with its size (`None`: unknown), `step` tells of one item of it done: a program through the
+    front end, then an item scored."""
+
+    @contextmanager
+    def stage(self, what: str, total: int | None) -> Iterator[None]:
+        yield
+
+    def step(self) -> None:
+        pass
+
+
+def evaluate_task(task: Task | str, request: TaskRequest, progress: TaskProgress | None = None) -> TaskEval:
+    """Evaluate `request.model` on `task` over the suite's modules (`run_task_eval`, resumed from `store`)."""
+    from compilerlm.models import load_model
+    from compilerlm.programs.suites import resolve_target
+    from compilerlm.toolchain.evaluator import make_evaluator
+
+    runner = evaluable(task)
+    progress = progress or TaskProgress()
+    db = Store(request.store) if request.store else None
+    with resumable(request.store, db):
+        programs = resolve_target(request.suite)
+        with progress.stage("compiling (-Oz front end)", len(programs)):
+            modules = front_end(programs, request.jobs, "Oz", progress.step)[: request.limit]
+    with (
+        resumable(request.store, db),
+        load_model(request.model) as lm,
+        make_evaluator("inprocess", jobs=request.jobs) as ev,
+        progress.stage(f"eval {runner.name}", None),
+    ):
+        return run_task_eval(
+            runner,
+            lm,
+            modules,
+            evaluator=ev,
+            store=db,
+            samples=request.samples,
+            temperature=request.temperature,
+            max_tokens=request.max_tokens,
+            per_module=request.per_module,
+            on_item=lambda _: progress.step(),
+        )
+
+
+def front_end(
+    programs: Sequence[Program], jobs: int, level: str = "Oz", done: Callable[[], None] = lambda: None
+) -> list[IRModule]:
+    """Every program's unoptimized IR at `level` (clang processes in parallel), in program order; `done` hears
+    each finished program, so a caller can show how far a large suite is."""
+    per_program: list[list[IRModule]] = [[] for _ in programs]
+
+    def kept(i: int, modules: list[IRModule]) -> None:
+        per_program[i] = modules
+        done()
+
+    ThreadExecutor(jobs).run(_modules, [Call(p.name, (p, level)) for p in programs], kept)
+    return [m for modules in per_program for m in modules]
+
+
+def _modules(program: Program, level: str) -> list[IRModule]:
+    return program.modules(level)
 
 
 # ------------------------------------------------------------------ tables and reports

@@ -8,18 +8,22 @@ SQLite store as it comes (keyed by module content and pipeline), and each finish
 so an interrupted run — or one stopped by `max_minutes` to fit a working session — resumes where it
 stopped, on this machine or another one given the same store. Work is spread one module per task over any
 executor: worker processes (`jobs`) or a Ray cluster (`ray_address`).
+
+The search is `compilerlm tune`'s (`auto`), handed in as a `Searcher` (the size track's `SIZE_SEARCH`: this layer
+must not know which search runs it), with one difference, `LabelConfig.use_ranker`, off by default: these labels
+train the ranker, whose proposals are the candidates an earlier labelling chose, so a search that starts from
+them would pull the new candidates toward the old ones.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TypedDict
+from typing import Protocol, TypedDict
 
 from compilerlm.corpus.build import read_index
 from compilerlm.errors import CompilerLMError
@@ -28,13 +32,12 @@ from compilerlm.ranker.coreset import greedy_cover
 from compilerlm.ranker.features import FEATURE_NAMES, feature_vector
 from compilerlm.search.minimize import minimize
 from compilerlm.search.objective import Objective, text_of
-from compilerlm.search.strategies import BUILTIN_LIBRARY, parse_pipeline, run_strategy
+from compilerlm.search.strategies import BUILTIN_LIBRARY, parse_pipeline
 from compilerlm.store import Store
 from compilerlm.toolchain.evaluation import Evaluation
 from compilerlm.toolchain.evaluator import Evaluator, make_evaluator
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import OZ_PIPELINE, normalize
-from compilerlm.toolchain.search_space import SEARCH_SPACE
 
 CANDIDATES_FILE = "candidates.json"
 LABELS_FILE = "labels.parquet"
@@ -42,20 +45,34 @@ LABELS_FILE = "labels.parquet"
 
 @dataclass(frozen=True, kw_only=True)
 class LabelConfig:
-    """How the labels are made; a field that changes them is part of the stage's record key."""
+    """How the labels are made; each field's help is `corpus label`'s option help. The search's settings key its
+    records (`Searcher.search_key`); the candidates file keeps the rest."""
 
-    search_modules: int = 80  # training modules the autotuner searches for winners
-    search_budget: int = 120  # evaluations per searched module (the `auto` strategy)
-    per_project: int = 8  # at most this many searched modules from one project
-    candidates: int = 40  # pipelines kept by the cover and compiled on every module
-    max_instructions: int = 20000  # larger modules are left out of the labels (counted), for time
-    seed: int = 0
+    search_modules: int = field(default=80, metadata={"help": "training modules the autotuner searches"})
+    search_budget: int = field(default=120, metadata={"help": "evaluations per searched module (tune's auto)"})
+    per_project: int = field(default=8, metadata={"help": "at most this many searched modules from one project"})
+    candidates: int = field(default=40, metadata={"help": "pipelines compiled on every module"})
+    max_instructions: int = field(default=20000, metadata={"help": "leave out larger modules (IR instructions)"})
+    seed: int = field(default=0, metadata={"help": "random seed of the sample and the search"})
+    use_ranker: bool = field(
+        default=False,
+        metadata={
+            "help": "start each search from the shipped ranker's pipelines, as tune's auto does (off: the ranker "
+            "learns from these labels, and its pipelines are an earlier labelling's candidates)"
+        },
+    )
 
-    def key(self, stage: str) -> str:
-        fields = asdict(self)
-        if stage == "search":
-            fields = {k: fields[k] for k in ("search_budget", "seed")}
-        return hashlib.sha256(json.dumps([stage, fields, SEARCH_SPACE], sort_keys=True).encode()).hexdigest()[:16]
+
+class Searcher(Protocol):
+    """`compilerlm tune`'s search of one module (`tracks.size.SizeSearch`), picklable for the workers."""
+
+    def search_key(self, budget: int, seed: int, *, use_ranker: bool) -> str:
+        """Identifies the search's settings: its records are kept under it."""
+        ...
+
+    def search_module(
+        self, module: IRModule, evaluator: Evaluator, *, budget: int, seed: int, use_ranker: bool
+    ) -> Objective: ...
 
 
 @dataclass
@@ -77,12 +94,13 @@ class CorpusModule:
     module: IRModule
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LabelRun:
     """One labelling run over a corpus folder."""
 
     corpus: Path
     store: Store
+    searcher: Searcher
     config: LabelConfig = field(default_factory=LabelConfig)
     jobs: int = 1
     ray_address: str | None = None
@@ -154,24 +172,24 @@ class LabelRun:
                 sample.append(m)
         return sample
 
+    def _search_kind(self) -> str:
+        """The store's record kind of this run's searches (under `search`'s run key since labels search as tune
+        does; records of older runs, under another key, are searched again)."""
+        c = self.config
+        return f"ranker-search:{self.searcher.search_key(c.search_budget, c.seed, use_ranker=c.use_ranker)}"
+
     def search(self, sample: Sequence[CorpusModule]) -> LabelProgress:
-        kind = f"ranker-search:{self.config.key('search')}"
+        kind = self._search_kind()
         todo = [m for m in sample if self.store.get_record(kind, m.module.key, SearchRecord) is None]
-        work = [
-            (
-                m,
-                Call(
-                    m.module.name, ("search", m.module.name, m.module.ir, self.config.search_budget, self.config.seed)
-                ),
-            )
-            for m in todo
-        ]
+        c = self.config
+        how = (self.searcher, c.search_budget, c.seed, c.use_ranker)
+        work = [(m, Call(m.module.name, ("search", m.module.name, m.module.ir, *how))) for m in todo]
         progress = self._run("search", work, lambda m, r: self.store.put_record(kind, m.module.key, r["record"]))
         progress.done_before = len(sample) - len(todo)
         return progress
 
     def winners(self, sample: Sequence[CorpusModule]) -> list[str]:
-        kind = f"ranker-search:{self.config.key('search')}"
+        kind = self._search_kind()
         found: list[str] = []
         for m in sample:
             record = self.store.get_record(kind, m.module.key, SearchRecord)
@@ -211,6 +229,72 @@ class LabelRun:
         return [pool[i] for i in order]
 
 
+@dataclass
+class LabelOutcome:
+    """What `label_corpus` did, for the caller to print: each stage run, the candidates (none: the run stopped
+    before choosing them), the labels table's rows and the store's evaluations."""
+
+    steps: list[LabelProgress]
+    candidates: list[str]
+    candidates_file: Path
+    modules: int  # in the corpus
+    labelled: int  # of them, within `max_instructions`
+    rows: int  # modules in the labels table
+    labels: Path  # the table (written when there are candidates)
+    evaluations: int  # in the store
+    store: str  # its file
+
+
+def label_corpus(
+    corpus: Path,
+    *,
+    searcher: Searcher,
+    config: LabelConfig,
+    store: Path | None = None,
+    jobs: int = 1,
+    ray_address: str | None = None,
+    max_minutes: float | None = None,
+    export: Path | None = None,
+    report: Callable[[str, int, int], None] = lambda stage, done, total: None,
+) -> LabelOutcome:
+    """`compilerlm corpus label` without the printing: the three stages over `corpus` in its store (default
+    `corpus/labels.sqlite`), resumed, then the labels table (default `corpus/labels.parquet`). Candidates an
+    earlier run chose (its `candidates.json`) are kept, so labels of every run stay comparable; `report(stage,
+    done, total)` hears each finished module."""
+    db = Store(store or corpus / "labels.sqlite")
+    run = LabelRun(
+        corpus=corpus,
+        store=db,
+        searcher=searcher,
+        config=config,
+        jobs=jobs,
+        ray_address=ray_address,
+        max_minutes=max_minutes,
+        report=report,
+    )
+    modules = run.modules()
+    labelled = [m for m in modules if m.row["instructions"] <= config.max_instructions]
+    steps: list[LabelProgress] = []
+    chosen: list[str] = []
+    if (corpus / CANDIDATES_FILE).is_file():  # chosen by an earlier run: kept, so labels stay comparable
+        chosen = read_candidates(corpus / CANDIDATES_FILE)
+    else:
+        sample = run.search_sample(modules)
+        steps.append(run.search(sample))
+        pool = candidate_pool(run.winners(sample))
+        if not steps[-1].stopped:
+            steps.append(run.label(sample, pool, "broadcast"))
+        if not steps[-1].stopped:
+            chosen = run.choose(sample, pool)
+            write_candidates(corpus, chosen, config)
+    rows, labels = 0, export or corpus / LABELS_FILE
+    if chosen:
+        steps.append(run.label(labelled, chosen, "label"))
+        rows = export_labels(run, labelled, chosen, labels)
+    found = corpus / CANDIDATES_FILE
+    return LabelOutcome(steps, chosen, found, len(modules), len(labelled), rows, labels, db.count(), db.path)
+
+
 _EVALUATOR: Evaluator | None = None
 
 
@@ -231,11 +315,9 @@ def _task(kind: str, name: str, ir: str, *args) -> dict:
         (pipelines,) = args
         results = evaluator.evaluate_many([(module, p) for p in pipelines])
         return {"evaluations": [r.to_dict() for r in results]}
-    budget, seed = args
+    searcher, budget, seed, use_ranker = args
     oz = evaluator.evaluate(module, OZ_PIPELINE)
-    obj = Objective(module, evaluator, budget)
-    rng = random.Random(int(hashlib.sha256(f"{seed}:{module.content_key}".encode()).hexdigest()[:8], 16))
-    run_strategy("auto", obj, SEARCH_SPACE, rng, BUILTIN_LIBRARY)
+    obj = searcher.search_module(module, evaluator, budget=budget, seed=seed, use_ranker=use_ranker)
     winners: list[str] = []
     if oz.ok and oz.size is not None and obj.best is not None and obj.best_size is not None and obj.best_size < oz.size:
         shorter = minimize(obj, obj.best, obj.best_size, max_evaluations=60)

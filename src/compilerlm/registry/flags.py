@@ -5,7 +5,7 @@ makes it a `Task`: labels from the autotuner (dataset rows), items for the evalu
 the verified improvement vs -Oz of the pipeline an answer names:
 
 - valid and verified: `1 - size/size_Oz` (0 for -Oz's size, negative when larger);
-- invalid: `FlagsRewardConfig.invalid` (-1 by default) when the answer names no pass list, opt rejects the
+- invalid: `FlagsRewardConfig.invalid_score` (-1 by default) when the answer names no pass list, opt rejects the
   pipeline or LLVM crashes on it, or the program built with it fails one of its tests (a miscompile);
 - a program without tests cannot be verified: its size alone counts (the outcome's detail says so).
 """
@@ -15,14 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.programs.suites import program_target, resolve_target
-from compilerlm.search.runner import TuneJob, passes, tune_jobs
-from compilerlm.search.tune import ModuleResult, StoredModule, TuneConfig
+from compilerlm.search.runner import TuneJob
+from compilerlm.search.strategies import STRATEGY_HELP
+from compilerlm.search.tune import ModuleResult, StoredModule
 from compilerlm.search.verify import verify_program
 from compilerlm.store import Store
 from compilerlm.tasks.base import (
@@ -52,19 +53,47 @@ from compilerlm.toolchain.pipelines import OZ_PIPELINE
 # ------------------------------------------------------------------ labels
 
 
-@dataclass(frozen=True)
+class Tuner(Protocol):
+    """The autotuner as `compilerlm tune` runs it (the size track's `tracks.size.SIZE_SEARCH`): the model `auto`
+    asks first, then the strategy, verified, under tune's run key. `tracks` is a layer above this one, so the
+    command line hands it down in the config (`FlagsDataConfig.tuner`) rather than this module importing it."""
+
+    def tune_modules(
+        self,
+        work: list[TuneJob],
+        store: Store | None,
+        advance: Advance,
+        *,
+        budget: int,
+        strategy: str,
+        model: str | None,
+        seed: int,
+        jobs: int,
+    ) -> list[ModuleResult]: ...
+
+
+@dataclass(frozen=True, kw_only=True)
 class FlagsDataConfig:
     """Where flag-tuning labels come from: a tuner store (`store`), or the tuner run now with `budget`
-    evaluations per module (written to `store` too when given, so a rerun resumes)."""
+    evaluations per module, as `compilerlm tune --budget` runs it (written to `store` too when given, so a rerun
+    — or tune with the same settings — resumes)."""
 
     store: str | None = field(default=None, metadata={"help": "tuner store (tune --store) to take labels from"})
     budget: int | None = field(default=None, metadata={"help": "run the tuner now with N evaluations per module"})
-    strategy: str = field(default="auto", metadata={"help": "tuner strategy with --budget"})
+    strategy: str = field(default="auto", metadata={"help": f"tuner strategy with --budget; {STRATEGY_HELP}"})
+    model: str | None = field(
+        default=None,
+        metadata={
+            "help": "with --budget, ask this model for pipelines first, as tune --model: auto uses ranker:default "
+            "unless given another, or 'none'"
+        },
+    )
     min_improvement: float = field(
         default=0.0, metadata={"help": "keep labels at least this much smaller than -Oz (0: -Oz itself is a label)"}
     )
     seed: int = 0
     jobs: int = 1
+    tuner: Tuner | None = None  # runs --budget; the command line gives tracks.size.SIZE_SEARCH
 
     def check(self) -> None:
         if self.store is None and self.budget is None:
@@ -73,6 +102,11 @@ class FlagsDataConfig:
             )
         if self.budget is not None and self.budget < 1:
             raise CompilerLMError(f"--budget must be at least 1, got {self.budget}")
+        if self.budget is not None and self.tuner is None:
+            raise CompilerLMError(
+                "flags labels with --budget come from the size track's tuner: "
+                "give tuner=compilerlm.tracks.size.SIZE_SEARCH (the command line does)"
+            )
 
 
 def _results_from_store(store: Store, modules: Sequence[IRModule], tested: dict[str, bool]) -> dict[str, dict]:
@@ -104,14 +138,18 @@ def _tuned(pairs: list[tuple[Program, list[IRModule]]], config: FlagsDataConfig,
             all_modules = [m for _, mods in pairs for m in mods]
             advance(len(all_modules))
             return _results_from_store(store, all_modules, tested)
-        jobs = [TuneJob(p, mods, None) for p, mods in pairs]
-        tune = TuneConfig(strategy=config.strategy, budget=config.budget, seed=config.seed)
-        rounds = passes(tune, jobs)  # with a broadcast step the tuner goes over every program twice
-
-        def done(job: TuneJob, results: list[ModuleResult]) -> None:
-            advance(len(results) / rounds)
-
-        results = tune_jobs(jobs, tune, store, workers=config.jobs, on_program=done)
+        assert config.tuner is not None  # config.check
+        work = [TuneJob(p, mods, None) for p, mods in pairs]
+        results = config.tuner.tune_modules(
+            work,
+            store,
+            advance,
+            budget=config.budget,
+            strategy=config.strategy,
+            model=config.model,
+            seed=config.seed,
+            jobs=config.jobs,
+        )
         return {
             r.module_key: {"pipeline": r.pipeline, "size": r.size, "size_oz": r.size_oz, "verified": r.verified}
             for r in results
@@ -163,10 +201,13 @@ def flags_examples(programs: Sequence[Program], config: FlagsDataConfig, advance
 # ------------------------------------------------------------------ reward
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FlagsRewardConfig:
-    verify: bool = True  # build the program with the pipeline and run its tests
-    invalid: float = -1.0  # score of an unusable or miscompiling answer
+    """The reward's settings, and the task's `rl_options`: the fields with help are `train rl --task flags`'s own
+    options."""
+
+    verify: bool = field(default=True, metadata={"help": "run the program's tests with each answer's pipeline"})
+    invalid_score: float = field(default=-1.0, metadata={"help": "reward of an invalid or miscompiling answer"})
     timeout: float = 120.0  # seconds for one opt/llc run
 
 
@@ -213,12 +254,12 @@ def flags_reward(
     """Parse the answer's pipeline, size the module with it (real opt + llc), verify the program's tests."""
     parsed = parse_flags_answer(completion)
     if parsed.pipeline is None:
-        return RewardOutcome(config.invalid, False, f"invalid: {parsed.error}")
+        return RewardOutcome(config.invalid_score, False, f"invalid: {parsed.error}")
     mod = IRModule(module, ir)
     ev = _evaluator(config).evaluate(mod, parsed.pipeline)
     if not ev.ok or ev.size is None:
         return RewardOutcome(
-            config.invalid, False, f"invalid pipeline {parsed.pipeline!r}: {ev.error_kind}: {ev.error}"
+            config.invalid_score, False, f"invalid pipeline {parsed.pipeline!r}: {ev.error_kind}: {ev.error}"
         )
     base = oz_size or size_oz(mod, config)
     improvement = 1 - ev.size / base
@@ -232,7 +273,7 @@ def flags_reward(
     modules = [mod if m.name == module else m for m in modules]  # the row's IR is what the prompt showed
     verdict = verify_program(program, modules, {module: parsed.pipeline})
     if not verdict.verified:
-        return RewardOutcome(config.invalid, False, f"miscompile with {parsed.pipeline!r}: {verdict.detail}")
+        return RewardOutcome(config.invalid_score, False, f"miscompile with {parsed.pipeline!r}: {verdict.detail}")
     return RewardOutcome(improvement, True, f"size {ev.size} vs -Oz {base}, {verdict.detail}")
 
 
@@ -260,6 +301,7 @@ class FlagsTask(Task):
     plot_reference = (1.0, "-Oz")
     score_fields = (FlagsScore,)
     reward_columns = ("ir", "module", "size_oz")  # and, to verify by the program's tests, program_target
+    rl_options = FlagsRewardConfig  # read by the reward as it is (the default `reward_config`)
 
     def examples(
         self, programs: Sequence[Program], split_of: dict[str, str], config: Any, advance: Advance
@@ -286,14 +328,11 @@ class FlagsTask(Task):
     def summarize(self, rows: Sequence[dict]) -> dict:
         return summarize_flags([r for r in rows if not r.get("error")])
 
-    def reward_config(self, run: Any) -> FlagsRewardConfig:
-        return FlagsRewardConfig(verify=run.verify, invalid=run.invalid_score)
-
     def reward_name(self, config: FlagsRewardConfig) -> str:
         return "flags_improvement"
 
     def failure_score(self, config: FlagsRewardConfig) -> float:
-        return config.invalid
+        return config.invalid_score
 
     def reward_request(self, completion: str, columns: dict[str, Any], i: int, config: Any) -> dict[str, Any]:
         def column(name: str) -> Any:

@@ -6,8 +6,9 @@ prompt shows the C code and its gcc -O3 assembly (`reward_model.ground_truth`, f
 `extra_info.unoptimized_assembly`, bare, with its binary `unoptimized_compiled`); `extra_info` carries the
 visible tests (`inputs`/`outputs`, as SuperCoder's rows) and the hidden ones apart
 (`hidden_inputs`/`hidden_outputs`), which no prompt ever shows and every reward checks. Its reward is
-`speed.rewards.score_asm`. Its evaluation is a search over a compiler portfolio and the model (`compilerlm eval
-asm`, `eval/speed.py`), not the item evaluation of the size-track tasks.
+`speed.rewards.score_asm`, set by `AsmRLOptions` (`train rl --task asm`'s own options). Its evaluation is a
+search over a compiler portfolio and the model (`compilerlm eval asm`, `eval/speed.py`), not the item
+evaluation of the size-track tasks.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ from compilerlm.speed.build import baseline_assembly
 from compilerlm.speed.checks import split_tests
 from compilerlm.speed.problem import working_baseline
 from compilerlm.speed.prompt import asm_prompt_text, c_only_prompt_text
-from compilerlm.speed.rewards import FAILURE_SCORE, AsmRewardConfig, reward_key, score_asm
+from compilerlm.speed.rewards import (
+    FAILURE_SCORE,
+    MEASURES,
+    PROTOCOLS,
+    AsmRewardConfig,
+    reward_key,
+    score_asm,
+)
 from compilerlm.tasks.base import Advance, Example, RewardOutcome, Task, content_hash
 
 
@@ -36,6 +44,21 @@ class AsmDataConfig:
     visible: int = field(default=3, metadata={"help": "tests shown per program; the rest are hidden"})
     seed: int = 0
     jobs: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsmRLOptions:
+    """`compilerlm train rl --task asm`'s own options (and verl's COMPILERLM_REWARD* variables): which reward, and
+    how speed is measured; `AsmTask.reward_config` makes the reward's `AsmRewardConfig` from them."""
+
+    reward: str = field(default="supercoder", metadata={"help": "reward: supercoder, partial or hidden"})
+    timing_runs: int = field(default=3, metadata={"help": "timed runs per test and answer"})
+    timing_protocol: str = field(
+        default="compilerlm", metadata={"help": "compilerlm (interleaved) or supercoder (3+10 runs per side)"}
+    )
+    measure: str = field(
+        default="wall", metadata={"help": "what a speedup is a ratio of: wall, cpu or instructions (deterministic)"}
+    )
 
 
 def usable(program: Program) -> str | None:
@@ -95,6 +118,7 @@ class AsmTask(Task):
     row_format = "asm: SuperCoder verl rows"
     progress_label = "asm rows"
     reward_columns = ("reward_model", "extra_info")
+    rl_options = AsmRLOptions
 
     def usable(self, program: Program) -> str | None:
         return usable(program)
@@ -110,9 +134,20 @@ class AsmTask(Task):
     def with_split(self, row: dict[str, Any], split: str, index: int) -> dict[str, Any]:
         return {**row, "extra_info": {**row["extra_info"], "split": split, "index": index}}
 
-    def reward_config(self, run: Any) -> AsmRewardConfig:
+    def reward_config(self, options: AsmRLOptions, seed: int = 0) -> AsmRewardConfig:
+        if options.measure not in MEASURES:
+            raise CompilerLMError(f"unknown --measure {options.measure!r}: choose one of {', '.join(MEASURES)}")
+        if options.timing_protocol not in PROTOCOLS:
+            choices = ", ".join(PROTOCOLS)
+            raise CompilerLMError(f"unknown --timing-protocol {options.timing_protocol!r}: choose one of {choices}")
+        if options.timing_runs < 1:
+            raise CompilerLMError(f"--timing-runs must be at least 1 (got {options.timing_runs})")
         return AsmRewardConfig(
-            reward=reward_key(run.reward), runs=run.timing_runs, seed=run.seed, protocol=run.timing_protocol
+            reward=reward_key(options.reward),
+            runs=options.timing_runs,
+            protocol=options.timing_protocol,
+            measure=options.measure,
+            seed=seed,
         )
 
     def reward_name(self, config: AsmRewardConfig) -> str:

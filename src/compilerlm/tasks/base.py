@@ -176,15 +176,20 @@ class Task:
 
     # ---------------------------------------------------------------- RL rewards (compilerlm.train)
     reward_columns: tuple[str, ...] = ()  # dataset columns a reward reads
+    # the reward's own settings: a kw_only dataclass whose fields with `metadata={"help": ...}` are `compilerlm
+    # train rl`'s options for this task (refused with any other --task); None: the reward has no settings
+    rl_options: type[DataclassInstance] | None = None
 
     @property
     def trainable(self) -> bool:
         """Whether `compilerlm train rl --task NAME` applies: the task has a reward."""
         return type(self).score_reward is not Task.score_reward
 
-    def reward_config(self, run: Any) -> Any:
-        """The reward's settings, from the RL run's (`train.config.RLRunConfig`); errors before work starts."""
-        return None
+    def reward_config(self, options: Any, seed: int = 0) -> Any:
+        """The settings `score_reward` reads, from the task's RL options (an `rl_options` instance, None without
+        one) and the run's seed; a bad setting is a one-line error here, before any work starts. By default the
+        options themselves."""
+        return options
 
     def reward_name(self, config: Any) -> str:
         """What TRL names the reward's metrics."""

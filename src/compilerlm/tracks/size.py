@@ -5,6 +5,14 @@ enters the run key, where a whole-program search starts (lld's own pipelines) an
 the link options, linking and measuring the executables, what ships, the files of `--out` — and returns the
 document `--json` writes. A caller hears how far it is through `TuneProgress` (the base says nothing; the command
 line draws bars). `TuneRequest`'s fields carry their help, from which the command line makes its options.
+
+`measure_target(TARGET, SizeRequest)` is `compilerlm size` without the printing (the baselines and one pipeline
+per module, and the document `--json` writes), `pass_listing` is `compilerlm passes`' (which passes a pipeline
+may name).
+
+The same search serves callers without a target: `tune_modules` (programs' modules, verified: `data flags`'
+labels) and `module_search` (one module: `corpus label`'s winners); the layers below, which may not import this
+one, are handed `SIZE_SEARCH`, so there is one `auto`.
 """
 
 from __future__ import annotations
@@ -14,24 +22,36 @@ import hashlib
 import shlex
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from compilerlm.errors import CompilerLMError
+from compilerlm import __version__
+from compilerlm.errors import CompilerLMError, PipelineError
 from compilerlm.models import SPECS
 from compilerlm.programs.names import file_name
 from compilerlm.programs.program import Program
 from compilerlm.programs.suites import resolve_target
+from compilerlm.search.objective import Objective
 from compilerlm.search.progress import SearchProgress, listening
 from compilerlm.search.runner import TuneJob, passes, tune_jobs
 from compilerlm.search.strategies import BUILTIN_LIBRARY, STRATEGIES, STRATEGY_HELP, read_library
-from compilerlm.search.tune import ModuleResult, StoredModule, TuneConfig, no_larger_when_linked, tune_document
+from compilerlm.search.tune import (
+    ModuleResult,
+    Proposals,
+    StoredModule,
+    TuneConfig,
+    no_larger_when_linked,
+    search_module,
+    tune_document,
+)
 from compilerlm.search.tune import export_library as library_from
 from compilerlm.search.verify import linked_sizes
 from compilerlm.search.whole_program import Shipped
 from compilerlm.store import Store, resumable
+from compilerlm.toolchain.baselines import DEFINITIONS, ModuleSizes, measure_modules
+from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
 
 
@@ -278,14 +298,20 @@ def ask_model(
     work: list[TuneJob], spec: str, samples: int, request: TuneRequest, progress: TuneProgress
 ) -> list[TuneJob]:
     """The model's pipelines for every module of every job (one batch), attached to the jobs."""
+    proposals = _proposals([m for job in work for m in job.modules], spec, samples, request, progress)
+    return [replace(job, proposals={m.name: proposals[m.name] for m in job.modules}) for job in work]
+
+
+def _proposals(
+    modules: Sequence[IRModule], spec: str, samples: int, request: TuneRequest, progress: TuneProgress
+) -> dict[str, Proposals]:
+    """The model's pipelines per module name (one batch)."""
     from compilerlm.models import load_model
     from compilerlm.tasks.proposals import propose_pipelines
 
-    modules = [m for job in work for m in job.modules]
     asking = f"asking {spec} for pipelines ({len(modules)} modules x {samples})"
     with load_model(spec) as lm, progress.stage(asking, None):
-        proposals = propose_pipelines(lm, modules, samples, request.temperature, request.max_tokens)
-    return [replace(job, proposals={m.name: proposals[m.name] for m in job.modules}) for job in work]
+        return propose_pipelines(lm, modules, samples, request.temperature, request.max_tokens)
 
 
 def ship_whole_programs(
@@ -341,3 +367,202 @@ def write_outputs(out: Path, modules: Sequence[IRModule], pipelines: dict[str, s
         stem.with_suffix(".o").write_bytes(compile_object(module, pipeline))
         (stem.parent / ir_file(module.name)).write_text(module.ir)
         stem.with_suffix(".ll").write_bytes(optimize_ir(module.ir, expand(pipeline), text=True, timeout=300))
+
+
+# ------------------------------------------------------------------ `compilerlm size` and `compilerlm passes`
+
+
+@dataclass(kw_only=True)
+class SizeRequest:
+    """What a measurement of a TARGET's modules is asked to do; `evaluator`'s help is `compilerlm size`'s."""
+
+    pipeline: str | None = None  # also measure this pipeline (the command line gives its own -p option)
+    evaluator: str = field(
+        default="inprocess", metadata={"help": "inprocess (libLLVM, default) or subprocess (opt | llc)"}
+    )
+    jobs: int = 1  # parallel workers (the command line gives its own default and help)
+
+
+@dataclass
+class SizeRun:
+    """Every module's sizes (`ModuleSizes`: O0, Oz, O3 and `pipeline`, normalised, if one was given) and the
+    document `compilerlm size --json` writes."""
+
+    rows: list[ModuleSizes]
+    pipeline: str | None
+    doc: dict
+
+
+def measure_target(target: str, request: SizeRequest, progress: TuneProgress | None = None) -> SizeRun:
+    """TARGET's modules at -O0, -Oz, -O3 (from -O3's own front end) and `pipeline`; a pipeline opt refuses
+    fails once, on the first module, before the whole batch runs."""
+    from compilerlm.eval.tasks import front_end
+    from compilerlm.toolchain.evaluator import make_evaluator
+    from compilerlm.toolchain.pipelines import normalize
+
+    progress = progress or TuneProgress()
+    pipeline = normalize(request.pipeline) if request.pipeline is not None else None
+    programs = resolve_target(target)
+    progress.resolved(programs)
+    fronts = {}
+    for level in ("Oz", "O3"):
+        with progress.stage(f"compiling (-{level} front end)", len(programs)):
+            fronts[level] = front_end(programs, request.jobs, level, progress.step)
+    modules = fronts["Oz"]
+    with make_evaluator(request.evaluator, jobs=request.jobs) as ev:  # type: ignore[arg-type]
+        if pipeline is not None:
+            probe = ev.evaluate(modules[0], pipeline)
+            if probe.error_kind == "pipeline":
+                raise PipelineError(f"bad pipeline {pipeline!r}: {probe.error}")
+        with progress.stage("measuring", len(modules) * (4 if pipeline else 3)):
+            rows = measure_modules(
+                ev, modules, pipeline, on_result=lambda i, r: progress.step(), o3_modules=fronts["O3"]
+            )
+    doc = {
+        "version": __version__,
+        "evaluator": request.evaluator,
+        "pipeline": pipeline,
+        "definitions": DEFINITIONS,
+        "modules": [_size_record(row, pipeline) for row in rows],
+    }
+    return SizeRun(rows, pipeline, doc)
+
+
+def _size_record(row: ModuleSizes, pipeline: str | None) -> dict:
+    """One module in `compilerlm size --json`: its baselines (and the pipeline's sizes) and why any failed."""
+    oz = row.results["Oz"]
+    record = {
+        "name": row.name,
+        "size_o0": row.size("O0"),
+        "size_oz": row.size("Oz"),
+        "size_o3": row.size("O3"),
+        "text_oz": oz.text_size,
+        "ir_instructions_oz": oz.ir_instructions,
+        "errors": {k: r.error for k, r in row.results.items() if not r.ok},
+    }
+    if pipeline:
+        p = row.results["pipeline"]
+        record.update(size=p.size, text=p.text_size, ir_instructions=p.ir_instructions)
+    return record
+
+
+@dataclass(frozen=True)
+class PassListing:
+    """A table of passes for `compilerlm passes` (the search space alone: one column, one element a row)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: Sequence[tuple[str, ...]]
+
+
+def pass_listing(*, space: bool = False, excluded: bool = False) -> PassListing:
+    """The passes LLVM knows (`opt -print-passes`), the code-size search space, or the passes left out of it
+    with the reason; column "pipelines" says whether a pipeline may name the pass (only those that act on the
+    module alone, docs/design.md)."""
+    from compilerlm.toolchain.catalogue import pass_catalogue
+    from compilerlm.toolchain.search_space import EXCLUDED, SEARCH_SPACE, outside_the_module
+
+    if space:
+        return PassListing("search space", ("element",), [(element,) for element in SEARCH_SPACE])
+    if excluded:
+        rows = [
+            (name, reason, f"no: {why}" if (why := outside_the_module(name)) else "yes")
+            for name, reason in sorted(EXCLUDED.items())
+        ]
+        return PassListing(f"{len(EXCLUDED)} passes outside the search space", ("pass", "reason", "pipelines"), rows)
+    listed = []
+    for info in pass_catalogue():
+        allowed = "require<…>" if info.is_analysis else ("no" if outside_the_module(info.name) else "yes")
+        if info.kind.startswith("machine"):
+            allowed = "no"
+        listed.append((info.name, info.kind, "yes" if info.is_analysis else "", info.params or "", allowed))
+    return PassListing("passes of opt -print-passes", ("pass", "kind", "analysis", "params", "pipelines"), listed)
+
+
+# ------------------------------------------------------------------ the same search for the layers below
+
+
+def tune_modules(
+    work: list[TuneJob], request: TuneRequest, db: Store | None = None, progress: TuneProgress | None = None
+) -> list[ModuleResult]:
+    """The modules of `work` tuned as `tune_target` tunes them — the model `auto` asks first, then the strategy,
+    verified, under the same run key (so either resumes the other's store) — without resolving a target, linking
+    or shipping: for callers whose labels are the tuner's results (`data flags`)."""
+    config, model = _settings(request)
+    progress = progress or TuneProgress()
+    return _run(list(work), request.evaluator, "tuning", config, model=model, request=request, db=db, progress=progress)
+
+
+def module_search(module: IRModule, evaluator: Evaluator, request: TuneRequest) -> Objective:
+    """One module searched as `tune_target` searches each (the model `auto` asks, its answers first, then the
+    strategy within the budget), with no program, store, minimisation or verification: for callers that use the
+    search itself (`corpus label`'s winners). `module_search_request` says what `use_ranker` changes."""
+    config, model = _settings(request)
+    proposals: tuple[str, ...] = ()
+    if model is not None:
+        proposals = _proposals([module], model, config.samples, request, TuneProgress())[module.name].pipelines
+    obj, _ = search_module(module, 0, config, evaluator, None, proposals)  # -Oz's size only filters its ranking
+    return obj
+
+
+def module_search_request(budget: int, seed: int, *, use_ranker: bool) -> TuneRequest:
+    """`auto` with `budget` evaluations, from the shipped ranker's proposals (`use_ranker`, as `tune` does) or
+    without them (model 'none'): the one switch for callers whose results the ranker learns from."""
+    return TuneRequest(budget=budget, seed=seed, model=None if use_ranker else "none")
+
+
+def _settings(request: TuneRequest) -> tuple[TuneConfig, str | None]:
+    """`_config` for a checked request and its library."""
+    request.check()
+    return _config(request, BUILTIN_LIBRARY if request.library is None else read_library(request.library))
+
+
+class _Advancing(TuneProgress):
+    """Finished modules as one count over every pass (a dataset builder's bar counts each module once)."""
+
+    def __init__(self, advance: Callable[[float], None]) -> None:
+        self.advance, self.passes = advance, 1
+
+    @contextmanager
+    def stage(self, what: str, total: int | None, passes: int = 1) -> Iterator[None]:
+        self.passes = passes
+        yield
+
+    def modules_done(self, results: Sequence[ModuleResult]) -> None:
+        self.advance(len(results) / self.passes)
+
+
+@dataclass(frozen=True)
+class SizeSearch:
+    """This track's searches handed to the layers below, which may not import it (`registry.flags`' labels,
+    `ranker.labels`' winners): the command line passes `SIZE_SEARCH`, so `data flags`, `corpus label` and `tune`
+    share one `auto`. An object rather than functions: a config holding it stays a plain dataclass (`asdict`,
+    pickled to workers)."""
+
+    def tune_modules(
+        self,
+        work: list[TuneJob],
+        store: Store | None,
+        advance: Callable[[float], None],
+        *,
+        budget: int,
+        strategy: str,
+        model: str | None,
+        seed: int,
+        jobs: int,
+    ) -> list[ModuleResult]:
+        """`tune_modules` with tune's defaults for the rest; `advance` hears finished modules."""
+        request = TuneRequest(budget=budget, strategy=strategy, model=model, seed=seed, jobs=jobs)
+        return tune_modules(work, request, store, _Advancing(advance))
+
+    def search_key(self, budget: int, seed: int, *, use_ranker: bool) -> str:
+        """The run key of `search_module`'s settings (a new search revision or ranker file: a new key)."""
+        return _settings(module_search_request(budget, seed, use_ranker=use_ranker))[0].run_key()
+
+    def search_module(
+        self, module: IRModule, evaluator: Evaluator, *, budget: int, seed: int, use_ranker: bool
+    ) -> Objective:
+        return module_search(module, evaluator, module_search_request(budget, seed, use_ranker=use_ranker))
+
+
+SIZE_SEARCH = SizeSearch()

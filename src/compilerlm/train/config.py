@@ -1,10 +1,13 @@
 """Run settings for `compilerlm train sft|rl` (dataclasses, as TRL's own configs). Each field's help is written
-once, here: the command line's options are generated from these fields (`cli.common.dataclass_options`)."""
+once, here: the command line's options are generated from these fields (`cli.common.dataclass_options`).
+
+Only what every task shares is here: a task's own RL settings (its reward's) are its `Task.rl_options`
+dataclass, whose fields are `train rl --task NAME`'s own options; a run carries them as `task_options`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 _T = TypeVar("_T")
 
@@ -14,7 +17,7 @@ def _help(default: _T, text: str) -> _T:
     return field(default=default, metadata={"help": text})
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LoraSettings:
     """peft LoRA on every linear layer; the merged model is what `train` saves (plus the adapter)."""
 
@@ -23,7 +26,7 @@ class LoraSettings:
     dropout: float = 0.05
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SFTRunConfig:
     model: str = field(metadata={"help": "model to start from: hf:ID_OR_PATH (a local folder or a hub id)"})
     data: str = field(metadata={"help": "dataset folder written by compilerlm data (train.parquet, ...)"})
@@ -40,14 +43,15 @@ class SFTRunConfig:
     save: bool = True
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RLRunConfig:
-    task: str = field(metadata={"help": "a task with a reward: asm (speed, SuperCoder rows) or flags (size rows)"})
+    """A GRPO run: the trainer's settings and the task; the task's reward settings are `task_options`."""
+
+    task: str = field(metadata={"help": "a task with a reward (compilerlm.registry), e.g. flags or asm"})
     model: str = field(metadata={"help": "model to start from: hf:ID_OR_PATH (a local folder or a hub id)"})
     data: str = field(metadata={"help": "dataset folder written by compilerlm data (train.parquet, ...)"})
     out: str = field(metadata={"help": "folder for the trained model (hf:OUT loads it)"})
     algo: str = _help("grpo", "grpo (TRL) or ppo (verl: see examples/verl_ppo_asm.sh)")
-    reward: str = _help("supercoder", "asm reward: supercoder, partial or hidden")
     num_generations: int = _help(4, "completions per prompt (the GRPO group)")
     batch_size: int = _help(4, "completions per device step (multiple of the group)")
     grad_accum: int = _help(1, "gradient accumulation steps")
@@ -58,12 +62,12 @@ class RLRunConfig:
     max_completion_length: int = _help(2000, "tokens per completion (SuperCoder: 2,000)")
     reward_workers: int = _help(2, "worker processes computing rewards")
     reward_timeout: float = _help(300.0, "seconds per reward before it scores as failed")
-    timing_runs: int = _help(3, "asm: timed runs per test and answer")
-    timing_protocol: str = _help("compilerlm", "asm: compilerlm (interleaved) or supercoder (3+10 runs per side)")
-    verify: bool = _help(True, "flags: run the program's tests with each answer's pipeline")
-    invalid_score: float = _help(-1.0, "flags: reward of an invalid or miscompiling answer")
-    prompt_format: str = _help("auto", "asm: chat, text or auto (chat if the model has a template)")
+    # the dataset's prompt shape decides, not the task: plain-text rows (flags) are passed as they are
+    prompt_format: str = _help("auto", "chat prompts (asm rows): chat, text or auto (chat if the model has a template)")
     lora: LoraSettings | None = None
     seed: int = _help(0, "seed")
     logging_steps: int = 1
     save: bool = True
+    # an instance of the task's `rl_options` dataclass (None: its defaults); no help, so no option of its own:
+    # `train rl` makes it from the task's options
+    task_options: Any = None

@@ -10,7 +10,8 @@ from compilerlm.tasks.base import RewardOutcome, Task
 
 
 def handle(request: dict[str, Any]) -> RewardOutcome:
-    """`request`: {"task": the Task, "config": its reward config, "request": what `Task.reward_request` made}."""
+    """`request`: {"task": the Task, "config": what its `reward_config` made of its RL options, "request": what
+    `Task.reward_request` made}."""
     task = request["task"]
     if not isinstance(task, Task):
         raise TypeError(f"a reward request names no task: {task!r}")

@@ -2,8 +2,10 @@
 
 GRPO samples `num_generations` answers per prompt and scores each with the real pipeline (asm: build, run
 every test in the sandbox, time against the baseline; flags: opt + llc sizes and the program's tests), in
-worker processes with a time limit. PPO with a critic is not offered by TRL for function rewards (its
-PPOTrainer, where present, takes a reward *model*), so `--algo ppo` points to verl (examples/)."""
+worker processes with a time limit, with the settings the task makes from its own options (`Task.rl_options`:
+`train rl --task NAME`'s options, `RLRunConfig.task_options` here). PPO with a critic is not offered by TRL
+for function rewards (its PPOTrainer, where present, takes a reward *model*), so `--algo ppo` points to verl
+(examples/)."""
 
 from __future__ import annotations
 
@@ -82,11 +84,28 @@ def trainable(name: str) -> Task:
     return registry.get(name, lambda t: t.trainable, "--task")
 
 
+def reward_settings(config: RLRunConfig) -> tuple[Task, Any]:
+    """The run's task and the settings its reward reads, made by the task from its own options
+    (`config.task_options`, an instance of its `rl_options`; None: their defaults). A task that does not train, or
+    options of another task's, or a bad setting is a one-line error here, before any work starts."""
+    task = trainable(config.task)
+    options = config.task_options
+    if task.rl_options is None:
+        if options is not None:
+            raise CompilerLMError(f"--task {task.name} takes no options of its own (got {type(options).__name__})")
+    elif options is None:
+        options = task.rl_options()
+    elif not isinstance(options, task.rl_options):
+        raise CompilerLMError(
+            f"--task {task.name} takes its options as {task.rl_options.__name__}, not {type(options).__name__}"
+        )
+    return task, task.reward_config(options, config.seed)
+
+
 def run_rl(config: RLRunConfig, callbacks: list[Any] | None = None) -> RLReport:
     """GRPO on the dataset's train split; rewards logged to OUT/rewards.jsonl; the model saved to OUT."""
     check_algo(config.algo)
-    task = trainable(config.task)
-    reward_config = task.reward_config(config)  # a bad reward setting fails here, before any work
+    task, reward_config = reward_settings(config)
     if config.num_generations < 2 or (config.batch_size * config.grad_accum) % config.num_generations:
         raise CompilerLMError(
             f"--batch-size × --grad-accum ({config.batch_size * config.grad_accum}) must be a multiple of "

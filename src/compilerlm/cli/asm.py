@@ -21,7 +21,8 @@ from compilerlm.cli.common import (
     command_from,
     console,
     dataclass_options,
-    jobs_option,
+    jobs_parameter,
+    path_parameter,
     progress_bar,
     shown,
 )
@@ -33,12 +34,7 @@ if TYPE_CHECKING:
     from compilerlm.programs.program import Program
     from compilerlm.speed.outcome import AsmOutcome
 
-JOBS = inspect.Parameter(
-    "jobs",
-    KEYWORD,
-    default=AsmRequest.jobs,
-    annotation=Annotated[int, jobs_option("programs side by side (timing gets noisier)")],
-)
+JOBS = jobs_parameter("programs side by side (timing gets noisier)", default=AsmRequest.jobs)
 ASM_ARGS = [
     inspect.Parameter(
         "program",
@@ -48,12 +44,7 @@ ASM_ARGS = [
     ),
     *dataclass_options(AsmRequest, skip=("limit", "ray")),
     JOBS,
-    inspect.Parameter(
-        "json_path",
-        KEYWORD,
-        default=None,
-        annotation=Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")],
-    ),
+    path_parameter("json_path", "--json", "write the results as JSON here"),
     inspect.Parameter(
         "list_compilers",
         KEYWORD,

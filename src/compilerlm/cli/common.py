@@ -66,6 +66,18 @@ def jobs_option(text: str):
     return typer.Option("--jobs", "-j", help=text, callback=check_jobs)
 
 
+def jobs_parameter(text: str, default: int = DEFAULT_JOBS) -> inspect.Parameter:
+    """`--jobs/-j` as a parameter of a generated command (`command_from`)."""
+    return inspect.Parameter("jobs", KEYWORD, default=default, annotation=Annotated[int, jobs_option(text)])
+
+
+def path_parameter(name: str, flag: str, text: str) -> inspect.Parameter:
+    """An optional file or folder option (`--json`, `--report`, ...) of a generated command."""
+    return inspect.Parameter(
+        name, KEYWORD, default=None, annotation=Annotated[Path | None, typer.Option(flag, help=text)]
+    )
+
+
 class LoggedProgress(Progress):
     """A rich progress bar that, when stderr is not a terminal (CI logs, nohup, pipes: no live bar is drawn),
     prints a plain line instead once a step ends ``every`` seconds after the last line (default 30,

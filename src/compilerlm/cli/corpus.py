@@ -23,6 +23,7 @@ from compilerlm.cli.common import (
     dataclass_options,
     err_console,
     jobs_option,
+    jobs_parameter,
     progress_bar,
     shown,
 )
@@ -115,9 +116,7 @@ LABEL_ARGS = [
             Path | None, typer.Option(help="SQLite store of the evaluations (default: OUT/labels.sqlite)")
         ],
     ),
-    inspect.Parameter(
-        "jobs", KEYWORD, default=DEFAULT_JOBS, annotation=Annotated[int, jobs_option("worker processes")]
-    ),
+    jobs_parameter("worker processes"),
     inspect.Parameter(
         "ray",
         KEYWORD,

@@ -17,14 +17,14 @@ import typer
 from compilerlm import registry
 from compilerlm.cli.asm import JOBS, BarProgress, write_results
 from compilerlm.cli.common import (
-    DEFAULT_JOBS,
     KEYWORD,
     check_output_file,
     check_output_folder,
     command_from,
     console,
     dataclass_options,
-    jobs_option,
+    jobs_parameter,
+    path_parameter,
     progress_bar,
 )
 from compilerlm.eval.tasks import TaskProgress, TaskRequest, evaluate_task, format_table, write_task_report
@@ -37,21 +37,9 @@ if TYPE_CHECKING:
 
 EVAL_TASK_ARGS = [
     *dataclass_options(TaskRequest),
-    inspect.Parameter(
-        "json_path",
-        KEYWORD,
-        default=None,
-        annotation=Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")],
-    ),
-    inspect.Parameter(
-        "report_dir",
-        KEYWORD,
-        default=None,
-        annotation=Annotated[Path | None, typer.Option("--report", help="write report.md and a plot here")],
-    ),
-    inspect.Parameter(
-        "jobs", KEYWORD, default=DEFAULT_JOBS, annotation=Annotated[int, jobs_option("parallel compiler workers")]
-    ),
+    path_parameter("json_path", "--json", "write rows and summary as JSON here"),
+    path_parameter("report_dir", "--report", "write report.md and a plot here"),
+    jobs_parameter("parallel compiler workers"),
 ]
 
 
@@ -113,18 +101,8 @@ EVAL_ASM_ARGS = [
     ),
     *dataclass_options(SuiteRequest, skip=("tests", "candidate")),
     JOBS,
-    inspect.Parameter(
-        "json_path",
-        KEYWORD,
-        default=None,
-        annotation=Annotated[Path | None, typer.Option("--json", help="write rows and summary as JSON here")],
-    ),
-    inspect.Parameter(
-        "report_dir",
-        KEYWORD,
-        default=None,
-        annotation=Annotated[Path | None, typer.Option("--report", help="write report.md and plots here")],
-    ),
+    path_parameter("json_path", "--json", "write rows and summary as JSON here"),
+    path_parameter("report_dir", "--report", "write report.md and plots here"),
 ]
 
 

@@ -12,13 +12,13 @@ import typer
 from rich.table import Table
 
 from compilerlm.cli.common import (
-    DEFAULT_JOBS,
     KEYWORD,
     check_output_file,
     command_from,
     console,
     dataclass_options,
-    jobs_option,
+    jobs_parameter,
+    path_parameter,
     shown,
 )
 from compilerlm.cli.tune import BarProgress
@@ -63,16 +63,9 @@ SIZE_ARGS = [
             str | None, typer.Option("--pipeline", "-p", help="also measure this opt -passes= pipeline")
         ],
     ),
-    inspect.Parameter(
-        "json_path",
-        KEYWORD,
-        default=None,
-        annotation=Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")],
-    ),
+    path_parameter("json_path", "--json", "write the results as JSON here"),
     *dataclass_options(SizeRequest),
-    inspect.Parameter(
-        "jobs", KEYWORD, default=DEFAULT_JOBS, annotation=Annotated[int, jobs_option("parallel workers")]
-    ),
+    jobs_parameter("parallel workers"),
 ]
 
 

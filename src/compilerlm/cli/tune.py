@@ -15,7 +15,6 @@ import typer
 from rich.table import Table
 
 from compilerlm.cli.common import (
-    DEFAULT_JOBS,
     KEYWORD,
     check_output_file,
     check_output_folder,
@@ -23,7 +22,8 @@ from compilerlm.cli.common import (
     console,
     dataclass_options,
     err_console,
-    jobs_option,
+    jobs_parameter,
+    path_parameter,
     progress_bar,
     report_skipped,
     shown,
@@ -40,15 +40,8 @@ from compilerlm.tracks.size import export_library as export_pipelines
 TUNE_ARGS = [
     inspect.Parameter("target", KEYWORD, annotation=Annotated[str, typer.Argument(help=TARGET_HELP)]),
     *dataclass_options(TuneRequest, skip=("jobs", "tuned_file")),
-    inspect.Parameter(
-        "jobs", KEYWORD, default=DEFAULT_JOBS, annotation=Annotated[int, jobs_option("parallel worker processes")]
-    ),
-    inspect.Parameter(
-        "json_path",
-        KEYWORD,
-        default=None,
-        annotation=Annotated[Path | None, typer.Option("--json", help="write the results as JSON here")],
-    ),
+    jobs_parameter("parallel worker processes"),
+    path_parameter("json_path", "--json", "write the results as JSON here"),
     inspect.Parameter(
         "export_library",
         KEYWORD,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from compilerlm.errors import ToolMissingError
@@ -49,22 +50,23 @@ def llvm_tool(name: str) -> str:
 
 
 @functools.cache
-def libllvm_path() -> str:
-    """The shared libLLVM-19.so used by the in-process fast path."""
+def _shared_library(names: Sequence[str]) -> str:
+    """The first of `names` in LLVM 19's lib folder."""
     lib_dir = llvm_bin_dir().parent / "lib"
-    for name in (f"libLLVM-{LLVM_MAJOR}.so", f"libLLVM.so.{LLVM_MAJOR}.1", "libLLVM.so"):
+    for name in names:
         if (lib_dir / name).exists():
             return str(lib_dir / name)
-    raise ToolMissingError(f"libLLVM-{LLVM_MAJOR}.so not found in {lib_dir}; {INSTALL_HINT}")
+    raise ToolMissingError(f"{names[0]} not found in {lib_dir}; {INSTALL_HINT}")
+
+
+def libllvm_path() -> str:
+    """The shared libLLVM-19.so used by the in-process fast path."""
+    return _shared_library((f"libLLVM-{LLVM_MAJOR}.so", f"libLLVM.so.{LLVM_MAJOR}.1", "libLLVM.so"))
 
 
 def libclang_cpp_path() -> str:
     """The shared libclang-cpp (clang's C++ API, from Debian's libclang-cpp package) for the in-process frontend."""
-    lib_dir = llvm_bin_dir().parent / "lib"
-    for name in (f"libclang-cpp.so.{LLVM_MAJOR}.1", f"libclang-cpp.so.{LLVM_MAJOR}", "libclang-cpp.so"):
-        if (lib_dir / name).exists():
-            return str(lib_dir / name)
-    raise ToolMissingError(f"libclang-cpp.so.{LLVM_MAJOR} not found in {lib_dir}; {INSTALL_HINT}")
+    return _shared_library((f"libclang-cpp.so.{LLVM_MAJOR}.1", f"libclang-cpp.so.{LLVM_MAJOR}", "libclang-cpp.so"))
 
 
 def system_tool(name: str, package: str | None = None) -> str:

@@ -19,7 +19,8 @@ from compilerlm.errors import CompilerLMError, PipelineError
 from compilerlm.eval.tasks import TaskEval, TaskProgress, TaskRequest, evaluate_task
 from compilerlm.ranker.labels import LabelConfig, LabelOutcome, LabelProgress, label_corpus
 from compilerlm.toolchain.search_space import EXCLUDED, SEARCH_SPACE
-from compilerlm.tracks.size import SIZE_SEARCH, SizeRequest, TuneProgress, measure_target, pass_listing
+from compilerlm.tracks.measure import SizeRequest, measure_target, pass_listing
+from compilerlm.tracks.size import SIZE_SEARCH, TuneProgress
 
 SOURCE = (
     "int twice(int x) { return 2 * x; }\nint sum(const int *a, int n) { int s = 0; while (n--) s += *a++; return s; }\n"

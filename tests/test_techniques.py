@@ -1,5 +1,5 @@
 """Search techniques (`search/techniques.py`): one propose/observe interface, one loop, registered where they are
-defined; `auto` is a bandit over them that gives the budget to what pays on the module."""
+defined; they compose: `InOrder`, `Rounds` (a fixed schedule: `auto`) and `Bandit` (the budget to what pays)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from compilerlm.search.techniques import (
     Fixed,
     InOrder,
     RandomLists,
+    Rounds,
     Technique,
     drive,
     register,
@@ -91,3 +92,30 @@ def test_auto_starts_with_the_library_and_then_searches(heap_module, inprocess):
     run_strategy("auto", obj, SEARCH_SPACE, random.Random(4), ["default<Oz>", "default<Oz>,default<Oz>"])
     assert list(obj.seen)[:2] == ["default<Oz>", "default<Oz>,default<Oz>"] and obj.used == 64
     assert len(obj.seen) == 64 and obj.best_size is not None  # then 62 pipelines of its own
+
+
+class Counting(Technique):
+    """Random lists, counting the batches it was asked for."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+
+    def propose(self, ctx: Context, n: int) -> list[Pipeline]:
+        self.batches += 1
+        return RandomLists().propose(ctx, n)
+
+
+def test_rounds_give_each_technique_its_share_and_change_shares_after_the_switch(heap_module, inprocess):
+    obj = Objective(heap_module, inprocess, budget=16 * 12)
+    first, second = Counting(), Counting()
+    rounds = Rounds([("a", first), ("b", second)], early=(2, 1), late=(1, 2), switch_after=16 * 6)
+    drive(Context(obj, SEARCH_SPACE, random.Random(1)), rounds)
+    assert obj.used == 16 * 12
+    assert (first.batches, second.batches) == (4 + 2, 2 + 4)  # two rounds of 2:1, then two of 1:2
+
+
+def test_rounds_go_on_with_the_others_when_one_has_nothing_more(heap_module, inprocess):
+    obj = Objective(heap_module, inprocess, budget=40)
+    rounds = Rounds([("done", Fixed(["default<Oz>"])), ("b", RandomLists())], early=(1, 1), late=(1, 1), switch_after=0)
+    drive(Context(obj, SEARCH_SPACE, random.Random(1)), rounds)
+    assert next(iter(obj.seen)) == "default<Oz>" and obj.used == 40

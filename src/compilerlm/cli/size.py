@@ -23,7 +23,7 @@ from compilerlm.cli.common import (
 )
 from compilerlm.cli.tune import BarProgress
 from compilerlm.programs.suites import TARGET_HELP
-from compilerlm.tracks.size import SizeRequest, measure_target, pass_listing
+from compilerlm.tracks.measure import SizeRequest, measure_target, pass_listing
 
 if TYPE_CHECKING:
     from compilerlm.toolchain.baselines import ModuleSizes
@@ -70,7 +70,7 @@ SIZE_ARGS = [
 
 
 def run_size(target: str, json_path: Path | None, **options: Any) -> None:
-    """`compilerlm size`: the size track's measurement (`tracks.size.measure_target`), its progress drawn, its
+    """`compilerlm size`: the size track's measurement (`tracks.measure.measure_target`), its progress drawn, its
     table printed and its JSON written."""
     request = SizeRequest(**options)
     check_output_file(json_path, "--json")

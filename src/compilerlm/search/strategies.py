@@ -1,7 +1,7 @@
 """The strategies `tune --strategy` names and what they start from: the registered search techniques
 (`techniques.py`), the built-in library of known good pipelines, and `--library` files.
 
-`auto` (the library, then a bandit over random lists and local edits) is the default;
+`auto` (the library, then fixed rounds of random lists and local edits) is the default;
 `benchmarks/tune_suite.py` compares it with the others, and with an earlier tree's `auto`, side by side.
 """
 
@@ -16,7 +16,7 @@ from compilerlm.search.objective import Objective
 from compilerlm.search.techniques import TECHNIQUES, Context, drive, make_technique, parse_pipeline
 from compilerlm.toolchain.pipelines import normalize
 
-SEARCH_REVISION = 3  # part of a run's key: stored results of an older search are not reused as this one's
+SEARCH_REVISION = 4  # part of a run's key: stored results of an older search are not reused as this one's
 
 # Pipelines worth trying on any module before searching: clang's levels, repeated -Oz (it often shrinks
 # further), and -Oz followed by clean-ups that remove what it leaves behind.

@@ -74,6 +74,7 @@ def test_per_function_combination_takes_each_function_from_its_faster_compiler(t
     assert _passes_every_test(out.assembly, program, tmp_path / "check")  # checked apart from the tool
 
 
+@pytest.mark.slow  # the default suite stays under 15 minutes; CI runs it
 def test_flag_search_explores_new_configurations_within_its_budget():
     program = load_program_dir(DATA / "squares")
     config = AsmSearchConfig(

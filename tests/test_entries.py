@@ -55,6 +55,7 @@ def test_eval_task_hands_its_options_to_the_entry_and_writes_its_document(monkey
     assert set(result.document(request)) == {"version", "task", "model", "suite", "summary", "rows"}
 
 
+@pytest.mark.slow  # the default suite stays under 15 minutes; CI runs it
 def test_eval_task_entry_gives_the_rows_the_command_writes(tmp_path, cli, tiny_model_dir):
     src = tmp_path / "small.c"
     src.write_text(SOURCE)
@@ -206,6 +207,7 @@ def test_corpus_label_hands_its_options_to_the_entry_and_prints_its_outcome(monk
     ) in text
 
 
+@pytest.mark.slow  # the default suite stays under 15 minutes; CI runs it
 @needs_build_tools
 def test_corpus_label_entry_labels_what_the_command_then_reports(small_corpus, cli, tmp_path):
     corpus = tmp_path / "corpus"

@@ -15,7 +15,12 @@ int sum(const int *a, int n) { int s = 0; for (int i = 0; i < n; i++) s += clamp
 
 @pytest.mark.parametrize(
     ("task", "heading"),
-    [("flags", "zero-shot"), ("emulate", "exact match"), ("emulate-asm", "exact match"), ("disasm", "round trip")],
+    [
+        ("flags", "zero-shot"),  # the default suite runs one task's command; tests/test_entries.py the entry's
+        pytest.param("emulate", "exact match", marks=pytest.mark.slow),
+        pytest.param("emulate-asm", "exact match", marks=pytest.mark.slow),
+        pytest.param("disasm", "round trip", marks=pytest.mark.slow),
+    ],
 )
 def test_eval_prints_the_table_for_each_task(task, heading, tmp_path, cli, tiny_model_dir):
     src = tmp_path / "small.c"

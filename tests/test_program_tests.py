@@ -246,6 +246,7 @@ def test_rows_carry_tests_with_args_and_files_and_read_back_the_same(upcase, tmp
     assert all(r.passed for r in run_tests(binary, again.tests))
 
 
+@pytest.mark.slow  # the default suite stays under 15 minutes; CI runs it
 def test_asm_dataset_rows_and_their_reward_honour_tests_with_args_and_files(upcase, tmp_path):
     from compilerlm.data import load_splits
     from compilerlm.data.build import DataConfig, build_dataset

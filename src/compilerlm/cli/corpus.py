@@ -24,6 +24,7 @@ from compilerlm.cli.common import (
     err_console,
     jobs_option,
     jobs_parameter,
+    path_parameter,
     progress_bar,
     shown,
 )
@@ -108,14 +109,7 @@ LABEL_ARGS = [
         KEYWORD,
         annotation=Annotated[Path, typer.Option("--out", "-o", help="the corpus folder (from corpus build)")],
     ),
-    inspect.Parameter(
-        "store",
-        KEYWORD,
-        default=None,
-        annotation=Annotated[
-            Path | None, typer.Option(help="SQLite store of the evaluations (default: OUT/labels.sqlite)")
-        ],
-    ),
+    path_parameter("store", "--store", "SQLite store of the evaluations (default: OUT/labels.sqlite)"),
     jobs_parameter("worker processes"),
     inspect.Parameter(
         "ray",
@@ -132,12 +126,7 @@ LABEL_ARGS = [
         ],
     ),
     *dataclass_options(LabelConfig),
-    inspect.Parameter(
-        "export",
-        KEYWORD,
-        default=None,
-        annotation=Annotated[Path | None, typer.Option(help="the labels table to write (default: OUT/labels.parquet)")],
-    ),
+    path_parameter("export", "--export", "the labels table to write (default: OUT/labels.parquet)"),
 ]
 
 

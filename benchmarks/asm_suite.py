@@ -40,12 +40,12 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from compilerlm.eval.speed import run_asm_suite, single_file_c, summarize_asm
 from compilerlm.programs.suites import resolve_target
 from compilerlm.programs.testing import run_tests
 from compilerlm.speed.build import build_candidate
 from compilerlm.speed.config import AsmSearchConfig
 from compilerlm.speed.outcome import AsmOutcome
+from compilerlm.speed.suite import run_asm_suite, single_file_c, summarize_asm
 from compilerlm.stats import geomean
 from compilerlm.store import Store
 
@@ -116,7 +116,7 @@ def main() -> None:
             task = bar.add_task(name, total=len(programs))
             seconds: list[float] = []
 
-            def on_program(o: AsmOutcome, t: TaskID = task, s: list[float] = seconds) -> None:
+            def on_program(_: int, o: AsmOutcome, t: TaskID = task, s: list[float] = seconds) -> None:
                 s.append(o.seconds)
                 bar.advance(t)
 

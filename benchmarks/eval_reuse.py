@@ -13,8 +13,9 @@ engine in this process, records every evaluation's pass and code-generation time
   cached analyses) against one run, object bytes compared.
 
 Workloads: `auto` at --budget as `tune` runs it (the shipped ranker's proposals first, minimisation, no
-verification) on --modules built-in modules; and the label workload (the ranker's library and the built-in
-library, every pipeline on every one of those modules).
+verification; the settings and the model's answers from the size track, tracks.size) on --modules built-in
+modules; and the label workload (the ranker's library and the built-in library, every pipeline on every one of
+those modules).
 
     python benchmarks/eval_reuse.py [--budget 1000] [--modules 8] [--identity 300]
 """
@@ -36,13 +37,15 @@ from compilerlm.programs.program import Program
 from compilerlm.programs.suites import resolve_target
 from compilerlm.ranker.backend import ranker_path
 from compilerlm.ranker.model import load_ranker
+from compilerlm.search.runner import TuneJob
 from compilerlm.search.strategies import BUILTIN_LIBRARY, parse_pipeline
-from compilerlm.search.tune import Proposals, TuneConfig, tune_program
+from compilerlm.search.tune import tune_program
 from compilerlm.toolchain.evaluation import Evaluation, failure
 from compilerlm.toolchain.evaluator import Evaluator, Job, OnResult
 from compilerlm.toolchain.inprocess import InProcessEngine, Trace
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import expand, normalize
+from compilerlm.tracks.size import TuneProgress, TuneRequest, ask_model, search_settings
 
 
 class TracingEvaluator(Evaluator):
@@ -166,11 +169,14 @@ def main() -> None:
 
     evaluator = TracingEvaluator()
     engine = evaluator.engine
-    config = TuneConfig(budget=args.budget, verify=False, samples=len(ranker.pipelines), model="ranker:default")
+    request = TuneRequest(budget=args.budget, verify=False)  # tune's auto: the shipped ranker asked first
+    config, model = search_settings(request)
+    jobs = [TuneJob(program, [module], None) for program, module in pairs]
+    if model is not None:  # one batch, as tune asks
+        jobs = ask_model(jobs, model, config.samples, request, TuneProgress())
     started = time.perf_counter()
-    for program, module in track(pairs, description="auto"):
-        proposals = {module.name: Proposals(tuple(ranker.rank(module.ir)[: args.budget]))}
-        tune_program(program, [module], None, config, evaluator, proposals=proposals)
+    for job in track(jobs, description="auto"):
+        tune_program(job.program, job.modules, None, config, evaluator, proposals=job.proposals)
     auto_wall = time.perf_counter() - started
     auto_traces = list(engine.traces or [])
 

@@ -5,9 +5,10 @@ it (the ranker's proposals first, then its search) and `auto` without a model (a
 `auto` at 1,000 as the ceiling on a sample. Zero-shot (the ranker's first pipeline, no fallback), load and
 prediction time, and csmith programs' tests on the chosen pipelines are reported too.
 
-Every search is `compilerlm tune`'s own (search.tune.search_module, seeded by module content, minimisation off);
-evaluations go through a store (by default the corpus's labels store, so labelled sizes are read back, not
-compiled again).
+Every search is `compilerlm tune`'s own (search.tune.search_module, seeded by module content, minimisation and
+verification off), with the settings the size track makes of a `TuneRequest` for `tune` (tracks.size.
+search_settings); evaluations go through a store (by default the corpus's labels store, so labelled sizes are
+read back, not compiled again).
 
     python benchmarks/flags_model.py --corpus CORPUS [--model ranker.json] [--budgets 1,3,10,30] [--ceiling 1000]
         [--ceiling-modules 30] [--modules N] [--jobs 2] [--labels data/ranker/labels.parquet|none]
@@ -21,6 +22,7 @@ import json
 import platform
 import random
 import statistics
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -33,32 +35,31 @@ from rich.table import Table
 from compilerlm.corpus.build import read_index
 from compilerlm.programs.suites import resolve_target
 from compilerlm.ranker.model import DEFAULT_MODEL, load_ranker
-from compilerlm.search.tune import TuneConfig, search_module
+from compilerlm.search.tune import search_module
 from compilerlm.search.verify import verify_program
 from compilerlm.stats import improvement_geomean
 from compilerlm.store import Store
 from compilerlm.toolchain.evaluator import make_evaluator
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import OZ_PIPELINE
+from compilerlm.tracks.size import TuneRequest, search_settings
 
 METHODS = ("ranker", "library", "random", "auto", "auto, no model")
 COMMITTED_LABELS = Path(__file__).resolve().parents[1] / "data" / "ranker" / "labels.parquet"
 
 
-def config_for(method: str, budget: int, library_size: int) -> tuple[TuneConfig, bool]:
-    """(config, whether the ranker's proposals come first)."""
-    k = min(budget, library_size)
-    if method == "ranker":
-        return TuneConfig(
-            strategy="library", budget=budget, library=(), minimize=False, verify=False, model="ranker", samples=k
-        ), True
-    if method == "library":
-        return TuneConfig(strategy="library", budget=budget, minimize=False, verify=False), False
-    if method == "random":
-        return TuneConfig(strategy="random", budget=budget, minimize=False, verify=False), False
-    if method == "auto":
-        return TuneConfig(strategy="auto", budget=budget, minimize=False, verify=False, model="ranker", samples=k), True
-    return TuneConfig(strategy="auto", budget=budget, minimize=False, verify=False), False
+def request_for(method: str, budget: int, ranker: str, no_library: Path) -> TuneRequest:
+    """A method as `compilerlm tune` is asked for it, with the search alone measured (no minimisation, no
+    verification): `ranker` is the model's answers alone (the library strategy on a file of no pipelines), `auto`
+    is tune's default (the ranker's answers first, its whole library within the budget, then the search)."""
+    strategy, model, library = {
+        "ranker": ("library", ranker, no_library),
+        "library": ("library", "none", None),
+        "random": ("random", "none", None),
+        "auto": ("auto", ranker, None),
+        "auto, no model": ("auto", "none", None),
+    }[method]
+    return TuneRequest(strategy=strategy, budget=budget, model=model, library=library, minimize=False, verify=False)
 
 
 def main() -> None:
@@ -123,11 +124,16 @@ def main() -> None:
             oz[m.name] = ev.size
     modules = [m for m in modules if m.name in oz]
 
+    scratch = tempfile.TemporaryDirectory(prefix="flags-model-")
+    no_library = Path(scratch.name) / "no-pipelines.txt"
+    no_library.write_text("# no pipelines: the ranker's answers alone\n")
+
     def run(method: str, budget: int, subset: list[IRModule]) -> dict[str, tuple[int, str]]:
-        config, first = config_for(method, budget, len(ranker.pipelines))
+        # the model's answers are the ranker's ranking (ranker:FILE answers it), computed once above and timed
+        config, model = search_settings(request_for(method, budget, f"ranker:{args.model}", no_library))
         out = {}
         for m in subset:
-            proposed = proposals[m.name][: config.samples] if first else ()
+            proposed = proposals[m.name][: config.samples] if model is not None else ()
             _, ranked = search_module(m, oz[m.name], config, evaluator, store, proposed)
             out[m.name] = (ranked[0][0], ",".join(ranked[0][1])) if ranked else (oz[m.name], OZ_PIPELINE)
             bar.advance(task)
@@ -205,6 +211,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(doc, indent=1) + "\n")
     evaluator.close()
+    scratch.cleanup()
 
 
 def verify_csmith(modules: list[IRModule], ranker_runs: dict, auto_run: dict) -> dict:

@@ -97,7 +97,7 @@ def test_eval_asm_reports_a_suite_and_resumes_from_its_store(cli, tmp_path):
     first = cli(*args, "--store", "s.sqlite", "--json", "a.json", "--report", "rep", check=True)
     assert "pass rate" in first.stdout and "speedup, geomean" in first.stdout
     doc = json.loads((tmp_path / "a.json").read_text())
-    rows = {r["name"]: r for r in doc["programs"]}
+    rows = {r["name"]: r for r in doc["rows"]}
     assert rows["squares"]["source"] == "compiler" and rows["squares"]["speedup"] > 0
     assert rows["broken"]["source"] == "baseline" and "fails its own test" in rows["broken"]["error"]
     assert doc["summary"]["programs"] == 2 and doc["summary"]["pass_rate"] == 0.5 and doc["summary"]["errors"] == 1
@@ -106,7 +106,9 @@ def test_eval_asm_reports_a_suite_and_resumes_from_its_store(cli, tmp_path):
     assert "| squares | compiler | clang -O2 |" in (tmp_path / "rep" / "report.md").read_text()
     cli(*args, "--store", "s.sqlite", "--json", "b.json", check=True)
     again = json.loads((tmp_path / "b.json").read_text())
-    assert again["programs"] == doc["programs"]  # taken from the store: a new timing would differ
+    assert [r["resumed"] for r in doc["rows"]] == [False, False] and [r["resumed"] for r in again["rows"]] == [True] * 2
+    fresh = [{**r, "resumed": True} for r in doc["rows"]]
+    assert again["rows"] == fresh  # taken from the store: a new timing would differ
 
 
 def test_asm_commands_fail_with_one_line_on_bad_input(cli, tmp_path):
@@ -239,8 +241,8 @@ def test_served_model_best_of_k_and_repair_loop_end_to_end(cli, tmp_path):
 def test_asm_suite_runs_in_worker_processes_and_as_ray_tasks():
     from dataclasses import replace
 
-    from compilerlm.eval.speed import run_asm_suite
     from compilerlm.speed.config import AsmSearchConfig
+    from compilerlm.speed.suite import run_asm_suite
 
     programs = [squares(), replace(squares(), name="squares-again")]
     config = AsmSearchConfig(compilers=("clang -O2",), runs=3, final_runs=4, instructions=False, mutants=2)

@@ -40,8 +40,9 @@ def test_eval_task_hands_its_options_to_the_entry_and_writes_its_document(monkey
     asked: list[TaskRequest] = []
     result = TaskEval("flags", [{"key": "k", "module": "m"}], {"task": "flags", "settings": "s"})
 
-    def entry(task, request, progress):
+    def entry(task, request, progress, options):
         asked.append(request)
+        assert options is None  # flags has no options of its own
         return result
 
     monkeypatch.setattr("compilerlm.cli.eval.evaluate_task", entry)
@@ -66,7 +67,7 @@ def test_eval_task_entry_gives_the_rows_the_command_writes(tmp_path, cli, tiny_m
     direct = evaluate_task("disasm", TaskRequest(model=spec, suite=str(src), max_tokens=16), Recorder(stages))
     written = json.loads(out.read_text())
     assert written["rows"] == direct.rows and written["summary"] == direct.summary
-    assert stages == [("compiling (-Oz front end)", 1, 1), ("eval disasm", None, len(direct.rows))]
+    assert stages == [("compiling (-Oz front end)", 1, 1), ("eval disasm", len(direct.rows), len(direct.rows))]
 
 
 class Recorder(TuneProgress, TaskProgress):

@@ -262,6 +262,23 @@ def test_output_paths_are_checked_before_any_work(cli, tmp_path):
     assert (tmp_path / "file.txt").read_text() == "keep me\n"
 
 
+def test_eval_options_are_checked_before_any_work(cli, tmp_path):
+    """The shared options against the task (a size-track task needs a model; asm does not) and a task's own."""
+    cases = [
+        (("eval", "flags", "--store", "s.sqlite"), "eval flags needs a model: give --model SPEC"),
+        (("eval", "emulate", "--model", "hf:none", "--per-module", "0", "--store", "s.sqlite"), "--per-module"),
+        (("eval", "asm", "--preset", "fast", "--store", "s.sqlite"), "unknown --preset 'fast'"),
+        (("eval", "asm", "--protocol", "hyperfine", "--store", "s.sqlite"), "unknown --protocol 'hyperfine'"),
+        (("eval", "asm", "--compilers", "none", "--store", "s.sqlite"), "nothing makes candidates"),
+        (("eval", "flags", "--per-module", "2"), "No such option: --per-module"),
+    ]
+    for args, needle in cases:
+        res = cli(*args)
+        assert res.returncode != 0 and needle in res.stderr, (args, res.stderr)
+        assert "Traceback" not in res.stderr, args
+        assert not (tmp_path / "s.sqlite").exists(), args  # refused before the store was even opened
+
+
 def test_jobs_below_one_is_a_one_line_error(cli):
     for args in [
         ("size", "builtin:nbody", "--jobs", "0"),

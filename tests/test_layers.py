@@ -9,7 +9,7 @@ from pathlib import Path
 import compilerlm
 
 LAYERS = [
-    {"__init__", "errors", "stats", "cache", "shapes"},
+    {"__init__", "errors", "stats", "cache", "shapes", "plots"},
     {"parallel"},
     {"toolchain", "sandbox", "measure", "models", "ray_tasks"},
     {"programs", "store"},

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from compilerlm.eval.speed import program_fingerprint
 from compilerlm.models import load_model
 from compilerlm.models.server import serve
 from compilerlm.programs.program import Program, TestCase
+from compilerlm.speed.suite import program_fingerprint
 
 SMALL_C = "int f(int x) { return x * 3 + 1; }\nint g(int *p, int n) { int s = 0; while (n--) s += *p++; return s; }\n"
 NO_TESTS_C = "int main(void) { return 0; }\n"  # the asm task stores an outcome for it at once (error: no tests)
@@ -359,9 +359,9 @@ def test_task_rows_read_back_are_checked_against_the_tasks_fields(case, tmp_path
     """What `eval <task> --store` reads back (the CLI cases above are slow: the model loads first)."""
     from compilerlm import registry
     from compilerlm.errors import CompilerLMError
-    from compilerlm.eval.tasks import row_shape
     from compilerlm.store import Store
     from compilerlm.tasks.base import Task
+    from compilerlm.tasks.evaluation import row_shape
 
     name, row, wrong = TASK_ROWS[case]
     task = registry.get(name) if name == "flags" else type("Plain", (Task,), {"name": "plain"})()

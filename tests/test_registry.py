@@ -17,7 +17,8 @@ from compilerlm.cli.train import make_train_app, task_options
 from compilerlm.data import load_splits
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
-from compilerlm.tasks.base import EvalItem, Example, Metric, RewardOutcome, Task, base_row, content_hash
+from compilerlm.tasks.base import Example, Metric, RewardOutcome, Task, base_row, content_hash
+from compilerlm.tasks.evaluation import EvalItem
 from compilerlm.train.config import RLRunConfig
 from compilerlm.train.pool import RewardPool
 from compilerlm.train.rl import RLReport, reward_settings, trainable
@@ -64,12 +65,12 @@ class ToyTask(Task):
                 advance(1)
         return out, {}
 
-    def eval_items(self, modules, per_module, seed):
-        return [EvalItem(f"{m.key}:toy", m, functions_in(m.ir)) for m in modules]
+    def eval_items(self, inputs, options, seed):
+        return [EvalItem(f"{m.key}:toy", m, functions_in(m.ir)) for m in inputs]
 
     def prepare(self, batch, evaluator, timeout):
         for item in batch:
-            item.prompt = f"Count: {item.module.name}"
+            item.prompt = f"Count: {item.subject.name}"
 
     def score(self, batch, answers, evaluator, timeout):
         rows = []
@@ -96,7 +97,7 @@ def toy():
 
 def test_registry_lists_the_builtin_tasks_and_refuses_unknown_names():
     assert registry.names() == ["flags", "emulate", "emulate-asm", "disasm", "asm"]
-    assert registry.names(lambda t: t.evaluable) == ["flags", "emulate", "emulate-asm", "disasm"]
+    assert registry.names(lambda t: t.evaluable) == ["flags", "emulate", "emulate-asm", "disasm", "asm"]
     assert registry.names(lambda t: t.trainable) == ["flags", "asm"]
     assert registry.names(lambda t: t.data_config is not None) == ["flags", "emulate", "disasm", "asm"]
     with pytest.raises(CompilerLMError, match="unknown task 'optimize': choose one of flags, emulate"):

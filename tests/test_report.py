@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from compilerlm.errors import CompilerLMError
-from compilerlm.eval.report import ReportFiles, improvement_by_budget, load_results, write_report
+from compilerlm.eval.report import improvement_by_budget, load_results, write_report
+from compilerlm.plots import ReportFiles
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -1,5 +1,6 @@
-"""The speed track's entry (`tracks.speed`): the presets and which options win over them, the `--protocol` check,
-and `asm` / `eval asm` options made from `AsmRequest` with the search's own defaults."""
+"""The speed track's settings (`speed.request`) and entry (`tracks.speed`): the presets and which options win over
+them, the `--protocol` check, `asm`'s options made from `AsmRequest` and `eval asm`'s from the asm task's
+`AsmEvalOptions`, with the search's own defaults."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typer.testing import CliRunner
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.speed.config import AsmSearchConfig
-from compilerlm.tracks.speed import PRESETS, AsmRequest, SuiteRequest
+from compilerlm.speed.request import PRESETS, AsmEvalOptions
+from compilerlm.tracks.speed import AsmRequest
 
 SQUARES = Path(__file__).parent / "data" / "asm" / "squares"
 
@@ -47,7 +49,7 @@ def test_options_given_win_over_the_preset_and_the_rest_come_from_it():
 def test_asm_defaults_to_the_search_defaults_and_eval_asm_to_the_paper():
     defaults, ours = AsmSearchConfig(), AsmRequest(model="m").search_config()
     assert ours == AsmSearchConfig(compilers=(), final_runs=2 * defaults.runs)  # a model alone: no portfolio
-    paper = SuiteRequest(model="m").search_config()
+    paper = AsmEvalOptions().config_for("m")
     assert (paper.samples, paper.rounds, paper.temperature, paper.max_tokens) == (1, 0, 0.0, 2000)
     assert AsmRequest().search_config().compilers is None  # no model: the whole portfolio
     with pytest.raises(CompilerLMError, match="nothing makes candidates"):
@@ -59,26 +61,36 @@ def test_asm_defaults_to_the_search_defaults_and_eval_asm_to_the_paper():
 def test_asm_and_eval_asm_options_are_the_requests_fields_with_their_defaults(monkeypatch):
     import compilerlm.cli.asm as asm_cli
     import compilerlm.cli.eval as eval_cli
+    from compilerlm import registry
     from compilerlm.cli import build_app
 
-    for command, request_type in ((asm_cli.asm, AsmRequest), (eval_cli.eval_asm, SuiteRequest)):
+    eval_asm = eval_cli._eval_command(registry.get("asm"))
+    for command, request_type in ((asm_cli.asm, AsmRequest), (eval_asm, AsmEvalOptions)):
         params = inspect.signature(command).parameters
-        for name in ("runs", "seed", "mutants", "instructions", "protocol", "preset", "jobs"):
+        for name in ("runs", "seed", "mutants", "instructions", "protocol", "preset"):
             assert params[name].default == getattr(request_type(), name), (command.__name__, name)
     assert inspect.signature(asm_cli.asm).parameters["runs"].default == AsmSearchConfig().runs
-    asked: list[AsmRequest] = []
+    asked: list[object] = []
 
     def optimize(target, request, progress):
         asked.append(request)
         raise CompilerLMError("stop here")
 
+    def evaluate_task(task, request, progress, options):
+        asked.append((task.name, request, options))
+        raise CompilerLMError("stop here")
+
     monkeypatch.setattr(asm_cli, "optimize", optimize)
-    monkeypatch.setattr(eval_cli, "optimize", optimize)
+    monkeypatch.setattr(eval_cli, "evaluate_task", evaluate_task)
     app = build_app()
     CliRunner().invoke(app, ["asm", "p.c", "--preset", "supercoder", "--samples", "2", "--runs", "4"])
     CliRunner().invoke(app, ["eval", "asm", "--suite", "builtin", "--rounds", "1", "--limit", "2"])
-    first, second = asked
-    assert type(first) is AsmRequest and type(second) is SuiteRequest
+    first, (task, request, options) = asked
+    assert type(first) is AsmRequest and task == "asm" and type(options) is AsmEvalOptions
     assert (first.preset, first.samples, first.rounds, first.runs) == ("supercoder", 2, None, 4)
-    assert (second.preset, second.rounds, second.limit, second.runs) == ("supercoder", 1, 2, AsmSearchConfig().runs)
-    assert (first.search_config().samples, first.search_config().final_runs, second.search_config().rounds) == (2, 8, 1)
+    assert (options.preset, options.rounds, request.limit, options.runs) == ("supercoder", 1, 2, AsmSearchConfig().runs)
+    assert (first.search_config().samples, first.search_config().final_runs, options.config_for(None).rounds) == (
+        2,
+        8,
+        1,
+    )

@@ -11,6 +11,7 @@ import pytest
 from compilerlm.errors import CompilerLMError
 from compilerlm.eval.tasks import format_table, run_task_eval, write_task_report
 from compilerlm.programs.suites import resolve_target
+from compilerlm.registry.emulate import EmulateEvalOptions
 from compilerlm.store import Store
 from compilerlm.tasks.common import (
     bleu_stats,
@@ -328,7 +329,8 @@ def test_runner_scores_stores_and_resumes(taught_model_dir, heap, evaluator, tmp
         (row,) = lifted.rows
         assert row["round_trip"] and row["exact_match"] and lifted.summary["round_trip_share"] == 1.0
 
-        emulated = run_task_eval("emulate", model, [ADD], evaluator=evaluator, per_module=2, max_tokens=8)
+        per_module = EmulateEvalOptions(per_module=2)
+        emulated = run_task_eval("emulate", model, [ADD], evaluator=evaluator, options=per_module, max_tokens=8)
         assert len(emulated.rows) == 2 and emulated.summary["items"] == 2
         assert emulated.summary["exact_match_share"] == 0.0  # the model was never taught these
 

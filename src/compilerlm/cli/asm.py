@@ -1,6 +1,6 @@
 """`compilerlm asm`: assembly faster than gcc -O3 for one program (or a TARGET) — the speed track's entry
-(`tracks.speed.optimize`), its progress drawn and its table printed — and what `compilerlm eval asm` shares with
-it: the progress bar that checks `--out` once the programs are known, and writing the JSON and the assembly."""
+(`tracks.speed.optimize`), its progress drawn (a bar that checks `--out` once the programs are known), its table
+printed, and the JSON and the assembly written."""
 
 from __future__ import annotations
 

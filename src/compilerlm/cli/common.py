@@ -25,14 +25,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from compilerlm.errors import CompilerLMError
-from compilerlm.parallel import Call, ThreadExecutor
 from compilerlm.programs.names import printable
-from compilerlm.store import interrupted_message as interrupted_message
-from compilerlm.store import resumable as resumable
 
 if TYPE_CHECKING:
     from compilerlm.programs.program import Program
-    from compilerlm.toolchain.module import IRModule
 
 # Tables are wide; when output is not a terminal (CI logs, pipes) use 120 columns rather than rich's 80.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -124,31 +120,12 @@ def progress_bar(transient: bool = True) -> Progress:
     )
 
 
-def compile_modules(programs: list[Program], jobs: int, level: str = "Oz") -> list[IRModule]:
-    """Front end for every program, in parallel (clang processes), with a progress bar."""
-    per_program: list[list[IRModule]] = [[] for _ in programs]
-    with progress_bar() as bar:
-        task = bar.add_task(f"compiling (-{level} front end)", total=len(programs))
-
-        def done(i: int, modules: list[IRModule]) -> None:
-            per_program[i] = modules
-            bar.advance(task)
-
-        calls = [Call(p.name, (p, level)) for p in programs]
-        ThreadExecutor(jobs).run(_front_end, calls, done)
-    return [m for mods in per_program for m in mods]
-
-
 def report_skipped(programs: Sequence[Program]) -> None:
     """One line on stderr per translation unit a program left out (a compile database's unit that does not
     compile, or is not C/C++), saying why; the other units go on."""
     for program in programs:
         for why in program.skipped:
             err_console.print(f"[yellow]skipped[/yellow] {shown(why)}", highlight=False, soft_wrap=True)
-
-
-def _front_end(program: Program, level: str) -> list[IRModule]:
-    return program.modules(level)
 
 
 def _existing_ancestor(path: Path) -> Path:

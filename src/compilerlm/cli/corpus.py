@@ -28,7 +28,7 @@ from compilerlm.cli.common import (
     progress_bar,
     shown,
 )
-from compilerlm.corpus.build import Event, build_from_manifest, split_counts
+from compilerlm.corpus.build import Event, build_from_manifest
 from compilerlm.corpus.manifest import DEFAULT_MANIFEST
 from compilerlm.ranker.labels import LabelConfig, label_corpus
 from compilerlm.tracks.size import SIZE_SEARCH
@@ -91,7 +91,7 @@ def build(
             result = build_from_manifest(manifest, out, jobs=jobs, only=sources, report=draw)
     else:
         result = build_from_manifest(manifest, out, jobs=jobs, only=sources, report=_Lines())
-    counts = split_counts(out)
+    counts = result.counts
     per_split = ", ".join(f"{s} {c['modules']} ({c['projects']} projects)" for s, c in counts.items())
     duplicates = sum(r.duplicates for r in result.done)
     console.print(

@@ -35,15 +35,13 @@ ADDRESS = [
 
 
 def serve_model(model: str, host: str, port: int, name: str, **limit_options: Any) -> None:
-    from compilerlm.models import load_model
-    from compilerlm.models.server import serve_forever
+    from compilerlm.models.server import serve_spec
 
     try:
         limits = Limits(**limit_options)
     except ValueError as e:
         raise CompilerLMError(f"--{e}".replace("_", "-") + " (see compilerlm serve --help)") from None
-    with load_model(model) as lm:
-        serve_forever(lm, host, port, name, limits=limits)
+    serve_spec(model, host, port, name, limits=limits)
 
 
 serve = command_from(

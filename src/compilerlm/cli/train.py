@@ -200,14 +200,12 @@ def rl_command() -> Any:
 def ranker(**options: Any) -> None:
     import time
 
-    from compilerlm.ranker.model import read_labels, train_ranker
+    from compilerlm.ranker.model import train_ranker_file
 
     config = RankerConfig(**options)
     check_output_file(config.out, "--out")
     started = time.perf_counter()
-    labels = read_labels(config.data)
-    model, scores = train_ranker(labels, config)
-    model.save(config.out)
+    model, scores = train_ranker_file(config)
     seconds = time.perf_counter() - started
     counts = model.meta["modules"]
     print(

@@ -68,6 +68,7 @@ class SourceResult:
 class CorpusResult:
     done: list[SourceResult] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # source name -> one-line reason
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # the corpus's modules and projects per split
 
     @property
     def modules(self) -> int:
@@ -214,12 +215,15 @@ def build_from_manifest(
     manifest: Path, out: Path, *, jobs: int = 1, only: Sequence[str] | None = None, report: Report | None = None
 ) -> CorpusResult:
     """`compilerlm corpus build` without the printing: the manifest file read, narrowed to the sources `only`
-    names (when given), and built (or resumed) in `out`, which is created."""
+    names (when given), and built (or resumed) in `out`, which is created; the result counts the whole corpus
+    there per split (earlier runs' sources included)."""
     loaded = read_manifest(manifest)
     if only is not None:
         loaded = loaded.only(list(only))
     out.mkdir(parents=True, exist_ok=True)
-    return build_corpus(loaded, out, jobs, report)
+    result = build_corpus(loaded, out, jobs, report)
+    result.counts = split_counts(out)
+    return result
 
 
 def _projects(result: CorpusResult, splits: dict[str, str]) -> dict[str, dict]:

@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from compilerlm.errors import CompilerLMError
+from compilerlm.plots import ReportFiles, pyplot, save_figure
 from compilerlm.programs.names import printable
 from compilerlm.stats import improvement_geomean
-
-
-@dataclass
-class ReportFiles:
-    markdown: Path
-    plots: list[Path]
 
 
 def load_results(path: Path) -> dict:
@@ -180,16 +174,6 @@ def _whole_program_lines(shipped: list[dict]) -> list[str]:
     return lines
 
 
-def pyplot():
-    """matplotlib with the file-only backend (reports are written on machines without a display)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _plot_per_module(modules: list[dict], suite: float, out_dir: Path) -> Path:
     from matplotlib.patches import Patch
     from matplotlib.ticker import PercentFormatter
@@ -215,13 +199,6 @@ def _plot_per_module(modules: list[dict], suite: float, out_dir: Path) -> Path:
     )
     ax.grid(axis="x", alpha=0.3)
     return save_figure(plt, fig, out_dir / "improvement_per_module.png")
-
-
-def save_figure(plt, fig, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
 
 
 def _plot_vs_budget(doc: dict, max_evals: int, out_dir: Path) -> Path:

@@ -392,6 +392,17 @@ def serve(
     return ServerHandle(server, thread)
 
 
+def serve_spec(
+    spec: str, host: str = "127.0.0.1", port: int = 8000, name: str = "compilerlm", limits: Limits | None = None
+) -> None:
+    """`compilerlm serve` without the option parsing: the model `spec` loaded (`models.load_model`), then served
+    until interrupted (`serve_forever`) and unloaded."""
+    from compilerlm.models import load_model
+
+    with load_model(spec) as model:
+        serve_forever(model, host, port, name, limits=limits)
+
+
 def serve_forever(
     model: Model,
     host: str = "127.0.0.1",

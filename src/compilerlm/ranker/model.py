@@ -222,6 +222,14 @@ def booster_params(config: RankerConfig, objective: str) -> dict:
     }
 
 
+def train_ranker_file(config: RankerConfig) -> tuple[Ranker, dict]:
+    """`compilerlm train ranker` without the printing: the labels read from `config.data`, the ranker trained
+    (`train_ranker`) and saved to `config.out`; returns it and its validation scores."""
+    model, scores = train_ranker(read_labels(config.data), config)
+    model.save(config.out)
+    return model, scores
+
+
 def train_ranker(labels: LabelTable, config: RankerConfig) -> tuple[Ranker, dict]:
     """Library by greedy cover of the training split, then the gain regressor on (module, pipeline) rows.
     Returns the ranker and its scores on the validation split (best of 1/3/10 for the ranker's order and the

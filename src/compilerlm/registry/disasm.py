@@ -10,7 +10,7 @@ from typing import Any
 
 from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
-from compilerlm.tasks.base import Advance, EvalItem, Example, Metric, Task, base_row, content_hash, program_modules
+from compilerlm.tasks.base import Advance, Example, Metric, Task, base_row, content_hash, program_modules
 from compilerlm.tasks.common import normalize_ir
 from compilerlm.tasks.disasm import (
     DisasmItem,
@@ -20,6 +20,7 @@ from compilerlm.tasks.disasm import (
     score_disasm,
     summarize_disasm,
 )
+from compilerlm.tasks.evaluation import EvalItem
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
 
@@ -72,12 +73,12 @@ class DisasmTask(Task):
     ) -> tuple[list[Example], dict[str, str]]:
         return disasm_examples(programs, config, advance), {}
 
-    def eval_items(self, modules: Sequence[IRModule], per_module: int, seed: int) -> list[EvalItem]:
-        return [EvalItem(DisasmItem(m).key, m) for m in modules]
+    def eval_items(self, inputs: Sequence[IRModule], options: Any, seed: int) -> list[EvalItem]:
+        return [EvalItem(DisasmItem(m).key, m) for m in inputs]
 
     def prepare(self, batch: list[EvalItem], evaluator: Evaluator, timeout: float) -> None:
         def one(item: EvalItem) -> None:
-            item.payload = prepared = prepare_disasm(item.module, timeout=timeout)
+            item.payload = prepared = prepare_disasm(item.subject, timeout=timeout)
             item.prompt, item.error = (prepared.prompt if prepared.error is None else ""), prepared.error
 
         ThreadExecutor(evaluator.jobs).map(one, batch, names=[item.key for item in batch])

@@ -11,7 +11,7 @@ from typing import Any, NotRequired, TypedDict
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
-from compilerlm.tasks.base import Advance, EvalItem, Example, Metric, Task, base_row, content_hash, program_modules
+from compilerlm.tasks.base import Advance, Example, Metric, Task, base_row, content_hash, program_modules
 from compilerlm.tasks.common import normalize_ir
 from compilerlm.tasks.emulate import (
     EmulationItem,
@@ -22,8 +22,14 @@ from compilerlm.tasks.emulate import (
     score_emulation,
     summarize_emulation,
 )
+from compilerlm.tasks.evaluation import EvalItem
 from compilerlm.toolchain.evaluator import Evaluator, make_evaluator
 from compilerlm.toolchain.module import IRModule
+
+
+def check_per_module(per_module: int) -> None:
+    if per_module < 1:
+        raise CompilerLMError(f"--per-module must be at least 1, got {per_module}")
 
 
 @dataclass(frozen=True)
@@ -34,8 +40,17 @@ class EmulateDataConfig:
     jobs: int = 1
 
     def check(self) -> None:
-        if self.per_module < 1:
-            raise CompilerLMError(f"--per-module must be at least 1, got {self.per_module}")
+        check_per_module(self.per_module)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmulateEvalOptions:
+    """`compilerlm eval emulate`'s (and emulate-asm's) own options."""
+
+    per_module: int = field(default=1, metadata={"help": "random pipelines (1-50 passes) per module"})
+
+    def __post_init__(self) -> None:
+        check_per_module(self.per_module)
 
 
 def emulate_examples(programs: Sequence[Program], config: EmulateDataConfig, advance: Advance) -> list[Example]:
@@ -73,6 +88,7 @@ class EmulateTask(Task):
 
     track = "size"
     progress_label = "emulation pairs"
+    eval_options = EmulateEvalOptions
     metrics = (
         Metric("items", "Items", "count"),
         Metric("exact_match_share", "Exact match (normalised)"),
@@ -104,11 +120,11 @@ class EmulateTask(Task):
     ) -> tuple[list[Example], dict[str, str]]:
         return emulate_examples(programs, config, advance), {}
 
-    def eval_items(self, modules: Sequence[IRModule], per_module: int, seed: int) -> list[EvalItem]:
+    def eval_items(self, inputs: Sequence[IRModule], options: EmulateEvalOptions, seed: int) -> list[EvalItem]:
         return [
             EvalItem(item.key, m, item)
-            for m in modules
-            for item in emulation_items(m, per_module=per_module, seed=seed, asm=self.asm)
+            for m in inputs
+            for item in emulation_items(m, per_module=options.per_module, seed=seed, asm=self.asm)
         ]
 
     def prepare(self, batch: list[EvalItem], evaluator: Evaluator, timeout: float) -> None:

@@ -28,7 +28,6 @@ from compilerlm.search.verify import verify_program
 from compilerlm.store import Store
 from compilerlm.tasks.base import (
     Advance,
-    EvalItem,
     Example,
     Metric,
     RewardOutcome,
@@ -38,6 +37,7 @@ from compilerlm.tasks.base import (
     program_modules,
 )
 from compilerlm.tasks.common import normalize_ir, optimize_to_text
+from compilerlm.tasks.evaluation import EvalItem
 from compilerlm.tasks.flags import (
     FlagsScore,
     flags_completion,
@@ -308,21 +308,21 @@ class FlagsTask(Task):
     ) -> tuple[list[Example], dict[str, str]]:
         return flags_examples(programs, config, advance), {}
 
-    def eval_items(self, modules: Sequence[IRModule], per_module: int, seed: int) -> list[EvalItem]:
-        return [EvalItem(f"{m.key}:flags", m) for m in modules]
+    def eval_items(self, inputs: Sequence[IRModule], options: Any, seed: int) -> list[EvalItem]:
+        return [EvalItem(f"{m.key}:flags", m) for m in inputs]
 
     def prepare(self, batch: list[EvalItem], evaluator: Evaluator, timeout: float) -> None:
-        sizes = evaluator.evaluate_many([(item.module, OZ_PIPELINE) for item in batch])
+        sizes = evaluator.evaluate_many([(item.subject, OZ_PIPELINE) for item in batch])
         for item, ev in zip(batch, sizes, strict=True):
             if ev.ok and ev.size:
-                item.payload, item.prompt = ev.size, flags_prompt(item.module.ir)
+                item.payload, item.prompt = ev.size, flags_prompt(item.subject.ir)
             else:
                 item.error = f"-Oz does not compile: {ev.error}"
 
     def score(
         self, batch: list[EvalItem], answers: list[list[str]], evaluator: Evaluator, timeout: float
     ) -> list[dict]:
-        entries = [(item.module, texts, item.payload) for item, texts in zip(batch, answers, strict=True)]
+        entries = [(item.subject, texts, item.payload) for item, texts in zip(batch, answers, strict=True)]
         return [s.to_dict() for s in score_flags_many(entries, evaluator)]
 
     def summarize(self, rows: Sequence[dict]) -> dict:

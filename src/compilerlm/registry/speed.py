@@ -6,28 +6,36 @@ prompt shows the C code and its gcc -O3 assembly (`reward_model.ground_truth`, f
 `extra_info.unoptimized_assembly`, bare, with its binary `unoptimized_compiled`); `extra_info` carries the
 visible tests (`inputs`/`outputs`, as SuperCoder's rows) and the hidden ones apart
 (`hidden_inputs`/`hidden_outputs`), which no prompt ever shows and every reward checks. Its reward is
-`speed.rewards.score_asm`, set by `AsmRLOptions` (`train rl --task asm`'s own options). Its evaluation is a
-search over a compiler portfolio and the model (`compilerlm eval asm`, `eval/speed.py`), not the item
-evaluation of the size-track tasks.
+`speed.rewards.score_asm`, set by `AsmRLOptions` (`train rl --task asm`'s own options).
+
+Its evaluation (`compilerlm eval asm`) is the item evaluation every task has, with items made from programs,
+not IR modules: one per single-file C program, answered by the speed track's search (the model, the paper's
+preset by default, and/or the compiler portfolio: `speed.suite.run_asm_suite`), each row an `AsmOutcome` stored
+under the same record as `compilerlm asm` stores it, so each reuses what the other did; its options are
+`AsmEvalOptions`, its table and report SuperCoder's (`speed.report`).
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.parallel import ThreadExecutor
 from compilerlm.programs.program import Program
 from compilerlm.programs.supercoder import make_row
-from compilerlm.sandbox import Limits
+from compilerlm.sandbox import Limits, sandbox_capabilities
 from compilerlm.speed.build import baseline_assembly
 from compilerlm.speed.checks import split_tests
+from compilerlm.speed.config import AsmSearchConfig
+from compilerlm.speed.outcome import AsmOutcome
 from compilerlm.speed.problem import working_baseline
 from compilerlm.speed.prompt import asm_prompt_text, c_only_prompt_text
+from compilerlm.speed.report import format_asm_table, write_asm_report
+from compilerlm.speed.request import AsmEvalOptions
 from compilerlm.speed.rewards import (
     FAILURE_SCORE,
     MEASURES,
@@ -36,7 +44,16 @@ from compilerlm.speed.rewards import (
     reward_key,
     score_asm,
 )
+from compilerlm.speed.suite import RECORD_KIND, program_key, run_asm_suite, single_file_c, stored_outcome, summarize_asm
 from compilerlm.tasks.base import Advance, Example, RewardOutcome, Task, content_hash
+from compilerlm.tasks.evaluation import EvalContext, EvalItem, OnRow, Sampling
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from compilerlm.plots import ReportFiles
+
+OUTCOME_FIELDS = frozenset(f.name for f in fields(AsmOutcome))
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,8 @@ class AsmTask(Task):
     progress_label = "asm rows"
     reward_columns = ("reward_model", "extra_info")
     rl_options = AsmRLOptions
+    eval_options = AsmEvalOptions
+    needs_model = False  # without one, the compilers alone: the baseline row of SuperCoder's table
 
     def usable(self, program: Program) -> str | None:
         return usable(program)
@@ -162,3 +181,69 @@ class AsmTask(Task):
 
     def score_reward(self, request: dict[str, Any], config: AsmRewardConfig) -> RewardOutcome:
         return score_asm(request["completion"], request["ground_truth"], request["extra_info"], config)
+
+    # ---------------------------------------------------------------- evaluation: programs, the speed search
+
+    def eval_inputs(
+        self, programs: Sequence[Program], jobs: int, done: Callable[[], None]
+    ) -> tuple[list[Program], list[str]]:
+        """The single-file C programs (names of the others); refused, once, before any work, where the sandbox
+        cannot confine the runs (every build and run of an answer needs it)."""
+        runnable, skipped = single_file_c(programs)
+        for _ in programs:
+            done()
+        if not runnable:
+            raise CompilerLMError("no single-file C program among the targets: the asm task takes one .c file each")
+        confinement = sandbox_capabilities()
+        if not confinement["confined"]:
+            raise CompilerLMError(str(confinement["refusal"]))
+        return runnable, skipped
+
+    def eval_items(self, inputs: Sequence[Program], options: AsmEvalOptions, seed: int) -> list[EvalItem]:
+        return [EvalItem(program_key(p), p, p) for p in inputs]
+
+    def eval_sampling(
+        self, samples: int | None, temperature: float | None, max_tokens: int | None, options: AsmEvalOptions
+    ) -> Sampling:
+        chosen = options.model_settings(samples, temperature, max_tokens)  # the preset, options given winning
+        return Sampling(samples=chosen.samples, temperature=chosen.temperature, max_tokens=chosen.max_tokens)
+
+    def search_config(self, ctx: EvalContext) -> AsmSearchConfig:
+        s = ctx.sampling
+        return ctx.options.config_for(ctx.model_spec, s.samples, s.temperature, s.max_tokens)
+
+    def eval_settings(self, ctx: EvalContext) -> str:
+        return self.search_config(ctx).key(ctx.model_spec)
+
+    def eval_record(self, settings: str, item: EvalItem) -> tuple[str, str]:
+        return RECORD_KIND, settings + item.key  # as `compilerlm asm` stores its outcomes
+
+    def eval_row_shape(self) -> Any:
+        return AsmOutcome
+
+    def evaluate(self, items: Sequence[EvalItem], ctx: EvalContext, on_row: OnRow) -> None:
+        """The speed search for every program: in this process with the model loaded here, or in worker processes
+        and Ray tasks that load the model's spec themselves."""
+        here = ctx.jobs <= 1 and not ctx.options.ray
+        run_asm_suite(
+            [item.payload for item in items],
+            self.search_config(ctx),
+            model=ctx.model if here and ctx.model_spec else None,
+            model_spec=ctx.model_spec,
+            jobs=ctx.jobs,
+            ray_address=ctx.options.ray,
+            on_program=lambda i, outcome: on_row(i, stored_outcome(outcome)),
+        )
+
+    def public_row(self, row: dict) -> dict:
+        return {k: v for k, v in row.items() if k != "assembly"}
+
+    def summarize(self, rows: Sequence[dict]) -> dict:
+        outcomes = [AsmOutcome(**{k: v for k, v in r.items() if k in OUTCOME_FIELDS}) for r in rows]
+        return summarize_asm(outcomes) | {"sandbox": sandbox_capabilities()}
+
+    def summary_table(self, summary: dict) -> Table:
+        return format_asm_table(summary)
+
+    def write_report(self, rows: Sequence[dict], summary: dict, out: Path) -> ReportFiles:
+        return write_asm_report(list(rows), summary, str(summary.get("settings", "")), out)

@@ -13,16 +13,30 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compilerlm.errors import CompilerLMError
-from compilerlm.parallel import ThreadExecutor
+from compilerlm.parallel import Call, ThreadExecutor
+from compilerlm.plots import ReportFiles
 from compilerlm.programs.program import Program
+from compilerlm.tasks.evaluation import (
+    EvalContext,
+    EvalItem,
+    OnRow,
+    Sampling,
+    answer_with_model,
+    required_model,
+    row_shape,
+    settings_key,
+)
+from compilerlm.tasks.report import items_report, metrics_table
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
+    from rich.table import Table
 
 Advance = Callable[[float], None]
 """Progress callback: called with how many units of work just finished."""
@@ -46,18 +60,6 @@ def content_hash(*parts: str) -> str:
         digest.update(part.encode(errors="surrogateescape"))
         digest.update(b"\0")
     return digest.hexdigest()[:32]
-
-
-@dataclass
-class EvalItem:
-    """One item of an evaluation on its way: a key for the store, a prompt once prepared (or the reason it has
-    no ground truth), and whatever the task needs to score the answer (`payload`)."""
-
-    key: str
-    module: IRModule
-    payload: Any = None
-    prompt: str = ""
-    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,25 @@ class RewardOutcome:
 def module_count(programs: Sequence[Program]) -> int:
     """Work units for progress bars: one per source file (= module)."""
     return sum(len(p.sources) for p in programs)
+
+
+def front_end(
+    programs: Sequence[Program], jobs: int, level: str = "Oz", done: Callable[[], None] = lambda: None
+) -> list[IRModule]:
+    """Every program's unoptimized IR at `level` (clang processes in parallel), in program order; `done` hears
+    each finished program, so a caller can show how far a large suite is."""
+    per_program: list[list[IRModule]] = [[] for _ in programs]
+
+    def kept(i: int, modules: list[IRModule]) -> None:
+        per_program[i] = modules
+        done()
+
+    ThreadExecutor(max(1, jobs)).run(_modules, [Call(p.name, (p, level)) for p in programs], kept)
+    return [m for modules in per_program for m in modules]
+
+
+def _modules(program: Program, level: str) -> list[IRModule]:
+    return program.modules(level)
 
 
 def program_modules(programs: Sequence[Program], jobs: int) -> list[tuple[Program, list[IRModule]]]:
@@ -145,6 +166,9 @@ class Task:
         return {**row, "split": split}
 
     # ---------------------------------------------------------------- evaluation (compilerlm.eval.tasks)
+    # a kw_only dataclass; its fields with `metadata={"help": ...}` are `compilerlm eval NAME`'s own options
+    eval_options: type[DataclassInstance] | None = None
+    needs_model: bool = True  # False: the evaluation has a meaning without --model (asm: the compilers alone)
     metrics: tuple[Metric, ...] = ()  # the summary table, in the paper's order
     item_columns: tuple[str, ...] = ()  # per-item columns of the report
     plot_field: str = ""  # per-item value drawn as a histogram in the report
@@ -156,11 +180,45 @@ class Task:
 
     @property
     def evaluable(self) -> bool:
-        """Whether the item evaluation (`compilerlm eval NAME`) applies: the task turns IR modules into items."""
+        """Whether the item evaluation (`compilerlm eval NAME`) applies: the task says what its items are."""
         return type(self).eval_items is not Task.eval_items
 
-    def eval_items(self, modules: Sequence[IRModule], per_module: int, seed: int) -> list[EvalItem]:
+    def eval_inputs(self, programs: Sequence[Program], jobs: int, done: Callable[[], None]) -> tuple[list, list[str]]:
+        """(what the items are made from, names of the programs left out): by default every program's IR modules
+        from the -Oz front end; `done` hears each program through."""
+        return front_end(programs, jobs, "Oz", done), []
+
+    def eval_items(self, inputs: Sequence[Any], options: Any, seed: int) -> list[EvalItem]:
         raise CompilerLMError(f"task {self.name!r} has no item evaluation")
+
+    def eval_sampling(
+        self, samples: int | None, temperature: float | None, max_tokens: int | None, options: Any
+    ) -> Sampling:
+        """The sampling asked for: each setting given, or (None) the default's."""
+        default = Sampling()
+        return Sampling(
+            samples=default.samples if samples is None else samples,
+            temperature=default.temperature if temperature is None else temperature,
+            max_tokens=default.max_tokens if max_tokens is None else max_tokens,
+        )
+
+    def eval_settings(self, ctx: EvalContext) -> str:
+        """What, besides the item, decides its row: the model and its sampling (a stored row is reused only
+        under the same settings); a bad setting is a one-line error here, before any item is asked."""
+        return settings_key(required_model(self, ctx), ctx.sampling)
+
+    def eval_record(self, settings: str, item: EvalItem) -> tuple[str, str]:
+        """(kind, key) of an item's row in the store."""
+        return f"task:{self.name}", f"{settings}|{item.key}"
+
+    def eval_row_shape(self) -> Any:
+        """What a stored row must be to be used again (`compilerlm.shapes`)."""
+        return row_shape(self)
+
+    def evaluate(self, items: Sequence[EvalItem], ctx: EvalContext, on_row: OnRow) -> None:
+        """Answer and score `items`, telling `on_row` each row as it is scored: by default the model path
+        (`prepare`, the model asked in batches, `score`)."""
+        answer_with_model(self, items, ctx, on_row)
 
     def prepare(self, batch: list[EvalItem], evaluator: Evaluator, timeout: float) -> None:
         """Set each item's prompt, or its `error` when it has no ground truth."""
@@ -173,6 +231,18 @@ class Task:
 
     def summarize(self, rows: Sequence[dict]) -> dict:
         raise NotImplementedError
+
+    def public_row(self, row: dict) -> dict:
+        """A row as results show it (`--json`, the report): by default as stored."""
+        return row
+
+    def summary_table(self, summary: dict) -> Table:
+        """The paper-style table of the summary, for the terminal: by default one line per metric."""
+        return metrics_table(self, summary)
+
+    def write_report(self, rows: Sequence[dict], summary: dict, out: Path) -> ReportFiles:
+        """report.md and its plots in `out`: by default the metrics, a histogram of `plot_field` and the items."""
+        return items_report(self, rows, summary, out)
 
     # ---------------------------------------------------------------- RL rewards (compilerlm.train)
     reward_columns: tuple[str, ...] = ()  # dataset columns a reward reads

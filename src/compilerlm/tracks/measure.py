@@ -38,7 +38,7 @@ class SizeRun:
 def measure_target(target: str, request: SizeRequest, progress: TuneProgress | None = None) -> SizeRun:
     """TARGET's modules at -O0, -Oz, -O3 (from -O3's own front end) and `pipeline`; a pipeline opt refuses
     fails once, on the first module, before the whole batch runs."""
-    from compilerlm.eval.tasks import front_end
+    from compilerlm.tasks.base import front_end
     from compilerlm.toolchain.evaluator import make_evaluator
     from compilerlm.toolchain.pipelines import normalize
 

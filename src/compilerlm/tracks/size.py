@@ -107,6 +107,7 @@ class TuneRequest:
         },
     )
     jobs: int = 1  # parallel worker processes (the command line gives its own default and help)
+    minimize: bool = True  # shorten each winner; off: the search alone (a benchmark of search; not an option)
     tuned_file: str = "TUNE.json"  # where the results will be, as `compilerlm cc --tuned` is told in the JSON
 
     def check(self) -> None:
@@ -220,6 +221,7 @@ def _config(request: TuneRequest, library: Sequence[str]) -> tuple[TuneConfig, s
         strategy=request.strategy,
         budget=budget,
         seed=request.seed,
+        minimize=request.minimize,
         verify=request.verify,
         library=lib,
         model=model_identity(model),
@@ -372,7 +374,7 @@ def tune_modules(
     """The modules of `work` tuned as `tune_target` tunes them — the model `auto` asks first, then the strategy,
     verified, under the same run key (so either resumes the other's store) — without resolving a target, linking
     or shipping: for callers whose labels are the tuner's results (`data flags`)."""
-    config, model = _settings(request)
+    config, model = search_settings(request)
     progress = progress or TuneProgress()
     return _run(list(work), request.evaluator, "tuning", config, model=model, request=request, db=db, progress=progress)
 
@@ -381,7 +383,7 @@ def module_search(module: IRModule, evaluator: Evaluator, request: TuneRequest) 
     """One module searched as `tune_target` searches each (the model `auto` asks, its answers first, then the
     strategy within the budget), with no program, store, minimisation or verification: for callers that use the
     search itself (`corpus label`'s winners). `module_search_request` says what `use_ranker` changes."""
-    config, model = _settings(request)
+    config, model = search_settings(request)
     proposals: tuple[str, ...] = ()
     if model is not None:
         proposals = _proposals([module], model, config.samples, request, TuneProgress())[module.name].pipelines
@@ -395,8 +397,9 @@ def module_search_request(budget: int, seed: int, *, use_ranker: bool) -> TuneRe
     return TuneRequest(budget=budget, seed=seed, model=None if use_ranker else "none")
 
 
-def _settings(request: TuneRequest) -> tuple[TuneConfig, str | None]:
-    """`_config` for a checked request and its library."""
+def search_settings(request: TuneRequest) -> tuple[TuneConfig, str | None]:
+    """The search's settings and the model to ask for a checked request and its library, as `tune_target` makes
+    them: for callers that run `search.tune`'s searches themselves (benchmarks), so their `auto` is tune's."""
     request.check()
     return _config(request, BUILTIN_LIBRARY if request.library is None else read_library(request.library))
 
@@ -441,7 +444,7 @@ class SizeSearch:
 
     def search_key(self, budget: int, seed: int, *, use_ranker: bool) -> str:
         """The run key of `search_module`'s settings (a new search revision or ranker file: a new key)."""
-        return _settings(module_search_request(budget, seed, use_ranker=use_ranker))[0].run_key()
+        return search_settings(module_search_request(budget, seed, use_ranker=use_ranker))[0].run_key()
 
     def search_module(
         self, module: IRModule, evaluator: Evaluator, *, budget: int, seed: int, use_ranker: bool

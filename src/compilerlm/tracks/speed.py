@@ -1,12 +1,12 @@
-"""The speed track's entry: `optimize(TARGET, AsmRequest)` is `compilerlm asm` / `compilerlm eval asm` without
-the printing.
+"""The speed track's entry: `optimize(TARGET, AsmRequest)` is `compilerlm asm` without the printing.
 
-It owns every decision those commands make — the model presets and which options win over them, the checks of
-`--protocol` and the other values, which compilers `--compilers` names (all without a model, none with one),
-which programs a TARGET or a C file with `--tests` gives, the user's own candidates, the sandbox refusal, the
-store and resuming, the document `--json` writes, where `--out`'s assembly goes and when a run has failed. A
-caller hears how far it is through `AsmProgress`. `AsmRequest`'s fields carry their help and take their defaults
-from `speed.config.AsmSearchConfig`, so the command line's options are made from them and say each default once.
+It owns every decision that command makes — the search settings (`speed.request`: presets, the value checks,
+which compilers), which programs a TARGET or a C file with `--tests` gives, the user's own candidates, the
+sandbox refusal, the store and resuming, the document `--json` writes, where `--out`'s assembly goes and when a
+run has failed. A caller hears how far it is through `AsmProgress`. `AsmRequest`'s fields carry their help and
+take their defaults from `speed.config.AsmSearchConfig`, so the command line's options are made from them and
+say each default once. (`compilerlm eval asm` is the asm task's item evaluation, `registry.speed`, over the same
+suite runner and store records.)
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 
 from compilerlm import __version__
 from compilerlm.errors import CompilerLMError
-from compilerlm.eval.speed import run_asm_suite, single_file_c, summarize_asm
 from compilerlm.models import SPECS
 from compilerlm.programs.names import file_name
 from compilerlm.programs.program import Program, load_tests, single_file_program
@@ -27,160 +26,39 @@ from compilerlm.programs.suites import resolve_target
 from compilerlm.sandbox import sandbox_capabilities
 from compilerlm.speed.config import AsmSearchConfig
 from compilerlm.speed.outcome import AsmOutcome
-from compilerlm.speed.portfolio import CONFIG_NAMES, portfolio
+from compilerlm.speed.portfolio import CONFIG_NAMES
+from compilerlm.speed.request import AsmSearchOptions
+from compilerlm.speed.suite import run_asm_suite, single_file_c, summarize_asm
 from compilerlm.store import Store, resumable
-
-DEFAULT = AsmSearchConfig()  # the search's own defaults: the options below and the 'compilerlm' preset use them
-
-
-@dataclass(frozen=True, kw_only=True)
-class ModelSettings:
-    """A preset's --model settings (fields of AsmSearchConfig)."""
-
-    samples: int
-    rounds: int
-    temperature: float
-    max_tokens: int
-
-    def described(self) -> str:
-        """The settings in words, for `--preset`'s help (made from the table, so the two cannot disagree)."""
-        answers = "one answer" if self.samples == 1 else f"best of {self.samples}"
-        how = "greedy" if self.temperature == 0 else f"temperature {self.temperature:g}"
-        repairs = "no repair rounds" if self.rounds == 0 else f"{self.rounds} repair rounds"
-        return f"{answers}, {how}, {self.max_tokens:,} tokens, {repairs}"
-
-
-PRESETS: dict[str, ModelSettings] = {
-    "supercoder": ModelSettings(samples=1, rounds=0, temperature=0.0, max_tokens=2000),  # the paper's evaluation
-    "compilerlm": ModelSettings(  # best of k, then repairs: the search's defaults
-        samples=DEFAULT.samples, rounds=DEFAULT.rounds, temperature=DEFAULT.temperature, max_tokens=DEFAULT.max_tokens
-    ),
-}
-PRESET_NOTES = {"supercoder": "the paper's evaluation", "compilerlm": "ours"}
-PROTOCOLS = ("compilerlm", "supercoder")
-PRESET_HELP = (
-    "--model settings: "
-    + " or ".join(f"'{name}' ({PRESET_NOTES[name]}: {s.described()})" for name, s in PRESETS.items())
-    + "; options given win"
-)
 
 
 @dataclass(kw_only=True)
-class AsmRequest:
-    """What an asm run is asked to do; each field's help is the command line's option help (`asm` leaves out
-    `limit` and `ray`, `eval asm` `tests` and `candidate`)."""
+class AsmRequest(AsmSearchOptions):
+    """What an asm run is asked to do; each field's help is `compilerlm asm`'s option help."""
 
     model: str | None = field(default=None, metadata={"help": f"ask this model too: {SPECS}"})
-    preset: str = field(default="compilerlm", metadata={"help": PRESET_HELP})
     samples: int | None = field(default=None, metadata={"help": "--model: answers per program (best of k)"})
-    rounds: int | None = field(
-        default=None, metadata={"help": "--model: repair rounds fed the assembler error or a visible test's diff"}
-    )
     temperature: float | None = field(default=None, metadata={"help": "--model: sampling temperature (0: greedy)"})
     max_tokens: int | None = field(default=None, metadata={"help": "--model: answer token budget"})
-    compilers: str | None = field(
-        default=None,
-        metadata={
-            "help": "compiler configurations, comma-separated ('none': no portfolio); default: all without --model, "
-            "none with it. See 'compilerlm asm --list-compilers'"
-        },
-    )
-    budget: int | None = field(
-        default=DEFAULT.budget,
-        metadata={
-            "help": "compilations per program: the portfolio first, then a search over gcc/clang flags and "
-            "parameters, and hot functions combined from the fastest configurations (default: the portfolio only)"
-        },
-    )
     tests: Path | None = field(default=None, metadata={"help": "folder of N.in + N.out tests for a single C file"})
     candidate: list[Path] | None = field(
         default=None, metadata={"help": "your own assembly file, judged beside the others (repeatable)"}
     )
-    limit: int | None = field(default=None, metadata={"help": "first N programs only"})
     out: Path | None = field(
         default=None,
         metadata={"help": "write the reported assembly here: a .s file for one program, else a folder of NAME.s"},
     )
     store: Path | None = field(default=None, metadata={"help": "SQLite file: results go here; reruns resume"})
-    ray: str | None = field(default=None, metadata={"help": "run programs as Ray tasks: 'local', 'auto' or ray://..."})
-    runs: int = field(
-        default=DEFAULT.runs, metadata={"help": "timed runs per test for each candidate (twice that for the winner)"}
-    )
-    instructions: bool = field(
-        default=DEFAULT.instructions, metadata={"help": "count instructions of the winners (perf or valgrind)"}
-    )
-    seed: int = field(default=DEFAULT.seed, metadata={"help": "visible/hidden split and mutants"})
-    mutants: int = field(
-        default=DEFAULT.mutants,
-        metadata={"help": "differential tests per program: mutated visible inputs, judged by the -O0 build"},
-    )
-    protocol: str = field(
-        default=DEFAULT.protocol,
-        metadata={
-            "help": "'supercoder': also time the reported assembly as SuperCoder does (3 warm-ups + 10 runs per "
-            "side and test as hyperfine, on checked runs; unseen tests clamped at 1.0, arithmetic mean) and print "
-            "its table beside ours"
-        },
-    )
-    allow_empty_output: bool = field(
-        default=DEFAULT.allow_empty_output,
-        metadata={"help": "accept programs whose every test expects empty output (anything silent would pass)"},
-    )
     jobs: int = 1  # programs side by side (the command line gives its own help)
-
-    def model_settings(self) -> ModelSettings:
-        """The preset's model settings, each option given winning over it."""
-        if self.preset not in PRESETS:
-            raise CompilerLMError(f"unknown --preset {self.preset!r}: choose {' or '.join(PRESETS)}")
-        preset = PRESETS[self.preset]
-        return ModelSettings(
-            samples=preset.samples if self.samples is None else self.samples,
-            rounds=preset.rounds if self.rounds is None else self.rounds,
-            temperature=preset.temperature if self.temperature is None else self.temperature,
-            max_tokens=preset.max_tokens if self.max_tokens is None else self.max_tokens,
-        )
-
-    def compiler_names(self) -> tuple[str, ...] | None:
-        """The portfolio configurations asked for (None: all; (): none); an unknown name fails here."""
-        if self.compilers is None:
-            return () if self.model else None
-        if self.compilers.strip() == "none":
-            return ()
-        names = tuple(n.strip() for n in self.compilers.split(",") if n.strip())
-        portfolio(names)
-        return names
 
     def search_config(self) -> AsmSearchConfig:
         """The search settings the request asks for; every bad value fails here with one line, before any work."""
-        chosen = self.model_settings()
-        if self.protocol not in PROTOCOLS:
-            raise CompilerLMError(f"unknown --protocol {self.protocol!r}: choose {' or '.join(PROTOCOLS)}")
-        budget_ok = self.budget is None or self.budget >= 1
-        if chosen.samples < 1 or chosen.rounds < 0 or self.runs < 2 or not budget_ok or self.mutants < 0:
-            raise CompilerLMError("need --samples >= 1, --rounds >= 0, --runs >= 2, --budget >= 1 and --mutants >= 0")
-        names = self.compiler_names()
-        if self.model is None and names == ():
-            raise CompilerLMError("nothing makes candidates: give --model SPEC or compiler configurations")
-        return AsmSearchConfig(
-            compilers=names,
-            samples=chosen.samples,
-            rounds=chosen.rounds,
-            temperature=chosen.temperature,
-            max_tokens=chosen.max_tokens,
-            seed=self.seed,
-            runs=self.runs,
-            final_runs=2 * self.runs,
-            instructions=self.instructions,
-            protocol=self.protocol,
-            allow_empty_output=self.allow_empty_output,
-            budget=self.budget,
-            mutants=self.mutants,
-        )
+        return self.config_for(self.model, self.samples, self.temperature, self.max_tokens)
 
     def programs(self, target: str) -> list[Program]:
         """TARGET's programs (the first `limit`), or with `tests` the one C file TARGET names, with those tests."""
         if self.tests is None:
-            return resolve_target(target)[: self.limit]
+            return resolve_target(target)
         path = Path(target)
         if path.suffix != ".c" or not path.is_file():
             raise CompilerLMError(f"--tests goes with a C file; {target} is not one")
@@ -188,13 +66,6 @@ class AsmRequest:
         if not found:
             raise CompilerLMError(f"{self.tests} holds no tests (expected N.in + N.out files)")
         return [replace(single_file_program(path), tests=found)]
-
-
-@dataclass(kw_only=True)
-class SuiteRequest(AsmRequest):
-    """`eval asm`: a suite scored as the paper scores it, so the model settings follow the paper by default."""
-
-    preset: str = field(default="supercoder", metadata={"help": PRESET_HELP})
 
 
 class AsmProgress:
@@ -281,8 +152,7 @@ def optimize(target: str, request: AsmRequest, progress: AsmProgress | None = No
             model_spec=request.model,
             store=db,
             jobs=request.jobs,
-            ray_address=request.ray,
-            on_program=progress.program_done,
+            on_program=lambda _, outcome: progress.program_done(outcome),
             given=given,
         )
     doc = {

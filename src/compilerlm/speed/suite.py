@@ -1,8 +1,9 @@
-"""The speed track over a suite: `compilerlm asm` / `compilerlm eval asm` — SuperCoder's table.
-
-Each program is optimised by ``speed.optimize.optimize_program`` (compiler portfolio and/or model),
-in this process, in worker processes (``jobs``) or as Ray tasks; each outcome goes to the SQLite store as
-it arrives, so an interrupted run resumes with the programs not yet done.
+"""The speed track over a suite of programs: each is optimised by ``speed.optimize.optimize_program`` (compiler
+portfolio and/or model), in this process, in worker processes (``jobs``) or as Ray tasks, and its outcome told
+to the caller as it arrives; with a store, outcomes go there as they arrive, so an interrupted run resumes with
+the programs not yet done. `compilerlm asm` runs it with its store; `compilerlm eval asm` (the asm task's item
+evaluation) runs it for the programs its store has not seen, under the same record keys, so each reuses what
+the other stored.
 
 Summary (docs/design.md): ``compile_rate`` and ``pass_rate`` are shares of programs where some candidate
 assembled / passed every test (visible, hidden, mutants); ``speedup_geomean`` is over every program's
@@ -24,8 +25,6 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
-
 from compilerlm.confined_tools import source_view
 from compilerlm.errors import CompilerLMError
 from compilerlm.measure.speedup import quartiles
@@ -39,11 +38,7 @@ from compilerlm.stats import geomean
 from compilerlm.store import Store
 
 RECORD_KIND = "asm"
-SUPERCODER_TITLE = (
-    "SuperCoder's protocol (3 warm-ups + 10 checked runs per side, as hyperfine; unseen tests clamped at 1.0, "
-    "arithmetic mean)"
-)
-OnProgram = Callable[[AsmOutcome], None]
+OnProgram = Callable[[int, AsmOutcome], None]  # (index in the programs, its outcome)
 _MODELS: dict[str, Model] = {}  # per worker process: a model is loaded once, on first use
 
 
@@ -63,6 +58,16 @@ def program_fingerprint(program: Program) -> str:
     flags = [source_view(program, source).flags for source in program.sources]
     _feed(h, (program.sources, flags, program.ldflags, program.tests, program.baseline_asm))
     return h.hexdigest()[:16]
+
+
+def program_key(program: Program) -> str:
+    """What follows the settings in the key of a program's stored outcome: its name and its fingerprint."""
+    return f"|{program.name}|{program_fingerprint(program)}"
+
+
+def stored_outcome(outcome: AsmOutcome) -> dict[str, Any]:
+    """An outcome as the store keeps it: its JSON with the reported assembly (a rerun's `--out` writes it)."""
+    return {**outcome.to_json(), "assembly": outcome.assembly}
 
 
 def _feed(h: Any, value: object) -> None:
@@ -125,22 +130,20 @@ def run_asm_suite(
     done: dict[int, AsmOutcome] = {}
     todo: list[int] = []
     for i, p in enumerate(programs):
-        key = f"{settings}|{p.name}|{program_fingerprint(p)}"
-        stored = store.get_record(RECORD_KIND, key, AsmOutcome) if store else None  # checked: every field typed
+        stored = store.get_record(RECORD_KIND, settings + program_key(p), AsmOutcome) if store else None  # typed
         if stored is not None:
             done[i] = AsmOutcome(**stored)
             if on_program:
-                on_program(done[i])
+                on_program(i, done[i])
         else:
             todo.append(i)
 
     def finish(i: int, outcome: AsmOutcome) -> None:
         done[i] = outcome
         if store is not None:
-            key = f"{settings}|{programs[i].name}|{program_fingerprint(programs[i])}"
-            store.put_record(RECORD_KIND, key, {**outcome.to_json(), "assembly": outcome.assembly})
+            store.put_record(RECORD_KIND, settings + program_key(programs[i]), stored_outcome(outcome))
         if on_program:
-            on_program(outcome)
+            on_program(i, outcome)
 
     executor: Executor
     fn: Callable[..., AsmOutcome]
@@ -199,108 +202,3 @@ def supercoder_summary(outcomes: Sequence[AsmOutcome]) -> dict[str, float]:
         "speedup_p25": p25,
         "speedup_p75": p75,
     }
-
-
-def format_asm_table(summary: dict[str, Any], title: str = "speed track (vs gcc -O3)") -> Table:
-    """Ours, and SuperCoder's beside it when the run used its protocol."""
-    table = Table(title=title)
-    table.add_column("metric (compilerlm)")
-    table.add_column("value", justify="right")
-    for label, value in summary_rows(summary):
-        table.add_row(label, value)
-    if "supercoder" not in summary:
-        return table
-    theirs = Table(title=SUPERCODER_TITLE)
-    theirs.add_column("metric (SuperCoder)")
-    theirs.add_column("value", justify="right")
-    for label, value in supercoder_rows(summary["supercoder"]):
-        theirs.add_row(label, value)
-    both = Table.grid(padding=(0, 4))
-    both.add_row(table, theirs)
-    return both
-
-
-def supercoder_rows(s: dict[str, float]) -> list[tuple[str, str]]:
-    return [
-        ("compile rate", f"{s['compile_rate']:.1%}"),
-        ("pass rate", f"{s['pass_rate']:.1%}"),
-        ("speedup, mean", f"{s['speedup_mean']:.3f}x"),
-        ("speedup, median", f"{s['speedup_median']:.3f}x"),
-        ("speedup p25 / p75", f"{s['speedup_p25']:.3f} / {s['speedup_p75']:.3f}"),
-    ]
-
-
-def summary_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
-    q1, median, q3 = s["speedup_quartiles"]
-    inst = s.get("instructions_ratio_geomean")
-    return [
-        ("programs", str(s["programs"])),
-        ("compile rate", f"{s['compile_rate']:.1%}"),
-        ("pass rate (hidden tests and mutants included)", f"{s['pass_rate']:.1%}"),
-        ("speedup, geomean (failures 1.0)", f"{s['speedup_geomean']:.3f}x"),
-        ("share faster than gcc -O3 (by 95% intervals)", f"{s['share_faster']:.1%}"),
-        ("speedup quartiles (q1 / median / q3)", f"{q1:.3f} / {median:.3f} / {q3:.3f}"),
-        ("instructions ratio, geomean", "—" if inst is None else f"{inst:.3f}x"),
-        ("sources", ", ".join(f"{k} {v}" for k, v in sorted(s["sources"].items()))),
-    ]
-
-
-def write_asm_report(doc: dict[str, Any], out_dir: Path | str) -> list[Path]:
-    """report.md (summary, per-program table) and two plots: the speedup distribution and per program."""
-    from compilerlm.eval.report import pyplot, save_figure
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    rows = doc["programs"]
-    plt = pyplot()
-    hist = out / "asm_speedup_histogram.png"
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist([r["speedup"] for r in rows], bins=20, color="#4c72b0", edgecolor="white")
-    ax.axvline(1.0, color="black", linestyle="--", linewidth=1, label="gcc -O3")
-    ax.set_xlabel("speedup over gcc -O3 (wall clock)")
-    ax.set_ylabel("programs")
-    ax.legend()
-    save_figure(plt, fig, hist)
-
-    bars = out / "asm_speedup_per_program.png"
-    ranked = sorted(rows, key=lambda r: r["speedup"])
-    fig, ax = plt.subplots(figsize=(7, max(3.0, 0.22 * len(ranked) + 1)))
-    colors = {
-        "model": "#dd8452",
-        "compiler": "#4c72b0",
-        "given": "#55a868",
-        "combined": "#8172b3",
-        "baseline": "#999999",
-    }
-    ax.barh([r["name"] for r in ranked], [r["speedup"] for r in ranked], color=[colors[r["source"]] for r in ranked])
-    ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
-    ax.set_xlabel(
-        "speedup over gcc -O3 (colour: model orange, compiler blue, given green, combined purple, baseline grey)"
-    )
-    ax.tick_params(axis="y", labelsize=7)
-    save_figure(plt, fig, bars)
-
-    lines = ["# Speed track: assembly vs gcc -O3", "", f"Settings: `{doc.get('settings', '')}`", ""]
-    lines += ["| metric | value |", "|---|---:|"]
-    lines += [f"| {k} | {v} |" for k, v in summary_rows(doc["summary"])]
-    if "supercoder" in doc["summary"]:
-        lines += ["", f"{SUPERCODER_TITLE}:", ""]
-        lines += ["| metric | value |", "|---|---:|"]
-        lines += [f"| {k} | {v} |" for k, v in supercoder_rows(doc["summary"]["supercoder"])]
-    lines += ["", f"![speedup distribution]({hist.name})", "", f"![speedup per program]({bars.name})", ""]
-    lines += ["## Programs", "", "| program | source | config / sample | correct | speedup | instructions | note |"]
-    lines += ["|---|---|---|---|---:|---:|---|"]
-    for r in rows:
-        inst = "—" if r["instructions_ratio"] is None else f"{r['instructions_ratio']:.3f}"
-        note = r["error"] or "; ".join(r.get("model_errors", []))
-        lines.append(
-            f"| {r['name']} | {r['source']} | {r['config'] or r['sample'] or ''} | {r['correct']} | "
-            f"{r['speedup']:.3f} | {inst} | {note[:80]} |"
-        )
-    if doc["summary"].get("skipped"):
-        lines += ["", f"Skipped (not single-file C): {', '.join(doc['summary']['skipped'])}"]
-    lines += ["", "Speedup: mean over the program's tests of mean(-O3 time) / mean(candidate time), interleaved runs"]
-    lines += ["in the sandbox; the chosen candidate is timed afresh for this number (chosen on the visible tests)."]
-    report = out / "report.md"
-    report.write_text("\n".join(lines) + "\n")
-    return [report, hist, bars]

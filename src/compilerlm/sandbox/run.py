@@ -24,6 +24,14 @@ files behind their permissions. Without root, A first enters a user namespace th
 caller's own ids (where the kernel allows it); the program then runs as the caller's uid with no
 capabilities.
 
+A binary built for another machine runs the same way through a user-mode emulator (``Emulator``: qemu-user,
+the dynamically linked one from Debian's qemu-user package, whose host libraries are under the bound /usr and
+/lib): C execs the emulator with ``/prog`` as its guest, and the guest's sysroot (/usr/<triple>) is under the
+bound /usr. The emulator is just another confined program: the filter, namespaces and root are the same (the
+guest's system calls reach the kernel as the emulator's own, through the same filter), and a guest that got
+out of qemu would be where qemu is. Only the memory rlimits differ, as ``_memory_rlimits`` says. The emulated
+run's peak RSS (for the memory-limit verdict) is the emulator's, a few MiB above its guest's.
+
 Fail closed: if any namespace, the private root, or the uid switch (user namespace without root) cannot
 be set up, nothing runs and the result is a "sandbox-error" that names what is missing.
 A, B and C report over a status pipe in one-line records.
@@ -52,7 +60,14 @@ from typing import Literal
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.sandbox.limits import Limits
-from compilerlm.sandbox.plan import Files, _Plan
+from compilerlm.sandbox.plan import (
+    EMULATOR_ADDRESS_BYTES,
+    EMULATOR_DATA_BYTES,
+    MAX_GUEST_SPACE,
+    Emulator,
+    Files,
+    _Plan,
+)
 from compilerlm.sandbox.root import _HOST_DIRS, MAX_READ_ONLY_BYTES, _tree_bytes
 from compilerlm.sandbox.stages import _stage_a
 from compilerlm.sandbox.syscall_filter import InstallableFilter, filter_program, syscall_number
@@ -96,6 +111,7 @@ def run_sandboxed(
     collect_to: Path | None = None,
     scratch: Path | None = None,
     libraries: Mapping[str, Path] | None = None,
+    emulator: Emulator | None = None,
 ) -> SandboxResult:
     """Run ``binary`` (bound read-only at /prog, never run in place) on ``stdin`` in a fresh directory, confined.
 
@@ -103,14 +119,36 @@ def run_sandboxed(
     ``-rpath /prog-lib``) are bound read-only at /prog-lib/NAME.
     ``files`` (name -> host path or bytes) are put in that directory first; files whose names match a
     ``collect`` pattern are copied to ``collect_to`` afterwards (``result.collected`` lists them).
-    ``expected`` turns a clean exit with different stdout into "wrong-output". Never raises for anything
-    the binary does; raises CompilerLMError only when there is no binary to run or the request is invalid.
+    ``expected`` turns a clean exit with different stdout into "wrong-output". ``emulator``: a binary for
+    another machine, run as ``EMULATOR... /prog ARGS`` (``Emulator``); the limits hold for its guest, the
+    emulator's own memory comes on top. Never raises for anything the binary does; raises CompilerLMError
+    only when there is no binary (or emulator) to run or the request is invalid.
     """
     binary = Path(binary).resolve()
     if not binary.is_file():
         raise CompilerLMError(f"sandbox: no binary at {binary}")
+    exe, argv = b"/prog", tuple(args)
+    if emulator is not None:
+        if not emulator.command or emulator.reserved_bytes < 0:
+            raise CompilerLMError(f"sandbox: {emulator} is not an emulator's command line")
+        exe = os.fsencode(_host_program(emulator.command[0]))
+        space = _guest_space(limits, emulator)
+        sized = (emulator.guest_space_option, str(space)) if space else ()
+        argv = (*emulator.command[1:], *sized, "/prog", *args)
     return _run(
-        b"/prog", binary, stdin, limits, expected, args, files, collect, collect_to, None, scratch, libraries=libraries
+        exe,
+        binary,
+        stdin,
+        limits,
+        expected,
+        argv,
+        files,
+        collect,
+        collect_to,
+        None,
+        scratch,
+        libraries=libraries,
+        emulator=emulator,
     )
 
 
@@ -138,10 +176,7 @@ def run_tool_sandboxed(
     ``REPORT_FD`` whose content comes back as ``result.report`` (a counter's report, apart from the
     measured program's own output). ``allow_syscalls`` lifts the filter's refusal of those calls (the perf
     counter needs ``perf_event_open``)."""
-    tool = Path(os.path.realpath(argv[0]))
-    visible = [os.path.realpath(Path("/", d)) for d in _HOST_DIRS if Path("/", d).exists()]
-    if not tool.is_file() or not any(tool.is_relative_to(d) for d in visible):
-        raise CompilerLMError(f"sandbox: {argv[0]} is not a program under {', '.join(sorted(set(visible)))}")
+    tool = _host_program(argv[0])
     if binary is not None:
         binary = Path(binary).resolve()
         if not binary.is_file():
@@ -169,6 +204,15 @@ def run_tool_sandboxed(
     )
 
 
+def _host_program(path: str | os.PathLike[str]) -> Path:
+    """``path`` resolved, when it is a program the private root shows (under /usr and the system folders)."""
+    tool = Path(os.path.realpath(path))
+    visible = [os.path.realpath(Path("/", d)) for d in _HOST_DIRS if Path("/", d).exists()]
+    if not tool.is_file() or not any(tool.is_relative_to(d) for d in visible):
+        raise CompilerLMError(f"sandbox: {path} is not a program under {', '.join(sorted(set(visible)))}")
+    return tool
+
+
 def _run(
     exe: bytes,
     binary: Path | None,
@@ -186,6 +230,7 @@ def _run(
     report: bool = False,
     allow_syscalls: frozenset[str] = frozenset(),
     libraries: Mapping[str, Path] | None = None,
+    emulator: Emulator | None = None,
 ) -> SandboxResult:
     read_only_bytes = sum(_tree_bytes(folder) for folder in read_only)
     if read_only_bytes > MAX_READ_ONLY_BYTES:
@@ -207,6 +252,7 @@ def _run(
         bound.append((name, Path(library).resolve()))
     if collect and (collect_to is None or not Path(collect_to).is_dir()):
         raise CompilerLMError(f"sandbox: results are collected into a directory; {collect_to} is not one")
+    address_space_bytes, data_bytes = _memory_rlimits(limits, emulator)
     base = Path(tempfile.mkdtemp(prefix="compilerlm-sandbox-", dir=scratch))
     try:
         plan = _Plan(
@@ -224,6 +270,8 @@ def _run(
             read_only=read_only,
             read_only_bytes=read_only_bytes,
             report=report,
+            address_space_bytes=address_space_bytes,
+            data_bytes=data_bytes,
         )
         _add_syscall_filter(plan, allow_syscalls)
         before = set(os.listdir(plan.collect_to)) if plan.collect_to else set()
@@ -233,6 +281,38 @@ def _run(
         return result
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _guest_space(limits: Limits, emulator: Emulator) -> int:
+    """The guest address space the sandbox gives ``emulator`` with its ``guest_space_option``: the run's
+    address-space limit in whole 64 KiB (any host's page), or 0 when it takes none (or the limit is beyond
+    ``MAX_GUEST_SPACE``)."""
+    if not emulator.guest_space_option or limits.address_space_bytes > MAX_GUEST_SPACE:
+        return 0
+    return max(limits.address_space_bytes & ~0xFFFF, 1 << 16)
+
+
+def _memory_rlimits(limits: Limits, emulator: Emulator | None) -> tuple[int, int]:
+    """The plan's RLIMIT_AS and RLIMIT_DATA (0: left as it is). A native run: the limits' address space.
+
+    An emulated run cannot have the guest's limit as RLIMIT_AS: the emulator lives in the same address space
+    (qemu's translation buffer alone is 127 MiB). With ``guest_space_option`` the guest lives in a
+    reservation of the limits' size (text, libraries, stack and heap, as a native program's address space)
+    and RLIMIT_AS is that plus the emulator's own share: the guest is held as natively, and cannot take the
+    memory qemu needs for itself (under one shared limit a 64-bit guest that allocates to the end left
+    qemu's own malloc failing, and qemu then spun until the CPU limit). Without it (qemu-arm: it reserves
+    a 32-bit guest's whole 4 GiB up front), the address space grows by that reservation and the emulator's
+    share, and RLIMIT_DATA, which counts private writable memory (the guest's heap, stacks and anonymous
+    maps, inside the reservation or not) but not the reservation, holds the guest to the limits' address
+    space plus the emulator's measured share (a guest that allocates to the end may, rarely, leave qemu's own
+    allocation the one that fails: the run then ends as a memory-limit); shared anonymous maps escape
+    RLIMIT_DATA and are held only to the guest's 4 GiB."""
+    if emulator is None:
+        return limits.address_space_bytes, 0
+    if space := _guest_space(limits, emulator):
+        return space + EMULATOR_ADDRESS_BYTES, 0
+    address_space = limits.address_space_bytes + emulator.reserved_bytes + EMULATOR_ADDRESS_BYTES
+    return address_space, limits.address_space_bytes + EMULATOR_DATA_BYTES
 
 
 def _add_syscall_filter(plan: _Plan, allowed: frozenset[str]) -> None:

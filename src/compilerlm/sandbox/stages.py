@@ -219,11 +219,15 @@ def _stage_c(plan: _Plan, uid: int | None, argv: ctypes.Array, envp: ctypes.Arra
         if plan.syscall_filter is None:  # A refuses before this; kept so that no path execs unfiltered
             raise OSError("no system-call filter")
         _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, plan.syscall_filter.address, 0, 0), "seccomp filter")
-        address_space = _RLimit(limits.address_space_bytes, limits.address_space_bytes)
+        as_bytes = plan.address_space_bytes or limits.address_space_bytes
+        address_space = _RLimit(as_bytes, as_bytes)
+        data = _RLimit(plan.data_bytes, plan.data_bytes)  # set only for an emulated run (``Emulator``)
         failed = b"error exec: "
         _record(f"start {time.monotonic()}")
         # last, so this (possibly huge) Python process needs no new memory: ctypes, prebuilt arguments
         _check(_libc.setrlimit(resource.RLIMIT_AS, ctypes.byref(address_space)), "setrlimit(RLIMIT_AS)")
+        if plan.data_bytes:
+            _check(_libc.setrlimit(resource.RLIMIT_DATA, ctypes.byref(data)), "setrlimit(RLIMIT_DATA)")
         _libc.execve(plan.exe, argv, envp)
         os.write(_STATUS_FD, failed + os.strerror(ctypes.get_errno()).encode() + b"\n")
     except BaseException as exc:

@@ -179,7 +179,7 @@ def dataclass_options(config_type: type, skip: Collection[str] = ()) -> list[ins
     for f in dataclasses.fields(config_type):
         if f.name in skip or "help" not in f.metadata:
             continue
-        name = f"--{f.name.replace('_', '-')}"
+        name = f.metadata.get("flag", f"--{f.name.replace('_', '-')}")  # `flag`: an option named apart from its field
         default = f.default if f.default is not dataclasses.MISSING else inspect.Parameter.empty
         if hints[f.name] is bool and default is True:
             name = f"{name}/--no-{f.name.replace('_', '-')}"

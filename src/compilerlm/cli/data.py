@@ -22,6 +22,7 @@ from compilerlm.cli.common import (
 )
 from compilerlm.programs.names import printable
 from compilerlm.programs.suites import TARGET_HELP
+from compilerlm.toolchain.targets import HOST, TRIPLE_HELP
 
 if TYPE_CHECKING:
     from compilerlm.data.build import BuildReport
@@ -34,6 +35,7 @@ Seed = Annotated[int, typer.Option(help="seed of the split (and of random pipeli
 Tokenizer = Annotated[str | None, typer.Option(help="model spec (hf:ID_OR_PATH) whose tokenizer counts tokens")]
 MaxTokens = Annotated[int | None, typer.Option(help="drop rows longer than this many tokens (needs --tokenizer)")]
 Jobs = Annotated[int, typer.Option(help="parallel processes", callback=check_jobs)]
+Triple = Annotated[str, typer.Option("--target", help=TRIPLE_HELP)]
 
 COMMON = [
     inspect.Parameter("suite", KEYWORD, annotation=Suite),
@@ -44,6 +46,7 @@ SHARED = [  # after the task's own options, as `--help` lists them
     inspect.Parameter("seed", KEYWORD, default=0, annotation=Seed),
     inspect.Parameter("tokenizer", KEYWORD, default=None, annotation=Tokenizer),
     inspect.Parameter("max_tokens", KEYWORD, default=None, annotation=MaxTokens),
+    inspect.Parameter("triple", KEYWORD, default=HOST.name, annotation=Triple),
     inspect.Parameter("jobs", KEYWORD, default=DEFAULT_JOBS, annotation=Jobs),
 ]
 PASSED_ON = ("seed", "jobs")  # shared options a task's config takes too

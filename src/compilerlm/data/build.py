@@ -15,8 +15,9 @@ from compilerlm.data.splits import SPLITS, dedup, split_programs
 from compilerlm.data.tokens import make_filter
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program
-from compilerlm.programs.suites import resolve_target
+from compilerlm.programs.suites import built_for, resolve_target
 from compilerlm.tasks.base import Advance, Example, Task
+from compilerlm.toolchain.targets import HOST
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class DataConfig:
     seed: int = 0
     tokenizer: str | None = None  # model spec whose tokenizer counts tokens (with max_tokens)
     max_tokens: int | None = None
+    triple: str = HOST.name  # the machine the programs are built for (`toolchain.targets`)
 
 
 @dataclass
@@ -70,7 +72,7 @@ def build_dataset(
     if hasattr(task_config, "check"):  # settings errors before any work starts
         task_config.check()
     token_filter = make_filter(config.tokenizer, config.max_tokens)  # fail early on a bad tokenizer
-    programs = list(programs) if programs is not None else resolve_target(config.suite)
+    programs = built_for(list(programs) if programs is not None else resolve_target(config.suite), config.triple)
     if not programs:
         raise CompilerLMError(f"suite {config.suite!r} has no programs")
     skipped = {p.name: why for p in programs if (why := task.usable(p))}  # they take no part in the split

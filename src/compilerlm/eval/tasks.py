@@ -31,6 +31,7 @@ from compilerlm.store import Store, resumable
 from compilerlm.tasks.base import Task
 from compilerlm.tasks.evaluation import EvalContext, EvalItem
 from compilerlm.toolchain.evaluator import Evaluator
+from compilerlm.toolchain.targets import HOST, TRIPLE_HELP
 
 OnItem = Callable[[dict], None]
 
@@ -164,6 +165,7 @@ class TaskRequest:
     max_tokens: int | None = field(
         default=None, metadata={"help": "answer token budget (default 2048; asm: --preset's)"}
     )
+    triple: str = field(default=HOST.name, metadata={"help": TRIPLE_HELP, "flag": "--target"})
     jobs: int = 1  # parallel workers (the command line gives its own default and help)
 
 
@@ -186,14 +188,14 @@ def evaluate_task(
     """Evaluate `request.model` on `task` over the suite's items (resumed from `store`); `options` are the task's
     own (`Task.eval_options`; None: its defaults)."""
     from compilerlm.models import load_model
-    from compilerlm.programs.suites import resolve_target
+    from compilerlm.programs.suites import built_for, resolve_target
     from compilerlm.toolchain.evaluator import make_evaluator
 
     runner = evaluable(task)
     progress = progress or TaskProgress()
     ctx = _context(runner, request.model, options, request.samples, request.temperature, request.max_tokens)
     ctx.jobs = request.jobs
-    programs = resolve_target(request.suite)
+    programs = built_for(resolve_target(request.suite), request.triple, run=False)
     with progress.stage("compiling (-Oz front end)", len(programs)):
         inputs, skipped = runner.eval_inputs(programs, request.jobs, progress.step)
     items = runner.eval_items(inputs[: request.limit], ctx.options, ctx.seed)

@@ -58,11 +58,12 @@ from compilerlm.programs.program import (
     read_program_toml,
     test_entries,
 )
-from compilerlm.programs.testing import expecting, run_test
-from compilerlm.sandbox import Limits
+from compilerlm.programs.testing import emulator_for, expecting, run_test
+from compilerlm.sandbox import Emulator, Limits
 from compilerlm.toolchain.frontend import c_flags
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.run import first_error_line
+from compilerlm.toolchain.targets import TARGETS, target, unusable
 
 LIMITS = Limits(wall_seconds=60.0, cpu_seconds=60)
 SANITIZER_LIMITS = Limits(wall_seconds=60.0, cpu_seconds=60, address_space_bytes=1 << 47)  # ASan's shadow memory
@@ -83,6 +84,7 @@ class Options:
     sanitize: bool = False
     timing: bool = False
     suite: bool = False
+    machines: tuple[str, ...] = ()  # also build for these targets (Debian triples) and run the tests under qemu
 
 
 @dataclass(frozen=True)
@@ -179,9 +181,10 @@ def _bless_tests(
     builds: dict[str, Built],
     files: _Files,
     opts: Options,
+    emulators: Mapping[str, Emulator] | None = None,
 ) -> bool:
     """Runs every test on the oracle build ("O0"), writes (or checks) what it produced, and runs the blessed test
-    on every other build, which must pass it."""
+    on every other build, which must pass it (a build for another machine under its emulator, `emulators`)."""
     ok = True
     oracle, oracle_libraries = builds["O0"]
     for test in tests:
@@ -201,7 +204,7 @@ def _bless_tests(
             if build == "O0":
                 continue
             limits = SANITIZER_LIMITS if build == "asan+ubsan" else LIMITS
-            run = run_test(binary, blessed, limits, libraries=libraries)
+            run = run_test(binary, blessed, limits, libraries=libraries, emulator=(emulators or {}).get(build))
             times[build] = run.result.wall_seconds
             if not run.passed:
                 why = "differs from -O0 (undefined behaviour?)" if "wrong" in run.status else run.detail
@@ -212,7 +215,10 @@ def _bless_tests(
         if not opts.timing:
             print(f"{label}: {len(ref.stdout)} bytes out{outputs}")
             continue
-        timed = " ".join(f"{b.replace('-O', ' -O')} {t:.3f}s" for b, t in times.items() if "-O" in b)
+        native = {
+            b: t for b, t in times.items() if "-O" in b and b not in (emulators or {})
+        }  # qemu's times say nothing
+        timed = " ".join(f"{b.replace('-O', ' -O')} {t:.3f}s" for b, t in native.items())
         base = times.get("gcc-O3", times.get("clang-O3", 0.0))  # the speed track's baseline is gcc -O3
         low, high = TIMING_BAND
         flag = "" if low <= base <= high else f"  <-- outside {low}-{high} s"
@@ -258,10 +264,22 @@ def _build(
 
 
 def bless(
-    prog: Path, check_only: bool = False, sanitize: bool = False, *, timing: bool = False, suite: bool = False
+    prog: Path,
+    check_only: bool = False,
+    sanitize: bool = False,
+    *,
+    timing: bool = False,
+    suite: bool = False,
+    machines: Sequence[str] = (),
 ) -> bool:
-    """Bless a program folder; True when every test was blessed (or is current) and every build agrees."""
-    opts = Options(check_only, sanitize, timing or suite, suite)
+    """Bless a program folder; True when every test was blessed (or is current) and every build agrees. Expected
+    results come from the native -O0 build; `machines` (Debian triples) add a -Oz build for each, whose tests
+    run under its qemu-user and must agree too."""
+    opts = Options(check_only, sanitize, timing or suite, suite, tuple(machines))
+    cross = {triple: target(triple) for triple in opts.machines}  # an unknown name fails here, before any build
+    for machine in cross.values():
+        if why := unusable(machine):
+            raise CompilerLMError(why)
     if not prog.is_dir():
         raise CompilerLMError(
             f"{printable(str(prog))}: no such folder; give a program folder (*.c, tests) or a build folder "
@@ -291,6 +309,11 @@ def bless(
         }
         if opts.sanitize:
             commands["asan+ubsan"] = [llvm_tool("clang"), *SANITIZE]
+        emulators: dict[str, Emulator] = {}
+        for triple, machine in cross.items():
+            commands[f"{triple} -Oz"] = [llvm_tool("clang"), *machine.cflags, *machine.link_flags, "-Oz", "-w"]
+            if (emulator := emulator_for(machine)) is not None:
+                emulators[f"{triple} -Oz"] = emulator
         asan_options = Path(tmp) / "asan-options.c"
         asan_options.write_text(ASAN_OPTIONS_C)
         builds: dict[str, Built] = {}
@@ -298,7 +321,7 @@ def bless(
             extra = [str(asan_options)] if build == "asan+ubsan" else []
             out = _build(prog, conf, cmd[0], cmd[1:], Path(tmp) / build, build.replace("-O", " -O"), extra)
             builds[build] = (out, None)
-        ok = _bless_tests(name, tests, expected, builds, files, opts)
+        ok = _bless_tests(name, tests, expected, builds, files, opts, emulators)
     return _enough(name, len(tests), opts) and ok
 
 
@@ -348,6 +371,8 @@ def _is_compdb(target: str) -> tuple[bool, Path]:
 
 def bless_compdb(path: Path | str, opts: Options) -> bool:
     """Bless every program of a compile database (its build folder, the JSON file or `compdb:PATH`'s path)."""
+    if opts.machines:
+        raise CompilerLMError("bless --target takes program folders; a compile database is blessed for the host")
     db = find_compdb(Path(path))
     root = db.parent
     meta = root / "program.toml"
@@ -399,7 +424,7 @@ def bless_target(target: str, opts: Options) -> bool:
     if (path / COMPDB).is_file():
         shown = printable(target)
         print(f"{shown}: note: blessed as a program folder (its *.c); compdb:{shown} means its {COMPDB}")
-    return bless(path, opts.check_only, opts.sanitize, timing=opts.timing, suite=opts.suite)
+    return bless(path, opts.check_only, opts.sanitize, timing=opts.timing, suite=opts.suite, machines=opts.machines)
 
 
 def main() -> None:
@@ -411,12 +436,20 @@ def main() -> None:
     parser.add_argument(
         "--suite", action="store_true", help="the built-in suite's rules: at least 5 tests (else exit 1); --timing"
     )
+    parser.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="TRIPLE",
+        help=f"also build at -Oz for this machine and run every test under its qemu-user ({', '.join(TARGETS)}); "
+        "repeatable",
+    )
     args = parser.parse_args()
-    opts = Options(args.check, args.sanitize, args.timing or args.suite, args.suite)
+    opts = Options(args.check, args.sanitize, args.timing or args.suite, args.suite, tuple(args.target))
     results = []
-    for target in args.targets:
+    for given in args.targets:
         try:
-            results.append(bless_target(target, opts))
+            results.append(bless_target(given, opts))
         except (CompilerLMError, OSError) as exc:
             print(f"error: {' '.join(str(exc).splitlines())}", file=sys.stderr)
             results.append(False)

@@ -14,6 +14,7 @@ from compilerlm.errors import CompilerLMError
 from compilerlm.programs.names import check_name, printable
 from compilerlm.toolchain.frontend import c_flags, compile_c, load_ir
 from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.targets import HOST, Target, target
 
 if TYPE_CHECKING:
     from compilerlm.programs.compdb import Unit
@@ -79,6 +80,12 @@ class Program:
     skipped: tuple[str, ...] = field(default=(), compare=False)  # units left out, one line each: why
     library: str = ""  # a shared library's file name: the program is that library (`-shared`, units `-fPIC`)
     driver: tuple[Unit, ...] = ()  # a library's test executable: units linked with the library, run by the tests
+    triple: str = HOST.name  # the machine it is built for (`toolchain.targets`): its flags start every compile
+
+    @property
+    def machine(self) -> Target:
+        """The target the program is built for: its clang flags, link flags and how its binaries run."""
+        return target(self.triple)
 
     @property
     def flags(self) -> list[str]:
@@ -115,14 +122,19 @@ class Program:
         the standard recipes, the whole-program route) starts from these."""
         if self.units:  # the flags a program.toml beside the compile database adds come last
             return self._steps(self.units)
-        return [CompileStep(self.module_name(s), s, tuple(self.flags)) for s in self.sources if s.suffix in C_SUFFIXES]
+        flags = (*self.machine.cflags, *self.flags)
+        return [CompileStep(self.module_name(s), s, flags) for s in self.sources if s.suffix in C_SUFFIXES]
 
     def driver_steps(self) -> list[CompileStep]:
         """How the build compiles a library's test executable (`driver`): not searched, never sized."""
         return self._steps(self.driver)
 
     def _steps(self, units: Sequence[Unit]) -> list[CompileStep]:
-        return [CompileStep(u.name, u.source, (*u.flags, *self.flags), u.directory, u.spelled, u.debug) for u in units]
+        machine = self.machine.cflags
+        return [
+            CompileStep(u.name, u.source, (*machine, *u.flags, *self.flags), u.directory, u.spelled, u.debug)
+            for u in units
+        ]
 
 
 @dataclass(frozen=True)

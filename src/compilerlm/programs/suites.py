@@ -7,13 +7,14 @@ loose C files, each its own program), or one of the kinds in `TARGETS` (`builtin
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.generated import csmith_programs, llvm_stress_programs
 from compilerlm.programs.program import C_SUFFIXES, IR_SUFFIXES, Program, load_program_dir, single_file_program
+from compilerlm.toolchain.targets import target, unusable
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
@@ -159,6 +160,24 @@ def resolve_target(target: str) -> list[Program]:
     if path.is_dir():
         return folder_programs(path)
     raise CompilerLMError(f"unknown target {target!r}: give {target_help()} (run 'compilerlm suites' to list them)")
+
+
+def built_for(programs: Sequence[Program], triple: str, *, run: bool = True) -> list[Program]:
+    """The programs built for `triple` (a Debian triple: `toolchain.targets`), or a one-line error when this
+    machine cannot build (and, with `run`, run) for it, or a program cannot be rebuilt for it: an IR program is
+    built for the triple its IR names."""
+    machine = target(triple)
+    if machine.is_host:
+        return list(programs)
+    why = unusable(machine, run=run)
+    if why:
+        raise CompilerLMError(why)
+    for program in programs:
+        if not program.is_c:
+            raise CompilerLMError(
+                f"{program.name} is LLVM IR, built for the triple its IR names: --target {triple} takes C programs"
+            )
+    return [replace(p, triple=triple) for p in programs]
 
 
 def program_target(program: Program) -> str:

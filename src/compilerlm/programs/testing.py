@@ -22,7 +22,8 @@ from pathlib import Path
 from compilerlm.errors import CompilerLMError
 from compilerlm.measure import Runner, RunSample
 from compilerlm.programs.program import TestCase
-from compilerlm.sandbox import Limits, SandboxResult, run_sandboxed, run_tool_sandboxed
+from compilerlm.sandbox import Emulator, Limits, SandboxResult, run_sandboxed, run_tool_sandboxed
+from compilerlm.toolchain.targets import Target
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,15 @@ def run_test(
     *,
     under: Under | None = None,
     libraries: Mapping[str, Path] | None = None,
+    emulator: Emulator | None = None,
 ) -> TestRun:
     """Run ``binary`` on one test, confined, and judge it. An unblessed expectation (None) is not compared:
         bless runs tests that way to learn them. ``under``: the run is made by a measuring tool, whose report
         comes back in ``result.report``. ``libraries``: shared libraries the binary loads from /prog-lib (a library
-    under test, with the executable that drives it)."""
-    if under is not None and libraries:
-        raise CompilerLMError("a measured run cannot load a library under test (run_test: under with libraries)")
+    under test, with the executable that drives it). ``emulator``: the binary is for another machine and runs
+    under it (`emulator_for`)."""
+    if under is not None and (libraries or emulator):
+        raise CompilerLMError("a measured run is native and loads no library under test (run_test: under with those)")
     run_limits = test_limits(test, limits)
     with tempfile.TemporaryDirectory(prefix="compilerlm-test-") as out:
         where = {
@@ -115,6 +118,7 @@ def run_test(
                 run_limits,
                 args=test.args,
                 libraries=libraries,
+                emulator=emulator,
                 **where,  # type: ignore[arg-type]
             )
         else:
@@ -166,6 +170,7 @@ def run_tests(
     *,
     stop_at_first_failure: bool = False,
     libraries: Mapping[str, Path] | None = None,
+    emulator: Emulator | None = None,
 ) -> Iterator[TestRun]:
     """Run ``binary`` on ``tests`` in order, confined; yields each run as it ends (a caller may stop early).
     A test without its expected results is refused: it would pass anything."""
@@ -175,10 +180,19 @@ def run_tests(
                 f"test {test.name!r} has no expected output yet: run python -m compilerlm.programs.bless on its "
                 "program folder (expected results come from the -O0 build)"
             )
-        run = run_test(binary, test, limits, libraries=libraries)
+        run = run_test(binary, test, limits, libraries=libraries, emulator=emulator)
         yield run
         if stop_at_first_failure and not run.passed:
             return
+
+
+def emulator_for(machine: Target) -> Emulator | None:
+    """How the sandbox runs a binary built for `machine`: None natively, else under its qemu-user (the guest held
+    to the run's memory limit as `Target.guest_space_option` and `guest_reservation` say)."""
+    command = machine.emulator_command()
+    if command is None:
+        return None
+    return Emulator(command, machine.guest_space_option, machine.guest_reservation)
 
 
 def expecting(test: TestCase, run: TestRun) -> TestCase:

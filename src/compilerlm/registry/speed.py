@@ -47,6 +47,7 @@ from compilerlm.speed.rewards import (
 from compilerlm.speed.suite import RECORD_KIND, program_key, run_asm_suite, single_file_c, stored_outcome, summarize_asm
 from compilerlm.tasks.base import Advance, Example, RewardOutcome, Task, content_hash
 from compilerlm.tasks.evaluation import EvalContext, EvalItem, OnRow, Sampling
+from compilerlm.toolchain.targets import HOST
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -189,6 +190,10 @@ class AsmTask(Task):
     ) -> tuple[list[Program], list[str]]:
         """The single-file C programs (names of the others); refused, once, before any work, where the sandbox
         cannot confine the runs (every build and run of an answer needs it)."""
+        if any(not p.machine.is_host for p in programs):
+            raise CompilerLMError(
+                f"the speed track builds for {HOST.name} only (gcc -O3 is its baseline): drop --target"
+            )
         runnable, skipped = single_file_c(programs)
         for _ in programs:
             done()

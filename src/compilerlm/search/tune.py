@@ -31,7 +31,8 @@ from compilerlm.toolchain.lto import WholeProgram
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import OZ_PIPELINE, normalize, opt_pipeline
 from compilerlm.toolchain.search_space import SEARCH_SPACE
-from compilerlm.toolchain.subprocess_path import reproduce_command
+from compilerlm.toolchain.subprocess_path import machine_of, reproduce_command
+from compilerlm.toolchain.targets import HOST
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,10 +149,12 @@ def object_file(module_name: str) -> str:
     return PurePosixPath(module_name).with_suffix("").name + ".o"
 
 
-def reproduction(module_name: str, pipeline: str) -> tuple[str, str]:
-    """(opt_pipeline, reproduce) for a module's reported pipeline."""
-    text = opt_pipeline(pipeline)
-    return text, reproduce_command(text, ir_file(module_name), object_file(module_name))
+def reproduction(module_name: str, pipeline: str, ir: str = "") -> tuple[str, str]:
+    """(opt_pipeline, reproduce) for a module's reported pipeline; `ir`, the module's, says which machine they
+    build for (its triple, CPU, features and ABI: `subprocess_path.machine_of`; "" the host's)."""
+    machine = machine_of(ir)
+    text = opt_pipeline(pipeline, machine.triple)
+    return text, reproduce_command(text, ir_file(module_name), object_file(module_name), machine)
 
 
 def baseline_failure(program: Program, modules: Sequence[IRModule]) -> str | None:
@@ -331,9 +334,15 @@ def tune_program(
 
 def _add_coverage(program: Program, modules: Sequence[IRModule], results: list[ModuleResult]) -> None:
     """How many of each module's functions the tests enter (`search/coverage.py`); a module whose code no test
-    runs is not verified, whatever its tests said, since they could not have noticed a miscompile there."""
+    runs is not verified, whatever its tests said, since they could not have noticed a miscompile there. For
+    another machine's program the host build of the same sources answers (the same functions, the same tests;
+    the profile runtime is the host's only)."""
     try:
-        coverage = module_coverage(program, modules)
+        if program.machine.is_host:
+            coverage = module_coverage(program, modules)
+        else:
+            host = replace(program, triple=HOST.name)
+            coverage = module_coverage(host, host.modules())
     except CompilerLMError as exc:
         for r in results:
             r.verification = f"{r.verification}; which functions the tests run is unknown: {exc}"
@@ -412,22 +421,29 @@ def _choose_and_verify(
         r.improvement = 1 - r.size / r.size_oz if r.size_oz else 0.0
         r.verified = bool(verdict and verdict.verified)
         r.verification = verdict.detail if verdict else "verification skipped (--no-verify)"
-        r.opt_pipeline, r.reproduce = reproduction(r.name, r.pipeline)
-        if isinstance(module := by_module[r.name], WholeProgram):  # the pipeline runs inside lld's link
+        module = by_module[r.name]
+        r.opt_pipeline, r.reproduce = reproduction(r.name, r.pipeline, module.ir)
+        if isinstance(module, WholeProgram):  # the pipeline runs inside lld's link
             objects = [f"{PurePosixPath(name).stem}.o" for name, _ in module.objects]
             r.opt_pipeline, r.reproduce = normalize(r.pipeline), module.link_command(r.pipeline, objects, "prog")
 
 
-def no_larger_when_linked(results: Sequence[ModuleResult], linked: LinkedSizes, out: Path | None = None) -> LinkedSizes:
+def no_larger_when_linked(
+    results: Sequence[ModuleResult],
+    linked: LinkedSizes,
+    out: Path | None = None,
+    modules: Sequence[IRModule] = (),
+) -> LinkedSizes:
     """What ships is the linked program, so "never worse than -Oz" is judged there: a tuned unit can make the
     executable larger although no object grew (an import it now calls, relocations, writable data). Then every
     module of the program (`results`) goes back to -Oz and the -Oz executable is what is reported (and, in
-    `out`, what `NAME` holds)."""
+    `out`, what `NAME` holds); `modules`, the results' own, say the machine their reproduce commands build for."""
     if linked.size is None or linked.size_oz is None or linked.size <= linked.size_oz:
         return linked
+    irs = {m.name: m.ir for m in modules}
     for r in results:
         r.pipeline, r.source, r.size, r.improvement = OZ_PIPELINE, "Oz", r.size_oz, 0.0
-        r.opt_pipeline, r.reproduce = reproduction(r.name, OZ_PIPELINE)
+        r.opt_pipeline, r.reproduce = reproduction(r.name, OZ_PIPELINE, irs.get(r.name, ""))
         r.verification = f"{r.verification}; the tuned executable was {linked.size - linked.size_oz} bytes larger: -Oz"
     if out is not None:
         exe = out / file_name(linked.program)

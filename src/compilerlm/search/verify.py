@@ -18,7 +18,7 @@ from compilerlm.parallel import run_process
 from compilerlm.programs.library import library_driver
 from compilerlm.programs.names import file_name
 from compilerlm.programs.program import Program
-from compilerlm.programs.testing import run_tests
+from compilerlm.programs.testing import emulator_for, run_tests
 from compilerlm.sandbox import Limits
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.lto import WholeProgram
@@ -52,7 +52,9 @@ def link_executable(program: Program, modules: Sequence[IRModule], pipelines: Ma
                 objects.append(str(obj))
         except CompilerLMError as exc:
             raise CompilerLMError(f"does not compile: {exc}") from exc
-        link = run_process([llvm_tool("clang"), *objects, "-o", str(exe), *program.ldflags, "-lm"], text=True)
+        machine = program.machine  # its flags before the objects (clang's --target), its link flags after
+        command = [llvm_tool("clang"), *machine.cflags, *objects, "-o", str(exe), *program.ldflags, *machine.link_flags]
+        link = run_process([*command, "-lm"], text=True)
         if link.returncode != 0:
             raise CompilerLMError(f"link failed: {link_error_line(link.stderr)}")
     return exe
@@ -132,7 +134,8 @@ def _run_tests(
     program: Program, exe: Path, timeout: float, libraries: Mapping[str, Path] | None = None
 ) -> Verification:
     limits = Limits(wall_seconds=timeout, cpu_seconds=max(1, math.ceil(timeout)))
-    runs = run_tests(exe, program.tests, limits, stop_at_first_failure=True, libraries=libraries)
+    emulator = emulator_for(program.machine)  # a binary for another machine runs under its qemu-user
+    runs = run_tests(exe, program.tests, limits, stop_at_first_failure=True, libraries=libraries, emulator=emulator)
     for n, run in enumerate(runs, 1):
         name = run.test.name
         if run.status == "sandbox-error":

@@ -18,7 +18,7 @@ from compilerlm.errors import CompileError, LLVMCrash, ToolTimeout
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.pipelines import expand
 from compilerlm.toolchain.run import first_error_line, run_tool
-from compilerlm.toolchain.subprocess_path import LLC_FLAGS, OPT_FLAGS
+from compilerlm.toolchain.subprocess_path import LLC_FLAGS, OPT_FLAGS, machine_of
 
 # Code generation exactly as every object size is measured, but writing assembly text.
 LLC_ASM_FLAGS = tuple("-filetype=asm" if f == "-filetype=obj" else f for f in LLC_FLAGS)
@@ -244,10 +244,11 @@ def asm_parse_error(asm: str, *, timeout: float = 60.0) -> str | None:
 def optimize_to_text(ir: str, pipeline: str, *, timeout: float = 120.0) -> str:
     """What `opt -p '{pipeline}' -S` prints for this IR (with the project's opt flags and the same expansion of
     `default<O?>` as every size measurement). Raises CompileError/PipelineError/LLVMCrash/ToolTimeout."""
-    expanded = expand(pipeline)
+    machine = machine_of(ir)  # the module's own target machine, as every size measurement builds it
+    expanded = expand(pipeline, machine.triple)
     if not expanded:
         return ir
-    cmd = [llvm_tool("opt"), *OPT_FLAGS, f"-passes={expanded}", "-S", "-", "-o", "-"]
+    cmd = [llvm_tool("opt"), *OPT_FLAGS, *machine.flags(), f"-passes={expanded}", "-S", "-", "-o", "-"]
     res = run_tool(cmd, input=ir.encode(), timeout=timeout, what="opt")
     if res.returncode != 0:
         raise CompileError(f"opt rejected pipeline {pipeline!r}: {_tool_message(res.stderr)}")
@@ -258,7 +259,7 @@ def ir_to_asm(ir: str, *, timeout: float = 120.0) -> str:
     """Assembly from real `llc` with the project's code generation flags but `-filetype=asm`, confined (the IR
     may be a model's, and its `module asm` goes to the assembler).
     Raises CompileError when llc rejects the IR, LLVMCrash/ToolTimeout when it breaks."""
-    cmd = [llvm_tool("llc"), *LLC_ASM_FLAGS, "-", "-o", "-"]
+    cmd = [llvm_tool("llc"), *LLC_ASM_FLAGS, *machine_of(ir).flags(), "-", "-o", "-"]
     res = run_tool_confined(cmd, input=ir.encode(), timeout=timeout, what="llc")
     if res.returncode != 0:
         raise CompileError(f"llc rejected the IR: {_tool_message(res.stderr)}")

@@ -15,7 +15,7 @@ from compilerlm.parallel import Call, ThreadExecutor
 from compilerlm.toolchain.evaluation import ErrorKind, Evaluation, failure
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import expand, normalize
-from compilerlm.toolchain.subprocess_path import evaluate_subprocess
+from compilerlm.toolchain.subprocess_path import evaluate_subprocess, module_triple
 from compilerlm.toolchain.workers import IsolatedPool, WorkerFailure
 
 EvaluatorKind = Literal["inprocess", "subprocess", "lto"]
@@ -52,7 +52,8 @@ class Evaluator(ABC):
 
 
 class InProcessEvaluator(Evaluator):
-    """libLLVM in isolated worker processes: no process start, no re-parse, no bitcode round trip."""
+    """libLLVM in isolated worker processes: no process start, no re-parse, no bitcode round trip. Each module is
+    optimized with clang's pipelines for its own triple and compiled on the target machine its IR records."""
 
     name = "inprocess"
 
@@ -68,7 +69,7 @@ class InProcessEvaluator(Evaluator):
         for i, (module, pipeline) in enumerate(jobs):
             try:
                 text = normalize(pipeline)
-                tasks.append((module.key, module.ir, text, expand(text), count_instructions))
+                tasks.append((module.key, module.ir, text, expand(text, module_triple(module.ir)), count_instructions))
                 where.append(i)
             except PipelineError as exc:
                 failed = failure(pipeline, "pipeline", str(exc))

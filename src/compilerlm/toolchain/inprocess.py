@@ -5,8 +5,8 @@ pipeline did; each worker therefore remembers object sizes by a digest of the op
 with use-list order, so the digest determines the object) and skips code generation on a repeat.
 
 One `InProcessEngine` lives in each worker process (see `workers.py`); an LLVM abort kills that worker
-only. Settings mirror `subprocess_path` (PIC, -O2 codegen, target machine given to the pass builder)
-so both paths give byte-identical objects.
+only. Settings mirror `subprocess_path` (PIC, -O2 codegen, target machine given to the pass builder, the
+target machine clang makes for the module: `subprocess_path.Machine`) so both paths give byte-identical objects.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from compilerlm.errors import CompileError, PipelineError
 from compilerlm.toolchain.evaluation import ErrorKind, Evaluation, failure
 from compilerlm.toolchain.llvm_capi import (
     CODE_MODEL_DEFAULT,
+    CODE_MODELS,
     CODEGEN_DEFAULT,
     RELOC_PIC,
     RETURN_STATUS,
@@ -36,6 +37,7 @@ from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.native_shim import shim
 from compilerlm.toolchain.objsize import object_size
 from compilerlm.toolchain.pipelines import expand
+from compilerlm.toolchain.subprocess_path import Machine, machine_of
 
 MODULE_CACHE = 16  # parsed modules kept per worker
 OBJECT_CACHE = 20000  # sizes of already-compiled optimized modules, by content digest
@@ -59,14 +61,16 @@ class Trace:
 
 
 class InProcessEngine:
-    """Per-process LLVM state: one context, parsed modules by key, one target machine per triple."""
+    """Per-process LLVM state: one context, parsed modules by key (each with the machine its IR records), one
+    target machine per (`Machine`, sections)."""
 
     def __init__(self) -> None:
         self.lib = libllvm()
         self.shim = shim()
         self.ctx: int | None = None  # the LLVMContextRef, made by _new_context
         self.modules: OrderedDict[str, int] = OrderedDict()
-        self.machines: dict[bytes, int] = {}
+        self.wanted: dict[int, Machine] = {}  # parsed module -> the target machine its IR records
+        self.machines: dict[tuple[bytes, Machine, tuple[bool, bool]], int] = {}
         self.options = self.lib.LLVMCreatePassBuilderOptions()
         self.lib.LLVMPassBuilderOptionsSetVerifyEach(self.options, 0)
         self.evaluations = 0
@@ -79,11 +83,13 @@ class InProcessEngine:
         for mod in self.modules.values():
             self.lib.LLVMDisposeModule(mod)
         self.modules.clear()
+        self.wanted.clear()
         if self.ctx:
             self.lib.LLVMContextDispose(self.ctx)
         self.ctx = self.lib.LLVMContextCreate()
 
     def _parse(self, key: str, ir: str) -> int:
+        """The parsed module of `key` (the target machine its IR records kept beside it, for `_machine`)."""
         if key in self.modules:
             self.modules.move_to_end(key)
             return self.modules[key]
@@ -102,25 +108,40 @@ class InProcessEngine:
         module = mod.value
         assert module is not None  # LLVMParseIRInContext succeeded, so it set the module
         self.modules[key] = module
+        self.wanted[module] = machine_of(ir)
         if len(self.modules) > MODULE_CACHE:
             _, old = self.modules.popitem(last=False)
+            del self.wanted[old]
             lib.LLVMDisposeModule(old)
         return module
 
     def _machine(self, mod: int, sections: tuple[bool, bool] = (False, False)) -> int:
-        """The target machine of the module's triple, with a section per function and per datum as asked."""
+        """The target machine clang makes for the parsed module `mod` (`subprocess_path.Machine`, read off its
+        IR: CPU, features, ABI, code model, no-trapping FP math; PIC and -O2 codegen as always), with a section
+        per function and per datum as asked. One per (the module's triple, Machine, sections): nothing else
+        decides it."""
         lib = self.lib
+        machine = self.wanted.get(mod, Machine())
         triple = lib.LLVMGetTarget(mod) or b""
-        key = triple + b"".join(b"1" if s else b"0" for s in sections)
+        key = (triple, machine, sections)
         if key not in self.machines:
             name = triple or ctypes.string_at(lib.LLVMGetDefaultTargetTriple())
             target, err = out_ptr(), out_ptr()
             if lib.LLVMGetTargetFromTriple(name, byref(target), byref(err)):
                 raise InvalidIR(f"unsupported target triple {name.decode()}: {take_message(lib, err.value)}")
-            self.machines[key] = lib.LLVMCreateTargetMachine(
-                target, name, b"", b"", CODEGEN_DEFAULT, RELOC_PIC, CODE_MODEL_DEFAULT
-            )
-            self.shim.clm_set_sections(self.machines[key], *sections)
+            options = lib.LLVMCreateTargetMachineOptions()
+            lib.LLVMTargetMachineOptionsSetCPU(options, machine.cpu.encode())
+            lib.LLVMTargetMachineOptionsSetFeatures(options, machine.features.encode())
+            lib.LLVMTargetMachineOptionsSetABI(options, machine.abi.encode())
+            lib.LLVMTargetMachineOptionsSetCodeGenOptLevel(options, CODEGEN_DEFAULT)
+            lib.LLVMTargetMachineOptionsSetRelocMode(options, RELOC_PIC)
+            lib.LLVMTargetMachineOptionsSetCodeModel(options, CODE_MODELS.get(machine.code_model, CODE_MODEL_DEFAULT))
+            created = lib.LLVMCreateTargetMachineWithOptions(target, name, options)
+            lib.LLVMDisposeTargetMachineOptions(options)
+            if not created:
+                raise InvalidIR(f"cannot make a target machine for {name.decode()} (CPU {machine.cpu!r})")
+            self.shim.clm_configure_machine(created, *sections, machine.no_trapping_math)
+            self.machines[key] = created
         return self.machines[key]
 
     @contextlib.contextmanager
@@ -209,7 +230,7 @@ class InProcessEngine:
         sections = ("-function-sections" in codegen, "-data-sections" in codegen)
         try:
             with self.copy(module.key, module.ir, sections) as (mod, machine):
-                if problem := self.run_passes(mod, expand(pipeline), machine):
+                if problem := self.run_passes(mod, expand(pipeline, machine_of(module.ir).triple), machine):
                     raise (PipelineError if problem[0] == "pipeline" else CompileError)(f"{module.name}: {problem[1]}")
                 data = self.emit(mod, machine)
         except InvalidIR as exc:

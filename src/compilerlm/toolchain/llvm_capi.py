@@ -1,4 +1,8 @@
-"""ctypes bindings to the few functions of LLVM's C API (libLLVM-19.so) that the fast path needs."""
+"""ctypes bindings to the few functions of LLVM's C API (libLLVM-19.so) that the fast path needs.
+
+The backends of every machine compilerlm builds for (`toolchain/targets.py`) are initialised: X86, AArch64, ARM
+(ARM and Thumb) and RISCV, each with its target info, code generator, MC layer, asm printer and asm parser
+(the parser for inline assembly)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from compilerlm.toolchain.locate import libllvm_path
 RELOC_PIC = 2  # LLVMRelocPIC
 CODEGEN_DEFAULT = 2  # LLVMCodeGenLevelDefault (-O2 codegen, as clang uses for -Oz)
 CODE_MODEL_DEFAULT = 0
+CODE_MODELS = {"tiny": 2, "small": 3, "kernel": 4, "medium": 5, "large": 6}  # LLVMCodeModel by llc's names
 OBJECT_FILE = 1  # LLVMObjectFile
 RETURN_STATUS = 2  # LLVMReturnStatusAction
 
@@ -31,7 +36,15 @@ _SIGNATURES: dict[str, tuple[type | None, list]] = {
     "LLVMPrintModuleToString": (c_void_p, [c_void_p]),
     "LLVMDisposeMessage": (None, [c_void_p]),
     "LLVMGetTargetFromTriple": (c_int, [c_char_p, POINTER(c_void_p), POINTER(c_void_p)]),
-    "LLVMCreateTargetMachine": (c_void_p, [c_void_p, c_char_p, c_char_p, c_char_p, c_int, c_int, c_int]),
+    "LLVMCreateTargetMachineOptions": (c_void_p, []),
+    "LLVMDisposeTargetMachineOptions": (None, [c_void_p]),
+    "LLVMTargetMachineOptionsSetCPU": (None, [c_void_p, c_char_p]),
+    "LLVMTargetMachineOptionsSetFeatures": (None, [c_void_p, c_char_p]),
+    "LLVMTargetMachineOptionsSetABI": (None, [c_void_p, c_char_p]),
+    "LLVMTargetMachineOptionsSetCodeGenOptLevel": (None, [c_void_p, c_int]),
+    "LLVMTargetMachineOptionsSetRelocMode": (None, [c_void_p, c_int]),
+    "LLVMTargetMachineOptionsSetCodeModel": (None, [c_void_p, c_int]),
+    "LLVMCreateTargetMachineWithOptions": (c_void_p, [c_void_p, c_char_p, c_void_p]),
     "LLVMDisposeTargetMachine": (None, [c_void_p]),
     "LLVMTargetMachineEmitToMemoryBuffer": (c_int, [c_void_p, c_void_p, c_int, POINTER(c_void_p), POINTER(c_void_p)]),
     "LLVMCreatePassBuilderOptions": (c_void_p, []),
@@ -41,24 +54,26 @@ _SIGNATURES: dict[str, tuple[type | None, list]] = {
     "LLVMGetErrorMessage": (c_void_p, [c_void_p]),
     "LLVMDisposeErrorMessage": (None, [c_void_p]),
     "LLVMInstallFatalErrorHandler": (None, [c_void_p]),
-    "LLVMInitializeX86TargetInfo": (None, []),
-    "LLVMInitializeX86Target": (None, []),
-    "LLVMInitializeX86TargetMC": (None, []),
-    "LLVMInitializeX86AsmPrinter": (None, []),
-    "LLVMInitializeX86AsmParser": (None, []),
 }
+BACKENDS = ("X86", "AArch64", "ARM", "RISCV")
+"""The LLVM backends of compilerlm's targets (toolchain/targets.py); libLLVM-19 exports an initialiser for each
+part of each."""
+BACKEND_PARTS = ("TargetInfo", "Target", "TargetMC", "AsmPrinter", "AsmParser")
 
 
 @functools.cache
 def libllvm() -> ctypes.CDLL:
-    """Load libLLVM-19.so once per process, declare signatures, initialise the x86 target."""
+    """Load libLLVM-19.so once per process, declare signatures, initialise the backends of `BACKENDS`."""
     lib = ctypes.CDLL(libllvm_path())
     for name, (restype, argtypes) in _SIGNATURES.items():
         fn = getattr(lib, name)
         fn.restype = restype
         fn.argtypes = argtypes
-    for init in ("TargetInfo", "Target", "TargetMC", "AsmPrinter", "AsmParser"):
-        getattr(lib, f"LLVMInitializeX86{init}")()
+    for backend in BACKENDS:
+        for part in BACKEND_PARTS:
+            init = getattr(lib, f"LLVMInitialize{backend}{part}")
+            init.restype, init.argtypes = None, []
+            init()
     lib.LLVMInstallFatalErrorHandler(ctypes.cast(_FATAL_HANDLER, c_void_p))
     return lib
 

@@ -77,8 +77,8 @@ def shim() -> ctypes.CDLL:
     lib.clm_module_digest.argtypes = [c_void_p]
     lib.clm_count_instructions.restype = c_uint
     lib.clm_count_instructions.argtypes = [c_void_p]
-    lib.clm_set_sections.restype = None
-    lib.clm_set_sections.argtypes = [c_void_p, c_int, c_int]
+    lib.clm_configure_machine.restype = None
+    lib.clm_configure_machine.argtypes = [c_void_p, c_int, c_int, c_int]
     return lib
 
 

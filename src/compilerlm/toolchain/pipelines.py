@@ -6,6 +6,10 @@ vectorizer and disables the loop vectorizer at -Oz (opt has no switch for either
 (`-mllvm -print-pipeline-passes`) and substitute it for every `default<O?>` element, on both
 evaluation paths. The result lands byte for byte on `clang -Oz -c` (tested on the built-in suite).
 
+clang's pipeline depends on the target: AArch64's and RISC-V's pass builders add passes (`loop-idiom-vectorize`).
+So `default<O?>` is expanded for the module's triple (`expand(pipeline, triple)`), read from clang with that
+target's flags (`clang_target_flags`), cached per level and triple; the host's text is read exactly as before.
+
 For -O3 the printed text is not faithful (the inliner's -O3 threshold is not part of it), so the -O3
 *baseline* is measured by clang itself (`subprocess_path.evaluate_with_clang`); `default<O3>` inside a
 searched pipeline means the printed text, the same on both paths.
@@ -22,6 +26,7 @@ from compilerlm.toolchain.catalogue import pass_catalogue
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.run import first_error_line, run_tool
 from compilerlm.toolchain.search_space import CLANG_ANALYSES, EXCLUDED, MODULE_ONLY, outside_the_module
+from compilerlm.toolchain.targets import TARGETS
 
 # -O0 means "no IR pass at all": the unoptimized IR straight to code generation.
 OZ_PIPELINE = "default<Oz>"
@@ -130,13 +135,25 @@ def _analyses() -> frozenset[str]:
     return frozenset(p.name for p in pass_catalogue() if p.is_analysis and p.kind in kinds) | CLANG_ANALYSES
 
 
+def clang_target_flags(triple: str) -> tuple[str, ...]:
+    """clang's flags that build for the LLVM triple `triple` (a module's): those of the compilerlm target whose IR
+    names it (none for the host's, clang's default), else `--target=<triple>`; none for "" (no triple: the host)."""
+    if not triple:
+        return ()
+    for t in TARGETS.values():
+        if t.llvm_triple == triple:
+            return t.cflags
+    return (f"--target={triple}",)
+
+
 @functools.cache
-def clang_pipeline(level: str) -> str:
-    """The module pipeline clang runs at -{level}, as `opt -passes=` text."""
+def clang_pipeline(level: str, triple: str = "") -> str:
+    """The module pipeline clang runs at -{level} for the LLVM triple `triple` ("": the host), as `opt -passes=`
+    text."""
     if level == "O0":
         return ""
-    cmd = [llvm_tool("clang"), f"-{level}", "-c", "-x", "c", "/dev/null", "-o", "/dev/null"]
-    cmd += ["-mllvm", "-print-pipeline-passes"]
+    cmd = [llvm_tool("clang"), *clang_target_flags(triple), f"-{level}", "-c", "-x", "c", "/dev/null"]
+    cmd += ["-o", "/dev/null", "-mllvm", "-print-pipeline-passes"]
 
     def ask() -> str:
         res = run_tool(cmd, what="clang -print-pipeline-passes")
@@ -148,9 +165,10 @@ def clang_pipeline(level: str) -> str:
     return tool_output(cmd, ask)
 
 
-def expand(pipeline: str) -> str:
-    """The text both evaluation paths hand to LLVM: each `default<O?>` replaced by clang's own pipeline,
-    and the whole wrapped in `module(...)`. opt infers a pipeline's level from its first pass, so
+def expand(pipeline: str, triple: str = "") -> str:
+    """The text both evaluation paths hand to LLVM: each `default<O?>` replaced by clang's own pipeline for the
+    module's LLVM triple (`subprocess_path.module_triple(ir)`; "": the host's), and the whole wrapped in
+    `module(...)`. opt infers a pipeline's level from its first pass, so
     `inline,globalopt` would parse as a CGSCC pipeline and reject `globalopt`; inside `module(...)` every
     function, loop and CGSCC pass is adapted to module level, in any order (`loop-mssa(...)` elements
     get the `function(...)` adaptor they need)."""
@@ -158,15 +176,16 @@ def expand(pipeline: str) -> str:
     if not text:
         return ""
     elements = [_module_level(e) for e in split_top_level(text)]
-    text = _DEFAULT_RE.sub(lambda m: clang_pipeline(m.group(1)), ",".join(elements))
+    text = _DEFAULT_RE.sub(lambda m: clang_pipeline(m.group(1), triple), ",".join(elements))
     return f"module({text})"
 
 
-def opt_pipeline(pipeline: str) -> str:
+def opt_pipeline(pipeline: str, triple: str = "") -> str:
     """The text to give `opt -passes=` so that it runs exactly what compilerlm measured for `pipeline`
-    (compilerlm's notation, e.g. `default<Oz>,function(gvn-hoist)`): `expand()`'s result, every
-    `default<O?>` spelled out as clang's own pipeline. `opt -passes='default<Oz>,…'` is a different pipeline."""
-    return expand(pipeline)
+    (compilerlm's notation, e.g. `default<Oz>,function(gvn-hoist)`) on a module of the LLVM triple `triple`:
+    `expand()`'s result, every `default<O?>` spelled out as clang's own pipeline for that target. `opt
+    -passes='default<Oz>,…'` is a different pipeline."""
+    return expand(pipeline, triple)
 
 
 def _module_level(element: str) -> str:

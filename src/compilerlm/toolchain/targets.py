@@ -146,6 +146,12 @@ TARGETS: dict[str, Target] = {
 }
 
 
+TRIPLE_HELP = (
+    f"the machine to build for, a Debian triple: {', '.join(TARGETS)} (another machine's programs are built with "
+    "clang --target and lld against Debian's cross C library, and run under qemu-user in the sandbox)"
+)
+
+
 def target(name: str) -> Target:
     """The target named ``name`` (a Debian triple), or a one-line CompilerLMError listing the choices."""
     try:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from compilerlm import __version__
 from compilerlm.errors import PipelineError
-from compilerlm.programs.suites import resolve_target
+from compilerlm.programs.suites import built_for, resolve_target
 from compilerlm.toolchain.baselines import DEFINITIONS, ModuleSizes, measure_modules
+from compilerlm.toolchain.targets import HOST, TRIPLE_HELP
 from compilerlm.tracks.size import TuneProgress
 
 
@@ -22,6 +23,7 @@ class SizeRequest:
     evaluator: str = field(
         default="inprocess", metadata={"help": "inprocess (libLLVM, default) or subprocess (opt | llc)"}
     )
+    triple: str = field(default=HOST.name, metadata={"help": TRIPLE_HELP, "flag": "--target"})
     jobs: int = 1  # parallel workers (the command line gives its own default and help)
 
 
@@ -44,7 +46,7 @@ def measure_target(target: str, request: SizeRequest, progress: TuneProgress | N
 
     progress = progress or TuneProgress()
     pipeline = normalize(request.pipeline) if request.pipeline is not None else None
-    programs = resolve_target(target)
+    programs = built_for(resolve_target(target), request.triple, run=False)
     progress.resolved(programs)
     fronts = {}
     for level in ("Oz", "O3"):

@@ -27,7 +27,7 @@ from compilerlm.errors import CompilerLMError
 from compilerlm.models import SPECS
 from compilerlm.programs.names import file_name
 from compilerlm.programs.program import Program
-from compilerlm.programs.suites import resolve_target
+from compilerlm.programs.suites import built_for, resolve_target
 from compilerlm.search.objective import Objective
 from compilerlm.search.progress import SearchProgress, listening
 from compilerlm.search.runner import TuneJob, passes, tune_jobs
@@ -47,6 +47,7 @@ from compilerlm.search.whole_program import Shipped
 from compilerlm.store import Store, resumable
 from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
+from compilerlm.toolchain.targets import HOST, TRIPLE_HELP
 
 
 @dataclass(kw_only=True)
@@ -106,6 +107,7 @@ class TuneRequest:
             "the standard builds (-Oz, --gc-sections, LTO); the JSON gives the cflags/ldflags that build the result"
         },
     )
+    triple: str = field(default=HOST.name, metadata={"help": TRIPLE_HELP, "flag": "--target"})
     jobs: int = 1  # parallel worker processes (the command line gives its own default and help)
     minimize: bool = True  # shorten each winner; off: the search alone (a benchmark of search; not an option)
     tuned_file: str = "TUNE.json"  # where the results will be, as `compilerlm cc --tuned` is told in the JSON
@@ -118,6 +120,8 @@ class TuneRequest:
             raise CompilerLMError("--budget must be at least 1")
         if self.time_budget < 0 or self.eval_timeout <= 0:
             raise CompilerLMError("--time-budget must be at least 0 and --eval-timeout above 0 (seconds)")
+        if self.lto and self.triple != HOST.name:
+            raise CompilerLMError(f"--lto builds for {HOST.name} only so far; tune each unit for {self.triple}")
 
 
 class TuneProgress:
@@ -154,7 +158,7 @@ def tune_target(target: str, request: TuneRequest, progress: TuneProgress | None
     unit_library = BUILTIN_LIBRARY if request.library is None else read_library(request.library)
     config, model = _config(request, unit_library)
     with resumable(request.store, db):
-        programs = resolve_target(target)
+        programs = built_for(resolve_target(target), request.triple)
         progress.resolved(programs)
         started = time.time()
         run = functools.partial(_run, model=model, request=request, db=db, progress=progress)
@@ -189,6 +193,7 @@ def tune_target(target: str, request: TuneRequest, progress: TuneProgress | None
             [r for r in results if r.program == job.program.name],
             linked_sizes(job.program, job.modules, chosen, bin_dir),
             bin_dir,
+            job.modules,
         )
         for job in work
         if job.program.is_c
@@ -354,7 +359,7 @@ def write_outputs(out: Path, modules: Sequence[IRModule], pipelines: dict[str, s
     module is written outside ``out``."""
     from compilerlm.search.tune import ir_file
     from compilerlm.toolchain.pipelines import expand
-    from compilerlm.toolchain.subprocess_path import compile_object, optimize_ir
+    from compilerlm.toolchain.subprocess_path import compile_object, module_triple, optimize_ir
 
     for module in modules:
         stem = out.joinpath(*map(file_name, PurePosixPath(module.name).with_suffix("").parts))
@@ -362,7 +367,8 @@ def write_outputs(out: Path, modules: Sequence[IRModule], pipelines: dict[str, s
         pipeline = pipelines[module.name]
         stem.with_suffix(".o").write_bytes(compile_object(module, pipeline))
         (stem.parent / ir_file(module.name)).write_text(module.ir)
-        stem.with_suffix(".ll").write_bytes(optimize_ir(module.ir, expand(pipeline), text=True, timeout=300))
+        expanded = expand(pipeline, module_triple(module.ir))
+        stem.with_suffix(".ll").write_bytes(optimize_ir(module.ir, expanded, text=True, timeout=300))
 
 
 # ------------------------------------------------------------------ the same search for the layers below

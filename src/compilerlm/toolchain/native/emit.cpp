@@ -40,12 +40,15 @@ extern "C" int clm_emit_object(LLVMTargetMachineRef machine, LLVMModuleRef modul
   return 0;
 }
 
-// A section per function and per datum, as llc's -function-sections/-data-sections set them (the C API has
-// no setter); `compilerlm cc` builds tuned units so for builds that link with --gc-sections.
-extern "C" void clm_set_sections(LLVMTargetMachineRef machine, int functions, int data) {
+// What the C API cannot set on a target machine: a section per function and per datum, as llc's
+// -function-sections/-data-sections set them (`compilerlm cc` builds tuned units so for builds that link with
+// --gc-sections), and whether FP math may trap (clang's TargetOptions.NoTrappingFPMath, llc's
+// --enable-no-trapping-fp-math; ARM records it in its build attributes).
+extern "C" void clm_configure_machine(LLVMTargetMachineRef machine, int functions, int data, int no_trapping_fp_math) {
   TargetMachine *tm = reinterpret_cast<TargetMachine *>(machine);
   tm->Options.FunctionSections = functions != 0;
   tm->Options.DataSections = data != 0;
+  tm->Options.NoTrappingFPMath = no_trapping_fp_math != 0;
 }
 
 // A digest of the module's exact content, use-list order included (code generation depends on it),

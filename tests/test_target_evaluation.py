@@ -68,7 +68,9 @@ def units() -> dict[str, list[IRModule]]:
     return {t.name: [_unit(t, s) for s in SOURCES] for t in TARGETS.values() if not unusable(t, run=False)}
 
 
-@pytest.mark.parametrize("t", TARGETS.values(), ids=lambda t: t.name)
+@pytest.mark.parametrize(  # the host's objects are checked by the parity tests too: its case runs with the slow ones
+    "t", [pytest.param(t, marks=pytest.mark.slow if t.is_host else (), id=t.name) for t in TARGETS.values()]
+)
 def test_oz_is_clangs_object_byte_for_byte(t, units, engine, evaluators, tmp_path):
     _usable(t)
     fast, _ = evaluators

@@ -147,6 +147,14 @@ def cross(request: pytest.FixtureRequest) -> Target:
     return usable(request.param)
 
 
+@pytest.fixture(
+    params=[pytest.param(t, marks=() if t.address_bits == 32 else pytest.mark.slow, id=t.name) for t in CROSS]
+)
+def cross_32_by_default(request: pytest.FixtureRequest) -> Target:
+    """The cross targets, 32-bit ARM (the one with its own memory rules) in the default suite, the rest slow."""
+    return usable(request.param)
+
+
 # the table
 
 
@@ -273,16 +281,18 @@ def test_minus_oz_build_runs_under_qemu_as_the_host_build(cross, tmp_path):
     assert (got.status, got.stdout, got.stderr) == ("ok", want.stdout, b""), got.detail
 
 
-def test_runaway_is_killed_by_the_wall_clock_under_qemu(cross, tmp_path):
+def test_runaway_is_killed_by_the_wall_clock_under_qemu(cross_32_by_default, tmp_path):
+    cross = cross_32_by_default
     exe = build(cross, RUNAWAY, tmp_path / cross.name)
     res = run(cross, exe, limits=Limits(wall_seconds=2, cpu_seconds=30))
     assert res.status == "timeout" and 1.5 < res.wall_seconds < 10, res.detail
 
 
-def test_memory_hog_fails_as_it_does_natively(cross, tmp_path):
+def test_memory_hog_fails_as_it_does_natively(cross_32_by_default, tmp_path):
     """The hostile memory hog (no NULL check) ends as natively: a SIGSEGV at the memory cap; and a careful one
     gets NULL from malloc (not a crash of qemu, whose own memory the guest cannot take) after at most the limits'
     address space (plus the emulator's share on 32-bit ARM), however big qemu's own reservation."""
+    cross = cross_32_by_default
     hog = (Path(__file__).parent / "data" / "hostile" / "memory_hog.c").read_text()
     native = run(HOST, build(usable(HOST), hog, tmp_path / "hog-host", level="-O0"), limits=MEMORY)
     emulated = run(cross, build(cross, hog, tmp_path / f"hog-{cross.name}", level="-O0"), limits=MEMORY)

@@ -67,6 +67,8 @@ ALLOWED: dict[str, tuple[str, str]] = {
     "compilerlm.models.completions_api.Limits": (PARSE, "serve's limit options"),
     "compilerlm.models.SPECS": (PARSE, "help text: the model specs"),
     "compilerlm.programs.suites.TARGET_HELP": (PARSE, "help text: what a TARGET names"),
+    "compilerlm.toolchain.targets.TRIPLE_HELP": (PARSE, "help text: the machines --target names"),
+    "compilerlm.toolchain.targets.HOST": (PARSE, "--target's default (data's shared options are written out)"),
     "compilerlm.registry": (PARSE, "the data, eval and train groups are made from the task registry"),
     # SHOW: formatting and writing an entry's result
     "compilerlm.__version__": (SHOW, "--version"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ def run_task_eval(
     ones included, as soon as it is known."""
     runner = evaluable(task)
     ctx = _context(runner, model.spec if model else None, options, samples, temperature, max_tokens)
-    ctx.evaluator, ctx.timeout, ctx.batch_size, ctx.jobs, ctx.seed = evaluator, timeout, batch_size, jobs, seed
+    ctx = replace(ctx, evaluator=evaluator, timeout=timeout, batch_size=batch_size, jobs=jobs, seed=seed)
     ctx.load = lambda: model
     items = runner.eval_items(inputs, ctx.options, seed)
     return _evaluate(runner, items, ctx, runner.eval_settings(ctx), store, on_item)

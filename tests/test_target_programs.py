@@ -131,3 +131,7 @@ def test_bless_checks_a_program_under_qemu_and_finds_what_differs_on_the_target(
     assert (program / "tests" / "2.out").read_text() == "2\n"  # what the native -O0 build printed
     with pytest.raises(CompilerLMError, match="unknown target 'sparc'"):
         bless(program, machines=["sparc"])
+    from compilerlm.programs.bless import Options, bless_compdb
+
+    with pytest.raises(CompilerLMError, match="bless --target takes program folders"):
+        bless_compdb(tmp_path, Options(machines=(machine.name,)))

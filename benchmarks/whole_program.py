@@ -28,8 +28,15 @@ that build system from the printed flags. So, per package (none in the training 
 Needs apt-get source (deb-src), bear, dpkg-dev, autoconf and automake (gifsicle and unrtf ship no usable
 configure), clang and lld 19.
 
+With --target (a Debian triple: `compilerlm tune --target`'s), the package is built, blessed and cross-checked
+on the host as above (its expected results are the host's), then tuned for that machine (`tune --target`: the
+standard builds, the merged module and every link are the target's, the tests run under qemu-user), and the
+rebuild check builds a fresh unpack with CC set to clang with the target's flags, its tests under qemu. Only the
+packages without a configure step take it (figlet, zopfli): a configure run for the host would describe the
+wrong machine in config.h.
+
     python benchmarks/whole_program.py [--cache DIR] [--budgets 10,100,300] [--module-budget 100]
-        [--packages figlet,gifsicle,unrtf,zopfli] [--jobs 2] [--json out.json] [--reprint]
+        [--packages figlet,gifsicle,unrtf,zopfli] [--target TRIPLE] [--jobs 2] [--json out.json] [--reprint]
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ import argparse
 import base64
 import json
 import math
+import shlex
 import shutil
 import subprocess
 import sys
@@ -53,11 +61,13 @@ from rich.table import Table
 from compilerlm.programs.compdb import compdb_program
 from compilerlm.programs.library import library_driver
 from compilerlm.programs.program import Program
-from compilerlm.programs.testing import TestRun, run_test
+from compilerlm.programs.suites import built_for
+from compilerlm.programs.testing import TestRun, emulator_for, run_test
 from compilerlm.sandbox import Limits
 from compilerlm.search.whole_program import compile_units, link
 from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.objsize import object_size
+from compilerlm.toolchain.targets import HOST, target
 
 LIMITS = Limits(wall_seconds=20.0, cpu_seconds=20)
 ROUTES = "routes"  # the run with both routes (whole program and tuned units) at --module-budget
@@ -351,7 +361,8 @@ def tested(program: Program, exe: Path) -> list[TestRun]:
         libraries = None
         if program.library:
             exe, libraries = library_driver(program, exe, Path(tmp))
-        return [run_test(exe, test, LIMITS, libraries=libraries) for test in program.tests]
+        emulator = emulator_for(program.machine)
+        return [run_test(exe, test, LIMITS, libraries=libraries, emulator=emulator) for test in program.tests]
 
 
 def clang_build(program: Program, level: str, exe: Path) -> Path:
@@ -428,13 +439,13 @@ class Run:
     error: str = ""
 
 
-def tune(folder: Path, budget: int, jobs: int, units_route: bool) -> Run:
-    """`tune --lto`: the whole-program route alone, or with the per-unit route beside it."""
-    label = f"{'routes' if units_route else 'lto'}-{budget}"
+def tune(folder: Path, budget: int, jobs: int, units_route: bool, triple: str = HOST.name) -> Run:
+    """`tune --lto` (for `triple`): the whole-program route alone, or with the per-unit route beside it."""
+    label = f"{'routes' if units_route else 'lto'}-{budget}" + ("" if triple == HOST.name else f"-{triple}")
     out = folder / "runs" / f"{label}.json"
     out.parent.mkdir(exist_ok=True)
     cmd = [sys.executable, "-m", "compilerlm.cli", "tune", f"compdb:{folder / 'compile_commands.json'}", "--lto"]
-    cmd += ["--budget", str(budget), "-j", str(jobs), "--json", str(out)]
+    cmd += ["--budget", str(budget), "-j", str(jobs), "--json", str(out), "--target", triple]
     cmd += [] if units_route else ["--no-units-route"]
     t0 = time.time()
     res = subprocess.run(cmd, capture_output=True, text=True)
@@ -462,11 +473,14 @@ class Rebuilt:
 
 
 def rebuild(pkg: Package, dsc: Path, dest: Path, program: Program, shipped: dict) -> Rebuilt:
-    """A fresh unpack built by its own make with the shipped flags added; its size and its tests."""
+    """A fresh unpack built by its own make with the shipped flags added, by a compiler for the program's machine;
+    its size and its tests."""
     # the per-unit route builds with compilerlm cc (the JSON names it); the installed one beside this Python
     cc = shipped.get("cc") or ""
     if cc.startswith("compilerlm "):
         cc = f"{Path(sys.executable).with_name('compilerlm')} {cc.partition(' ')[2]}"
+    machine = program.machine  # a cross build's CC: the compiler with the target's flags, as a cross toolchain's is
+    cc = shlex.join([cc or llvm_tool("clang"), *machine.cflags, *machine.link_flags]) if machine.cflags else cc
     try:
         tree = unpack(pkg, dsc, dest)
         own = pkg.own_cflags(tree)
@@ -507,6 +521,7 @@ def main() -> None:
     parser.add_argument("--budgets", default="10,100,300", help="whole-program budgets, each a separate run")
     parser.add_argument("--module-budget", type=int, default=100, help="per-module tune budget (0: skip)")
     parser.add_argument("--packages", default=",".join(PACKAGES))
+    parser.add_argument("--target", default=HOST.name, help="tune for this machine (compilerlm tune --target)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--reprint", action="store_true", help="print the table of an earlier run's --json only")
@@ -522,6 +537,10 @@ def main() -> None:
     unknown = [n for n in names if n not in PACKAGES]
     if unknown:
         sys.exit(f"unknown package(s) {', '.join(unknown)}; known: {', '.join(PACKAGES)}")
+    configured = [n for n in names if PACKAGES[n].autotools]
+    if args.target != HOST.name and configured:
+        sys.exit(f"--target takes packages without a configure step: leave out {', '.join(configured)}")
+    target(args.target)  # an unknown triple ends here, in one line
     started, cache = time.time(), args.cache.resolve()
     results = []
     for name in names:
@@ -533,10 +552,10 @@ def main() -> None:
         make(pkg, tree, [], bear=True)
         console.print(f"{name} {version}: built under Bear in {time.time() - t0:.0f} s ({pkg.why})")
         folder = cache / name / "program"
-        program = write_program(pkg, tree, folder)
-        runs = {str(b): tune(folder, b, args.jobs, units_route=False) for b in budgets}
+        (program,) = built_for([write_program(pkg, tree, folder)], args.target)
+        runs = {str(b): tune(folder, b, args.jobs, False, args.target) for b in budgets}
         if args.module_budget:  # both routes: the per-unit one is the per-module column
-            runs[ROUTES] = tune(folder, args.module_budget, args.jobs, units_route=True)
+            runs[ROUTES] = tune(folder, args.module_budget, args.jobs, True, args.target)
         rebuilt: dict[tuple[str, str, str], Rebuilt] = {}
         for b, run in runs.items():
             if run.doc is None:
@@ -548,7 +567,8 @@ def main() -> None:
             got = rebuilt[key]
             same = got.size == wp["size"]
             console.print(
-                f"  rebuild @{b}: CC={key[2] or 'clang'} CFLAGS+={key[0]} LDFLAGS={key[1]}: {got.size} bytes "
+                f"  rebuild @{b}: CC={key[2] or 'clang'}{'' if args.target == HOST.name else ' for ' + args.target} "
+                f"CFLAGS+={key[0]} LDFLAGS={key[1]}: {got.size} bytes "
                 f"({'=' if same else '!='} reported {wp['size']}), tests {got.tests} {got.error}"
                 + (f"; without -g: {got.size_no_g}" if got.size_no_g is not None else ""),
                 soft_wrap=True,
@@ -556,6 +576,7 @@ def main() -> None:
             )
         results.append(
             {
+                "target": args.target,
                 "package": pkg.source,
                 "version": version,
                 "program": pkg.program,
@@ -608,8 +629,10 @@ def size_cell(size: int, best: int, route: str, options: list[str], alone: int |
 
 
 def report(results: list[dict], budgets: list[int], module_budget: int, wall: float, out: Path | None) -> None:
+    machines = sorted({r.get("target", HOST.name) for r in results})
     table = Table(
-        title=f"compilerlm tune --lto on Debian packages: allocated bytes of the linked executable "
+        title=f"compilerlm tune --lto on Debian packages for {', '.join(machines)}: allocated bytes of the linked "
+        "executable "
         f"(whole-program budgets {', '.join(map(str, budgets))}; both routes at {module_budget})",
         caption="% = smaller than the best standard recipe (positive: smaller); a cell names the route or recipe "
         "that ships when it is not the whole-program one, +OPTION the link options kept (alone: the size without "

@@ -86,6 +86,7 @@ def test_asm_command_finds_faster_correct_assembly_without_a_model(cli, tmp_path
     assert passes_every_test((tmp_path / "best.s").read_text(), squares(), tmp_path / "check")
 
 
+@pytest.mark.slow  # eval asm over a suite, twice: the default suite stays under 15 minutes
 def test_eval_asm_reports_a_suite_and_resumes_from_its_store(cli, tmp_path):
     suite = tmp_path / "suite"
     shutil.copytree(SQUARES, suite / "squares")

@@ -158,6 +158,7 @@ def test_weak_checks_are_said_and_empty_expected_output_is_refused(tmp_path):
     assert "1 visible test" in printing.weak_checks  # two tests: one shown, one hidden
 
 
+@pytest.mark.slow  # eval asm then asm: the default suite stays under 15 minutes
 def test_asm_reuses_what_eval_asm_stored_with_its_own_defaults(cli, tmp_path):
     suite = tmp_path / "suite"
     shutil.copytree(SQUARES, suite / "squares")

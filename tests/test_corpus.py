@@ -162,3 +162,54 @@ def test_source_versions_are_tried_newest_first_in_dpkgs_order():
 
     listed = ["10.42-1", "10.42-1+deb12u10", "10.42-1+deb12u2", "10.42-1+deb12u2", "1:9.0-1"]
     assert newest_first(listed) == ["1:9.0-1", "10.42-1+deb12u10", "10.42-1+deb12u2", "10.42-1"]
+
+
+CONFIGURE = r"""#!/bin/sh
+# configure as autoconf writes it, in small: --host picks the cross compiler, and a compile-only check
+# (no program runs when cross-compiling) finds the size of long, which config.h then records
+host=""
+for arg in "$@"; do case "$arg" in --host=*) host="${arg#--host=}" ;; esac; done
+cc="${host:+$host-}gcc"
+if echo 'int x[sizeof(long) == 8 ? 1 : -1];' | $cc -x c -c - -o /dev/null 2>/dev/null; then bits=64; else bits=32; fi
+echo "#define LONG_BITS $bits" > config.h
+printf 'CC = %s\nlib.o: lib.c config.h\n\t$(CC) -O2 -c lib.c -o lib.o\n' "$cc" > Makefile
+"""
+LIB = '#include "config.h"\nint long_bits(void) { return LONG_BITS * 1000 + 7; }\n'
+
+
+def test_a_corpus_for_another_machine_is_cross_built_and_its_modules_are_that_machines(tmp_path):
+    """configure --host, CMake's cross compiler and a plain Makefile's CC: each project built for the machine, its
+    checks describe that machine (config.h), its units' IR is that machine's; a custom build command is refused
+    for a target, and a corpus folder keeps one machine."""
+    from compilerlm.toolchain.targets import TARGETS, unusable
+
+    machine = TARGETS["arm-linux-gnueabihf"]
+    if unusable(machine, run=False) or not shutil.which(f"{machine.name}-gcc"):
+        pytest.skip(unusable(machine, run=False) or f"no {machine.name}-gcc")
+    _project(tmp_path, "demo", {"sum.c": SUM, "main.c": MAIN, "config.h": ""})  # CMake
+    (tmp_path / "auto").mkdir()
+    (tmp_path / "auto" / "configure").write_text(CONFIGURE)
+    (tmp_path / "auto" / "lib.c").write_text(LIB)
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "sum.c").write_text(SUM.replace("s += a[i]", "s ^= a[i]"))
+    (tmp_path / "plain" / "Makefile").write_text("sum.o: sum.c\n\t$(CC) -O2 -c sum.c -o sum.o\n")
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "x.c").write_text(SUM)
+    manifest = tmp_path / "m.toml"
+    manifest.write_text(
+        "".join(f'[[source]]\nname = "{n}"\nkind = "local"\npath = "{n}"\n\n' for n in ("demo", "auto", "plain"))
+        + '[[source]]\nname = "own"\nkind = "local"\npath = "own"\nbuild = "cc -c x.c"\n'
+    )
+    out = tmp_path / "arm"
+    result = build_corpus(read_manifest(manifest), out, jobs=2, triple=machine.name)
+    assert set(result.failed) == {"own"} and "cannot be told to build for arm-linux-gnueabihf" in result.failed["own"]
+    rows = read_index(out)
+    assert {r["project"] for r in rows} == {"demo", "auto", "plain"}
+    for row in rows:
+        ir = (out / "modules" / f"{row['key']}.ll").read_text()
+        assert f'target triple = "{machine.llvm_triple}"' in ir and "+thumb-mode" in ir, row["file"]
+    (lib,) = [r for r in rows if r["project"] == "auto"]
+    assert "32007" in (out / "modules" / f"{lib['key']}.ll").read_text()  # config.h: 32-bit long, the target's
+    assert f"--host={machine.name}" in (out / "src" / "auto" / "build.log").read_text()
+    with pytest.raises(CompilerLMError, match=f"is a corpus for {machine.name}; build the x86_64-linux-gnu corpus"):
+        build_corpus(read_manifest(manifest), out)

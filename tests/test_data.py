@@ -137,6 +137,7 @@ def test_dedup_keeps_the_first_of_each_key():
 # --- LLM Compiler tasks ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # labels by verified tune runs; test_data_command_line builds flags rows by default
 def test_flags_dataset_labels_are_verified_parse_back_and_dedup(suite, tmp_path):
     store = tmp_path / "tune.sqlite"
     config = DataConfig(str(suite), str(tmp_path / "flags"), validation=0.3, seed=3)

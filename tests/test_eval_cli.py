@@ -41,6 +41,7 @@ def test_eval_errors_are_one_line(tmp_path, cli):
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1 and "hf:" in bad.stderr
 
 
+@pytest.mark.slow  # test_models checks the server and the client by default: the default suite stays under 15 minutes
 def test_eval_through_an_openai_compatible_server(tmp_path, cli, tiny_model_dir):
     """The same tasks through `openai:` against compilerlm's server on 127.0.0.1 give the hf backend's rows."""
     from compilerlm.models import load_model

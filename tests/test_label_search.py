@@ -66,6 +66,7 @@ def _pipelines(result: dict) -> list[str]:
 
 
 @pytest.mark.skipif(not DEFAULT_MODEL.is_file(), reason="no shipped ranker")
+@pytest.mark.slow  # labels searched twice: the default suite stays under 15 minutes
 def test_label_search_is_tunes_auto_and_the_ranker_is_an_explicit_switch(tmp_path: Path):
     (program,) = resolve_target("builtin:bitcount")
     module = program.modules()[0]

@@ -191,6 +191,7 @@ def test_mutants_vary_input_files_and_keep_stdin_only_tests_as_before(upcase):
     assert [m.stdin for m in mutated_tests(classic, 5, seed=1)] == mutated_inputs([b"3 4\n", b"10 20\n"], 5, seed=1)
 
 
+@pytest.mark.slow  # both tracks end to end: the default suite stays under 15 minutes
 def test_tune_verifies_and_the_speed_track_checks_tests_with_args_and_files(upcase, tmp_path, cli):
     extra = '\n[[tests]]\nname = "extra{i}"\nargs = ["words.txt", "o{i}.txt"]\nfiles = ["data/words.txt"]\n'
     full = make_upcase(

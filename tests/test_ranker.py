@@ -227,6 +227,7 @@ COMMITTED_LABELS = Path(__file__).resolve().parents[1] / "data" / "ranker" / "la
 
 
 @pytest.mark.skipif(not (DEFAULT_MODEL.is_file() and COMMITTED_LABELS.is_file()), reason="no shipped model or labels")
+@pytest.mark.slow  # retrains the shipped ranker: the default suite stays under 15 minutes
 def test_shipped_model_is_reproduced_from_the_committed_labels(cli_root, tmp_path):
     """`compilerlm train ranker` on data/ranker/labels.parquet with the default settings gives the shipped model."""
     out = tmp_path / "ranker.json"

@@ -170,6 +170,7 @@ def test_tune_cli_json_and_resume_after_kill(tmp_path):
     assert again.returncode == 0
 
 
+@pytest.mark.slow  # tune runs through the command line; test_errors checks the one-line errors by default
 def test_tune_cli_report_and_errors(tmp_path, cli):
     out_json = tmp_path / "t.json"
     res = cli("tune", "builtin:huffman", "--budget", "8", "--json", str(out_json), check=True)
@@ -246,6 +247,7 @@ def test_model_proposals_come_first_and_are_credited(inprocess):
     assert plain.source != "model" and plain.model_pipelines == []
 
 
+@pytest.mark.slow  # a suite searched twice over
 def test_auto_broadcasts_the_suites_winners_to_every_module():
     """On a suite, `auto` keeps a tenth of the budget to try every other module's best pipeline (LLM Compiler's
     broadcast step); the search before it replays from the store, so it costs only the broadcast."""

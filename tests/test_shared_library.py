@@ -169,6 +169,7 @@ def test_a_wrong_library_table_is_a_one_line_error(tmp_path, change, says):
         compdb_programs(make_build(tmp_path, change(TOML)))
 
 
+@pytest.mark.slow  # tune --lto of a library end to end; test_whole_program covers executables by default
 def test_tune_lto_ships_a_library_that_rebuilds_to_the_reported_bytes(cli, tmp_path):
     db = make_build(tmp_path / "build")
     cli("tune", f"compdb:{db}", "--lto", "--budget", "8", "--json", "o.json", check=True)

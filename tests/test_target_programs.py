@@ -4,17 +4,25 @@ says so in one line. A target whose cross toolchain or qemu is missing here is s
 
 from __future__ import annotations
 
+import io
 import json
+import shlex
 import shutil
 import subprocess
+import sys
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from elftools.elf.elffile import ELFFile
 
 from compilerlm.errors import CompilerLMError
 from compilerlm.programs.program import Program, TestCase
 from compilerlm.programs.suites import built_for, builtin_programs, resolve_target
-from compilerlm.search.verify import linked_sizes, verify_program
+from compilerlm.programs.testing import emulator_for, run_tests
+from compilerlm.search.verify import linked_sizes, verify_executable, verify_program
+from compilerlm.search.whole_program import whole_program
 from compilerlm.toolchain.objsize import object_size
 from compilerlm.toolchain.targets import HOST, TARGETS, Target, unusable
 
@@ -78,7 +86,6 @@ def test_modules_carry_the_targets_triple_and_its_tests_pass_under_qemu(machine,
 
 def test_options_a_target_cannot_take_are_one_line_errors(cli):
     cases = [
-        (("tune", "builtin:nbody", "--target", "arm-linux-gnueabihf", "--lto"), "--lto builds for x86_64-linux-gnu"),
         (("size", "builtin:nbody", "--target", "sparc"), "unknown target 'sparc'"),
         (("eval", "asm", "--suite", "builtin:nbody", "--target", "aarch64-linux-gnu"), "the speed track builds for"),
     ]
@@ -86,6 +93,80 @@ def test_options_a_target_cannot_take_are_one_line_errors(cli):
         res = cli(*args)
         assert res.returncode == 1 and needle in res.stderr, (args, res.stderr)
         assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def test_the_whole_program_of_a_target_is_merged_linked_and_tested_for_it(small):
+    """`tune --lto` for a target: the merged module is the target's, lld links it for the target with a searched
+    pipeline, and the tests run under qemu."""
+    machine = _usable(TARGETS["arm-linux-gnueabihf"])
+    (program,) = built_for([small], machine.name)
+    program = replace(
+        program, tests=tuple(replace(t, expected=e) for t, e in zip(program.tests, (b"6 4\n", b"40 4\n"), strict=True))
+    )
+    merged = whole_program(program)
+    assert f'target triple = "{machine.llvm_triple}"' in merged.ir and '"target-features"="+armv7-a' in merged.ir
+    assert verify_program(program, [merged], {merged.name: "default<Oz>"}).verified
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = merged.link("default<Oz>", Path(tmp) / "prog")
+        assert ELFFile(io.BytesIO(exe.read_bytes())).header.e_machine == machine.elf_machine
+    host = replace(program, tests=program.tests[:1], triple=HOST.name)
+    assert not verify_program(host, [whole_program(host)], {}).verified  # 8-byte longs natively: judged, not assumed
+
+
+@pytest.mark.slow  # tune --lto for a target end to end; the default suite checks the pieces
+def test_tune_lto_for_a_target_ships_flags_that_rebuild_it_and_pass_under_qemu(cli, tmp_path, stack_vm):
+    """What ships for a target is built by plain clang with the target's flags and the JSON's cflags/ldflags, to the
+    reported bytes, and passes the program's tests under qemu."""
+    from tests.test_whole_program import developer_build
+
+    machine = _usable(TARGETS["arm-linux-gnueabihf"])
+    args = ("tune", "builtin:stack_vm", "--lto", "--target", machine.name, "--budget", "12", "--no-units-route")
+    cli(*args, "--json", "o.json", check=True)
+    (ship,) = json.loads((tmp_path / "o.json").read_text())["whole_program"]
+    assert ship["verified"] and ship["verification"].startswith("7/7 tests passed"), ship["verification"]
+    assert ship["size"] <= ship["best_recipe_size"] == min(ship["recipes"].values())
+    cflags = [*machine.cflags, *shlex.split(ship["cflags_shell"])]
+    ldflags = [*machine.cflags, *shlex.split(ship["ldflags_shell"]), *machine.link_flags]
+    exe = developer_build(stack_vm, cflags, ldflags, tmp_path / "dev")
+    assert ELFFile(io.BytesIO(exe.read_bytes())).header.e_machine == machine.elf_machine
+    assert object_size(exe.read_bytes()).size == ship["size"]
+    (program,) = built_for([stack_vm], machine.name)
+    assert verify_executable(program, exe).verified
+
+
+@pytest.mark.slow  # a tune run verified under qemu and two make builds
+def test_make_with_compilerlm_cc_for_a_target_builds_the_objects_tune_reported(tmp_path):
+    """A cross build's CC is the compiler with the target's flags: `compilerlm cc --tuned` given them finds each unit
+    tuned for that machine, builds the reported objects, and the program passes its tests under qemu; the same
+    command without them builds for the host, where nothing was tuned."""
+    from tests.test_cc import write_project
+
+    machine = _usable(TARGETS["arm-linux-gnueabihf"])
+    project = write_project(tmp_path / "proj")
+    tune = [sys.executable, "-m", "compilerlm.cli", "tune", str(project), "--target", machine.name, "--budget", "6"]
+    subprocess.run([*tune, "--json", str(tmp_path / "t.json")], check=True, capture_output=True, timeout=600)
+    doc = json.loads((tmp_path / "t.json").read_text())
+    assert all(m["verified"] for m in doc["modules"]), [m["verification"] for m in doc["modules"]]
+    cc = shlex.join([sys.executable, "-m", "compilerlm.cli", "cc", "--tuned", str(tmp_path / "t.json"), "--cc-verbose"])
+    for build, flags in (("cross", (*machine.cflags, *machine.link_flags)), ("host", ())):
+        shutil.copytree(project, tmp_path / build)
+        done = subprocess.run(
+            ["make", "-C", str(tmp_path / build), f"CC={cc} {shlex.join(flags)}"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        tuned = done.stderr.count("as tuned module")
+        exe = (tmp_path / build / "prog").read_bytes()
+        assert ELFFile(io.BytesIO(exe)).header.e_machine == (machine if flags else HOST).elf_machine
+        if not flags:
+            assert tuned == 0, done.stderr  # the host's units are other modules
+            continue
+        assert tuned == 3, done.stderr
+        for m in doc["modules"]:
+            obj = tmp_path / build / Path(m["name"]).with_suffix(".o").name
+            assert object_size(obj.read_bytes()).size == m["size"], m["name"]
+        program = built_for(resolve_target(str(project)), machine.name)[0]
+        runs = list(run_tests(tmp_path / build / "prog", program.tests, emulator=emulator_for(machine)))
+        assert runs and all(r.passed for r in runs)
 
 
 @pytest.mark.slow  # tune for a target end to end; the default suite checks each piece above

@@ -273,6 +273,7 @@ def test_train_rl_help_lists_each_tasks_own_options_once_under_its_name():
     assert "a task with a reward: flags or asm" in out
 
 
+@pytest.mark.slow  # three train processes, each importing torch: the default suite stays under 15 minutes
 def test_an_option_of_another_task_is_a_one_line_error(tmp_path):
     for args, message in [
         (["--task", "flags", "--reward", "hidden"], "--reward is an option of --task asm, not of --task flags"),

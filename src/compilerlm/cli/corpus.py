@@ -31,6 +31,7 @@ from compilerlm.cli.common import (
 from compilerlm.corpus.build import Event, build_from_manifest
 from compilerlm.corpus.manifest import DEFAULT_MANIFEST
 from compilerlm.ranker.labels import LabelConfig, label_corpus
+from compilerlm.toolchain.targets import HOST, TRIPLE_HELP
 from compilerlm.tracks.size import SIZE_SEARCH
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ def build(
     manifest: Annotated[Path, typer.Option("--manifest", "-m", help="the manifest (TOML)")] = DEFAULT_MANIFEST,
     jobs: Annotated[int, jobs_option("parallel builds and compiles")] = DEFAULT_JOBS,
     only: Annotated[str, typer.Option("--only", help="only these sources, comma-separated")] = "",
+    triple: Annotated[str, typer.Option("--target", help=TRIPLE_HELP)] = HOST.name,
 ) -> None:
     """Fetch, build and compile every source of the manifest into OUT/modules, indexed in OUT/corpus.jsonl."""
     sources = [n for n in only.split(",") if n] if only else None
@@ -88,9 +90,9 @@ def build(
                         bar.remove_task(tasks.pop(event.source))
                     bar.console.print(_summary(event), highlight=False, soft_wrap=True)
 
-            result = build_from_manifest(manifest, out, jobs=jobs, only=sources, report=draw)
+            result = build_from_manifest(manifest, out, jobs=jobs, only=sources, report=draw, triple=triple)
     else:
-        result = build_from_manifest(manifest, out, jobs=jobs, only=sources, report=_Lines())
+        result = build_from_manifest(manifest, out, jobs=jobs, only=sources, report=_Lines(), triple=triple)
     counts = result.counts
     per_split = ", ".join(f"{s} {c['modules']} ({c['projects']} projects)" for s, c in counts.items())
     duplicates = sum(r.duplicates for r in result.done)

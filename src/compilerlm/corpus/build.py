@@ -7,6 +7,9 @@ its first origin (sources in manifest order, files by path) is kept; the others 
 row. Splits are by project (`splits`). The stored IR is the first origin's, as clang wrote it (attributes
 such as `minsize` matter to the optimizer), named by its `content_key`.
 
+A corpus is built for one machine (`--target`: each project cross-built for it, `corpus.fetch`); `target.json`
+says which, and a run for another machine in the same folder is refused (its modules would be mixed).
+
 On disk (OUT): `modules/<content_key>.ll`; `corpus.jsonl`, the index, one row per module (`INDEX_COLUMNS`);
 `state/NAME.json`, one per finished source (its counts, its split and the units left out with their reasons);
 `src/NAME/`, fetched and built code (`fetch`). Sources run one after another, each source's units in
@@ -32,8 +35,10 @@ from compilerlm.tasks.common import normalize_ir
 from compilerlm.toolchain.frontend import compile_c
 from compilerlm.toolchain.module import content_key
 from compilerlm.toolchain.objsize import count_ir_instructions
+from compilerlm.toolchain.targets import HOST, Target, target, unusable
 
 INDEX = "corpus.jsonl"
+MACHINE = "target.json"  # {"target": TRIPLE}: the machine the corpus is built for (none: an earlier host corpus)
 INDEX_COLUMNS = (
     "key",  # content_key of the stored IR: modules/<key>.ll
     "norm_key",  # SHA-256 (32 hex) of the normalised IR: the dedup key
@@ -147,11 +152,27 @@ def _add(
     result.modules += 1
 
 
+def corpus_machine(out: Path) -> Target:
+    """The machine a corpus folder was built for (the host for one built before corpora had a machine)."""
+    path = out / MACHINE
+    return target(json.loads(path.read_text())["target"]) if path.is_file() else HOST
+
+
+def _claim(out: Path, machine: Target) -> None:
+    """The folder's machine set to `machine`, or a one-line CompilerLMError when it was built for another."""
+    built = corpus_machine(out) if (out / MACHINE).is_file() or (out / INDEX).is_file() else machine
+    if built is not machine:
+        raise CompilerLMError(
+            f"{out} is a corpus for {built.name}; build the {machine.name} corpus in another folder (--out)"
+        )
+    _write(out / MACHINE, json.dumps({"target": machine.name}) + "\n")
+
+
 def _build_source(
-    source: Source, split: str, out: Path, jobs: int, rows: dict[str, dict], report: Report
+    source: Source, split: str, out: Path, jobs: int, rows: dict[str, dict], report: Report, machine: Target
 ) -> SourceResult:
     report(Event("stage", source.name, message="fetching and building" if source.kind != "target" else "listing"))
-    work, skipped = source_work(source, out / "src" / source.name, jobs)
+    work, skipped = source_work(source, out / "src" / source.name, jobs, machine)
     work.sort(key=lambda w: w.file)  # a parallel build writes its database in any order
     if not work:
         kinds = "; ".join(skipped[:2]) or "an empty compile database"
@@ -177,12 +198,19 @@ def _build_source(
     return result
 
 
-def build_corpus(manifest: Manifest, out: Path, jobs: int = 1, report: Report | None = None) -> CorpusResult:
-    """Build (or resume) the corpus of `manifest` in `out`. A failing source is one line in `failed` and the
-    others go on."""
+def build_corpus(
+    manifest: Manifest, out: Path, jobs: int = 1, report: Report | None = None, triple: str = HOST.name
+) -> CorpusResult:
+    """Build (or resume) the corpus of `manifest` in `out`, for the machine `triple` names. A failing source is one
+    line in `failed` and the others go on."""
     report = report or (lambda event: None)
+    machine = target(triple)
+    why = unusable(machine, run=False)
+    if why:
+        raise CompilerLMError(why)
     for sub in ("modules", "state", "src"):
         (out / sub).mkdir(parents=True, exist_ok=True)
+    _claim(out, machine)
     splits = manifest_splits(manifest)
     rows = {row["norm_key"]: row for row in read_index(out)}
     result = CorpusResult()
@@ -196,7 +224,7 @@ def build_corpus(manifest: Manifest, out: Path, jobs: int = 1, report: Report | 
             continue
         trial = dict((k, {**v, "duplicate_projects": list(v["duplicate_projects"])}) for k, v in rows.items())
         try:
-            got = _build_source(source, splits[source.name], out, jobs, trial, report)
+            got = _build_source(source, splits[source.name], out, jobs, trial, report, machine)
         except CompilerLMError as exc:
             message = " ".join(str(exc).split())
             result.failed[source.name] = message
@@ -212,16 +240,22 @@ def build_corpus(manifest: Manifest, out: Path, jobs: int = 1, report: Report | 
 
 
 def build_from_manifest(
-    manifest: Path, out: Path, *, jobs: int = 1, only: Sequence[str] | None = None, report: Report | None = None
+    manifest: Path,
+    out: Path,
+    *,
+    jobs: int = 1,
+    only: Sequence[str] | None = None,
+    report: Report | None = None,
+    triple: str = HOST.name,
 ) -> CorpusResult:
     """`compilerlm corpus build` without the printing: the manifest file read, narrowed to the sources `only`
-    names (when given), and built (or resumed) in `out`, which is created; the result counts the whole corpus
-    there per split (earlier runs' sources included)."""
+    names (when given), and built (or resumed) in `out` for the machine `triple` names, which is created; the
+    result counts the whole corpus there per split (earlier runs' sources included)."""
     loaded = read_manifest(manifest)
     if only is not None:
         loaded = loaded.only(list(only))
     out.mkdir(parents=True, exist_ok=True)
-    result = build_corpus(loaded, out, jobs, report)
+    result = build_corpus(loaded, out, jobs, report, triple)
     result.counts = split_counts(out)
     return result
 

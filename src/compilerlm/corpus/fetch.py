@@ -7,6 +7,12 @@ units. Layout under the corpus folder: `src/NAME/` holds what `apt-get source` f
 not download again), `src/NAME/tree/` the unpacked and built tree, `src/NAME/build.log` the build's output,
 `src/NAME/compile_commands.json` the database; a finished build leaves `src/NAME/.built`, so a rerun reuses
 it. Configure runs outside Bear, so its test programs are not in the database.
+
+For another machine (`corpus build --target`) the project is cross-built as Debian cross-builds a package:
+`./configure --host=TRIPLE` (its checks then describe that machine: `sizeof(long)`, endianness), CMake with the
+target's system and compiler, a plain Makefile with `CC=TRIPLE-gcc` (Debian's cross gcc, which `make` installs
+with each target); every unit is then compiled to IR by clang with the target's flags first. A source built by a
+command of its own (`build = ...`) cannot be told the machine, and is refused for a target.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import functools
 import os
 import shlex
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compilerlm.corpus.manifest import Source
@@ -25,6 +31,7 @@ from compilerlm.programs.compdb import _units as compdb_units
 from compilerlm.programs.compdb import read_entries
 from compilerlm.programs.program import C_SUFFIXES
 from compilerlm.programs.suites import resolve_target
+from compilerlm.toolchain.targets import HOST, Target
 
 NO_AUTOTOOLS = ("ACLOCAL=:", "AUTOMAKE=:", "AUTOCONF=:", "AUTOHEADER=:", "MAKEINFO=:")  # patched *.am: no regen
 STEP_TIMEOUT = 1800  # seconds for one fetch, configure or make
@@ -123,24 +130,44 @@ def _unpack(source: Source, home: Path, jobs: int) -> Path:
     return tree
 
 
-def _build(source: Source, tree: Path, home: Path, jobs: int) -> Path:
-    """Build `tree`; the compile database's path."""
+def cross_gcc(machine: Target) -> str:
+    """Debian's cross compiler for `machine` (`TRIPLE-gcc`), or a one-line CompilerLMError naming its package."""
+    gcc = f"{machine.name}-gcc"
+    if shutil.which(gcc) is None:
+        raise CompilerLMError(
+            f"cross-building for {machine.name} needs {gcc}; install: sudo apt-get install gcc-{gcc[:-4]}"
+        )
+    return gcc
+
+
+def _build(source: Source, tree: Path, home: Path, jobs: int, machine: Target = HOST) -> Path:
+    """Build `tree` for `machine` (cross-built for another); the compile database's path."""
     log, db = home / "build.log", home / "compile_commands.json"
     if not shutil.which("bear"):
         raise CompilerLMError("the corpus builder needs bear (apt-get install bear)")
     bear = ["bear", "--output", str(db), "--"]
+    cross = not machine.is_host
+    if cross and source.build:
+        raise CompilerLMError(
+            f"{source.name}: its own build command cannot be told to build for {machine.name}; build it for the host"
+        )
+    gcc = cross_gcc(machine) if cross else ""
     if source.build:
         _step([*bear, "sh", "-c", source.build], tree, log, f"{source.name}: build", jobs)
     elif (tree / "configure").is_file():
-        _step(["sh", "./configure", *source.configure], tree, log, f"{source.name}: ./configure", jobs)
+        host = [f"--host={machine.name}"] if cross else []
+        _step(["sh", "./configure", *host, *source.configure], tree, log, f"{source.name}: ./configure", jobs)
         _step([*bear, "make", *NO_AUTOTOOLS, *source.make], tree, log, f"{source.name}: make", jobs)
     elif (tree / "CMakeLists.txt").is_file():
         out = tree / "_corpus_build"
-        cmake = ["cmake", "-S", ".", "-B", str(out), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *source.cmake]
+        system = ["-DCMAKE_SYSTEM_NAME=Linux", f"-DCMAKE_SYSTEM_PROCESSOR={machine.name.partition('-')[0]}"]
+        compiler = [f"-DCMAKE_C_COMPILER={gcc}", *system] if cross else []
+        cmake = ["cmake", "-S", ".", "-B", str(out), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *compiler, *source.cmake]
         _step(cmake, tree, log, f"{source.name}: cmake", jobs)
         _step([*bear, "cmake", "--build", str(out)], tree, log, f"{source.name}: cmake --build", jobs)
     elif any((tree / m).is_file() for m in ("Makefile", "makefile", "GNUmakefile")):
-        _step([*bear, "make", *source.make], tree, log, f"{source.name}: make", jobs)
+        cc = [f"CC={gcc}"] if cross else []
+        _step([*bear, "make", *cc, *source.make], tree, log, f"{source.name}: make", jobs)
     else:
         raise CompilerLMError(
             f"{source.name}: no configure, CMakeLists.txt or Makefile in the tree; give build = '...' in the manifest"
@@ -150,15 +177,16 @@ def _build(source: Source, tree: Path, home: Path, jobs: int) -> Path:
     return db
 
 
-def built_database(source: Source, home: Path, jobs: int) -> Path:
-    """The source's compile database, fetching and building it unless a previous run finished that."""
+def built_database(source: Source, home: Path, jobs: int, machine: Target = HOST) -> Path:
+    """The source's compile database (built for `machine`), fetching and building it unless a previous run
+    finished that."""
     home.mkdir(parents=True, exist_ok=True)
     db = home / "compile_commands.json"
     if (home / BUILT).is_file() and db.is_file():
         return db
     (home / "build.log").unlink(missing_ok=True)
     tree = _unpack(source, home, jobs)
-    db = _build(source, tree, home, jobs)
+    db = _build(source, tree, home, jobs, machine)
     (home / BUILT).write_text(source.origin + "\n")
     return db
 
@@ -196,8 +224,11 @@ def target_work(source: Source) -> tuple[list[Work], list[str]]:
     return work, skipped
 
 
-def source_work(source: Source, home: Path, jobs: int) -> tuple[list[Work], list[str]]:
-    """Every C unit of a source, built first where it is a package or a folder."""
+def source_work(source: Source, home: Path, jobs: int, machine: Target = HOST) -> tuple[list[Work], list[str]]:
+    """Every C unit of a source, built first (for `machine`) where it is a package or a folder; each unit's flags
+    start with the machine's, as every compile for it does (`Program.compile_steps`)."""
     if source.kind == "target":
-        return target_work(source)
-    return database_work(source, built_database(source, home, jobs), home / "tree")
+        work, skipped = target_work(source)
+    else:
+        work, skipped = database_work(source, built_database(source, home, jobs, machine), home / "tree")
+    return [replace(w, flags=(*machine.cflags, *w.flags)) for w in work], skipped

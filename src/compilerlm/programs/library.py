@@ -56,7 +56,8 @@ def library_driver(program: Program, library: Path, folder: Path) -> tuple[Path,
         objects,
         folder / "driver",
         lambda why: f"the test driver does not link with the library: {why}",
-        after=(f"-L{libdir}", f"-l:{program.library}", f"-Wl,-rpath,{PROG_LIB}"),
+        before=program.machine.cflags,
+        after=(f"-L{libdir}", f"-l:{program.library}", f"-Wl,-rpath,{PROG_LIB}", *program.machine.link_flags),
         what="the test driver's link",
     )
     return exe, {name: libdir / program.library}

@@ -88,6 +88,16 @@ class Program:
         return target(self.triple)
 
     @property
+    def link_before(self) -> tuple[str, ...]:
+        """Flags ahead of the objects on every link of the program: its machine's (clang's --target)."""
+        return self.machine.cflags
+
+    @property
+    def link_after(self) -> tuple[str, ...]:
+        """Flags after the objects on every link: the program's own ldflags, then its machine's (lld)."""
+        return (*self.ldflags, *self.machine.link_flags)
+
+    @property
     def flags(self) -> list[str]:
         """Compile flags (includes, defines, extra cflags) shared by every translation unit."""
         return c_flags(self.include_dirs, self.defines, self.cflags)

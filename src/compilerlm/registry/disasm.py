@@ -1,6 +1,6 @@
-"""The disassembly task (LLM Compiler FTD): x86-64 assembly in, LLVM IR out that compiles back to it. Its
-language is `tasks/disasm.py`; this module makes it a `Task`: rows (llc's assembly of the -Oz module in, the
--Oz IR out) and items for the evaluation."""
+"""The disassembly task (LLM Compiler FTD): assembly (x86-64's, or the module's machine's) in, LLVM IR out that
+compiles back to it. Its language is `tasks/disasm.py`; this module makes it a `Task`: rows (llc's assembly of
+the -Oz module in, the -Oz IR out) and items for the evaluation."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def disasm_examples(programs: Sequence[Program], config: DisasmDataConfig, advan
 class DisasmTask(Task):
     name = "disasm"
     track = "size"
-    help = "Disassembly: x86-64 assembly (llc's, of the -Oz module) → the LLVM IR it came from."
+    help = "Disassembly: assembly (llc's, of the -Oz module, for its machine) → the LLVM IR it came from."
     data_config = DisasmDataConfig
     progress_label = "disassembly pairs"
     metrics = (

@@ -342,7 +342,7 @@ def _add_coverage(program: Program, modules: Sequence[IRModule], results: list[M
             coverage = module_coverage(program, modules)
         else:
             host = replace(program, triple=HOST.name)
-            coverage = module_coverage(host, host.modules())
+            coverage = module_coverage(host, _host_modules(host, modules))
     except CompilerLMError as exc:
         for r in results:
             r.verification = f"{r.verification}; which functions the tests run is unknown: {exc}"
@@ -353,6 +353,15 @@ def _add_coverage(program: Program, modules: Sequence[IRModule], results: list[M
         if r.verified and not cov.reached:
             r.verified = False
             r.verification = f"{r.verification}, but {cov.note()}"
+
+
+def _host_modules(host: Program, modules: Sequence[IRModule]) -> list[IRModule]:
+    """The host's build of the same modules: its units, or its whole program as lld merges it (`tune --lto`)."""
+    if len(modules) == 1 and isinstance(modules[0], WholeProgram):
+        from compilerlm.search.whole_program import whole_program  # it builds on this module's results
+
+        return [whole_program(host)]
+    return host.modules()
 
 
 def _record(res: ModuleResult, ranked: list[tuple[int, Pipeline]], from_model: set[str]) -> dict:

@@ -52,8 +52,7 @@ def link_executable(program: Program, modules: Sequence[IRModule], pipelines: Ma
                 objects.append(str(obj))
         except CompilerLMError as exc:
             raise CompilerLMError(f"does not compile: {exc}") from exc
-        machine = program.machine  # its flags before the objects (clang's --target), its link flags after
-        command = [llvm_tool("clang"), *machine.cflags, *objects, "-o", str(exe), *program.ldflags, *machine.link_flags]
+        command = [llvm_tool("clang"), *program.link_before, *objects, "-o", str(exe), *program.link_after]
         link = run_process([*command, "-lm"], text=True)
         if link.returncode != 0:
             raise CompilerLMError(f"link failed: {link_error_line(link.stderr)}")

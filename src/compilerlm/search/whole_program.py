@@ -79,9 +79,11 @@ def compile_units(program: Program, cflags: Sequence[str], folder: Path, jobs: i
 
 
 def link(program: Program, objects: Sequence[Path], ldflags: Sequence[str], exe: Path) -> Path:
-    """Link as the program's build does (its own ldflags and -lm after the objects), with `ldflags` first."""
+    """Link as the program's build does (its own ldflags and -lm after the objects), with `ldflags` first, for the
+    program's machine."""
+    before = (*program.link_before, *ldflags)
     return link_objects(
-        objects, exe, lambda why: f"{program.name}: link failed: {why}", before=ldflags, after=program.ldflags
+        objects, exe, lambda why: f"{program.name}: link failed: {why}", before=before, after=program.link_after
     )
 
 
@@ -130,7 +132,8 @@ def whole_program(program: Program, jobs: int = 1) -> WholeProgram:
         objects = compile_units(program, LTO_CFLAGS, Path(tmp), jobs)
         steps = program.compile_steps()
         bitcode = tuple((step.name, path.read_bytes()) for step, path in zip(steps, objects, strict=True))
-    return merge_program(program.name, bitcode, program.ldflags)
+    # the machine's flags go after the objects with the program's own: every link of the module is for its machine
+    return merge_program(program.name, bitcode, (*program.link_before, *program.link_after))
 
 
 @dataclass(frozen=True)

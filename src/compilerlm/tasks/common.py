@@ -19,10 +19,11 @@ from compilerlm.toolchain.locate import llvm_tool
 from compilerlm.toolchain.pipelines import expand
 from compilerlm.toolchain.run import first_error_line, run_tool
 from compilerlm.toolchain.subprocess_path import LLC_FLAGS, OPT_FLAGS, machine_of
+from compilerlm.toolchain.targets import HOST, asm_comment
 
 # Code generation exactly as every object size is measured, but writing assembly text.
 LLC_ASM_FLAGS = tuple("-filetype=asm" if f == "-filetype=obj" else f for f in LLC_FLAGS)
-ASM_TRIPLE = "x86_64-pc-linux-gnu"
+ASM_TRIPLE = HOST.llvm_triple  # assembly whose machine is not said: the speed track's (gcc's, for the host)
 _EOS = ("</s>", "<|endoftext|>", "<|end_of_text|>", "<|eot_id|>")
 
 # ------------------------------------------------------------------ reading answers
@@ -147,11 +148,13 @@ def normalize_ir(ir: str) -> str:
     return "\n".join(lines)
 
 
-def normalize_asm(asm: str) -> str:
-    """Assembly without `#` comments, `.ident` and `.file` directives, blank lines and trailing spaces."""
+def normalize_asm(asm: str, triple: str = ASM_TRIPLE) -> str:
+    """Assembly without comments (`#`, or what starts one on the machine of the LLVM `triple`: `@` on ARM, `//` on
+    AArch64, where `#` is an immediate's), `.ident` and `.file` directives, blank lines and trailing spaces."""
+    marker = asm_comment(triple)
     lines = []
     for raw in asm.splitlines():
-        line = _strip_comment(raw, "#").rstrip()
+        line = _strip_comment(raw, marker).rstrip()
         stripped = line.lstrip()
         if not stripped or stripped.startswith((".ident", ".file")):
             continue
@@ -230,10 +233,10 @@ def ir_parse_error(ir: str, *, timeout: float = 60.0) -> str | None:
     return None if res.returncode == 0 else _tool_message(res.stderr)
 
 
-def asm_parse_error(asm: str, *, timeout: float = 60.0) -> str | None:
-    """None when the real assembler (`llvm-mc`, x86-64) assembles the text to an object, else its first error.
-    Confined: the text is a model's, and `.include` would echo a host file into the error."""
-    cmd = [llvm_tool("llvm-mc"), f"-triple={ASM_TRIPLE}", "-filetype=obj", "-o", "/dev/null", "-"]
+def asm_parse_error(asm: str, *, triple: str = ASM_TRIPLE, timeout: float = 60.0) -> str | None:
+    """None when the real assembler (`llvm-mc` for the LLVM `triple`) assembles the text to an object, else its
+    first error. Confined: the text is a model's, and `.include` would echo a host file into the error."""
+    cmd = [llvm_tool("llvm-mc"), f"-triple={triple}", "-filetype=obj", "-o", "/dev/null", "-"]
     try:
         res = run_tool_confined(cmd, input=asm.encode(), timeout=timeout)
     except (LLVMCrash, ToolTimeout) as exc:

@@ -1,10 +1,15 @@
-"""Disassembly (lifting): x86-64 assembly in, LLVM IR out.
+"""Disassembly (lifting): assembly in (x86-64's, or the module's machine's), LLVM IR out.
 
 The input assembly is what `llc -filetype=asm` (the project's code generation flags) emits for the module
 optimized with `default<Oz>` (clang's -Oz pipeline, as every size here); the ground-truth IR is that Oz IR,
 as `opt -S` prints it. Metrics as LLM Compiler reports them: round trip (the predicted IR parses and llc turns
 it into exactly the input assembly, after normalisation), round-trip BLEU (llc's assembly of the prediction vs
 the input, 0 when it does not compile), exact match of the IR with the ground truth (normalised).
+
+The released models' prompt names no machine: they were trained on x86-64, so an x86-64 module gets that prompt
+byte for byte. Another machine's module (`--target`) gets the same prompt with its LLVM triple named
+(`DISASM_TARGET_PROMPT`): the same assembly text can be several machines' (ARM and Thumb-2), and the IR to write
+starts with that triple.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import asdict, dataclass
 from compilerlm.errors import CompilerLMError
 from compilerlm.stats import mean, share
 from compilerlm.tasks.common import (
+    ASM_TRIPLE,
     extract_code,
     ir_parse_error,
     ir_to_asm,
@@ -26,14 +32,19 @@ from compilerlm.tasks.common import (
 )
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.pipelines import OZ_PIPELINE
+from compilerlm.toolchain.subprocess_path import machine_of
 
 DISASM_PROMPT = "[INST] Disassemble this code to LLVM-IR:\n\n<code>{asm}</code> [/INST]"
+DISASM_TARGET_PROMPT = "[INST] Disassemble this code to LLVM-IR for {triple}:\n\n<code>{asm}</code> [/INST]"
 SOURCE_PIPELINE = OZ_PIPELINE
 
 
-def disasm_prompt(asm: str) -> str:
-    """The exact disassembly prompt of the released LLM Compiler FTD models."""
-    return DISASM_PROMPT.format(asm=asm)
+def disasm_prompt(asm: str, triple: str = ASM_TRIPLE) -> str:
+    """The exact disassembly prompt of the released LLM Compiler FTD models for x86-64 assembly; for another
+    machine's (an LLVM `triple`), the same with the triple named."""
+    if triple.startswith("x86_64-"):
+        return DISASM_PROMPT.format(asm=asm)
+    return DISASM_TARGET_PROMPT.format(asm=asm, triple=triple)
 
 
 def disasm_completion(ir: str) -> str:
@@ -55,8 +66,13 @@ class DisasmItem:
         return f"{self.module.key}:{SOURCE_PIPELINE}"
 
     @property
+    def triple(self) -> str:
+        """The module's machine (its LLVM triple): the assembly is that machine's."""
+        return machine_of(self.module.ir).triple or ASM_TRIPLE
+
+    @property
     def prompt(self) -> str:
-        return disasm_prompt(self.asm)
+        return disasm_prompt(self.asm, self.triple)
 
 
 def prepare_disasm(module: IRModule, *, timeout: float = 120.0) -> DisasmItem:
@@ -99,7 +115,7 @@ def score_disasm(item: DisasmItem, text: str, *, timeout: float = 120.0) -> Disa
         asm = ir_to_asm(ir, timeout=timeout)
     except CompilerLMError as exc:
         return DisasmScore(True, False, 0.0, exact, str(exc))
-    predicted, wanted = normalize_asm(asm), normalize_asm(item.asm)
+    predicted, wanted = normalize_asm(asm, item.triple), normalize_asm(item.asm, item.triple)
     same = predicted == wanted
     reason = None if same else "compiles to different assembly"
     return DisasmScore(True, same, sentence_bleu(predicted, wanted), exact, reason)

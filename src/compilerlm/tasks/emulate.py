@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from compilerlm.errors import CompilerLMError
 from compilerlm.stats import mean, share
 from compilerlm.tasks.common import (
+    ASM_TRIPLE,
     asm_parse_error,
     bleu_stats,
     code_blocks,
@@ -32,6 +33,7 @@ from compilerlm.toolchain.evaluator import Evaluator
 from compilerlm.toolchain.module import IRModule
 from compilerlm.toolchain.objsize import count_ir_instructions
 from compilerlm.toolchain.search_space import SEARCH_SPACE, pipeline_text
+from compilerlm.toolchain.subprocess_path import machine_of
 
 _TAIL = "\n\nThe input code has instruction count {n} and binary size {b} bytes. [/INST]"
 EMULATE_IR_PROMPT = (
@@ -171,9 +173,13 @@ def score_emulation(item: EmulationItem, text: str) -> EmulationScore:
     if item.truth is None:
         raise CompilerLMError(f"emulation item {item.key} has no ground truth ({item.error}); prepare it first")
     parsed = parse_emulation_answer(text)
-    normalize = normalize_asm if item.asm else normalize_ir
-    predicted, truth = normalize(parsed.code), normalize(item.truth)
-    error = (asm_parse_error if item.asm else ir_parse_error)(parsed.code) if parsed.code.strip() else "no code"
+    if item.asm:  # the module's machine's assembly: its comments, its assembler
+        triple = machine_of(item.module.ir).triple or ASM_TRIPLE
+        predicted, truth = normalize_asm(parsed.code, triple), normalize_asm(item.truth, triple)
+        error = asm_parse_error(parsed.code, triple=triple) if parsed.code.strip() else "no code"
+    else:
+        predicted, truth = normalize_ir(parsed.code), normalize_ir(item.truth)
+        error = ir_parse_error(parsed.code) if parsed.code.strip() else "no code"
     return EmulationScore(
         exact_match=bool(truth) and predicted == truth,
         bleu=sentence_bleu(predicted, truth),

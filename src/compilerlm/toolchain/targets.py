@@ -152,6 +152,17 @@ TRIPLE_HELP = (
 )
 
 
+ASM_COMMENTS = {"aarch64": "//", "arm": "@", "thumb": "@"}
+"""The assembler's comment string by the LLVM triple's architecture (LLVM's MCAsmInfo), where it is not `#`: on
+ARM and AArch64 `#` starts an immediate (`mov r0, #1`), so `#` cannot be read as a comment there."""
+
+
+def asm_comment(llvm_triple: str) -> str:
+    """What starts a comment in the assembly LLVM writes for this triple (`#` on x86-64 and RISC-V)."""
+    arch = llvm_triple.partition("-")[0]
+    return next((c for prefix, c in ASM_COMMENTS.items() if arch.startswith(prefix)), "#")
+
+
 def target(name: str) -> Target:
     """The target named ``name`` (a Debian triple), or a one-line CompilerLMError listing the choices."""
     try:

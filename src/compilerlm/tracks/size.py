@@ -120,8 +120,6 @@ class TuneRequest:
             raise CompilerLMError("--budget must be at least 1")
         if self.time_budget < 0 or self.eval_timeout <= 0:
             raise CompilerLMError("--time-budget must be at least 0 and --eval-timeout above 0 (seconds)")
-        if self.lto and self.triple != HOST.name:
-            raise CompilerLMError(f"--lto builds for {HOST.name} only so far; tune each unit for {self.triple}")
 
 
 class TuneProgress:

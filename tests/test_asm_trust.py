@@ -137,6 +137,25 @@ def test_supercoder_protocol_times_in_its_schedule_and_prints_both_tables(cli, t
     assert theirs["speedup_mean"] == pytest.approx(sum(r["supercoder"]["speedup"] for r in doc["rows"]) / 2)
 
 
+@pytest.mark.slow  # two asm runs
+def test_another_protocol_reuses_the_search_and_only_times(cli, tmp_path):
+    """The protocol changes only the timing after the search: `--protocol supercoder` with the store of an earlier
+    run reuses its search (the same candidates, timed as they were) and adds SuperCoder's timing; a run with the
+    default protocol again shows ours alone."""
+    args = ("asm", str(SQUARES), "--compilers", "clang -O2", "--no-instructions", *FAST, "--store", "s.sqlite")
+    cli(*args, "--json", "ours.json", check=True)
+    cli(*args, "--protocol", "supercoder", "--json", "theirs.json", check=True)
+    cli(*args, "--json", "again.json", check=True)
+    (ours,), (theirs,), (again,) = (
+        json.loads((tmp_path / f).read_text())["programs"] for f in ("ours.json", "theirs.json", "again.json")
+    )
+    assert ours["source"] == "compiler"  # clang's closed form: a reported assembly to time
+    assert theirs["candidates"] == ours["candidates"] and theirs["speedup"] == ours["speedup"]  # not searched again
+    assert not ours["supercoder"] and theirs["supercoder"]["speedup"] >= 1.0 and not theirs["supercoder"]["error"]
+    assert "checked runs" in theirs["supercoder"]["timer"]
+    assert again["candidates"] == ours["candidates"] and not again["supercoder"]
+
+
 def _silent_program(tmp_path: Path, expected: bytes) -> Program:
     src = tmp_path / "silent.c"
     body = f'fputs("{expected.decode()}", stdout);'

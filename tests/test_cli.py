@@ -95,3 +95,27 @@ def test_passes_lists_catalogue_and_space(cli):
     space = cli("passes", "--space", check=True).stdout.split()
     assert len(space) >= 50
     assert "reason" in cli("passes", "--excluded", check=True).stdout
+
+
+def test_without_a_terminal_a_long_step_still_prints_a_line_every_interval(monkeypatch):
+    """A log gets a line at least every $COMPILERLM_PROGRESS_EVERY seconds while a task runs, even when no step
+    ends for longer (one program's search can take minutes), and none after the progress has stopped."""
+    import io
+    import time
+
+    from rich.console import Console
+
+    from compilerlm.cli.common import LoggedProgress
+
+    monkeypatch.setenv("COMPILERLM_PROGRESS_EVERY", "0.2")
+    log = io.StringIO()
+    with LoggedProgress(console=Console(file=log, force_terminal=False, width=100), transient=True) as bar:
+        task = bar.add_task("asm", total=3)
+        time.sleep(1.0)  # no step ends
+        quiet = log.getvalue()
+        bar.advance(task, 3)
+    assert quiet.count("asm: 0/3, 0m") >= 2, quiet  # the heartbeat's lines, each saying how far it is
+    assert log.getvalue().rstrip().endswith("asm: 3/3, 0m01s"), log.getvalue()  # the last line, at the end
+    ended = log.getvalue()
+    time.sleep(0.5)
+    assert log.getvalue() == ended  # the heartbeat stopped with the progress

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import shutil
 import subprocess
 from dataclasses import asdict
@@ -26,6 +27,7 @@ from compilerlm.measure import (
     quartiles,
     summarize,
 )
+from compilerlm.measure.timing import modes
 
 # A dependent multiply chain: ~1 ns per iteration on current x86, so N ≈ 25 ms; WORK=2 does twice the iterations.
 LOOP_C = r"""
@@ -118,6 +120,54 @@ def test_checked_runner_times_only_runs_that_pass_their_test(bins):
     with pytest.raises(RunFailed) as failed:  # loop2x prints another number: its runs are failures, not times
         compare(bins["loop"], bins["loop2x"], b"", 0, 2, clock="cpu", runner=checked_runner(test))
     assert failed.value.program == str(bins["loop2x"]) and failed.value.sample.status == "wrong-output"
+
+
+# Sleeps 20 ms or 45 ms by a bit of the clock at start: two run times, as a program whose memory placement or
+# frequency state holds for a whole run has; STEADY=1 always sleeps 10 ms. Same output either way.
+TWO_TIMES_C = r"""
+#include <stdio.h>
+#include <time.h>
+int main(void) {
+    struct timespec t, d = {0, 0};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    d.tv_nsec = STEADY ? 10000000L : ((t.tv_nsec >> 10) & 1) ? 45000000L : 20000000L;
+    nanosleep(&d, NULL);
+    puts("done");
+    return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def two_times(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("modes")
+    (d / "two.c").write_text(TWO_TIMES_C)
+    out = {}
+    for name, steady in (("two", 0), ("steady", 1)):
+        out[name] = d / name
+        subprocess.run(["gcc", "-O2", f"-DSTEADY={steady}", "-o", out[name], d / "two.c"], check=True)
+    return out
+
+
+def test_two_clusters_of_run_times_are_found_and_noise_is_not():
+    rng = random.Random(3)
+    noisy = [rng.gauss(0.100, 0.003) for _ in range(30)]
+    assert modes(noisy) is None  # one mode with noise
+    assert modes([*noisy[:27], 0.16, 0.19, 0.25]) is None  # a few slow runs are a tail, not a mode
+    two = [rng.gauss(0.110, 0.004) for _ in range(12)] + [rng.gauss(0.220, 0.008) for _ in range(8)]
+    found = modes(two)
+    assert found is not None and found.slow_share == pytest.approx(0.4)
+    assert found.fast == pytest.approx(0.110, rel=0.05) and found.slow == pytest.approx(0.220, rel=0.05)
+    assert "(60% of runs)" in found.describe() and "(40%)" in found.describe()
+    assert modes(two[:5]) is None  # too few runs to tell
+
+
+def test_a_program_with_two_run_times_is_reported_as_such(two_times):
+    comp = compare(two_times["two"], two_times["steady"], runs=30, warmups=1)
+    found = comp.baseline_modes
+    assert found is not None, comp.baseline.wall_samples
+    assert 0.018 < found.fast < 0.030 and 0.043 < found.slow < 0.060 and 0.15 <= found.slow_share <= 0.85
+    assert "baseline runs take" in TestResult.from_comparison("t", comp).modes
 
 
 def test_blocks_schedule_runs_one_side_after_the_other():

@@ -13,6 +13,7 @@ import inspect
 import math
 import os
 import sys
+import threading
 import time
 import typing
 from collections.abc import Callable, Collection, Sequence
@@ -76,13 +77,39 @@ def path_parameter(name: str, flag: str, text: str) -> inspect.Parameter:
 
 class LoggedProgress(Progress):
     """A rich progress bar that, when stderr is not a terminal (CI logs, nohup, pipes: no live bar is drawn),
-    prints a plain line instead once a step ends ``every`` seconds after the last line (default 30,
-    $COMPILERLM_PROGRESS_EVERY), and a last one at the end if it printed any: quick commands stay quiet."""
+    prints a plain line instead at least every ``every`` seconds while a task runs (default 30,
+    $COMPILERLM_PROGRESS_EVERY): when a step ends that long after the last line, and from a heartbeat thread when
+    no step ends for that long (one program's search can take minutes), with a last one at the end if it printed
+    any: quick commands stay quiet."""
 
     def __init__(self, *columns: Any, **kwargs: Any) -> None:
         super().__init__(*columns, **kwargs)
         self.every = float(os.environ.get("COMPILERLM_PROGRESS_EVERY") or 30)
         self._logged: dict[Any, float] = {}
+        self._log_lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+
+    def start(self) -> None:
+        super().start()
+        if not self.console.is_terminal and self.every > 0 and self._heartbeat is None:
+            self._stopped.clear()
+            self._heartbeat = threading.Thread(target=self._beat, name="progress-lines", daemon=True)
+            self._heartbeat.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._heartbeat is not None:
+            self._heartbeat.join()
+            self._heartbeat = None
+        super().stop()
+
+    def _beat(self) -> None:
+        """Each unfinished task's line, whenever `every` seconds passed without one."""
+        while not self._stopped.wait(min(1.0, self.every / 4)):
+            for task in list(self.tasks):
+                if not task.finished:
+                    self._log(task.id)
 
     def update(self, task_id: Any, **kwargs: Any) -> None:
         super().update(task_id, **kwargs)
@@ -95,12 +122,15 @@ class LoggedProgress(Progress):
     def _log(self, task_id: Any) -> None:
         if self.console.is_terminal:
             return
-        task = next(t for t in self.tasks if t.id == task_id)
-        now = time.monotonic()
-        last = self._logged.get(task_id, now - (task.elapsed or 0.0))  # before any line: the task's start
-        if last == math.inf or (now - last < self.every and not (task.finished and task_id in self._logged)):
+        task = next((t for t in self.tasks if t.id == task_id), None)
+        if task is None:  # removed meanwhile (the heartbeat's list was taken before)
             return
-        self._logged[task_id] = math.inf if task.finished else now
+        now = time.monotonic()
+        with self._log_lock:  # the heartbeat and the steps both print
+            last = self._logged.get(task_id, now - (task.elapsed or 0.0))  # before any line: the task's start
+            if last == math.inf or (now - last < self.every and not (task.finished and task_id in self._logged)):
+                return
+            self._logged[task_id] = math.inf if task.finished else now
         total = f"/{task.total:g}" if task.total else ""
         elapsed = int(task.elapsed or 0)
         self.console.print(

@@ -33,6 +33,7 @@ class TestResult:
     instructions_candidate: int | None = None
     detail: str = ""
     kind: str = ""  # which inputs: "visible" (shown to a model, gate correctness) or "unseen"; "" when not said
+    modes: str = ""  # which side's run times fell in two clusters, and where (`timing.modes`); "" when none did
     speedup: float | None = field(init=False)
     instruction_ratio: float | None = field(init=False)
 
@@ -49,7 +50,9 @@ class TestResult:
         """A passed test timed by ``timing.compare`` (means on its clock), optionally with instruction counts."""
         base, cand = comparison.baseline.stats(comparison.clock), comparison.candidate.stats(comparison.clock)
         ib, ic = instructions if instructions else (None, None)
-        return cls(name, True, base.mean, cand.mean, ib, ic)
+        sides = (("baseline", comparison.baseline_modes), ("candidate", comparison.candidate_modes))
+        found = "; ".join(f"{side} runs take {m.describe()}" for side, m in sides if m is not None)
+        return cls(name, True, base.mean, cand.mean, ib, ic, modes=found)
 
 
 @dataclass

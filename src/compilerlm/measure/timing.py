@@ -13,6 +13,11 @@ paired bootstrap. The reported speedup is the ratio of means (docs/design.md: "m
 the median of per-pair ratios and a 95% interval of the ratio of means are given next to it so a reader
 can tell a real difference from noise: the paired bootstrap's, widened to the Student-t interval of the
 pairs' log ratios where that is wider (a few pairs, where a bootstrap is overconfident).
+
+Modes: a program whose runs take one of two times (a cache or page placement that holds for a whole run, a
+frequency state) has a mean that depends on how the runs fell, and an interval that hides it. ``modes`` finds
+two clusters in one side's run times (``Comparison.baseline_modes``/``candidate_modes``), so a caller can say
+so and measure more.
 """
 
 from __future__ import annotations
@@ -164,6 +169,48 @@ class Measurement:
         return self.wall_samples if clock == "wall" else self.cpu_samples
 
 
+MIN_MODE_RUNS = 3  # runs in the smaller cluster, at least
+MIN_MODE_SHARE = 0.15  # of all runs in the smaller cluster, at least
+MIN_MODE_GAP = 0.10  # the slower cluster at least this much slower (relative)
+MODE_SEPARATION = 4.0  # the clusters' distance in pooled standard deviations (of log times), at least
+
+
+@dataclass(frozen=True)
+class Modes:
+    """Two clusters of one command's run times: their medians (seconds) and the slower cluster's share of runs."""
+
+    fast: float
+    slow: float
+    slow_share: float
+
+    def describe(self) -> str:
+        return f"{self.fast:.4g} s ({1 - self.slow_share:.0%} of runs) or {self.slow:.4g} s ({self.slow_share:.0%})"
+
+
+def modes(samples: Sequence[float]) -> Modes | None:
+    """Two modes in run times, or None. The log times, sorted, are split where the two sides' summed squared
+    deviations are least (Otsu's threshold); the split counts when each side holds at least `MIN_MODE_RUNS` runs
+    and `MIN_MODE_SHARE` of them, and the sides' means lie `MODE_SEPARATION` pooled standard deviations and
+    `MIN_MODE_GAP` apart: a long tail or a few slow runs are not a second mode, two run times that alternate are."""
+    logs = sorted(math.log(x) for x in samples if x > 0)
+    n = len(logs)
+    least = max(MIN_MODE_RUNS, math.ceil(MIN_MODE_SHARE * n))
+    if n < 2 * least:
+        return None
+
+    def spread(part: Sequence[float]) -> float:
+        centre = statistics.fmean(part)
+        return sum((x - centre) ** 2 for x in part)
+
+    k = min(range(least, n - least + 1), key=lambda i: spread(logs[:i]) + spread(logs[i:]))
+    fast, slow = logs[:k], logs[k:]
+    gap = statistics.fmean(slow) - statistics.fmean(fast)
+    pooled = math.sqrt((spread(fast) + spread(slow)) / (n - 2))
+    if gap < math.log1p(MIN_MODE_GAP) or gap < MODE_SEPARATION * pooled:
+        return None
+    return Modes(math.exp(statistics.median(fast)), math.exp(statistics.median(slow)), len(slow) / n)
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Baseline against candidate, interleaved. ``speedup`` (ratio of means) is the reported number."""
@@ -177,6 +224,8 @@ class Comparison:
     baseline: Measurement
     candidate: Measurement
     seconds: float  # wall time spent on the whole comparison, warm-ups included
+    baseline_modes: Modes | None = None  # two clusters in the baseline's run times on ``clock`` (``modes``)
+    candidate_modes: Modes | None = None
 
     @property
     def pairs(self) -> int:
@@ -340,6 +389,8 @@ def compare(
         baseline=base,
         candidate=cand,
         seconds=time.perf_counter() - start,
+        baseline_modes=modes(xs),
+        candidate_modes=modes(ys),
     )
 
 

@@ -1,17 +1,27 @@
 """The choice among a program's judged candidates: ranked on the visible tests (faster by their intervals,
-near-ties broken by instruction counts), then the best few re-measured over all tests until one holds. The
-re-measurement is what is reported, so the winner's luck in the choosing runs stays out of the speedup, and
-the baseline is reported when no finalist holds: never slower than gcc -O3."""
+near-ties broken by instruction counts where the clock agrees), then the best few re-measured over all tests
+until one holds. The re-measurement is what is reported, so the winner's luck in the choosing runs stays out of
+the speedup, and the baseline is reported when no finalist holds: never slower than gcc -O3.
+
+Instruction counts are deterministic, which is why they break near-ties on a noisy machine, but they are not
+time: a candidate that runs fewer, wider vector instructions (`-march=native`) or a slow divide in place of a
+few multiplies can count fewer and run slower. So a count never overrules the clock: when the counts put first
+a candidate the clock had behind, the two are timed head to head (`judge.head_to_head`, more runs, nothing
+else's noise in the difference), and the clock's direction from that decides. A final timing whose run times
+fall in two clusters (`measure.timing.modes`: a program that takes one of two times run to run) depends on how
+the runs fell; it is taken again with more runs, and the outcome names the clusters (`timing_modes`)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from compilerlm.speed.judge import AsmResult, count_ratio, evaluate_candidate
+from compilerlm.speed.judge import AsmResult, HeadToHead, count_ratio, evaluate_candidate, head_to_head
 from compilerlm.speed.outcome import AsmOutcome, Candidate
 from compilerlm.speed.pool import CandidatePool
 
 MAX_FINALISTS = 3  # candidates re-measured over all tests, best first, until one holds
+HEAD_TO_HEAD_FACTOR = 3  # a head-to-head's runs, in multiples of the choosing runs
+MODES_FACTOR = 3  # a final timing whose run times fall in two clusters is taken again with this many times the runs
 
 
 def ranked(pool: CandidatePool) -> list[tuple[Candidate, str]]:
@@ -33,8 +43,43 @@ def ranked(pool: CandidatePool) -> list[tuple[Candidate, str]]:
             cand.instructions_ratio, why = count_ratio(pool.problem, asm, timed)
             if why:
                 pool.notes.append(f"{cand.label}: no instruction count to break the near-tie ({why})")
+    by_clock = tied[0]
     tied.sort(key=lambda ca: ca[0].instructions_ratio or 0.0, reverse=True)  # stable: uncounted keep order
+    if tied[0] is not by_clock and not counts_agree_with_clock(pool, by_clock, tied[0]):
+        tied.remove(by_clock)
+        tied.insert(0, by_clock)
     return tied + [ca for ca in faster if ca not in tied]
+
+
+def counts_agree_with_clock(
+    pool: CandidatePool, by_clock: tuple[Candidate, str], by_count: tuple[Candidate, str]
+) -> bool:
+    """Whether the clock, timing the two head to head on the visible tests, also has `by_count` ahead (its mean
+    ratio above 1; an undecided head-to-head still has a direction). Measured once per pair; a head-to-head that
+    cannot be made leaves the clock's order."""
+    key = (by_clock[0].label, by_count[0].label)
+    if key not in pool.head_to_head:
+        config = pool.config
+        timed = pool.problem.visible or pool.problem.tests
+        runs = config.runs * HEAD_TO_HEAD_FACTOR
+        found = head_to_head(pool.problem, by_clock[1], by_count[1], timed, warmups=config.warmups, runs=runs)
+        pool.head_to_head[key] = found
+        pool.notes.append(_head_to_head_note(by_clock[0], by_count[0], found))
+    found = pool.head_to_head[key]
+    return isinstance(found, HeadToHead) and found.speedup > 1.0
+
+
+def _head_to_head_note(by_clock: Candidate, by_count: Candidate, found: HeadToHead | str) -> str:
+    counted = f"{by_count.label} counts fewer instructions ({by_count.instructions_ratio or 0:.2f}x the baseline's"
+    clock = f" against {by_clock.instructions_ratio or 0:.2f}x) but {by_clock.label} was faster on the clock"
+    if isinstance(found, str):
+        return f"{counted}{clock}; the head-to-head failed ({found}): the clock's order stands"
+    verdict = "the count's order" if found.speedup > 1.0 else "the clock's order"
+    decided = "" if found.decided else ", undecided by its interval"
+    return (
+        f"{counted}{clock}; head to head ({found.runs} runs per test) {by_count.label} is {found.speedup:.3f}x "
+        f"[{found.low:.3f}, {found.high:.3f}] {by_clock.label}{decided}: {verdict} stands"
+    )
 
 
 def best(pool: CandidatePool) -> tuple[Candidate, str] | None:
@@ -69,6 +114,16 @@ def choose(pool: CandidatePool) -> AsmOutcome:
         final = evaluate_candidate(
             problem, asm, warmups=config.warmups, runs=config.final_runs, instructions=config.instructions
         )
+        if _bimodal(final):  # a mean over two run times depends on how the runs fell: measure enough to be sure
+            runs = config.final_runs * MODES_FACTOR
+            first = final
+            final = evaluate_candidate(
+                problem, asm, warmups=config.warmups, runs=runs, instructions=config.instructions
+            )
+            out.notes.append(
+                f"{cand.label}: run times in two clusters ({_bimodal(first)[0]}); measured again with {runs} runs: "
+                + (f"{final.speedup:.3f}x" if final.speedup is not None else "no timing")
+            )
         why = _not_kept(final)
         if why:  # the next finalist is tried; the reason stays in the outcome
             out.notes.append(f"{cand.label}: {why}")
@@ -95,7 +150,13 @@ def _report(out: AsmOutcome, cand: Candidate, asm: str, final: AsmResult) -> Non
     out.speedup_tests = final.speedup_tests
     out.speedup_visible, out.speedup_unseen = final.speedup_visible, final.speedup_unseen
     out.overfit_visible = final.overfit_visible
+    out.timing_modes = _bimodal(final)
     out.assembly = asm
+
+
+def _bimodal(result: AsmResult) -> list[str]:
+    """The timed tests whose baseline or candidate run times fell in two clusters, with where they fell."""
+    return [f"{t.name}: {t.modes}" for t in result.tests if t.modes]
 
 
 def _not_kept(final: AsmResult) -> str:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from compilerlm.speed.flagspace import CLANG_SPACE, GCC_SPACE
 from compilerlm.speed.portfolio import PORTFOLIO
 
-SPEED_REVISION = 2  # part of the stored outcomes' key: bump when the portfolio, the flag space, the search or
+SPEED_REVISION = 3  # part of the stored outcomes' key: bump when the portfolio, the flag space, the search or
 # the measurement changes, so that a --store rerun does not reuse outcomes made without the change
 MODEL_SETTINGS = ("samples", "rounds", "temperature", "max_tokens")
 
@@ -42,8 +42,11 @@ class AsmSearchConfig:
 
     def key(self, model_spec: str | None) -> str:
         """Identifies the settings whose stored outcomes a rerun may reuse. Without a model the model's settings
-        change nothing, so they are left out: `asm` and `eval asm` share results whatever their model defaults."""
+        change nothing, so they are left out: `asm` and `eval asm` share results whatever their model defaults.
+        The protocol is left out too: it adds a timing of the chosen assembly after the search and changes
+        nothing before it, so a run with another protocol reuses the search and only times (`speed.suite`)."""
         settings = {"revision": SPEED_REVISION, "space": _space_digest(), "model": model_spec, **asdict(self)}
+        settings.pop("protocol")
         if model_spec is None:
             for name in MODEL_SETTINGS:
                 settings.pop(name)

@@ -329,6 +329,54 @@ def count_ratio(problem: AsmProblem, asm: str, tests: Sequence[TestCase]) -> tup
     return (statistics.fmean(ratios), "") if ratios else (None, "no test to count on")
 
 
+@dataclass(frozen=True)
+class HeadToHead:
+    """Candidate B timed against candidate A directly (interleaved pairs, checked runs) on some tests: the mean
+    over the tests of A's time / B's time and of its 95% interval's bounds (above 1: B is faster)."""
+
+    speedup: float
+    low: float
+    high: float
+    runs: int
+
+    @property
+    def decided(self) -> bool:
+        return self.low > 1.0 or self.high < 1.0
+
+
+def head_to_head(
+    problem: AsmProblem, asm_a: str, asm_b: str, tests: Sequence[TestCase], *, warmups: int, runs: int
+) -> HeadToHead | str:
+    """The clock's word on two correct candidates, timed against each other rather than each against the baseline:
+    a difference between them is measured on its own, with nothing else's noise in it. A one-line reason (str)
+    when either does not build or a run fails while timed."""
+    built = [problem.build(asm) for asm in (asm_a, asm_b)]
+    binaries = [b.binary for b in built if b.ok and b.binary is not None]
+    if len(binaries) < 2:
+        return "a candidate does not build: " + next(b.error for b in built if not b.ok or b.binary is None)
+    speedups, lows, highs = [], [], []
+    try:
+        for test in tests:
+            comp = compare(
+                [str(binaries[0]), *test.args],
+                [str(binaries[1]), *test.args],
+                test.stdin,
+                warmups=warmups,
+                runs=runs,
+                runner=checked_runner(test, problem.limits),
+                timeout=problem.limits.wall_seconds,
+            )
+            speedups.append(comp.speedup)
+            lows.append(comp.ci_low)
+            highs.append(comp.ci_high)
+    except MeasurementError as exc:
+        return str(exc)
+    if not speedups:
+        return "no test to time them on"
+    mean = statistics.fmean
+    return HeadToHead(mean(speedups), mean(lows), mean(highs), runs)
+
+
 def evaluate_completion(problem: AsmProblem, completion: str, **kwargs: object) -> AsmResult:
     """``evaluate_candidate`` on a model's raw answer (the last ```assembly block is taken)."""
     return evaluate_candidate(problem, extract_assembly(completion), **kwargs)  # type: ignore[arg-type]

@@ -32,6 +32,31 @@ from compilerlm.speed.supercoder import supercoder_timing
 DEFAULT_CONFIG = AsmSearchConfig()  # frozen: one instance serves every call
 
 
+def add_protocol_timing(program: Program, config: AsmSearchConfig, outcome: AsmOutcome) -> AsmOutcome:
+    """A stored outcome (searched under another protocol) with what `config.protocol` adds after the search:
+    SuperCoder's timing of its assembly on the same tests (the problem is prepared again with the same seed, so
+    the hidden tests and mutants are the same)."""
+    if config.protocol != "supercoder" or outcome.supercoder or outcome.error:
+        return outcome
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="compilerlm-asm-") as tmp:
+        try:
+            problem = prepare_problem(
+                program,
+                Path(tmp),
+                visible=config.visible,
+                seed=config.seed,
+                mutants=config.mutants,
+                allow_empty_output=config.allow_empty_output,
+            )
+        except CompilerLMError as exc:
+            outcome.supercoder = {"speedup": 1.0, "tests": {}, "error": str(exc)}
+            return outcome
+        outcome.supercoder = supercoder_timing(problem, outcome)
+    outcome.seconds += time.perf_counter() - start
+    return outcome
+
+
 def optimize_program(
     program: Program,
     config: AsmSearchConfig = DEFAULT_CONFIG,

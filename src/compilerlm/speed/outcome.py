@@ -49,6 +49,7 @@ class AsmOutcome:
     speedup_visible: float | None = None  # the same assembly on the visible tests (shown in repair prompts)
     speedup_unseen: float | None = None
     overfit_visible: bool = False  # much faster on the visible tests than on unseen inputs
+    timing_modes: list[str] = field(default_factory=list)  # "TEST: baseline runs take A s (p%) or B s (q%)"
     instructions_error: str = ""  # why instructions_ratio is missing; the choice and the speedup stand
     baseline_source: str = "gcc -O3"
     weak_checks: list[str] = field(default_factory=list)  # why "correct" means less than usual here

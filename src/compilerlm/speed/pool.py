@@ -9,7 +9,7 @@ from compilerlm.errors import CompileError
 from compilerlm.programs.program import Program
 from compilerlm.speed.config import AsmSearchConfig
 from compilerlm.speed.flagspace import Point
-from compilerlm.speed.judge import AsmResult, evaluate_candidate
+from compilerlm.speed.judge import AsmResult, HeadToHead, evaluate_candidate
 from compilerlm.speed.outcome import Candidate, OnCandidate
 from compilerlm.speed.portfolio import CompilerConfig, compile_assembly
 from compilerlm.speed.problem import AsmProblem
@@ -27,6 +27,8 @@ class CandidatePool:
         self.points: dict[str, Point] = {}  # compiler candidate label -> its point in the flag space
         self.notes: list[str] = []
         self.counted: set[str] = set()  # candidates whose instructions were counted for a near-tie
+        # (clock's first, count's first) -> their head-to-head on the clock, or why there is none
+        self.head_to_head: dict[tuple[str, str], HeadToHead | str] = {}
         self.counts = {"compilations": 0, "distinct": 0, "combinations": 0}
 
     def judge(self, label: str, source: str, asm: str | None) -> AsmResult:

@@ -33,7 +33,7 @@ from compilerlm.parallel import Call, Executor, ProcessExecutor, RayExecutor, Th
 from compilerlm.programs.program import Program
 from compilerlm.sandbox import sandbox_capabilities
 from compilerlm.speed.config import AsmSearchConfig
-from compilerlm.speed.optimize import optimize_program
+from compilerlm.speed.optimize import add_protocol_timing, optimize_program
 from compilerlm.speed.outcome import AsmOutcome
 from compilerlm.stats import geomean
 from compilerlm.store import Store
@@ -144,12 +144,18 @@ def run_asm_suite(
     todo: list[int] = []
     for i, p in enumerate(programs):
         stored = store.get_record(RECORD_KIND, settings + program_key(p), AsmOutcome) if store else None  # typed
-        if stored is not None:
-            done[i] = AsmOutcome(**stored)
-            if on_program:
-                on_program(i, done[i])
-        else:
+        if stored is None:
             todo.append(i)
+            continue
+        done[i] = reused = AsmOutcome(**stored)
+        if config.protocol == "supercoder" and not reused.supercoder:  # searched under the other protocol: time only
+            done[i] = add_protocol_timing(p, config, reused)
+            assert store is not None
+            store.put_record(RECORD_KIND, settings + program_key(p), stored_outcome(done[i]))
+        elif config.protocol != "supercoder":
+            reused.supercoder = {}  # timed so by a run that asked for it; this run's table is ours alone
+        if on_program:
+            on_program(i, done[i])
 
     def finish(i: int, outcome: AsmOutcome) -> None:
         done[i] = outcome

@@ -1,8 +1,9 @@
 """The space of compiler configurations the speed search explores beyond the fixed portfolio.
 
 Per compiler, a few independent choices (optimisation level, target CPU, unrolling and its limits,
-vectorisation, inlining limits, alignment, whole-program visibility for a single file, scheduling, PGO), each
-with a handful of options; a configuration is one option per choice. Only options that keep the program's
+vectorisation, inlining limits, alignment, whole-program visibility for a single file, scheduling, the
+polyhedral loop optimizer — Polly, Graphite —, PGO), each with a handful of options; a configuration is one
+option per choice. Only options that keep the program's
 meaning: nothing that relaxes floating point (no ``-ffast-math``, ``-fno-math-errno``, ``-ffp-contract=fast``
 beyond the compiler's default), nothing that assumes the absence of undefined behaviour the default does not
 already assume. Every candidate is still judged on every test, hidden ones and mutants included.
@@ -45,6 +46,8 @@ GCC_SPACE: tuple[Choice, ...] = (
     Choice("schedule", ((), ("-fsched-pressure", "-fschedule-insns"))),
     Choice("gcse", ((), ("-fgcse-sm", "-fgcse-las"))),
     Choice("plt", ((), ("-fno-plt",))),
+    # Graphite, the polyhedral loop nest optimizer: tiling and interchange (identity: the round trip alone)
+    Choice("graphite", ((), ("-floop-nest-optimize",), ("-fgraphite-identity", "-floop-nest-optimize"))),
 )
 CLANG_SPACE: tuple[Choice, ...] = (
     Choice("level", (("-O3",), ("-O2",))),
@@ -56,6 +59,17 @@ CLANG_SPACE: tuple[Choice, ...] = (
     Choice("align", ((), ("-falign-loops=32",), ("-falign-functions=32", "-falign-loops=32"))),
     Choice("loops", ((), ("-mllvm", "-enable-loop-distribute"), ("-mllvm", "-enable-unroll-and-jam"))),
     Choice("plt", ((), ("-fno-plt",))),
+    # Polly, the polyhedral loop optimizer: tiling, interchange and fusion, with its strip-mining vectorizer or
+    # LLVM's own, with or without tiling
+    Choice(
+        "polly",
+        (
+            (),
+            ("-mllvm", "-polly", "-mllvm", "-polly-vectorizer=stripmine"),
+            ("-mllvm", "-polly"),
+            ("-mllvm", "-polly", "-mllvm", "-polly-tiling=false"),
+        ),
+    ),
 )
 SPACES = {"gcc": GCC_SPACE, "clang": CLANG_SPACE}
 
@@ -78,16 +92,14 @@ class Point:
 
 
 def point_of(config: CompilerConfig) -> Point:
-    """The point nearest a portfolio configuration (its flags matched option by option, unknown ones dropped)."""
+    """The point nearest a portfolio configuration (its flags matched option by option, the option with the most
+    of them where several match — `-mllvm -polly` is in each Polly option —, unknown ones dropped)."""
     space = SPACES[config.compiler]
     flags = set(config.flags)
     picks = []
     for choice in space:
-        chosen = 0
-        for i, option in enumerate(choice.options):
-            if option and set(option) <= flags:
-                chosen = i
-        picks.append(chosen)
+        matching = [i for i, option in enumerate(choice.options) if option and set(option) <= flags]
+        picks.append(max(matching, key=lambda i: len(set(choice.options[i])), default=0))
     return Point(config.compiler, tuple(picks), config.pgo)
 
 

@@ -1,9 +1,11 @@
 """The compiler portfolio: assembly for one C program from several compiler configurations.
 
 What a user without a model gets: gcc and clang at -O2/-O3, for this machine's CPU (``-march=native``),
-with more unrolling, and with profile-guided optimisation trained on the visible tests only (hidden tests
-never shape a candidate). No option that may change results (``-ffast-math`` and friends) is used: every
-configuration must compute what the C program computes, and the tests check it does.
+with more unrolling, with the polyhedral loop optimizers (clang's Polly: tiling, interchange and fusion of loop
+nests, with its strip-mining vectorizer; gcc's Graphite, ``-floop-nest-optimize``), and with profile-guided
+optimisation trained on the visible tests only (hidden tests never shape a candidate). No option that may
+change results (``-ffast-math`` and friends) is used: every configuration must compute what the C program
+computes, and the tests check it does.
 
 clang writes assembly for GNU as (``-fno-integrated-as``, no ``.addrsig``), so every candidate is built the
 same way: ``gcc prog.s -o prog -lm``.
@@ -55,6 +57,8 @@ PORTFOLIO: tuple[CompilerConfig, ...] = tuple(
         "clang -O3 -march=native",
         "clang -O3 +pgo",
         "clang -O3 -march=native +pgo",
+        "clang -O3 -march=native -mllvm -polly -mllvm -polly-vectorizer=stripmine",
+        "gcc -O3 -march=native -floop-nest-optimize",
     )
 )
 CONFIG_NAMES = tuple(c.name for c in PORTFOLIO)

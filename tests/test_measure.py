@@ -46,17 +46,19 @@ int main(void) {
 N = b"25000000"
 
 
-@pytest.fixture(scope="module")
-def bins(tmp_path_factory) -> dict[str, Path]:
+def _builds(folder: Path, code: str, macro: str, values: dict[str, int]) -> dict[str, Path]:
+    """One gcc -O2 binary of `code` per name, with `macro` defined to its value."""
     if shutil.which("gcc") is None:
         pytest.skip("gcc not installed")
-    d = tmp_path_factory.mktemp("measure")
-    (d / "loop.c").write_text(LOOP_C)
-    out = {}
-    for name, work in (("loop", 1), ("loop2x", 2)):
-        out[name] = d / name
-        subprocess.run(["gcc", "-O2", f"-DWORK={work}", "-o", out[name], d / "loop.c"], check=True)
-    return out
+    (folder / "prog.c").write_text(code)
+    for name, value in values.items():
+        subprocess.run(["gcc", "-O2", f"-D{macro}={value}", "-o", folder / name, folder / "prog.c"], check=True)
+    return {name: folder / name for name in values}
+
+
+@pytest.fixture(scope="module")
+def bins(tmp_path_factory) -> dict[str, Path]:
+    return _builds(tmp_path_factory.mktemp("measure"), LOOP_C, "WORK", {"loop": 1, "loop2x": 2})
 
 
 # --- timing -------------------------------------------------------------------------------------------
@@ -140,13 +142,7 @@ int main(void) {
 
 @pytest.fixture(scope="module")
 def two_times(tmp_path_factory) -> dict[str, Path]:
-    d = tmp_path_factory.mktemp("modes")
-    (d / "two.c").write_text(TWO_TIMES_C)
-    out = {}
-    for name, steady in (("two", 0), ("steady", 1)):
-        out[name] = d / name
-        subprocess.run(["gcc", "-O2", f"-DSTEADY={steady}", "-o", out[name], d / "two.c"], check=True)
-    return out
+    return _builds(tmp_path_factory.mktemp("modes"), TWO_TIMES_C, "STEADY", {"two": 0, "steady": 1})
 
 
 def test_two_clusters_of_run_times_are_found_and_noise_is_not():

@@ -24,12 +24,24 @@ from compilerlm.speed.compiler_search import compiler_candidates
 from compilerlm.speed.config import AsmSearchConfig
 from compilerlm.speed.outcome import AsmOutcome, OnCandidate
 from compilerlm.speed.pool import CandidatePool
-from compilerlm.speed.problem import prepare_problem
+from compilerlm.speed.problem import AsmProblem, prepare_problem
 from compilerlm.speed.retime import retime_undecided
 from compilerlm.speed.sampling import model_candidates
 from compilerlm.speed.supercoder import supercoder_timing
 
 DEFAULT_CONFIG = AsmSearchConfig()  # frozen: one instance serves every call
+
+
+def _prepare(program: Program, config: AsmSearchConfig, workdir: Path) -> AsmProblem:
+    """The program's problem as the settings make it: the same seed gives the same test split and mutants."""
+    return prepare_problem(
+        program,
+        workdir,
+        visible=config.visible,
+        seed=config.seed,
+        mutants=config.mutants,
+        allow_empty_output=config.allow_empty_output,
+    )
 
 
 def add_protocol_timing(program: Program, config: AsmSearchConfig, outcome: AsmOutcome) -> AsmOutcome:
@@ -41,14 +53,7 @@ def add_protocol_timing(program: Program, config: AsmSearchConfig, outcome: AsmO
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="compilerlm-asm-") as tmp:
         try:
-            problem = prepare_problem(
-                program,
-                Path(tmp),
-                visible=config.visible,
-                seed=config.seed,
-                mutants=config.mutants,
-                allow_empty_output=config.allow_empty_output,
-            )
+            problem = _prepare(program, config, Path(tmp))
         except CompilerLMError as exc:
             outcome.supercoder = {"speedup": 1.0, "tests": {}, "error": str(exc)}
             return outcome
@@ -71,14 +76,7 @@ def optimize_program(
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="compilerlm-asm-") as tmp:
         try:
-            problem = prepare_problem(
-                program,
-                Path(tmp),
-                visible=config.visible,
-                seed=config.seed,
-                mutants=config.mutants,
-                allow_empty_output=config.allow_empty_output,
-            )
+            problem = _prepare(program, config, Path(tmp))
         except CompilerLMError as exc:
             return AsmOutcome(program.name, False, False, "baseline", None, None, 1.0, None, error=str(exc))
         pool = CandidatePool(problem, config, on_candidate)

@@ -112,18 +112,18 @@ int main(void) {{
 
 @pytest.mark.slow  # 160 timed pairs of sandboxed runs; test_measure checks the detection by default
 def test_a_baseline_with_two_run_times_is_measured_again_and_said(tmp_path):
-    """The gcc -O3 baseline sleeps 20 or 45 ms by a bit of the clock (as LLVM's puzzle ran 0.1 or 0.2 s), the
+    """The gcc -O3 baseline sleeps 20 or 120 ms by a bit of the clock (as LLVM's puzzle ran 0.1 or 0.2 s), the
     candidate a steady 5 ms: the final timing finds the two clusters, takes the timing again with three times
     the runs, and the outcome names them."""
     (tmp_path / "p").mkdir()
     source = tmp_path / "p" / "sleep.c"
-    source.write_text(TWO_TIMES.format(sleep="((t.tv_nsec >> 10) & 1) ? 45000000L : 20000000L"))
+    source.write_text(TWO_TIMES.format(sleep="((t.tv_nsec >> 10) & 1) ? 120000000L : 20000000L"))
     tests = tuple(TestCase(str(n), f"{n}\n".encode(), f"{2 * n}\n".encode()) for n in (3, 4))
     problem = prepare_problem(Program("sleep", (source,), tests=tests), tmp_path / "work", visible=1, mutants=0)
-    config = AsmSearchConfig(runs=3, warmups=1, final_runs=20, instructions=False)
+    config = AsmSearchConfig(runs=8, warmups=1, final_runs=20, instructions=False)
     pool = CandidatePool(problem, config, None)
     assert pool.judge("steady", "given", _gcc(TWO_TIMES.format(sleep="5000000L"), tmp_path, "-O2")).faster
     out = choose(pool)
-    assert out.source == "given" and out.speedup > 2.0, out
+    assert out.source == "given" and out.faster, out
     assert out.timing_modes and all("baseline runs take" in m for m in out.timing_modes), out.timing_modes
     assert any("two clusters" in n and "measured again with 60 runs" in n for n in out.notes), out.notes

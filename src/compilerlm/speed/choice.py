@@ -114,14 +114,14 @@ def choose(pool: CandidatePool) -> AsmOutcome:
         final = evaluate_candidate(
             problem, asm, warmups=config.warmups, runs=config.final_runs, instructions=config.instructions
         )
-        if _bimodal(final):  # a mean over two run times depends on how the runs fell: measure enough to be sure
+        seen = _bimodal(final)
+        if seen:  # a mean over two run times depends on how the runs fell: measure enough to be sure
             runs = config.final_runs * MODES_FACTOR
-            first = final
             final = evaluate_candidate(
                 problem, asm, warmups=config.warmups, runs=runs, instructions=config.instructions
             )
             out.notes.append(
-                f"{cand.label}: run times in two clusters ({_bimodal(first)[0]}); measured again with {runs} runs: "
+                f"{cand.label}: run times in two clusters ({seen[0]}); measured again with {runs} runs: "
                 + (f"{final.speedup:.3f}x" if final.speedup is not None else "no timing")
             )
         why = _not_kept(final)
@@ -132,6 +132,7 @@ def choose(pool: CandidatePool) -> AsmOutcome:
         # inputs' already, where a table of the visible answers gains nothing, and an honest speedup can differ
         # as much between inputs of other sizes
         _report(out, cand, asm, final)
+        out.timing_modes = _bimodal(final) or seen  # the clusters as the reported timing saw them, else the first
         break
     out.candidates = [asdict(c) for c, _ in pool.judged]
     return out
@@ -150,7 +151,6 @@ def _report(out: AsmOutcome, cand: Candidate, asm: str, final: AsmResult) -> Non
     out.speedup_tests = final.speedup_tests
     out.speedup_visible, out.speedup_unseen = final.speedup_visible, final.speedup_unseen
     out.overfit_visible = final.overfit_visible
-    out.timing_modes = _bimodal(final)
     out.assembly = asm
 
 

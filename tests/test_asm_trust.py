@@ -39,6 +39,7 @@ def _assembly(c_code: str, tmp: Path, compiler: str, *flags: str) -> str:
     ).stdout
 
 
+@pytest.mark.slow  # an asm run with a candidate that traps under valgrind
 def test_winner_keeps_its_place_when_valgrind_cannot_count_it(cli, tmp_path, monkeypatch):
     """clang -O2 turns the loop into a closed form (far faster than gcc -O3), and this candidate traps under
     valgrind: counting fails, the winner and its timing stand, and the reason is in the JSON."""

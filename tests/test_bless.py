@@ -171,6 +171,7 @@ def make_build(root: Path) -> Path:
     return build
 
 
+@pytest.mark.slow  # bless and tune over a compile database; test_bless checks folders by default
 def test_a_compile_database_folder_is_blessed_and_its_programs_then_verify(tmp_path):
     build = make_build(tmp_path / "proj")
     done = bless(build)

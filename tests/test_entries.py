@@ -139,16 +139,17 @@ needs_build_tools = pytest.mark.skipif(
 def test_corpus_build_hands_the_sources_it_names_to_the_entry(monkeypatch, tmp_path):
     asked: list[dict] = []
 
-    def entry(manifest, out, *, jobs, only, report):
-        asked.append({"manifest": manifest, "out": out, "jobs": jobs, "only": only})
+    def entry(manifest, out, *, jobs, only, report, triple):
+        asked.append({"manifest": manifest, "out": out, "jobs": jobs, "only": only, "triple": triple})
         return CorpusResult()
 
     monkeypatch.setattr("compilerlm.cli.corpus.build_from_manifest", entry)
     manifest = tmp_path / "m.toml"
     _invoke("corpus", "build", "--out", str(tmp_path / "c"), "-m", str(manifest), "--only", "a,,b", "-j", "2")
-    _invoke("corpus", "build", "--out", str(tmp_path / "c"), "-m", str(manifest))
+    _invoke("corpus", "build", "--out", str(tmp_path / "c"), "-m", str(manifest), "--target", "riscv64-linux-gnu")
     assert [a["only"] for a in asked] == [["a", "b"], None]
     assert asked[0]["manifest"] == manifest and asked[0]["jobs"] == 2
+    assert [a["triple"] for a in asked] == ["x86_64-linux-gnu", "riscv64-linux-gnu"]
 
 
 @pytest.fixture(scope="module")

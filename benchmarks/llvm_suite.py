@@ -83,7 +83,7 @@ from compilerlm.stats import geomean
 from compilerlm.store import Store
 from compilerlm.toolchain.locate import llvm_tool, system_tool
 
-CONVERTER_REVISION = 1  # part of the conversion's cache key, with this file's text
+CONVERTER_REVISION = 1  # part of the conversion's cache key, with the text of the conversion's code
 BENCHMARKS = "SingleSource/Benchmarks"
 POLYBENCH = "Polybench"
 SETS = ("singlesource", "polybench")
@@ -408,7 +408,9 @@ def run_binary(binary: Path, args: Sequence[str] = (), timeout: float = RUN_TIME
         return Run(done.stdout, done.stderr, done.returncode, time.perf_counter() - start)
 
 
-def timed(builds: Builds, args: Sequence[str] = (), extra: Sequence[str] = (), band: tuple[float, float] = BAND):
+def timed(
+    builds: Builds, args: Sequence[str] = (), extra: Sequence[str] = (), band: tuple[float, float] = BAND
+) -> Run | str:
     """The gcc -O3 run; run again (the faster kept) when it falls near or out of the band: one slow run on a
     loaded machine should not decide."""
     first = builds.run("gcc -O3", args, extra)
@@ -737,7 +739,8 @@ def convert_polybench(entry: Entry, builds: Builds, text: str, folder: Path) -> 
 
 def tree_digest(root: Path, which: Sequence[str]) -> str:
     """What the conversion of `which` depends on: this file, the test-suite's files, the compilers' versions."""
-    h = hashlib.sha256(f"{CONVERTER_REVISION}|{sorted(which)}".encode() + Path(__file__).read_bytes())
+    converter = Path(__file__).read_text().split("# " + "-" * 64 + " re-timing")[0]  # the code above re-timing
+    h = hashlib.sha256(f"{CONVERTER_REVISION}|{sorted(which)}|{converter}".encode())
     for path in sorted((root / BENCHMARKS).rglob("*")):
         if path.is_file():
             h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())

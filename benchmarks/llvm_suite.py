@@ -9,8 +9,9 @@ beside ours), and times every reported assembly again, apart from the tool, so i
 1. Conversion (into --cache; nothing fetched is committed). --test-suite is a checkout or a bare git directory
    (then `git archive HEAD SingleSource/Benchmarks` is unpacked into the cache). Per C file each folder's
    CMakeLists.txt builds for x86-64 Linux (C++ is left out): its CFLAGS/CPPFLAGS, local headers inlined, one test
-   run as the test-suite runs it (no arguments, empty stdin) whose expected stdout and exit code are the reference
-   output's (its last line `exit N` is the exit code; md5 references, HASH_PROGRAM_OUTPUT, are matched by hash).
+   run as the test-suite runs it (RUN_OPTIONS as arguments and NAME.reference_input as stdin where there are any:
+   none in this directory today) whose expected stdout and exit code are the reference output's (its last line
+   `exit N` is the exit code; md5 references, HASH_PROGRAM_OUTPUT, are matched by hash).
    Kept only when the `gcc -O3` build reproduces the reference exactly (stdout, or stdout with stderr where the
    program writes both: the reference holds both streams) in 0.05-3 s wall, prints something on stdout and fits
    the sandbox (the gcc -O3 baseline built and run on every test as the track does). Each drop is printed with
@@ -19,7 +20,8 @@ beside ours), and times every reported assembly again, apart from the tool, so i
    McGill/queens' and whetstone's own arguments), two more tests `hidden-nK` with other sizes whose gcc -O3 run
    takes 0.02-3 s; expected output from `gcc -O0`, kept only where `gcc -O3` and `clang -O2` agree with it (a
    disagreement is undefined behaviour). The reference test is then the only visible one; the other programs keep
-   their one test (the track's mutants add nothing to programs without input).
+   their one test. (The track still mutates the empty stdin into blank lines: for a program that reads no input
+   those "unseen" mutants are the visible run again, so its speedup is in effect the visible test's.)
 3. Polybench: the test-suite's polybench.h already holds polybench.c, so each kernel becomes one file: the kernel
    with polybench.h and its own header inlined, built with its folder's flags (most: -ffp-contract=off
    -DFMA_DISABLED=1). Its arrays are dumped (-DPOLYBENCH_DUMP_ARRAYS) to stderr; the tests compare stdout, so
@@ -34,13 +36,15 @@ beside ours), and times every reported assembly again, apart from the tool, so i
 4. The speed track (`speed.suite.run_asm_suite`, `eval asm`'s settings from `AsmEvalOptions`, --store to resume).
 5. Re-timing: each reported assembly that is not the baseline is rebuilt, run on every test of its program, and
    timed afresh against a fresh gcc -O3 build (`measure.compare`, --retime-pairs interleaved pairs per test,
-   every run checked): re-timed speedup = mean over the tests of the ratio of means.
+   every run checked): re-timed speedup = mean over the tests of the ratio of means (the tool's is over the unseen
+   tests, hidden and mutants). Failed re-checks and reported baselines count 1.0 in the re-timed geomean.
 
 One table per program (tool speedup, re-timed, their difference, re-check, wall seconds, configuration) and a
 summary: our geomean, the re-timed geomean, SuperCoder's mean and median, the share within 10% of each other.
 
     python benchmarks/llvm_suite.py --test-suite /work/.mirror/llvm+llvm-test-suite/repo [--set both]
-        [--programs N] [--jobs 1] [--runs 10] [--store F.sqlite] [--json out.json] [--convert-only]
+        [--programs N | --only NAMES] [--jobs 1] [--runs 10] [--retime-pairs 20] [--store F.sqlite]
+        [--json out.json] [--convert-only] [--reconvert]
 """
 
 from __future__ import annotations
@@ -257,7 +261,9 @@ class Entry:
     reference_small: Path | None  # Polybench: SMALL_DATASET's
     hashed: bool
     headers: tuple[Path, ...]  # folders whose headers are inlined
-    run_options: tuple[str, ...] = ()
+    run_options: tuple[str, ...] = ()  # RUN_OPTIONS: the reference run's arguments
+    stdin: Path | None = None  # NAME.reference_input: its standard input
+    fp_tolerance: str = ""  # FP_TOLERANCE: not applied (outputs must match exactly); named when they do not
 
 
 def reference_for(folder: Path, stem: str, suffix: str = "") -> Path | None:
@@ -308,6 +314,10 @@ def find_entries(root: Path, which: Sequence[str]) -> tuple[list[Entry], list[Dr
                     hashed=conf.hashed,
                     headers=(folder, utilities) if kind == "polybench" else (folder,),
                     run_options=tuple(conf.run_options),
+                    stdin=folder / f"{stem}.reference_input"
+                    if (folder / f"{stem}.reference_input").is_file()
+                    else None,
+                    fp_tolerance=conf.fp_tolerance,
                 )
             )
     if cxx:
@@ -369,8 +379,11 @@ class Builds:
         "clang -O2": ("clang", "-O2"),
     }
 
-    def __init__(self, source: Path, cflags: Sequence[str], defines: Sequence[str], ldflags: Sequence[str]):
+    def __init__(
+        self, source: Path, cflags: Sequence[str], defines: Sequence[str], ldflags: Sequence[str], stdin: bytes = b""
+    ):
         self.source, self.cflags, self.defines, self.ldflags = source, list(cflags), list(defines), list(ldflags)
+        self.stdin = stdin  # every run's standard input
         self.dir = Path(tempfile.mkdtemp(prefix="llvm-suite-"))
         self.made: dict[tuple[str, tuple[str, ...]], Path | str] = {}
 
@@ -390,19 +403,19 @@ class Builds:
 
     def run(self, which: str, args: Sequence[str] = (), extra: Sequence[str] = ()) -> Run | str:
         binary = self.binary(which, extra)
-        return run_binary(binary, args) if isinstance(binary, Path) else f"{which} does not build: {binary}"
+        return run_binary(binary, args, self.stdin) if isinstance(binary, Path) else f"{which} does not build: {binary}"
 
     def close(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_binary(binary: Path, args: Sequence[str] = (), timeout: float = RUN_TIMEOUT) -> Run:
-    """One run as the test-suite makes it: empty stdin, in a scratch folder."""
+def run_binary(binary: Path, args: Sequence[str] = (), stdin: bytes = b"", timeout: float = RUN_TIMEOUT) -> Run:
+    """One run as the test-suite makes it (its stdin /dev/null unless it has a reference input), in a scratch
+    folder."""
     with tempfile.TemporaryDirectory(prefix="llvm-suite-run-") as cwd:
         start = time.perf_counter()
         try:
-            done = subprocess.run([str(binary), *args], stdin=subprocess.DEVNULL, capture_output=True, cwd=cwd,
-                                  timeout=timeout)  # fmt: skip
+            done = subprocess.run([str(binary), *args], input=stdin, capture_output=True, cwd=cwd, timeout=timeout)
         except subprocess.TimeoutExpired:
             return Run(b"", b"", -1, time.perf_counter() - start, timed_out=True)
         return Run(done.stdout, done.stderr, done.returncode, time.perf_counter() - start)
@@ -466,6 +479,7 @@ class Expected:
     args: tuple[str, ...]
     stdout: bytes
     exit_code: int
+    stdin: bytes = b""
 
 
 def split_reference(data: bytes) -> tuple[bytes, int] | None:
@@ -527,7 +541,7 @@ def derived_tests(builds: Builds, n: int, reference: Run) -> tuple[list[Expected
         if not oracle.stdout or len(oracle.stdout) > LIMITS.stdout_bytes // 2 or not 0 <= oracle.code <= 255:
             notes.append(f"size {k}: no usable output")
             continue
-        kept.append(Expected(f"hidden-n{k}", (str(k),), oracle.stdout, oracle.code))
+        kept.append(Expected(f"hidden-n{k}", (str(k),), oracle.stdout, oracle.code, builds.stdin))
     notes = notes if len(kept) < 2 else []  # the sizes tried on the way matter only when two were not found
     if kept and all(t.stdout == reference.stdout for t in kept):
         notes.append("the size-derived tests print what the reference test prints")
@@ -552,6 +566,9 @@ def write_program(folder: Path, entry: Entry, text: str, defines: Sequence[str],
     for t in tests:
         lines += ["", "[[tests]]", f"name = {json.dumps(t.name)}"]
         lines += [f"args = {toml_list(t.args)}"] if t.args else []
+        if t.stdin:
+            (folder / "tests" / f"{t.name}.in").write_bytes(t.stdin)
+            lines.append(f'stdin = "tests/{t.name}.in"')
         lines += [f"exit_code = {t.exit_code}"] if t.exit_code else []
         (folder / "tests" / f"{t.name}.out").write_bytes(t.stdout)
     (folder / "program.toml").write_text("\n".join(lines) + "\n")
@@ -581,7 +598,8 @@ def convert(entry: Entry, out: Path) -> Converted | Dropped:
         staged.write_text(text, errors="surrogateescape")
         defines = (*entry.defines, *(("POLYBENCH_DUMP_ARRAYS",) if polybench else ()))
         defines = tuple(dict.fromkeys(defines))
-        builds = Builds(staged, entry.cflags, defines, entry.ldflags)
+        stdin = entry.stdin.read_bytes() if entry.stdin else b""
+        builds = Builds(staged, entry.cflags, defines, entry.ldflags, stdin)
         try:
             if polybench:
                 result = convert_polybench(entry, builds, text, folder)
@@ -608,9 +626,10 @@ def convert_single(entry: Entry, builds: Builds, text: str, folder: Path) -> Con
     drop: Callable[[str, str], Dropped] = lambda why, detail: Dropped(entry.name, entry.kind, why, detail)  # noqa: E731
     if entry.reference is None:
         return drop("no reference", "no reference output")
-    if entry.run_options:
-        return drop("run options", f"RUN_OPTIONS {' '.join(entry.run_options)} are not converted")
-    run = timed(builds)
+    if any(c in w for w in entry.run_options for c in "<>%$|"):
+        return drop("run options", f"RUN_OPTIONS {' '.join(entry.run_options)}: only plain arguments are taken")
+    args = entry.run_options
+    run = timed(builds, args)
     if isinstance(run, str):
         return drop("compile error", run)
     if run.timed_out:
@@ -618,7 +637,8 @@ def convert_single(entry: Entry, builds: Builds, text: str, folder: Path) -> Con
     if not matches(run, entry.reference.read_bytes(), entry.hashed):
         split = split_reference(entry.reference.read_bytes())
         code = "" if split is None or split[1] == run.code else f" (exit code {run.code}, expected {split[1]})"
-        return drop("output differs", f"gcc -O3 output differs from the reference{code}")
+        tolerance = f" (its FP_TOLERANCE {entry.fp_tolerance} is not applied)" if entry.fp_tolerance else ""
+        return drop("output differs", f"gcc -O3 output differs from the reference{code}{tolerance}")
     if not BAND[0] <= run.seconds <= BAND[1]:
         return drop("too fast" if run.seconds < BAND[0] else "too slow", f"gcc -O3 run takes {run.seconds:.3f} s")
     if not run.stdout.strip():
@@ -627,16 +647,16 @@ def convert_single(entry: Entry, builds: Builds, text: str, folder: Path) -> Con
         return drop("stdout too large", big)
     if not 0 <= run.code <= 255:
         return drop("signal", f"ends with {run.code}")
-    tests = [Expected("ref", (), run.stdout, run.code)]
+    tests = [Expected("ref", args, run.stdout, run.code, builds.stdin)]
     notes = ["the reference holds stderr too; the test checks stdout"] if run.stderr else []
-    n = size_default(entry, text, builds)
+    n = None if args else size_default(entry, text, builds)
     if n is not None:
         derived, why = derived_tests(builds, n, run)
         tests += derived
         notes += why
     write_program(folder, entry, text, entry.defines, tests)
     expected = "reference (md5)" if entry.hashed else "reference"
-    sizes = {t.name: t.args[0] for t in tests if t.args}
+    sizes = {t.name: t.args[0] for t in tests if t.name.startswith("hidden-")}
     names = [t.name for t in tests]
     return Converted(entry.name, entry.kind, str(folder), names, run.seconds, expected, "", sizes, notes)
 

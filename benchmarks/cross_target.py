@@ -117,15 +117,14 @@ def measure_corpus(files: dict[str, Path], triple: str, budgets: list[int], jobs
     with tempfile.TemporaryDirectory(prefix="cross-corpus-") as tmp:
         for i, (name, path) in enumerate(sorted(files.items())):
             (Path(tmp) / f"{i:03d}-{name.replace('/', '-')}.ll").write_text(path.read_text())
-        with make_evaluator("inprocess", jobs=jobs) as ev:
-            sizes = ev.evaluate_many([(m, OZ_PIPELINE) for p in resolve_target(tmp) for m in p.modules()])
+        doc: dict = {}
         for budget in budgets:
             db = Path(f"{store}-corpus-{triple}.sqlite") if store else None
             request = TuneRequest(budget=budget, jobs=jobs, minimize=False, store=db, verify=False)
             doc = tune_target(tmp, request)
             geomeans[budget] = doc["summary"]["improvement_geomean"]
-    return TargetRow(triple, len(files), sum(s.size or 0 for s in sizes), geomeans, 0.0, 0, None,
-                     time.perf_counter() - started)  # fmt: skip
+    oz = sum(m["size_oz"] or 0 for m in doc["modules"])  # tune's own -Oz baseline of each module
+    return TargetRow(triple, len(files), oz, geomeans, 0.0, 0, None, time.perf_counter() - started)
 
 
 def main() -> None:

@@ -135,7 +135,8 @@ def cross_gcc(machine: Target) -> str:
     gcc = f"{machine.name}-gcc"
     if shutil.which(gcc) is None:
         raise CompilerLMError(
-            f"cross-building for {machine.name} needs {gcc}; install: sudo apt-get install gcc-{gcc[:-4]}"
+            f"cross-building for {machine.name} needs {gcc}; "
+            f"install: sudo apt-get install {' '.join(machine.packages())}"
         )
     return gcc
 
